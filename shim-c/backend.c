@@ -1,0 +1,507 @@
+/*
+ * backend.c - backend child process management.
+ *
+ * Facts relied on (ref §2.1, §4.6): bacula-fd sends SIGUSR2 to job threads on
+ * cancel and handles SIGCHLD with a no-op handler, both without SA_RESTART,
+ * so every blocking call here may fail with EINTR and is retried; the FD
+ * ignores SIGPIPE, so writing to a dead backend fails with EPIPE instead of
+ * killing the daemon; the FD does not reap children for us.  Other jobs may
+ * fork concurrently, so every descriptor we open is O_CLOEXEC.
+ *
+ * SPDX-License-Identifier: AGPL-3.0-or-later
+ */
+#include "backend.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+static void close_fd(int *fd)
+{
+    if (*fd >= 0) {
+        close(*fd);     /* no retry on EINTR: Linux always frees the fd */
+        *fd = -1;
+    }
+}
+
+void bk_init(phpc_backend *b, phpc_line_fn on_stderr, void *cb_arg)
+{
+    memset(b, 0, sizeof *b);
+    pthread_mutex_init(&b->lock, NULL);
+    b->to_fd = b->from_fd = b->err_fd = -1;
+    b->timeout_s = PHPC_IO_TIMEOUT_S;
+    b->on_stderr = on_stderr;
+    b->cb_arg = cb_arg;
+}
+
+void bk_destroy(phpc_backend *b)
+{
+    if (bk_has_child(b))
+        bk_reap(b, SIGKILL, 0);
+    close_fd(&b->to_fd);
+    close_fd(&b->from_fd);
+    close_fd(&b->err_fd);
+    pthread_mutex_destroy(&b->lock);
+}
+
+/* ---- spawning ----------------------------------------------------------- */
+
+static void write_str(int fd, const char *s)
+{
+    ssize_t r;
+    size_t n = strlen(s);
+
+    while (n > 0 && ((r = write(fd, s, n)) > 0 || errno == EINTR)) {
+        if (r > 0) {
+            s += r;
+            n -= (size_t)r;
+        }
+    }
+}
+
+/* Close every fd >= 3 (async-signal-safe). */
+static void close_from_3(void)
+{
+#ifdef SYS_close_range
+    if (syscall(SYS_close_range, 3U, ~0U, 0U) == 0)
+        return;
+#endif
+    {
+        struct rlimit rl;
+        long max = 65536;
+
+        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+            rl.rlim_cur < (rlim_t)(1L << 20))
+            max = (long)rl.rlim_cur;
+        for (long fd = 3; fd < max; fd++)
+            close((int)fd);
+    }
+}
+
+/*
+ * glibc refuses sigaction() on the two real-time signals it reserves for
+ * itself (32 and 33); an inherited "ignore" on them would survive exec, so
+ * reset them with the raw system call (x86-64 kernel struct sigaction).
+ */
+static void reset_reserved_signal(int sig)
+{
+#ifdef SYS_rt_sigaction
+    struct {
+        void (*handler)(int);
+        unsigned long flags;
+        void (*restorer)(void);
+        unsigned long mask;
+    } ksa = { SIG_DFL, 0, NULL, 0 };
+
+    syscall(SYS_rt_sigaction, sig, &ksa, NULL, sizeof ksa.mask);
+#else
+    (void)sig;
+#endif
+}
+
+/* In the child after fork(): only async-signal-safe calls. Never returns. */
+static void child_exec(int in_fd, int out_fd, int err_fd, const char *path,
+                       char *const argv[], char *const envp[])
+{
+    struct sigaction sa;
+    sigset_t empty;
+    int t0, t1, t2;
+    char num[16];
+    int e, i;
+
+    /* Default dispositions for every signal (the FD ignores SIGPIPE and
+     * handles others; ignored dispositions would survive exec), then an
+     * empty mask (the parent blocked everything around fork). */
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_DFL;
+    sigemptyset(&sa.sa_mask);
+    for (int sig = 1; sig < NSIG; sig++) {
+        if (sigaction(sig, &sa, NULL) != 0 && sig != SIGKILL && sig != SIGSTOP)
+            reset_reserved_signal(sig);
+    }
+    sigemptyset(&empty);
+    sigprocmask(SIG_SETMASK, &empty, NULL);
+
+    /* Move the pipe ends to >= 3 first so that dup2 onto 0/1/2 never sees
+     * src == dst (which would keep FD_CLOEXEC), then close all the rest. */
+    t0 = fcntl(in_fd, F_DUPFD, 3);
+    t1 = fcntl(out_fd, F_DUPFD, 3);
+    t2 = fcntl(err_fd, F_DUPFD, 3);
+    if (t0 < 0 || t1 < 0 || t2 < 0 || dup2(t0, 0) < 0 || dup2(t1, 1) < 0 || dup2(t2, 2) < 0)
+        _exit(127);
+    close_from_3();
+
+    execve(path, argv, envp);
+    e = errno;
+    i = (int)sizeof num - 1;
+    num[i] = '\0';
+    do {
+        num[--i] = (char)('0' + e % 10);
+        e /= 10;
+    } while (e > 0 && i > 0);
+    write_str(2, "podheitor-hpc: cannot execute the backend, errno ");
+    write_str(2, num + i);
+    write_str(2, "\n");
+    _exit(127);
+}
+
+int bk_spawn(phpc_backend *b, const char *path, char *err, size_t errsz)
+{
+    int in[2] = { -1, -1 }, out[2] = { -1, -1 }, errp[2] = { -1, -1 };
+    char *argv[2] = { (char *)path, NULL };
+    sigset_t all, old;
+    pid_t pid;
+    int e;
+
+    if (access(path, X_OK) != 0) {
+        snprintf(err, errsz, "backend \"%s\" is not executable: %s", path, strerror(errno));
+        return -1;
+    }
+    if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 || pipe2(errp, O_CLOEXEC) != 0) {
+        snprintf(err, errsz, "cannot create pipes for the backend: %s", strerror(errno));
+        goto fail;
+    }
+    /* Our ends are non-blocking: every wait goes through poll() so that the
+     * timeout and stderr forwarding work while a pipe is full or empty. */
+    if (fcntl(in[1], F_SETFL, O_NONBLOCK) != 0 || fcntl(out[0], F_SETFL, O_NONBLOCK) != 0 ||
+        fcntl(errp[0], F_SETFL, O_NONBLOCK) != 0) {
+        snprintf(err, errsz, "cannot set up pipes for the backend: %s", strerror(errno));
+        goto fail;
+    }
+
+    /* Block all signals across fork so the child cannot run one of the FD's
+     * handlers before it has reset them. */
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    pid = fork();
+    if (pid == 0)
+        child_exec(in[0], out[1], errp[1], path, argv, environ);
+    e = errno;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (pid < 0) {
+        snprintf(err, errsz, "cannot fork the backend: %s", strerror(e));
+        goto fail;
+    }
+
+    close(in[0]);
+    close(out[1]);
+    close(errp[1]);
+    pthread_mutex_lock(&b->lock);
+    b->pid = pid;
+    pthread_mutex_unlock(&b->lock);
+    b->to_fd = in[1];
+    b->from_fd = out[0];
+    b->err_fd = errp[0];
+    b->errlen = 0;
+    b->have_status = false;
+    b->killed_by_us = false;
+    return 0;
+
+fail:
+    for (int i = 0; i < 2; i++) {
+        close_fd(&in[i]);
+        close_fd(&out[i]);
+        close_fd(&errp[i]);
+    }
+    return -1;
+}
+
+/* ---- stderr ------------------------------------------------------------- */
+
+static void emit_line(phpc_backend *b)
+{
+    if (b->on_stderr)
+        b->on_stderr(b->cb_arg, b->errline, b->errlen);
+    b->errlen = 0;
+}
+
+/* Read what is available on the stderr pipe; forward complete lines. */
+static void read_stderr(phpc_backend *b)
+{
+    char tmp[4096];
+
+    for (;;) {
+        ssize_t n = read(b->err_fd, tmp, sizeof tmp);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return;                     /* EAGAIN: nothing more for now */
+        if (n == 0) {                   /* EOF: flush a last partial line */
+            if (b->errlen > 0)
+                emit_line(b);
+            close_fd(&b->err_fd);
+            return;
+        }
+        for (ssize_t i = 0; i < n; i++) {
+            if (tmp[i] == '\n') {
+                emit_line(b);
+                continue;
+            }
+            if (b->errlen == sizeof b->errline)
+                emit_line(b);
+            b->errline[b->errlen++] = tmp[i];
+        }
+    }
+}
+
+void bk_drain_stderr(phpc_backend *b, int ms)
+{
+    int64_t deadline = now_ms() + ms;
+
+    while (b->err_fd >= 0) {
+        struct pollfd p = { b->err_fd, POLLIN, 0 };
+        int64_t left = deadline - now_ms();
+        int r;
+
+        if (left <= 0)
+            break;
+        r = poll(&p, 1, (int)left);
+        if (r < 0 && errno != EINTR)
+            break;
+        if (r > 0)
+            read_stderr(b);
+    }
+    if (b->errlen > 0)
+        emit_line(b);
+}
+
+/* ---- protocol IO -------------------------------------------------------- */
+
+/*
+ * Wait until fd is ready for events (POLLIN or POLLOUT), forwarding stderr
+ * meanwhile.  0 when ready, -1 with errno ETIMEDOUT or ECANCELED.
+ */
+static int wait_fd(phpc_backend *b, int fd, short events, int64_t deadline)
+{
+    for (;;) {
+        struct pollfd p[2] = { { fd, events, 0 }, { b->err_fd, POLLIN, 0 } };
+        int64_t left = deadline - now_ms();
+        int r;
+
+        if (bk_is_canceled(b)) {
+            errno = ECANCELED;
+            return -1;
+        }
+        if (left <= 0) {
+            errno = ETIMEDOUT;
+            return -1;
+        }
+        r = poll(p, b->err_fd >= 0 ? 2 : 1, left > INT_MAX ? INT_MAX : (int)left);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;               /* SIGUSR2 / SIGCHLD from the FD */
+            return -1;
+        }
+        if (r == 0)
+            continue;
+        if (b->err_fd >= 0 && p[1].revents)
+            read_stderr(b);
+        if (p[0].revents)
+            return 0;                   /* ready, or HUP/ERR: the IO call tells */
+    }
+}
+
+ssize_t bk_read(void *arg, void *buf, size_t len)
+{
+    phpc_backend *b = arg;
+    int64_t deadline = now_ms() + (int64_t)b->timeout_s * 1000;
+
+    if (b->from_fd < 0) {
+        errno = EBADF;
+        return -1;
+    }
+    for (;;) {
+        ssize_t n = read(b->from_fd, buf, len);
+
+        if (n >= 0)
+            return n;
+        if (errno != EINTR && errno != EAGAIN)
+            return -1;
+        if (errno == EAGAIN && wait_fd(b, b->from_fd, POLLIN, deadline) != 0)
+            return -1;
+    }
+}
+
+int bk_write(void *arg, const void *buf, size_t len)
+{
+    phpc_backend *b = arg;
+    const char *p = buf;
+    int64_t deadline = now_ms() + (int64_t)b->timeout_s * 1000;
+
+    if (b->to_fd < 0) {
+        errno = EPIPE;
+        return -1;
+    }
+    while (len > 0) {
+        ssize_t n;
+
+        if (bk_is_canceled(b)) {
+            errno = ECANCELED;
+            return -1;
+        }
+        n = write(b->to_fd, p, len);
+        if (n > 0) {
+            p += n;
+            len -= (size_t)n;
+            deadline = now_ms() + (int64_t)b->timeout_s * 1000;    /* progress */
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno == EAGAIN) {
+            if (wait_fd(b, b->to_fd, POLLOUT, deadline) != 0)
+                return -1;
+            continue;
+        }
+        return -1;                      /* EPIPE: the backend is gone */
+    }
+    return 0;
+}
+
+void bk_close_input(phpc_backend *b)
+{
+    close_fd(&b->to_fd);
+}
+
+/* ---- reaping and cancel ------------------------------------------------- */
+
+void bk_reap(phpc_backend *b, int sig, int grace_ms)
+{
+    int64_t deadline;
+    pid_t pid;
+    int st = 0;
+
+    close_fd(&b->to_fd);
+    close_fd(&b->from_fd);
+    close_fd(&b->err_fd);
+    b->errlen = 0;
+
+    pthread_mutex_lock(&b->lock);
+    pid = b->pid;
+    if (pid > 0 && sig != 0)
+        kill(pid, sig);
+    pthread_mutex_unlock(&b->lock);
+    if (pid <= 0)
+        return;
+
+    /* Poll with WNOHANG under the lock: the pid is cleared in the same
+     * critical section in which it is reaped, so bk_cancel can never signal
+     * a recycled pid. */
+    deadline = now_ms() + grace_ms;
+    for (;;) {
+        pid_t r;
+
+        pthread_mutex_lock(&b->lock);
+        r = waitpid(pid, &st, WNOHANG);
+        if (r == pid || (r < 0 && errno == ECHILD)) {
+            b->pid = 0;
+            pthread_mutex_unlock(&b->lock);
+            b->have_status = (r == pid);
+            b->status = st;
+            return;
+        }
+        pthread_mutex_unlock(&b->lock);
+        if (now_ms() >= deadline)
+            break;
+        sleep_ms(10);
+    }
+
+    /* Still there: SIGKILL, then a blocking wait outside the lock (pid is
+     * cleared first so a concurrent cancel does not signal it again). */
+    pthread_mutex_lock(&b->lock);
+    kill(pid, SIGKILL);
+    b->pid = 0;
+    pthread_mutex_unlock(&b->lock);
+    b->killed_by_us = true;
+    for (;;) {
+        pid_t r = waitpid(pid, &st, 0);
+
+        if (r == pid) {
+            b->have_status = true;
+            b->status = st;
+            return;
+        }
+        if (r < 0 && errno != EINTR) {
+            b->have_status = false;
+            return;
+        }
+    }
+}
+
+void bk_signal(phpc_backend *b, int sig)
+{
+    pthread_mutex_lock(&b->lock);
+    if (b->pid > 0)
+        kill(b->pid, sig);
+    pthread_mutex_unlock(&b->lock);
+}
+
+void bk_cancel(phpc_backend *b)
+{
+    pthread_mutex_lock(&b->lock);
+    b->canceled = true;
+    if (b->pid > 0)
+        kill(b->pid, SIGTERM);          /* the backend exits on SIGTERM */
+    pthread_mutex_unlock(&b->lock);
+}
+
+bool bk_is_canceled(phpc_backend *b)
+{
+    bool c;
+
+    pthread_mutex_lock(&b->lock);
+    c = b->canceled;
+    pthread_mutex_unlock(&b->lock);
+    return c;
+}
+
+bool bk_has_child(phpc_backend *b)
+{
+    bool c;
+
+    pthread_mutex_lock(&b->lock);
+    c = b->pid > 0;
+    pthread_mutex_unlock(&b->lock);
+    return c;
+}
+
+const char *bk_status_str(const phpc_backend *b, char *buf, size_t n)
+{
+    if (!b->have_status)
+        snprintf(buf, n, "exit status unknown");
+    else if (WIFEXITED(b->status))
+        snprintf(buf, n, "exit status %d", WEXITSTATUS(b->status));
+    else if (WIFSIGNALED(b->status))
+        snprintf(buf, n, "killed by signal %d", WTERMSIG(b->status));
+    else
+        snprintf(buf, n, "wait status 0x%x", (unsigned)b->status);
+    return buf;
+}

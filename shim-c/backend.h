@@ -1,0 +1,92 @@
+/*
+ * backend.h - the backend child process: spawn, pipe IO with stderr
+ * forwarding and a timeout, reaping, and cancel.
+ *
+ * Independent of Bacula: stderr lines go to a callback, so this file only
+ * needs libc and pthreads.
+ *
+ * SPDX-License-Identifier: AGPL-3.0-or-later
+ */
+#ifndef PHPC_BACKEND_H
+#define PHPC_BACKEND_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/*
+ * How long one read or write may wait without progress before the job fails
+ * with "backend did not answer within N s".  A constant for now (a later
+ * issue makes it configurable).
+ */
+#define PHPC_IO_TIMEOUT_S 600
+
+/* Grace period between "please exit" (T / EOF / SIGTERM) and SIGKILL. */
+#define PHPC_EXIT_GRACE_MS 5000
+
+#define PHPC_ERRLINE_MAX 1024       /* longer stderr lines are split */
+
+typedef void (*phpc_line_fn)(void *arg, const char *line, size_t len);
+
+typedef struct phpc_backend {
+    /* lock guards pid and canceled: the cancel event arrives on another
+     * thread (ref §2.1, §2.10) and must never signal a reaped pid */
+    pthread_mutex_t lock;
+    pid_t pid;                  /* > 0 while a child exists and is not reaped */
+    bool canceled;
+
+    int to_fd;                  /* our end of the backend's stdin, or -1 */
+    int from_fd;                /* our end of the backend's stdout, or -1 */
+    int err_fd;                 /* our end of the backend's stderr, or -1 */
+    int timeout_s;
+
+    phpc_line_fn on_stderr;     /* called for every stderr line */
+    void *cb_arg;
+    char errline[PHPC_ERRLINE_MAX];
+    size_t errlen;
+
+    bool have_status;           /* after bk_reap: wait status known */
+    int status;
+    bool killed_by_us;          /* after bk_reap: we had to send SIGKILL */
+} phpc_backend;
+
+void bk_init(phpc_backend *b, phpc_line_fn on_stderr, void *cb_arg);
+/* Kills and reaps a child that is still there, closes pipes, destroys the lock. */
+void bk_destroy(phpc_backend *b);
+
+/*
+ * Start path with argv {path, NULL}: fd 0/1/2 are pipes to us, every other
+ * fd closed, default signal dispositions, empty signal mask, inherited
+ * environment.  0, or -1 with a message in err.
+ */
+int bk_spawn(phpc_backend *b, const char *path, char *err, size_t errsz);
+
+/* ptc_read_fn / ptc_write_fn on the pipes (arg = phpc_backend *).  Errors:
+ * ETIMEDOUT (no progress for timeout_s), ECANCELED (job canceled), EPIPE... */
+ssize_t bk_read(void *arg, void *buf, size_t len);
+int bk_write(void *arg, const void *buf, size_t len);
+
+/* Close our end of the backend's stdin (the backend then sees EOF). */
+void bk_close_input(phpc_backend *b);
+/* Forward stderr until EOF or for at most ms milliseconds. */
+void bk_drain_stderr(phpc_backend *b, int ms);
+
+/*
+ * Close the pipes, send sig (0: none), wait up to grace_ms for the exit, then
+ * SIGKILL and wait.  Always reaps; fills have_status/status/killed_by_us.
+ */
+void bk_reap(phpc_backend *b, int sig, int grace_ms);
+
+/* Send sig to a live, unreaped child (no-op otherwise). */
+void bk_signal(phpc_backend *b, int sig);
+
+/* From any thread: mark canceled and SIGTERM a live child. */
+void bk_cancel(phpc_backend *b);
+bool bk_is_canceled(phpc_backend *b);
+bool bk_has_child(phpc_backend *b);
+
+/* "exit status N" / "killed by signal N" / "exit status unknown". */
+const char *bk_status_str(const phpc_backend *b, char *buf, size_t n);
+
+#endif

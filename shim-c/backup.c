@@ -1,0 +1,428 @@
+/*
+ * backup.c - backup and estimate: FILE records -> save_pkt, data sections ->
+ * pluginIO(IO_READ), blobs -> handleXACLdata (docs/ptcomm.md §3, §4).
+ *
+ * FD facts relied on (ref §2.3, §2.5):
+ *  - startBackupFile returning anything but bRC_OK ends the loop silently;
+ *    that is how an empty backup (first packet is the final F) ends.
+ *  - endBackupFile: bRC_More = another file follows, bRC_OK = that was the
+ *    last one; both mark the file seen for accurate mode.  To answer that
+ *    exactly, endBackupFile drains the current record and reads the next
+ *    packet ahead.  The record the FD just handled and the one read ahead
+ *    live in two separate slots (rec[2]), so the FD's fname pointer stays
+ *    valid until the next startBackupFile.
+ *  - The FD copies fname and link during startBackupFile.
+ *  - With no_read set the FD makes no IO calls for the file (§4.4).
+ *  - handleXACLdata(BACL_BACKUP / BXATTR_BACKUP) is called in a loop until
+ *    it returns count 0 (ref §2.9, §4.11).
+ *
+ * SPDX-License-Identifier: AGPL-3.0-or-later
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctx.h"
+#include "msg.h"
+
+/* Pointers to the save_pkt fields we fill, for the FD's interface version. */
+struct sp_view {
+    char **fname;
+    char **link;
+    struct stat *statp;
+    int32_t *type;
+    bool *no_read;
+    int32_t *LinkFI;
+};
+
+#define SP_VIEW(v, p)                                                        \
+    do {                                                                     \
+        (v)->fname = &(p)->fname;                                            \
+        (v)->link = &(p)->link;                                              \
+        (v)->statp = &(p)->statp;                                            \
+        (v)->type = &(p)->type;                                              \
+        (v)->no_read = &(p)->no_read;                                        \
+        (v)->LinkFI = &(p)->LinkFI;                                          \
+    } while (0)
+
+static void sp_view(void *sp, struct sp_view *v)
+{
+    switch (phpc_version) {
+    case PHPC_ABI_V14: SP_VIEW(v, (struct save_pkt14 *)sp); break;
+    case PHPC_ABI_V21: SP_VIEW(v, (struct save_pkt21 *)sp); break;
+    default: SP_VIEW(v, (struct save_pkt22 *)sp); break;
+    }
+}
+
+void backup_reset(phpc_ctx *c)
+{
+    c->cur = 0;
+    c->have_next = c->have_cur = false;
+    c->nrec = 0;
+    c->data = DS_NONE;
+    c->dptr = NULL;
+    c->dlen = 0;
+    c->acl_pending = c->xattr_pending = false;
+    phpc_linkmap_clear(&c->links);
+}
+
+static const char *cur_name(phpc_ctx *c, char *buf, size_t n)
+{
+    return sess_q(c->rec[c->cur].name, c->rec[c->cur].name_len, buf, n);
+}
+
+/* Consume the rest of the data section.  0 / -1. */
+static int drain_data(phpc_ctx *c)
+{
+    ptc_frame f;
+
+    c->dlen = 0;
+    while (c->data == DS_ACTIVE) {
+        if (sess_recv(c, &f, "DFE") != 0)
+            return -1;
+        if (f.letter == 'F') {
+            c->data = DS_EOF;
+        } else if (f.letter == 'E') {
+            sess_post_text(c, PM_ERROR, &f);    /* the FD did not read it */
+            c->data = DS_EOF;
+        }
+    }
+    if (c->data == DS_ERROR)
+        c->data = DS_EOF;       /* its text was posted when it arrived */
+    return 0;
+}
+
+/* Read one announced blob (exactly one D packet). */
+static int read_blob(phpc_ctx *c, ptc_frame *f)
+{
+    return sess_recv(c, f, "D");
+}
+
+/* Consume everything that is left of the current record. */
+static int drain_record(phpc_ctx *c)
+{
+    ptc_frame f;
+
+    if (drain_data(c) != 0)
+        return -1;
+    if (c->acl_pending) {
+        if (read_blob(c, &f) != 0)
+            return -1;
+        c->acl_pending = false;
+    }
+    if (c->xattr_pending) {
+        if (read_blob(c, &f) != 0)
+            return -1;
+        c->xattr_pending = false;
+    }
+    return 0;
+}
+
+/* Bacula's FT_DIREND convention wants a trailing '/' (§3); add it if missing. */
+static int ensure_slash(phpc_record *r)
+{
+    if (r->name_len > 0 && r->name[r->name_len - 1] == '/')
+        return 0;
+    if (r->name_cap < r->name_len + 2) {
+        char *p = realloc(r->name, r->name_len + 2);
+
+        if (p == NULL)
+            return -1;
+        r->name = p;
+        r->name_cap = r->name_len + 2;
+    }
+    r->name[r->name_len++] = '/';
+    r->name[r->name_len] = '\0';
+    return 0;
+}
+
+/*
+ * Drain the current record, then read the next FILE record into slot.
+ * 1 = record, 0 = final F (no more files), -1 = failure (reported).
+ */
+static int next_record(phpc_ctx *c, int slot)
+{
+    char err[256];
+    ptc_frame f;
+
+    if (drain_record(c) != 0)
+        return -1;
+    for (;;) {
+        phpc_record *r = &c->rec[slot];
+
+        if (sess_recv(c, &f, "CF") != 0)
+            return -1;
+        if (f.letter == 'F') {
+            c->state = ST_STREAM_DONE;
+            return 0;
+        }
+        if (phpc_record_parse(f.data, f.len, r, err, sizeof err) != 0) {
+            sess_protocol_error(c, "%s while %s", err, c->doing);
+            return -1;
+        }
+        if (r->flags & ~(uint64_t)(PHPC_REC_DATA | PHPC_REC_ACL | PHPC_REC_XATTR)) {
+            sess_protocol_error(c, "FILE record with unknown flags %llu while %s",
+                                (unsigned long long)r->flags, c->doing);
+            return -1;
+        }
+        c->recno[slot] = c->nrec++;
+        c->data = (r->flags & PHPC_REC_DATA) ? DS_ACTIVE : DS_NONE;
+        c->acl_pending = (r->flags & PHPC_REC_ACL) != 0;
+        c->xattr_pending = (r->flags & PHPC_REC_XATTR) != 0;
+        {
+            char q[512];
+
+            sess_doing(c, "sending file \"%s\"", sess_q(r->name, r->name_len, q, sizeof q));
+        }
+        if (r->type == 'K') {
+            /* sockets are not backed up (protocol 1 backends do not send
+             * them); the record still counts for record numbers */
+            if (drain_record(c) != 0)
+                return -1;
+            continue;
+        }
+        if (r->type == 'D' && ensure_slash(r) != 0) {
+            sess_protocol_error(c, "out of memory while %s", c->doing);
+            return -1;
+        }
+        return 1;
+    }
+}
+
+static int32_t ft_type(char t)
+{
+    switch (t) {
+    case 'F': return FT_REG;
+    case 'E': return FT_REGE;
+    case 'D': return FT_DIREND;
+    case 'S': return FT_LNK;
+    case 'L': return FT_LNKSAVED;
+    case 'P': return FT_FIFO;
+    default: return FT_SPEC;            /* 'C', 'B' */
+    }
+}
+
+static void fill_sp(phpc_ctx *c, void *sp)
+{
+    phpc_record *r = &c->rec[c->cur];
+    struct sp_view v;
+    struct stat *st;
+
+    sp_view(sp, &v);
+    st = v.statp;
+    memset(st, 0, sizeof *st);
+    st->st_mode = r->mode;
+    st->st_uid = r->uid;
+    st->st_gid = r->gid;
+    st->st_size = (off_t)r->size;
+    st->st_atime = (time_t)r->atime;
+    st->st_mtime = (time_t)r->mtime;
+    st->st_ctime = (time_t)r->ctime;
+    st->st_ino = (ino_t)r->ino;
+    st->st_dev = (dev_t)r->dev;
+    st->st_nlink = (nlink_t)r->nlink;
+    st->st_rdev = (dev_t)r->rdev;
+    st->st_blocks = (blkcnt_t)r->blocks;
+    st->st_blksize = 4096;
+
+    *v.type = ft_type(r->type);
+    *v.fname = r->name;
+    /* portable and flags keep the FD's defaults (ref §1.10) */
+    *v.no_read = (r->flags & PHPC_REC_DATA) == 0;      /* §4.4 */
+    switch (r->type) {
+    case 'D':
+        /* FT_DIREND is stored under link; fname == link == "dir/" keeps the
+         * accurate "seen" marking consistent (ref §2.4, §4.12) */
+        *v.link = r->name;
+        break;
+    case 'S':
+        *v.link = r->link;
+        break;
+    case 'L': {
+        int32_t fi = 0;
+
+        *v.link = r->link;              /* the first name */
+        if (phpc_linkmap_get(&c->links, r->linkid, &fi) != 0)
+            phpc_dmsg(c->bctx, 50, "no FileIndex known for hard link record %llu",
+                      (unsigned long long)r->linkid);
+        *v.LinkFI = fi;
+        break;
+    }
+    default:
+        break;                          /* link stays NULL, as bpipe-fd does */
+    }
+}
+
+bRC backup_start_file(phpc_ctx *c, void *sp)
+{
+    int rc;
+
+    if (c->state == ST_STREAM_DONE && !c->have_next)
+        return bRC_Stop;                /* no more files */
+    if (!sess_alive(c) || c->jobtype == 'R')
+        return bRC_Error;
+    if (!c->have_next) {
+        /* first call of this session: nothing read ahead yet */
+        rc = next_record(c, !c->cur);
+        if (rc == 0)
+            return bRC_Stop;            /* empty backup: the FD ends silently */
+        if (rc < 0)
+            return bRC_Error;
+    }
+    c->cur = !c->cur;
+    c->have_next = false;
+    c->have_cur = true;
+    fill_sp(c, sp);
+    return bRC_OK;
+}
+
+bRC backup_end_file(phpc_ctx *c)
+{
+    phpc_record *r = &c->rec[c->cur];
+    char q[512];
+    int rc;
+
+    if (!sess_alive(c) || !c->have_cur)
+        return bRC_Error;
+    c->have_cur = false;
+    /* Remember FileIndex for possible later hard links to this record.
+     * bVarFileIndex = files sent so far, i.e. this file's index (ref §2.4). */
+    if (c->jobtype == 'B' && r->nlink > 1 && r->type != 'D' && r->type != 'L') {
+        int fi;
+
+        if (phpc_get_int(c->bctx, PV_FILE_INDEX, &fi) == 0)
+            phpc_linkmap_put(&c->links, c->recno[c->cur], fi);
+    }
+    sess_doing(c, "sending the file record after \"%s\"", cur_name(c, q, sizeof q));
+    rc = next_record(c, !c->cur);
+    if (rc > 0) {
+        c->have_next = true;
+        return bRC_More;
+    }
+    return rc == 0 ? bRC_OK : bRC_Error;
+}
+
+/* IO_READ: hand out data bytes, up to io->count per call. */
+static void io_read(phpc_ctx *c, struct io_pkt *io)
+{
+    size_t want = io->count > 0 ? (size_t)io->count : 0, got = 0;
+    ptc_frame f;
+
+    if (c->data == DS_ERROR) {          /* E arrived after bytes were returned */
+        c->data = DS_EOF;
+        io->status = -1;
+        io->io_errno = EIO;
+        return;
+    }
+    while (got < want) {
+        if (c->dlen > 0) {
+            size_t n = c->dlen < want - got ? c->dlen : want - got;
+
+            memcpy(io->buf + got, c->dptr, n);
+            c->dptr += n;
+            c->dlen -= n;
+            got += n;
+            continue;
+        }
+        if (c->data != DS_ACTIVE)
+            break;
+        /* fill up to count only from frames already received: never block
+         * for more while there are bytes to hand out */
+        if (got > 0 && !ptc_frame_buffered(&c->rd))
+            break;
+        if (sess_recv(c, &f, "DFE") != 0) {
+            if (got > 0)
+                break;                  /* return these; the failure sticks */
+            io->status = -1;
+            io->io_errno = EIO;
+            return;
+        }
+        if (f.letter == 'D') {
+            c->dptr = f.data;           /* valid until the next frame read */
+            c->dlen = f.len;
+        } else if (f.letter == 'F') {
+            c->data = DS_EOF;
+        } else {                        /* 'E': read error for this file (§4.2) */
+            sess_post_text(c, PM_ERROR, &f);
+            c->data = DS_ERROR;
+        }
+    }
+    if (got == 0 && c->data == DS_ERROR) {
+        c->data = DS_EOF;
+        io->status = -1;
+        io->io_errno = EIO;
+        return;
+    }
+    io->status = (int32_t)got;
+}
+
+bRC backup_io(phpc_ctx *c, struct io_pkt *io)
+{
+    io->io_errno = 0;
+    io->lerror = 0;
+    if (!sess_alive(c)) {
+        io->status = -1;
+        io->io_errno = EIO;
+        return bRC_Error;
+    }
+    switch (io->func) {
+    case IO_OPEN:
+        io->status = 0;     /* a record without data just reads as empty */
+        return bRC_OK;
+    case IO_READ:
+        io_read(c, io);
+        return io->status < 0 ? bRC_Error : bRC_OK;
+    case IO_CLOSE:
+        /* the FD may stop reading early (e.g. after an error): drain */
+        if (drain_data(c) != 0) {
+            io->status = -1;
+            io->io_errno = EIO;
+            return bRC_Error;
+        }
+        io->status = 0;
+        return bRC_OK;
+    default:                /* IO_SEEK (no FO_OFFSETS yet), IO_WRITE */
+        io->status = -1;
+        io->io_errno = EINVAL;
+        return bRC_Error;
+    }
+}
+
+bRC backup_xacl(phpc_ctx *c, struct xacl_pkt *x)
+{
+    bool acl = x->func == BACL_BACKUP;
+    ptc_frame f;
+
+    x->count = 0;
+    if (!sess_alive(c))
+        return bRC_OK;
+    if (!(acl ? c->acl_pending : c->xattr_pending))
+        return bRC_OK;                  /* nothing (more) for this file */
+    if (drain_data(c) != 0)             /* the blobs follow the data section */
+        return bRC_Error;
+    if (!acl && c->acl_pending) {       /* ACL blob the FD did not ask for */
+        if (read_blob(c, &f) != 0)
+            return bRC_Error;
+        c->acl_pending = false;
+    }
+    if (read_blob(c, &f) != 0)
+        return bRC_Error;
+    if (acl)
+        c->acl_pending = false;
+    else
+        c->xattr_pending = false;
+    if (c->blob_cap < f.len) {
+        unsigned char *p = realloc(c->blob, f.len);
+
+        if (p == NULL) {
+            sess_protocol_error(c, "out of memory for a %zu-byte blob", f.len);
+            return bRC_Error;
+        }
+        c->blob = p;
+        c->blob_cap = f.len;
+    }
+    memcpy(c->blob, f.data, f.len);
+    x->content = (char *)c->blob;       /* valid until the next call */
+    x->count = (int32_t)f.len;
+    return bRC_OK;
+}

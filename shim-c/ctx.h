@@ -1,0 +1,135 @@
+/*
+ * ctx.h - the per-job context hung on bpContext->pContext (allocated in
+ * newPlugin, freed in freePlugin) and the functions shared by plugin.c,
+ * session.c, backup.c and restore.c.
+ *
+ * SPDX-License-Identifier: AGPL-3.0-or-later
+ */
+#ifndef PHPC_CTX_H
+#define PHPC_CTX_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "abi.h"
+#include "backend.h"
+#include "linkmap.h"
+#include "params.h"
+#include "ptcomm.h"
+#include "record.h"
+
+/* Where the conversation with the backend stands. */
+enum phpc_state {
+    ST_NONE,            /* no backend (idle job, or after a clean end) */
+    ST_STREAM,          /* backup/estimate: records still coming */
+    ST_STREAM_DONE,     /* backup/estimate: final F received */
+    ST_RESTORE,         /* restore: between files */
+    ST_RESTORE_DATA,    /* restore: backend said OK, data/close expected */
+    ST_FINISHED,        /* restore: FINISH answered */
+    ST_FAILED           /* backend stopped after an error or a cancel */
+};
+
+/* Data section of the record the FD is working on (backup). */
+enum phpc_data { DS_NONE, DS_ACTIVE, DS_EOF, DS_ERROR };
+
+typedef struct phpc_ctx {
+    bpContext *bctx;
+
+    /* facts collected from events (ref §1.7) */
+    char level;                 /* 'F' 'I' 'D' ... from bEventLevel, 0 unknown */
+    int64_t since;              /* from bEventSince */
+    char *cmd;                  /* last command string that named us */
+
+    /* the backend session */
+    char jobtype;               /* 'B' backup, 'E' estimate, 'R' restore */
+    enum phpc_state state;
+    phpc_params params;
+    phpc_backend bk;
+    ptc_reader rd;              /* 2 MiB buffer, allocated at the first spawn */
+    char doing[600];            /* "sending file \"/x\"" for failure messages */
+
+    /* backup / estimate */
+    phpc_record rec[2];         /* double buffer: the FD's record and the one */
+    int cur;                    /* read ahead in endBackupFile               */
+    bool have_next;             /* rec[!cur] holds a parsed record */
+    bool have_cur;              /* rec[cur] was handed to the FD */
+    uint64_t nrec;              /* FILE records received (record numbers) */
+    uint64_t recno[2];          /* record number of rec[0] / rec[1] */
+    enum phpc_data data;
+    const unsigned char *dptr;  /* unread rest of the current D packet */
+    size_t dlen;
+    bool acl_pending, xattr_pending;    /* announced blob not yet read */
+    unsigned char *blob;        /* copy of the blob handed to the FD */
+    size_t blob_cap;
+    phpc_linkmap links;
+
+    /* restore */
+    phpc_record rrec;           /* scratch record for createFile */
+    char *fbuf;                 /* formatted FILE payload */
+    size_t fcap;
+    char *rname;                /* ofname of the open file, for messages */
+} phpc_ctx;
+
+/* ---- session.c ---------------------------------------------------------- */
+
+/* newPlugin / freePlugin halves: set up, and end + release everything. */
+void sess_init(phpc_ctx *c);
+void sess_destroy(phpc_ctx *c);
+
+/* Set the "while ..." text used in failure messages. */
+void sess_doing(phpc_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Quote a name for a message into buf ("..." cut). */
+const char *sess_q(const char *s, size_t n, char *buf, size_t bufsz);
+
+/* Validate cmd; M_FATAL with the reason on error.  0 / -1. */
+int sess_validate(phpc_ctx *c, const char *cmd, phpc_params *out);
+
+/*
+ * Start a backend for cmd and run the session start (docs/ptcomm.md §2) with
+ * job type 'B', 'E' or 'R'.  Ends a previous session first.  On failure the
+ * job message is posted, the backend is gone and -1 is returned.
+ */
+int sess_start(phpc_ctx *c, char jobtype, const char *cmd);
+
+/*
+ * Read the next packet whose letter is in want, handling the transparent
+ * ones: I -> M_INFO, W -> M_WARNING, E -> M_ERROR unless 'E' is in want,
+ * A -> M_FATAL and the backend is stopped.  Any failure (EOF, bad header,
+ * timeout, unexpected letter, cancel) posts its message, stops the backend,
+ * sets ST_FAILED and returns -1.
+ */
+int sess_recv(phpc_ctx *c, ptc_frame *f, const char *want);
+/* Send one frame; on failure as sess_recv. */
+int sess_send(phpc_ctx *c, char letter, const void *data, size_t len);
+int sess_send_text(phpc_ctx *c, const char *text);
+/* Protocol error: post "protocol error: <text>" M_FATAL and kill the backend. */
+void sess_protocol_error(phpc_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Post a backend text payload (trailing \n stripped) with severity sev. */
+void sess_post_text(phpc_ctx *c, int sev, const ptc_frame *f);
+
+/* true while a backend conversation can continue */
+bool sess_alive(const phpc_ctx *c);
+
+/*
+ * End of job (docs/ptcomm.md §6): END/F/T and wait when the conversation is
+ * at a clean point, otherwise close stdin + SIGTERM; SIGKILL after 5 s.
+ * Safe to call repeatedly.
+ */
+void sess_end(phpc_ctx *c);
+
+/* ---- backup.c ----------------------------------------------------------- */
+
+void backup_reset(phpc_ctx *c);     /* new session */
+bRC backup_start_file(phpc_ctx *c, void *sp);
+bRC backup_end_file(phpc_ctx *c);
+bRC backup_io(phpc_ctx *c, struct io_pkt *io);
+bRC backup_xacl(phpc_ctx *c, struct xacl_pkt *x);
+
+/* ---- restore.c ---------------------------------------------------------- */
+
+bRC restore_command(phpc_ctx *c, const char *cmd);
+bRC restore_create_file(phpc_ctx *c, void *rp);
+bRC restore_io(phpc_ctx *c, struct io_pkt *io);
+bRC restore_finish(phpc_ctx *c);
+
+#endif

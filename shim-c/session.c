@@ -1,0 +1,437 @@
+/*
+ * session.c - the conversation with one backend process: session start
+ * (docs/ptcomm.md §2), packet IO with the transparent I/W/E/A letters (§1),
+ * failure handling, and the end of job (§6).
+ *
+ * Every failure follows one rule: post ONE job message that names the cause
+ * (M_FATAL, which makes the FD fail the job, ref §1.9), stop and reap the
+ * backend, and remember ST_FAILED so that the remaining FD calls of the job
+ * return errors quietly.  A cancel (bEventCancelCommand) fails quietly.
+ *
+ * SPDX-License-Identifier: AGPL-3.0-or-later
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "ctx.h"
+#include "msg.h"
+
+#ifndef PHPC_DEFAULT_BACKEND
+#define PHPC_DEFAULT_BACKEND "/opt/podheitor-hpc/bin/podheitor-hpc-backend"
+#endif
+
+#define PROTOCOL_VERSION "1"
+
+void sess_doing(phpc_ctx *c, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(c->doing, sizeof c->doing, fmt, ap);
+    va_end(ap);
+}
+
+const char *sess_q(const char *s, size_t n, char *buf, size_t bufsz)
+{
+    return phpc_escape(s, n, buf, bufsz, PHPC_ESC_QUOTE);
+}
+
+bool sess_alive(const phpc_ctx *c)
+{
+    return c->state != ST_NONE && c->state != ST_FAILED;
+}
+
+int sess_validate(phpc_ctx *c, const char *cmd, phpc_params *out)
+{
+    char err[PHPC_PARAM_ERR_MAX];
+
+    if (phpc_params_parse(cmd, out, err, sizeof err) != 0) {
+        phpc_jmsg(c->bctx, PM_FATAL, "%s", err);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- stopping the backend ----------------------------------------------- */
+
+/* Kill (SIGTERM, SIGKILL after the grace period) and reap; ST_FAILED. */
+static void kill_backend(phpc_ctx *c)
+{
+    bk_close_input(&c->bk);
+    bk_signal(&c->bk, SIGTERM);
+    bk_drain_stderr(&c->bk, 1000);      /* the dying backend's last words */
+    bk_reap(&c->bk, 0, PHPC_EXIT_GRACE_MS);
+    c->state = ST_FAILED;
+}
+
+/* The backend closed its output (or its input pipe broke): find out how it
+ * ended, then report. */
+static void backend_gone(phpc_ctx *c, const char *how)
+{
+    char st[64];
+
+    bk_close_input(&c->bk);
+    bk_drain_stderr(&c->bk, 1000);
+    bk_reap(&c->bk, 0, PHPC_EXIT_GRACE_MS);
+    c->state = ST_FAILED;
+    if (bk_is_canceled(&c->bk))
+        return;
+    if (c->bk.killed_by_us)
+        phpc_jmsg(c->bctx, PM_FATAL,
+                  "backend closed the connection%s without exiting (killed after %d s) while %s",
+                  how, PHPC_EXIT_GRACE_MS / 1000, c->doing);
+    else
+        phpc_jmsg(c->bctx, PM_FATAL, "backend exited unexpectedly (%s)%s while %s",
+                  bk_status_str(&c->bk, st, sizeof st), how, c->doing);
+}
+
+static void io_failed(phpc_ctx *c, int err, const char *verb)
+{
+    if (bk_is_canceled(&c->bk) || err == ECANCELED) {
+        kill_backend(c);                /* canceled: quiet */
+        return;
+    }
+    if (err == ETIMEDOUT) {
+        phpc_jmsg(c->bctx, PM_FATAL, "backend did not answer within %d s while %s",
+                  c->bk.timeout_s, c->doing);
+        kill_backend(c);
+        return;
+    }
+    if (err == EPIPE) {
+        backend_gone(c, "");
+        return;
+    }
+    phpc_jmsg(c->bctx, PM_FATAL, "cannot %s the backend: %s (while %s)", verb, strerror(err),
+              c->doing);
+    kill_backend(c);
+}
+
+void sess_protocol_error(phpc_ctx *c, const char *fmt, ...)
+{
+    char text[1024];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    if (!bk_is_canceled(&c->bk))
+        phpc_jmsg(c->bctx, PM_FATAL, "protocol error: %s", text);
+    kill_backend(c);
+}
+
+/* ---- packets ------------------------------------------------------------ */
+
+void sess_post_text(phpc_ctx *c, int sev, const ptc_frame *f)
+{
+    char text[PHPC_MSG_MAX - 64];
+    size_t n = f->len;
+
+    if (n > 0 && f->data[n - 1] == '\n')
+        n--;                            /* text payloads: strip one \n (§2) */
+    phpc_escape(f->data, n, text, sizeof text, 0);
+    phpc_jmsg(c->bctx, (enum phpc_sev)sev, "%s", text);
+}
+
+static void on_stderr(void *arg, const char *line, size_t len)
+{
+    phpc_ctx *c = arg;
+    char text[PHPC_MSG_MAX - 64];
+
+    phpc_escape(line, len, text, sizeof text, 0);
+    phpc_jmsg(c->bctx, PM_ERROR, "backend stderr: %s", text);
+}
+
+void sess_init(phpc_ctx *c)
+{
+    bk_init(&c->bk, on_stderr, c);
+    c->state = ST_NONE;
+}
+
+void sess_destroy(phpc_ctx *c)
+{
+    sess_end(c);
+    bk_destroy(&c->bk);
+    ptc_reader_free(&c->rd);
+    phpc_params_free(&c->params);
+}
+
+int sess_recv(phpc_ctx *c, ptc_frame *f, const char *want)
+{
+    char hdr[64];
+
+    if (!sess_alive(c))
+        return -1;
+    for (;;) {
+        int rc = ptc_read_frame(&c->rd, f);
+
+        switch (rc) {
+        case PTC_OK:
+            break;
+        case PTC_EOF:
+            backend_gone(c, "");
+            return -1;
+        case PTC_ETRUNC_HDR:
+        case PTC_ETRUNC_DATA:
+            backend_gone(c, " in the middle of a frame");
+            return -1;
+        case PTC_EBADHDR:
+            sess_protocol_error(c, "bad frame header \"%s\" from backend while %s",
+                                phpc_escape(c->rd.bad_hdr, PTC_HDR_LEN, hdr, sizeof hdr,
+                                            PHPC_ESC_QUOTE | PHPC_ESC_ASCII),
+                                c->doing);
+            return -1;
+        default:
+            io_failed(c, errno, "read from");
+            return -1;
+        }
+
+        switch (f->letter) {
+        case 'I':
+            sess_post_text(c, PM_INFO, f);
+            continue;
+        case 'W':
+            sess_post_text(c, PM_WARNING, f);
+            continue;
+        case 'E':
+            if (strchr(want, 'E'))
+                return 0;
+            sess_post_text(c, PM_ERROR, f);
+            continue;
+        case 'A':
+            sess_post_text(c, PM_FATAL, f);
+            kill_backend(c);
+            return -1;
+        default:
+            if (strchr(want, f->letter))
+                return 0;
+            sess_protocol_error(c, "unexpected '%c' packet from backend while %s", f->letter,
+                                c->doing);
+            return -1;
+        }
+    }
+}
+
+int sess_send(phpc_ctx *c, char letter, const void *data, size_t len)
+{
+    if (!sess_alive(c))
+        return -1;
+    if (ptc_write_frame(bk_write, &c->bk, letter, data, len) != 0) {
+        io_failed(c, errno, "write to");
+        return -1;
+    }
+    return 0;
+}
+
+int sess_send_text(phpc_ctx *c, const char *text)
+{
+    return sess_send(c, 'C', text, strlen(text));
+}
+
+/* Text of a C packet (one trailing \n stripped) equals s? */
+static bool text_is(const ptc_frame *f, const char *s)
+{
+    size_t n = f->len, sl = strlen(s);
+
+    if (n > 0 && f->data[n - 1] == '\n')
+        n--;
+    return n == sl && memcmp(f->data, s, n) == 0;
+}
+
+/* Send "key=value" lines as one C packet each. */
+static int send_line(phpc_ctx *c, const char *key, const char *value)
+{
+    size_t kl = strlen(key), vl = strlen(value);
+    char small[512], *buf = kl + vl + 1 <= sizeof small ? small : malloc(kl + vl + 1);
+    int rc;
+
+    if (buf == NULL) {
+        phpc_jmsg(c->bctx, PM_FATAL, "out of memory");
+        kill_backend(c);
+        return -1;
+    }
+    memcpy(buf, key, kl);
+    buf[kl] = '=';
+    memcpy(buf + kl + 1, value, vl);
+    rc = sess_send(c, 'C', buf, kl + 1 + vl);
+    if (buf != small)
+        free(buf);
+    return rc;
+}
+
+static int send_line_int(phpc_ctx *c, const char *key, long long v)
+{
+    char num[32];
+
+    snprintf(num, sizeof num, "%lld", v);
+    return send_line(c, key, num);
+}
+
+static const char *get_str(phpc_ctx *c, enum phpc_var v)
+{
+    const char *s = NULL;
+
+    return phpc_get_str(c->bctx, v, &s) == 0 && s != NULL ? s : "";
+}
+
+static int get_int(phpc_ctx *c, enum phpc_var v, int dflt)
+{
+    int i;
+
+    return phpc_get_int(c->bctx, v, &i) == 0 ? i : dflt;
+}
+
+/* The Job block (docs/ptcomm.md §2). */
+static int send_job(phpc_ctx *c)
+{
+    char one[2] = { 0, 0 };
+    int jobid = get_int(c, PV_JOB_ID, 0);
+
+    if (sess_send_text(c, "Job") != 0 || send_line(c, "Name", get_str(c, PV_JOB_NAME)) != 0 ||
+        send_line_int(c, "JobID", jobid) != 0)
+        return -1;
+    one[0] = c->jobtype;
+    if (send_line(c, "Type", one) != 0)
+        return -1;
+    if (c->jobtype != 'R') {
+        char level = c->level ? c->level : (char)get_int(c, PV_LEVEL, 'F');
+
+        /* F full, I incremental, D differential; anything else (base,
+         * virtual full ...) is sent to the backend as a full */
+        one[0] = (level == 'I' || level == 'D') ? level : 'F';
+        if (send_line(c, "Level", one) != 0)
+            return -1;
+        if (one[0] != 'F') {
+            long long since = c->since ? c->since : get_int(c, PV_SINCE_TIME, 0);
+
+            if (send_line_int(c, "Since", since) != 0)
+                return -1;
+        }
+    }
+    if (send_line_int(c, "Accurate", get_int(c, PV_ACCURATE, 0) ? 1 : 0) != 0)
+        return -1;
+    if (c->jobtype == 'R') {
+        int replace = get_int(c, PV_REPLACE, 'a');     /* an int (ref §4.5) */
+
+        one[0] = (replace == 'w' || replace == 'n' || replace == 'o') ? (char)replace : 'a';
+        if (send_line(c, "Where", get_str(c, PV_WHERE)) != 0 ||
+            send_line(c, "RegexWhere", get_str(c, PV_REGEX_WHERE)) != 0 ||
+            send_line(c, "Replace", one) != 0)
+            return -1;
+    }
+    if (send_line_int(c, "FDVersion", phpc_version) != 0 || sess_send(c, 'F', NULL, 0) != 0)
+        return -1;
+    return 0;
+}
+
+int sess_start(phpc_ctx *c, char jobtype, const char *cmd)
+{
+    static const char *const start_cmd[] = { "BackupStart", "EstimateStart", "RestoreStart" };
+    const char *start = jobtype == 'B' ? start_cmd[0] : jobtype == 'E' ? start_cmd[1] : start_cmd[2];
+    const char *path;
+    char err[1024];
+    ptc_frame f;
+
+    sess_end(c);                        /* a previous Plugin= item of this job */
+    backup_reset(c);
+    phpc_params_free(&c->params);
+    if (bk_is_canceled(&c->bk)) {
+        c->state = ST_FAILED;
+        return -1;
+    }
+    if (sess_validate(c, cmd, &c->params) != 0) {
+        c->state = ST_FAILED;
+        return -1;
+    }
+    path = c->params.backend ? c->params.backend : PHPC_DEFAULT_BACKEND;
+    if (c->rd.buf == NULL &&
+        ptc_reader_init(&c->rd, PTC_READER_CAP, PTC_LETTERS_FROM_BACKEND) != 0) {
+        phpc_jmsg(c->bctx, PM_FATAL, "out of memory");
+        c->state = ST_FAILED;
+        return -1;
+    }
+    if (bk_spawn(&c->bk, path, err, sizeof err) != 0) {
+        phpc_jmsg(c->bctx, PM_FATAL, "%s", err);
+        c->state = ST_FAILED;
+        return -1;
+    }
+    ptc_reader_reset(&c->rd, bk_read, &c->bk);
+    c->jobtype = jobtype;
+    c->state = jobtype == 'R' ? ST_RESTORE : ST_STREAM;
+
+    /* 1: Hello */
+    sess_doing(c, "answering Hello");
+    if (sess_send_text(c, "Hello " PHPC_NAME " " PROTOCOL_VERSION) != 0 ||
+        sess_recv(c, &f, "C") != 0)
+        return -1;
+    if (!text_is(&f, "Hello Bacula " PROTOCOL_VERSION)) {
+        char q[256];
+
+        phpc_jmsg(c->bctx, PM_FATAL, "wrong backend response to Hello: \"%s\"",
+                  sess_q((const char *)f.data, f.len, q, sizeof q));
+        kill_backend(c);
+        return -1;
+    }
+    /* 2: Job block */
+    sess_doing(c, "answering the Job block");
+    if (send_job(c) != 0 || sess_recv(c, &f, "F") != 0)
+        return -1;
+    /* 3: Params block, validated pairs in string order, unescaped */
+    sess_doing(c, "answering the Params block");
+    if (sess_send_text(c, "Params") != 0)
+        return -1;
+    for (size_t i = 0; i < c->params.count; i++)
+        if (send_line(c, c->params.items[i].key, c->params.items[i].value) != 0)
+            return -1;
+    if (sess_send(c, 'F', NULL, 0) != 0 || sess_recv(c, &f, "F") != 0)
+        return -1;
+    /* 4: BackupStart / EstimateStart / RestoreStart */
+    sess_doing(c, "answering %s", start);
+    if (sess_send_text(c, start) != 0 || sess_recv(c, &f, "F") != 0)
+        return -1;
+    if (jobtype == 'R')
+        sess_doing(c, "waiting for the first restored file");
+    else
+        sess_doing(c, "sending the first file record");
+    return 0;
+}
+
+/* ---- end of job --------------------------------------------------------- */
+
+void sess_end(phpc_ctx *c)
+{
+    bool clean = c->state == ST_STREAM_DONE || c->state == ST_RESTORE ||
+                 c->state == ST_FINISHED;
+
+    if (clean && !bk_is_canceled(&c->bk)) {
+        ptc_frame f;
+
+        /* END -> F, then T: the backend exits 0 (docs/ptcomm.md §6) */
+        sess_doing(c, "ending the job");
+        if (sess_send_text(c, "END") == 0 && sess_recv(c, &f, "F") == 0 &&
+            sess_send(c, 'T', NULL, 0) == 0) {
+            char st[64];
+
+            bk_close_input(&c->bk);
+            bk_drain_stderr(&c->bk, PHPC_EXIT_GRACE_MS);    /* EOF when it exits */
+            bk_reap(&c->bk, 0, PHPC_EXIT_GRACE_MS);
+            if (c->bk.killed_by_us)
+                phpc_jmsg(c->bctx, PM_WARNING,
+                          "backend did not exit within %d s after T; killed it",
+                          PHPC_EXIT_GRACE_MS / 1000);
+            else if (!c->bk.have_status || !WIFEXITED(c->bk.status) ||
+                     WEXITSTATUS(c->bk.status) != 0)
+                phpc_jmsg(c->bctx, PM_WARNING, "backend ended with %s after T",
+                          bk_status_str(&c->bk, st, sizeof st));
+        }
+    }
+    /* Not at a clean point (failure, cancel, job ended mid-stream): the
+     * backend may be busy walking, so do not wait for an END answer. */
+    if (bk_has_child(&c->bk))
+        kill_backend(c);
+    c->state = ST_NONE;
+}

@@ -1,0 +1,344 @@
+/*
+ * fake_backend.c - a tiny backend speaking docs/ptcomm.md, for fake_fd.
+ * Independent of the shim's code on purpose.
+ *
+ * PHPC_FAKE_MODE selects the behaviour:
+ *   normal     backup: 8 records (files with data, empty file, symlink,
+ *              hard link, big file, name with a newline + ACL blob, read
+ *              error, directory); estimate: the same without data;
+ *              restore: OK/DONE/SKIP/E replies by name ("skip", "fail",
+ *              "badclose" in the name)
+ *   stderr     like normal, plus two stderr lines at start
+ *   garbage    a bad frame header after BackupStart
+ *   die        SIGKILLs itself in the middle of the first file's data
+ *   exitearly  exits with status 3 right after Hello
+ *   abort      answers BackupStart with A
+ *   slow       sends the first record, then sleeps (for the cancel test)
+ *   empty      no files at all
+ *   badhello   wrong Hello answer
+ *   hang       never reads nor writes (timeout test)
+ *   envcheck   writes "fds=<open fds> sigblk=<mask> sigign=<mask>\n" (raw,
+ *              unframed) describing how it was started, then exits 0
+ * PHPC_FAKE_LOG names a file receiving one line per packet received.
+ *
+ * SPDX-License-Identifier: AGPL-3.0-or-later
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *mode = "normal";
+static FILE *logf;
+static unsigned char buf[1000000];
+
+static void die(const char *why)
+{
+    fprintf(stderr, "fake_backend: %s\n", why);
+    exit(2);
+}
+
+static void read_exact(void *p, size_t n, int eof_ok)
+{
+    size_t got = 0;
+
+    while (got < n) {
+        ssize_t r = read(0, (char *)p + got, n - got);
+
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            if (eof_ok && got == 0)
+                exit(0);                /* stdin EOF: exit quietly */
+            die("short read");
+        }
+        got += (size_t)r;
+    }
+}
+
+static void write_all(const void *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t r = write(1, p, n);
+
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            exit(3);
+        p = (const char *)p + r;
+        n -= (size_t)r;
+    }
+}
+
+static void send(char letter, const void *data, size_t len)
+{
+    char hdr[32];
+
+    snprintf(hdr, sizeof hdr, "%c%06zu\n", letter, len);
+    write_all(hdr, 8);
+    if (len)
+        write_all(data, len);
+}
+
+static void send_text(char letter, const char *s)
+{
+    send(letter, s, strlen(s));
+}
+
+/* Receive one packet into buf; returns the letter, *len the payload size. */
+static char recv_pkt(size_t *len)
+{
+    char hdr[8];
+    size_t n = 0;
+
+    read_exact(hdr, 8, 1);
+    if (hdr[7] != '\n')
+        die("bad header");
+    for (int i = 1; i <= 6; i++) {
+        if (hdr[i] < '0' || hdr[i] > '9')
+            die("bad header length");
+        n = n * 10 + (size_t)(hdr[i] - '0');
+    }
+    if (!strchr("CDFT", hdr[0]))
+        die("bad letter");
+    read_exact(buf, n, 0);
+    buf[n] = '\0';
+    *len = n;
+    if (logf) {
+        fputc(hdr[0], logf);
+        if (hdr[0] == 'D')
+            fprintf(logf, " %zu ", n);
+        else if (n)
+            fputc(' ', logf);
+        for (size_t i = 0; i < n && i < 200; i++) {
+            if (buf[i] >= 0x20 && buf[i] < 0x7f && buf[i] != '\\')
+                fputc(buf[i], logf);
+            else
+                fprintf(logf, "\\x%02x", buf[i]);
+        }
+        fputc('\n', logf);
+        fflush(logf);
+    }
+    return hdr[0];
+}
+
+static void expect(char letter, const char *text)
+{
+    size_t n;
+    char l = recv_pkt(&n);
+
+    if (l != letter || (text && strcmp((char *)buf, text) != 0)) {
+        fprintf(stderr, "fake_backend: expected %c \"%s\", got %c \"%s\"\n", letter,
+                text ? text : "", l, (char *)buf);
+        exit(2);
+    }
+}
+
+/* Read C lines until F; answer F. */
+static void block(const char *name)
+{
+    size_t n;
+
+    expect('C', name);
+    while (recv_pkt(&n) == 'C')
+        ;
+    send('F', NULL, 0);
+}
+
+static void record(char type, const char *mode_oct, unsigned long long size, unsigned nlink,
+                   unsigned flags, unsigned long long linkid, const char *name, size_t name_len,
+                   const char *link)
+{
+    char rec[4096];
+    int h = snprintf(rec, sizeof rec,
+                     "FILE %c %s 1000 100 %llu 1700000000 1700000100 1700000200 %u 2049 %u 0 8 %u %llu\n",
+                     type, mode_oct, size, 4242u + (unsigned)name_len, nlink, flags, linkid);
+    size_t n = (size_t)h;
+
+    memcpy(rec + n, name, name_len);
+    n += name_len;
+    rec[n++] = '\0';
+    memcpy(rec + n, link, strlen(link));
+    n += strlen(link);
+    send('C', rec, n);
+}
+
+static void backup(int with_data)
+{
+    unsigned d = with_data ? 1 : 0;
+    static unsigned char big[200000];
+
+    if (strcmp(mode, "garbage") == 0) {
+        write_all("Xgarbage", 8);
+        pause();
+        exit(0);
+    }
+    if (strcmp(mode, "die") == 0) {
+        record('F', "100644", 11, 1, 1, 0, "/data/a.txt", 11, "");
+        send_text('D', "hello ");
+        raise(SIGKILL);
+    }
+    if (strcmp(mode, "slow") == 0) {
+        record('F', "100644", 11, 1, 1, 0, "/data/a.txt", 11, "");
+        sleep(30);
+        exit(0);
+    }
+    if (strcmp(mode, "empty") == 0) {
+        send('F', NULL, 0);
+        return;
+    }
+    send_text('I', "walk started\n");
+    record('F', "100644", 11, 2, d, 0, "/data/a.txt", 11, "");             /* 0 */
+    if (d) {
+        send_text('D', "hello ");
+        send_text('D', "world");
+        send('F', NULL, 0);
+    }
+    record('E', "100600", 0, 1, 0, 0, "/data/empty", 11, "");               /* 1 */
+    record('S', "120777", 5, 1, 0, 0, "/data/link", 10, "a.txt");           /* 2 */
+    record('L', "100644", 11, 2, 0, 0, "/data/hard", 10, "/data/a.txt");    /* 3 */
+    record('F', "100644", sizeof big, 1, d, 0, "/data/big", 9, "");         /* 4 */
+    if (d) {
+        for (size_t i = 0; i < sizeof big; i++)
+            big[i] = (unsigned char)(i * 7);
+        send('D', big, 70000);
+        send_text('W', "file /data/big changed while read");
+        send('D', big + 70000, 70000);
+        send('D', big + 140000, 60000);
+        send('F', NULL, 0);
+    }
+    record('F', "100644", 3, 1, d ? 1 | 2 : 0, 0, "/data/new\nline", 14, ""); /* 5 */
+    if (d) {
+        send_text('D', "abc");
+        send('F', NULL, 0);
+        send_text('D', "acl-blob");
+    }
+    record('F', "100644", 5, 1, d, 0, "/data/unreadable", 16, "");         /* 6 */
+    if (d) {
+        send_text('D', "12");
+        send_text('E', "cannot read /data/unreadable: Input/output error");
+    }
+    record('D', "40755", 4096, 3, 0, 0, "/data/", 6, "");                   /* 7 */
+    send('F', NULL, 0);
+}
+
+static void restore(void)
+{
+    size_t n;
+
+    for (;;) {
+        char l = recv_pkt(&n);
+        char *name;
+
+        if (l == 'C' && strcmp((char *)buf, "FINISH") == 0) {
+            send('F', NULL, 0);
+            return;
+        }
+        if (l != 'C' || strncmp((char *)buf, "FILE ", 5) != 0)
+            die("expected FILE or FINISH");
+        name = strchr((char *)buf, '\n') + 1;
+        if (strstr(name, "skip")) {
+            send_text('C', "SKIP");
+        } else if (strstr(name, "fail") && !strstr(name, "badclose")) {
+            send_text('E', "cannot create file");
+        } else if (buf[5] == 'D' || buf[5] == 'S') {
+            send_text('C', "DONE");
+        } else {
+            int closefail = strstr(name, "badclose") != NULL;
+
+            send_text('C', "OK\n");         /* a trailing newline is allowed */
+            while ((l = recv_pkt(&n)) == 'D')
+                ;
+            if (l != 'F')
+                die("expected F after data");
+            if (closefail)
+                send_text('E', "close failed");
+            else
+                send_text('C', "OK");
+        }
+    }
+}
+
+/* Report open descriptors and signal state (test_backend checks them). */
+static void envcheck(void)
+{
+    char line[512], out[1024] = "fds=";
+    FILE *st;
+    int first = 1;
+
+    /* probe fds 0..1023 with fcntl, so no directory fd gets in the way */
+    for (int fd = 0; fd < 1024; fd++) {
+        if (fcntl(fd, F_GETFD) != -1) {
+            snprintf(out + strlen(out), sizeof out - strlen(out), "%s%d", first ? "" : ",", fd);
+            first = 0;
+        }
+    }
+    st = fopen("/proc/self/status", "r");
+    while (st && fgets(line, sizeof line, st)) {
+        if (strncmp(line, "SigBlk:", 7) == 0 || strncmp(line, "SigIgn:", 7) == 0) {
+            char *v = line + 7;
+
+            while (*v == ' ' || *v == '\t')
+                v++;
+            v[strcspn(v, "\n")] = '\0';
+            snprintf(out + strlen(out), sizeof out - strlen(out), " %s=%s",
+                     line[3] == 'B' ? "sigblk" : "sigign", v);
+        }
+    }
+    if (st)
+        fclose(st);
+    strcat(out, "\n");
+    write_all(out, strlen(out));
+    exit(0);
+}
+
+int main(void)
+{
+    const char *m = getenv("PHPC_FAKE_MODE"), *lp = getenv("PHPC_FAKE_LOG");
+    size_t n;
+    char l;
+
+    if (m && *m)
+        mode = m;
+    if (lp && *lp)
+        logf = fopen(lp, "a");
+    if (strcmp(mode, "envcheck") == 0)
+        envcheck();
+    if (strcmp(mode, "hang") == 0) {
+        for (;;)
+            pause();
+    }
+    if (strcmp(mode, "stderr") == 0) {
+        fprintf(stderr, "hello from stderr\x01\nsecond line without newline");
+        fflush(stderr);
+    }
+    expect('C', "Hello podheitor-hpc 1");
+    if (strcmp(mode, "exitearly") == 0)
+        exit(3);
+    send_text('C', strcmp(mode, "badhello") == 0 ? "Hello Nobody 1" : "Hello Bacula 1\n");
+    block("Job");
+    block("Params");
+    l = recv_pkt(&n);
+    if (l != 'C')
+        die("expected a start command");
+    if (strcmp(mode, "abort") == 0) {
+        send_text('A', "path does not exist: /nonexistent");
+        pause();
+    }
+    send('F', NULL, 0);
+    if (strcmp((char *)buf, "BackupStart") == 0)
+        backup(1);
+    else if (strcmp((char *)buf, "EstimateStart") == 0)
+        backup(0);
+    else if (strcmp((char *)buf, "RestoreStart") == 0)
+        restore();
+    else
+        die("unknown start command");
+    expect('C', "END");
+    send('F', NULL, 0);
+    expect('T', NULL);
+    return 0;
+}

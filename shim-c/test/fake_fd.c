@@ -1,0 +1,980 @@
+/*
+ * fake_fd.c - a stand-in for bacula-fd: dlopen()s build/podheitor-hpc-fd.so,
+ * calls loadPlugin with a fake bInfo/bFuncs, and drives backup, estimate and
+ * restore jobs in the FD's call order (reference §2.2-§2.6) against
+ * test/fake_backend.  Signals are set up like the FD's (§2.1): SIGPIPE
+ * ignored, SIGUSR2 and SIGCHLD caught by no-op handlers without SA_RESTART.
+ *
+ * SPDX-License-Identifier: AGPL-3.0-or-later
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "abi.h"
+#include "check.h"
+
+/* ---- the fake FD side ------------------------------------------------------ */
+
+typedef bRC (*load_fn)(bInfo *, bFuncs *, pInfo **, void **);
+typedef bRC (*unload_fn)(void);
+
+static load_fn load_plugin;
+static unload_fn unload_plugin;
+static unsigned ver;                    /* interface version of this run */
+static bInfo binfo;
+static bFuncs bfuncs;
+static pInfo *pinfo;
+static pFuncs14 *pf;                    /* common slots: same offsets in all versions */
+static char backend_path[PATH_MAX], log_path[64];
+
+#define MAXMSG 64
+static struct { int type; char text[2048]; } msgs[MAXMSG];
+static int nmsgs;
+static pthread_mutex_t msg_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* the fake job */
+static const char *job_name = "fake-job.2024-05-01_23.05.00_07";
+static int job_id = 7, accurate, file_index, replace_char = 'w';
+static int since_time;
+static const char *where = "/tmp/r";
+
+static int M_FATAL(void) { return ver == 22 ? 4 : 3; }
+static int M_ERROR(void) { return ver == 22 ? 5 : 4; }
+static int M_WARNING(void) { return ver == 22 ? 6 : 5; }
+static int M_INFO(void) { return ver == 22 ? 7 : 6; }
+
+static bRC fd_register(bpContext *ctx, ...) { (void)ctx; return bRC_OK; }
+
+static bRC fd_get(bpContext *ctx, bVariable var, void *value)
+{
+    /* the bVariable numbering of this version (reference §1.8) */
+    int where_id = ver == 22 ? 15 : 14, regex_id = where_id + 1;
+    int fileindex_id = ver == 21 ? 22 : 23, replace_id = ver == 21 ? 23 : 24;
+
+    if (ctx == NULL || value == NULL)
+        return bRC_Error;
+    if (var == 1) *(int *)value = job_id;
+    else if (var == 3) *(int *)value = 'F';
+    else if (var == 6) *(const char **)value = job_name;
+    else if (var == 8) *(int *)value = since_time;
+    else if (var == 9) *(int *)value = accurate;
+    else if (var == where_id) *(const char **)value = where;
+    else if (var == regex_id) *(const char **)value = NULL;
+    else if (var == fileindex_id) *(int *)value = file_index;
+    else if (var == replace_id) *(int *)value = replace_char;     /* an int */
+    return bRC_OK;
+}
+
+static bRC fd_setvalue(bpContext *ctx, bVariable var, void *value)
+{
+    (void)ctx; (void)var; (void)value;
+    return bRC_OK;
+}
+
+static bRC fd_jobmsg(bpContext *ctx, const char *file, int line, int type, utime_t mtime,
+                     const char *fmt, ...)
+{
+    va_list ap;
+
+    (void)ctx; (void)file; (void)line; (void)mtime;
+    pthread_mutex_lock(&msg_lock);
+    if (nmsgs < MAXMSG) {
+        msgs[nmsgs].type = type;
+        va_start(ap, fmt);
+        vsnprintf(msgs[nmsgs].text, sizeof msgs[nmsgs].text, fmt, ap);
+        va_end(ap);
+        if (getenv("FAKE_FD_VERBOSE"))
+            fprintf(stderr, "  [msg %d] %s\n", type, msgs[nmsgs].text);
+        nmsgs++;
+    }
+    pthread_mutex_unlock(&msg_lock);
+    return bRC_OK;
+}
+
+static bRC fd_debugmsg(bpContext *ctx, const char *file, int line, int level, const char *fmt, ...)
+{
+    (void)ctx; (void)file; (void)line; (void)level; (void)fmt;
+    return bRC_OK;
+}
+
+static void noop_handler(int sig) { (void)sig; }
+
+static void fd_signals(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &sa, NULL);
+    sa.sa_handler = noop_handler;       /* sa_flags 0: no SA_RESTART */
+    sigaction(SIGUSR2, &sa, NULL);
+    sigaction(SIGCHLD, &sa, NULL);
+}
+
+/* ---- helpers for checks --------------------------------------------------- */
+
+static void reset_msgs(void) { nmsgs = 0; }
+
+static int count_type(int type)
+{
+    int n = 0;
+
+    for (int i = 0; i < nmsgs; i++)
+        n += msgs[i].type == type;
+    return n;
+}
+
+static int has_msg(int type, const char *text)
+{
+    for (int i = 0; i < nmsgs; i++)
+        if (msgs[i].type == type && strcmp(msgs[i].text, text) == 0)
+            return 1;
+    return 0;
+}
+
+static void dump_msgs(void)
+{
+    for (int i = 0; i < nmsgs; i++)
+        fprintf(stderr, "    msg type %d: %s\n", msgs[i].type, msgs[i].text);
+}
+
+#define CHECK_MSG(type, text)                                                \
+    do {                                                                     \
+        int ok_ = has_msg(type, text);                                       \
+        CHECK(ok_, "message type %d \"%s\" missing", type, text);            \
+        if (!ok_)                                                            \
+            dump_msgs();                                                     \
+    } while (0)
+
+static char *log_text;
+
+static void read_log(void)
+{
+    FILE *f = fopen(log_path, "r");
+    long n;
+
+    free(log_text);
+    log_text = calloc(1, 1);
+    if (f == NULL)
+        return;
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    rewind(f);
+    free(log_text);
+    log_text = calloc(1, (size_t)n + 1);
+    if (fread(log_text, 1, (size_t)n, f) != (size_t)n)
+        log_text[0] = '\0';
+    fclose(f);
+}
+
+static int log_count(const char *line)
+{
+    int n = 0;
+    size_t l = strlen(line);
+
+    for (const char *p = log_text; p && *p;) {
+        const char *e = strchr(p, '\n');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+
+        n += len == l && memcmp(p, line, l) == 0;
+        p = e ? e + 1 : p + len;
+    }
+    return n;
+}
+
+#define CHECK_LOG(line) CHECK(log_count(line) == 1, "backend log: \"%s\" seen %d times", line, log_count(line))
+
+static void new_log(void)
+{
+    unlink(log_path);
+    setenv("PHPC_FAKE_LOG", log_path, 1);
+}
+
+/* No child left behind: every backend was reaped. */
+static void check_no_child(const char *what)
+{
+    pid_t r = waitpid(-1, NULL, WNOHANG);
+
+    CHECK(r == -1 && errno == ECHILD, "%s: a child is left (waitpid %d)", what, (int)r);
+}
+
+static bRC event(bpContext *ctx, uint32_t type, void *value)
+{
+    bEvent ev = { type };
+
+    return pf->handlePluginEvent(ctx, &ev, value);
+}
+
+/* ---- save_pkt per version ---------------------------------------------------- */
+
+union save_pkt {
+    struct save_pkt14 a;
+    struct save_pkt21 b;
+    struct save_pkt22 c;
+};
+
+#define SP(u, field) (ver == 14 ? (u).a.field : ver == 21 ? (u).b.field : (u).c.field)
+
+static void sp_prefill(union save_pkt *u, char *cmd)
+{
+    /* what the FD does before every startBackupFile (reference §1.10) */
+    memset(u, 0, sizeof *u);
+    if (ver == 14) {
+        u->a.pkt_size = u->a.pkt_end = sizeof u->a;
+        u->a.portable = true;
+        u->a.cmd = cmd;
+    } else if (ver == 21) {
+        u->b.pkt_size = u->b.pkt_end = sizeof u->b;
+        u->b.portable = true;
+        u->b.cmd = cmd;
+    } else {
+        u->c.pkt_size = u->c.pkt_end = sizeof u->c;
+        u->c.portable = true;
+        u->c.cmd = cmd;
+    }
+}
+
+struct saved {
+    int type;
+    char fname[256], link[256];
+    bool have_link;
+    struct stat st;
+    bool no_read, portable;
+    int LinkFI;
+    int file_index;
+    unsigned char *data;
+    size_t len;
+    int read_error;
+    size_t max_read;
+    char acl[64];
+    int acl_count, xattr_count;
+    bRC end_rc;
+};
+
+#define MAXFILES 16
+static struct saved files[MAXFILES];
+static int nfiles;
+
+static void clear_files(void)
+{
+    for (int i = 0; i < nfiles; i++)
+        free(files[i].data);
+    memset(files, 0, sizeof files);
+    nfiles = 0;
+}
+
+/* The per-plugin backup loop (reference §2.3); estimate: no IO (§2.5). */
+static void backup_loop(bpContext *ctx, char *cmd, int estimate)
+{
+    static char buf[65536];
+
+    for (;;) {
+        union save_pkt u;
+        struct saved *s;
+        struct io_pkt io;
+        struct xacl_pkt x;
+        bRC rc;
+
+        sp_prefill(&u, cmd);
+        rc = pf->startBackupFile(ctx, &u);
+        if (rc != bRC_OK)
+            break;
+        if (nfiles == MAXFILES) {
+            CHECK(0, "too many files");
+            break;
+        }
+        s = &files[nfiles++];
+        s->type = SP(u, type);
+        snprintf(s->fname, sizeof s->fname, "%s", SP(u, fname) ? SP(u, fname) : "(null)");
+        s->have_link = SP(u, link) != NULL;
+        snprintf(s->link, sizeof s->link, "%s", SP(u, link) ? SP(u, link) : "");
+        s->st = SP(u, statp);
+        s->no_read = SP(u, no_read);
+        s->portable = SP(u, portable);
+        s->LinkFI = SP(u, LinkFI);
+        if (!estimate) {
+            if (!s->no_read) {
+                memset(&io, 0, sizeof io);
+                io.pkt_size = io.pkt_end = sizeof io;
+                io.func = IO_OPEN;
+                io.status = -1;
+                io.fname = s->fname;
+                pf->pluginIO(ctx, &io);
+                if (io.status >= 0) {
+                    for (;;) {
+                        io.func = IO_READ;
+                        io.buf = buf;
+                        io.count = sizeof buf;
+                        pf->pluginIO(ctx, &io);
+                        if (io.status <= 0) {
+                            s->read_error = io.status < 0;
+                            break;
+                        }
+                        if ((size_t)io.status > s->max_read)
+                            s->max_read = (size_t)io.status;
+                        s->data = realloc(s->data, s->len + (size_t)io.status);
+                        memcpy(s->data + s->len, buf, (size_t)io.status);
+                        s->len += (size_t)io.status;
+                    }
+                    io.func = IO_CLOSE;
+                    pf->pluginIO(ctx, &io);
+                }
+            }
+            for (int func = BACL_BACKUP; func <= BXATTR_BACKUP; func += 2) {
+                for (int guard = 0; guard < 5; guard++) {
+                    memset(&x, 0, sizeof x);
+                    x.func = func;
+                    if (pf->handleXACLdata(ctx, &x) != bRC_OK || x.count == 0)
+                        break;
+                    if (func == BACL_BACKUP) {
+                        s->acl_count++;
+                        snprintf(s->acl, sizeof s->acl, "%.*s", x.count, x.content);
+                    } else {
+                        s->xattr_count++;
+                    }
+                }
+            }
+            s->file_index = ++file_index;   /* JobFiles after save_file */
+        }
+        s->end_rc = pf->endBackupFile(ctx);
+        if (s->end_rc != bRC_More)
+            break;
+    }
+}
+
+/*
+ * One backup (or estimate) job.  Returns the BackupCommand result.
+ * fail_expected: the job fails, so (like the FD) no JobEnd is sent.
+ */
+static bRC backup_job(const char *cmd_in, int estimate, char level, int fail_expected)
+{
+    bpContext ctx = { (void *)0x1, NULL };
+    char cmd[1024];
+    bRC rc;
+
+    snprintf(cmd, sizeof cmd, "%s", cmd_in);
+    clear_files();
+    reset_msgs();
+    file_index = 0;
+    CHECK(pf->newPlugin(&ctx) == bRC_OK, "newPlugin");
+    event(&ctx, bEventJobStart, "JobId=7 Job=fake-job.2024-05-01_23.05.00_07");
+    if (level != 'F')
+        event(&ctx, bEventSince, (void *)(intptr_t)1700000000);
+    event(&ctx, bEventLevel, (void *)(intptr_t)level);
+    rc = event(&ctx, bEventPluginCommand, cmd);
+    if (rc == bRC_OK) {
+        event(&ctx, bEventEndFileSet, NULL);
+        if (!estimate)
+            event(&ctx, bEventStartBackupJob, NULL);
+        rc = event(&ctx, estimate ? bEventEstimateCommand : bEventBackupCommand, cmd);
+        if (rc == bRC_OK)
+            backup_loop(&ctx, cmd, estimate);
+        if (!estimate)
+            event(&ctx, bEventEndBackupJob, NULL);
+        if (!fail_expected && count_type(M_FATAL()) == 0)
+            event(&ctx, bEventJobEnd, NULL);
+    }
+    CHECK(pf->freePlugin(&ctx) == bRC_OK, "freePlugin");
+    CHECK(ctx.pContext == NULL, "pContext cleared");
+    read_log();
+    return rc;
+}
+
+static char *make_cmd(char *buf, size_t n, const char *extra)
+{
+    snprintf(buf, n, "podheitor-hpc:path=/da\\;ta;threads=4;backend=%s%s", backend_path, extra);
+    return buf;
+}
+
+/* ---- test cases ------------------------------------------------------------ */
+
+static void test_load(void)
+{
+    static const unsigned vers[] = { 14, 21, 22 };
+    static const uint32_t sizes[] = { 128, 144, 152 };
+
+    for (int i = 0; i < 3; i++) {
+        bInfo bi = { 8, vers[i] };
+        pInfo *pi = NULL;
+        void *fp = NULL;
+        pFuncs14 *t;
+
+        CHECK(load_plugin(&bi, &bfuncs, &pi, &fp) == bRC_OK, "loadPlugin v%u", vers[i]);
+        if (pi == NULL || fp == NULL)
+            continue;
+        t = fp;
+        CHECK(pi->size == 56 && pi->version == vers[i], "pInfo v%u: size %u version %u", vers[i],
+              pi->size, pi->version);
+        CHECK_STR(pi->plugin_magic, "*FDPluginData*");
+        CHECK_STR(pi->plugin_license, "AGPLv3");
+        CHECK(t->size == sizes[i] && t->version == vers[i], "pFuncs v%u size %u", vers[i], t->size);
+        CHECK(t->newPlugin && t->freePlugin && t->handlePluginEvent && t->startBackupFile &&
+              t->endBackupFile && t->startRestoreFile && t->endRestoreFile && t->pluginIO &&
+              t->createFile && t->setFileAttributes && t->checkFile && t->handleXACLdata &&
+              t->getPluginValue && t->setPluginValue, "mandatory slots v%u", vers[i]);
+    }
+    {
+        bInfo bi = { 8, 23 };
+        pInfo *pi = NULL;
+        void *fp = NULL;
+
+        CHECK(load_plugin(&bi, &bfuncs, &pi, &fp) == bRC_Error, "unknown version refused");
+        bi.version = 13;
+        CHECK(load_plugin(&bi, &bfuncs, &pi, &fp) == bRC_Error, "version 13 refused");
+    }
+}
+
+static void use_version(unsigned v)
+{
+    void *fp = NULL;
+
+    ver = v;
+    binfo.size = 8;
+    binfo.version = v;
+    bfuncs.size = v == 22 ? 152 : 144;
+    bfuncs.version = v;
+    CHECK(load_plugin(&binfo, &bfuncs, &pinfo, &fp) == bRC_OK, "loadPlugin v%u", v);
+    pf = fp;
+}
+
+static void check_normal_files(void)
+{
+    static unsigned char big[200000];
+    struct saved *f = files;
+
+    for (size_t i = 0; i < sizeof big; i++)
+        big[i] = (unsigned char)(i * 7);
+    CHECK(nfiles == 8, "8 files, got %d", nfiles);
+    if (nfiles != 8) {
+        dump_msgs();
+        return;
+    }
+    /* 0: regular file with data, nlink 2 */
+    CHECK(f[0].type == FT_REG && strcmp(f[0].fname, "/data/a.txt") == 0 && !f[0].have_link,
+          "a.txt: type %d fname %s", f[0].type, f[0].fname);
+    CHECK(!f[0].no_read && f[0].portable, "a.txt: no_read %d", f[0].no_read);
+    CHECK(f[0].len == 11 && memcmp(f[0].data, "hello world", 11) == 0 && !f[0].read_error,
+          "a.txt data (%zu bytes)", f[0].len);
+    CHECK(f[0].st.st_mode == 0100644 && f[0].st.st_uid == 1000 && f[0].st.st_gid == 100 &&
+          f[0].st.st_size == 11 && f[0].st.st_nlink == 2 && f[0].st.st_blksize == 4096 &&
+          f[0].st.st_blocks == 8 && f[0].st.st_dev == 2049 && f[0].st.st_ino == 4242 + 11 &&
+          f[0].st.st_atime == 1700000000 && f[0].st.st_mtime == 1700000100 &&
+          f[0].st.st_ctime == 1700000200, "a.txt stat");
+    CHECK(f[0].end_rc == bRC_More, "a.txt: endBackupFile More");
+    /* 1: empty */
+    CHECK(f[1].type == FT_REGE && f[1].no_read && f[1].len == 0 &&
+          strcmp(f[1].fname, "/data/empty") == 0, "empty file");
+    /* 2: symlink */
+    CHECK(f[2].type == FT_LNK && f[2].no_read && strcmp(f[2].link, "a.txt") == 0 &&
+          f[2].st.st_mode == 0120777, "symlink");
+    /* 3: hard link to record 0 -> a.txt's FileIndex */
+    CHECK(f[3].type == FT_LNKSAVED && f[3].no_read && strcmp(f[3].link, "/data/a.txt") == 0,
+          "hard link: type %d link %s", f[3].type, f[3].link);
+    CHECK(f[3].LinkFI == f[0].file_index && f[0].file_index == 1, "LinkFI %d, want %d",
+          f[3].LinkFI, f[0].file_index);
+    /* 4: big file through several D packets and IO_READ calls */
+    CHECK(f[4].type == FT_REG && f[4].len == sizeof big && memcmp(f[4].data, big, sizeof big) == 0,
+          "big data: %zu bytes", f[4].len);
+    CHECK(f[4].max_read <= 65536, "reads bounded by count");
+    /* 5: newline in the name, data and one ACL blob */
+    CHECK(strcmp(f[5].fname, "/data/new\nline") == 0 && f[5].len == 3 &&
+          memcmp(f[5].data, "abc", 3) == 0, "name with newline");
+    CHECK(f[5].acl_count == 1 && strcmp(f[5].acl, "acl-blob") == 0 && f[5].xattr_count == 0,
+          "ACL blob handed out once (%d)", f[5].acl_count);
+    CHECK(f[0].acl_count == 0 && f[4].acl_count == 0, "no ACL elsewhere");
+    /* 6: read error in the middle */
+    CHECK(f[6].len == 2 && memcmp(f[6].data, "12", 2) == 0 && f[6].read_error, "read error");
+    /* 7: directory, last */
+    CHECK(f[7].type == FT_DIREND && strcmp(f[7].fname, "/data/") == 0 &&
+          strcmp(f[7].link, "/data/") == 0 && f[7].no_read && f[7].st.st_mode == 040755,
+          "directory");
+    CHECK(f[7].end_rc == bRC_OK, "last endBackupFile OK, got %d", f[7].end_rc);
+    CHECK(f[6].end_rc == bRC_More, "endBackupFile More");
+}
+
+static void test_normal_backup(unsigned v)
+{
+    char cmd[PATH_MAX + 128], line[64];
+    bRC rc;
+
+    use_version(v);
+    new_log();
+    setenv("PHPC_FAKE_MODE", "normal", 1);
+    rc = backup_job(make_cmd(cmd, sizeof cmd, ""), 0, 'F', 0);
+    CHECK(rc == bRC_OK, "v%u BackupCommand", v);
+    check_normal_files();
+    CHECK(count_type(M_FATAL()) == 0, "v%u: no fatal", v);
+    CHECK_MSG(M_INFO(), "podheitor-hpc: walk started");
+    CHECK_MSG(M_WARNING(), "podheitor-hpc: file /data/big changed while read");
+    CHECK_MSG(M_ERROR(), "podheitor-hpc: cannot read /data/unreadable: Input/output error");
+    CHECK(nmsgs == 3, "v%u: 3 messages, got %d", v, nmsgs);
+    /* what the backend received (docs/ptcomm.md §2) */
+    CHECK_LOG("C Hello podheitor-hpc 1");
+    CHECK_LOG("C Job");
+    CHECK_LOG("C Name=fake-job.2024-05-01_23.05.00_07");
+    CHECK_LOG("C JobID=7");
+    CHECK_LOG("C Type=B");
+    CHECK_LOG("C Level=F");
+    CHECK(log_count("C Since=1700000000") == 0, "no Since for a full");
+    CHECK_LOG("C Accurate=0");
+    snprintf(line, sizeof line, "C FDVersion=%u", v);
+    CHECK_LOG(line);
+    CHECK_LOG("C Params");
+    CHECK_LOG("C path=/da;ta");
+    CHECK_LOG("C threads=4");
+    {
+        char b[PATH_MAX + 16];
+
+        snprintf(b, sizeof b, "C backend=%s", backend_path);
+        CHECK_LOG(b);
+        CHECK(strstr(log_text, "C path=/da;ta\nC threads=4\nC backend=") != NULL, "Params in order");
+    }
+    CHECK(strstr(log_text, "C FDVersion") < strstr(log_text, "C Params"), "Job before Params");
+    CHECK_LOG("C BackupStart");
+    CHECK_LOG("C END");
+    CHECK_LOG("T");
+    CHECK(log_count("F") == 2, "F after Job and Params");
+    check_no_child("normal backup");
+}
+
+static void test_incremental_and_estimate(void)
+{
+    char cmd[PATH_MAX + 128];
+
+    use_version(14);
+    new_log();
+    setenv("PHPC_FAKE_MODE", "normal", 1);
+    accurate = 1;
+    backup_job(make_cmd(cmd, sizeof cmd, ";mode=lustre"), 0, 'I', 0);
+    accurate = 0;
+    check_normal_files();
+    CHECK_LOG("C Level=I");
+    CHECK_LOG("C Since=1700000000");
+    CHECK_LOG("C Accurate=1");
+    CHECK_LOG("C mode=lustre");
+    check_no_child("incremental");
+
+    new_log();
+    CHECK(backup_job(make_cmd(cmd, sizeof cmd, ""), 1, 'D', 0) == bRC_OK, "EstimateCommand");
+    CHECK(nfiles == 8, "estimate: 8 files, got %d", nfiles);
+    {
+        int all_no_read = 1;
+
+        for (int i = 0; i < nfiles; i++)
+            all_no_read &= files[i].no_read;
+        CHECK(all_no_read, "estimate: no data sections");
+    }
+    CHECK(nfiles == 8 && files[3].type == FT_LNKSAVED && files[7].type == FT_DIREND,
+          "estimate types");
+    CHECK(count_type(M_FATAL()) == 0 && count_type(M_ERROR()) == 0, "estimate: no errors");
+    CHECK_LOG("C Type=E");
+    CHECK_LOG("C Level=D");
+    CHECK_LOG("C EstimateStart");
+    CHECK_LOG("T");
+    check_no_child("estimate");
+}
+
+static void test_failure(const char *mode, const char *extra, bRC want_rc, const char *fatal)
+{
+    char cmd[PATH_MAX + 128];
+    struct timespec t0, t1;
+    bRC rc;
+
+    use_version(14);
+    new_log();
+    setenv("PHPC_FAKE_MODE", mode, 1);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    rc = backup_job(make_cmd(cmd, sizeof cmd, extra), 0, 'F', 1);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    CHECK(rc == want_rc, "%s: BackupCommand %d, want %d", mode, rc, want_rc);
+    CHECK(count_type(M_FATAL()) == 1, "%s: exactly one fatal, got %d", mode, count_type(M_FATAL()));
+    CHECK_MSG(M_FATAL(), fatal);
+    CHECK(t1.tv_sec - t0.tv_sec < 10, "%s: took %ld s", mode, (long)(t1.tv_sec - t0.tv_sec));
+    check_no_child(mode);
+}
+
+static void test_failures(void)
+{
+    char want[PATH_MAX + 200];
+
+    test_failure("garbage", "", bRC_OK,
+                 "podheitor-hpc: protocol error: bad frame header \"Xgarbage\" from backend "
+                 "while sending the first file record");
+    CHECK(nfiles == 0, "garbage: no files");
+
+    test_failure("die", "", bRC_OK,
+                 "podheitor-hpc: backend exited unexpectedly (killed by signal 9) while sending "
+                 "file \"/data/a.txt\"");
+    CHECK(nfiles == 1 && files[0].len == 6 && files[0].read_error,
+          "die: partial data, read error (%d files, %zu bytes, error %d)", nfiles, files[0].len,
+          files[0].read_error);
+    CHECK(nfiles == 1 && files[0].end_rc == bRC_Error, "die: endBackupFile error");
+
+    test_failure("exitearly", "", bRC_Error,
+                 "podheitor-hpc: backend exited unexpectedly (exit status 3) while answering Hello");
+    test_failure("abort", "", bRC_Error, "podheitor-hpc: path does not exist: /nonexistent");
+    test_failure("badhello", "", bRC_Error,
+                 "podheitor-hpc: wrong backend response to Hello: \"Hello Nobody 1\"");
+
+    /* missing backend */
+    use_version(14);
+    reset_msgs();
+    setenv("PHPC_FAKE_MODE", "normal", 1);
+    CHECK(backup_job("podheitor-hpc:path=/x;backend=/nonexistent/be", 0, 'F', 1) == bRC_Error,
+          "missing backend");
+    CHECK_MSG(M_FATAL(), "podheitor-hpc: backend \"/nonexistent/be\" is not executable: No such "
+                         "file or directory");
+    CHECK(count_type(M_FATAL()) == 1, "missing backend: one fatal");
+
+    /* bad plugin strings are refused at bEventPluginCommand */
+    CHECK(backup_job("podheitor-hpc:path=/x;foo=1", 0, 'F', 1) == bRC_Error, "bad key");
+    CHECK_MSG(M_FATAL(), "podheitor-hpc: bad plugin string: unknown key \"foo\" (known keys: "
+                         "path, mode, threads, channel_depth, backend)");
+    CHECK(count_type(M_FATAL()) == 1, "bad key: one fatal");
+    CHECK(backup_job("podheitor-hpc:path=rel/x", 0, 'F', 1) == bRC_Error, "relative path");
+    CHECK_MSG(M_FATAL(), "podheitor-hpc: bad plugin string: key \"path\" must be an absolute "
+                         "path, got \"rel/x\"");
+    CHECK(backup_job("podheitor-hpc:threads=abc;path=/x", 0, 'F', 1) == bRC_Error, "bad number");
+    CHECK_MSG(M_FATAL(), "podheitor-hpc: bad plugin string: key \"threads\": \"abc\" is not an "
+                         "integer in 1..1024");
+    check_no_child("bad strings");
+
+    /* stderr lines are job errors; the job still succeeds */
+    use_version(14);
+    new_log();
+    setenv("PHPC_FAKE_MODE", "stderr", 1);
+    snprintf(want, sizeof want, "%s", "");
+    CHECK(backup_job(make_cmd(want, sizeof want, ""), 0, 'F', 0) == bRC_OK, "stderr job");
+    CHECK(nfiles == 8, "stderr: 8 files");
+    CHECK_MSG(M_ERROR(), "podheitor-hpc: backend stderr: hello from stderr\\x01");
+    CHECK_MSG(M_ERROR(), "podheitor-hpc: backend stderr: second line without newline");
+    CHECK(count_type(M_FATAL()) == 0, "stderr: no fatal");
+    CHECK_LOG("T");
+    check_no_child("stderr");
+
+    /* an empty backup ends silently */
+    new_log();
+    setenv("PHPC_FAKE_MODE", "empty", 1);
+    CHECK(backup_job(make_cmd(want, sizeof want, ""), 0, 'F', 0) == bRC_OK, "empty job");
+    CHECK(nfiles == 0 && nmsgs == 0, "empty: no files (%d), no messages (%d)", nfiles, nmsgs);
+    CHECK_LOG("C END");
+    CHECK_LOG("T");
+    check_no_child("empty");
+}
+
+/* ---- cancel ------------------------------------------------------------------ */
+
+struct cancel_arg {
+    bpContext *ctx;
+    pthread_t job_thread;
+};
+
+static void *cancel_thread(void *p)
+{
+    struct cancel_arg *a = p;
+    struct timespec ts = { 0, 300 * 1000000L };
+
+    nanosleep(&ts, NULL);
+    /* like the FD (reference §2.10): the event on the command thread, then
+     * SIGUSR2 to the job thread */
+    event(a->ctx, bEventCancelCommand, NULL);
+    pthread_kill(a->job_thread, SIGUSR2);
+    return NULL;
+}
+
+static void test_cancel(void)
+{
+    bpContext ctx = { (void *)0x1, NULL };
+    char cmd[PATH_MAX + 128];
+    struct cancel_arg a = { &ctx, pthread_self() };
+    union save_pkt u;
+    struct io_pkt io;
+    pthread_t th;
+    struct timespec t0, t1;
+    static char buf[65536];
+
+    use_version(14);
+    new_log();
+    reset_msgs();
+    setenv("PHPC_FAKE_MODE", "slow", 1);
+    make_cmd(cmd, sizeof cmd, "");
+    pf->newPlugin(&ctx);
+    event(&ctx, bEventJobStart, "JobId=8 Job=x");
+    event(&ctx, bEventLevel, (void *)(intptr_t)'F');
+    event(&ctx, bEventPluginCommand, cmd);
+    CHECK(event(&ctx, bEventBackupCommand, cmd) == bRC_OK, "cancel: BackupCommand");
+    sp_prefill(&u, cmd);
+    CHECK(pf->startBackupFile(&ctx, &u) == bRC_OK, "cancel: first file");
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    pthread_create(&th, NULL, cancel_thread, &a);
+    memset(&io, 0, sizeof io);
+    io.func = IO_OPEN;
+    pf->pluginIO(&ctx, &io);
+    io.func = IO_READ;
+    io.buf = buf;
+    io.count = sizeof buf;
+    pf->pluginIO(&ctx, &io);            /* blocks until the cancel */
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    pthread_join(th, NULL);
+    CHECK(io.status == -1, "cancel: read fails (%d)", io.status);
+    CHECK(t1.tv_sec - t0.tv_sec < 10, "cancel: took %ld s", (long)(t1.tv_sec - t0.tv_sec));
+    io.func = IO_CLOSE;
+    pf->pluginIO(&ctx, &io);
+    CHECK(pf->endBackupFile(&ctx) != bRC_More, "cancel: loop ends");
+    event(&ctx, bEventEndBackupJob, NULL);
+    event(&ctx, bEventCancelCommand, NULL);     /* v14 may repeat it: harmless */
+    pf->freePlugin(&ctx);
+    CHECK(count_type(M_FATAL()) == 0, "cancel: no fatal message");
+    if (count_type(M_FATAL()))
+        dump_msgs();
+    check_no_child("cancel");
+}
+
+/* ---- restore ----------------------------------------------------------------- */
+
+union restore_pkt {
+    struct restore_pkt14 a;
+    struct restore_pkt21 b;
+};
+
+static int restore_file(bpContext *ctx, char *cmd, int type, mode_t mode, const char *ofname,
+                        const char *olname, int LinkFI, const char *data, int *close_status)
+{
+    union restore_pkt u;
+    struct stat *st = ver == 14 ? &u.a.statp : &u.b.statp;
+    int cs;
+
+    *close_status = 99;
+    CHECK(event(ctx, bEventRestoreCommand, cmd) == bRC_OK, "RestoreCommand OK (%s)", ofname);
+    CHECK(pf->startRestoreFile(ctx, cmd) == bRC_OK, "startRestoreFile");
+    memset(&u, 0x5a, sizeof u);         /* not memset by the FD: garbage */
+    memset(st, 0, sizeof *st);
+    st->st_mode = mode;
+    st->st_uid = 1000;
+    st->st_gid = 100;
+    st->st_size = data ? (off_t)strlen(data) : 0;
+    st->st_atime = 1700000000;
+    st->st_mtime = 1700000100;
+    st->st_ctime = 1700000200;
+    st->st_nlink = 1;
+    if (ver == 14) {
+        u.a.pkt_size = u.a.pkt_end = sizeof u.a;
+        u.a.type = type; u.a.LinkFI = LinkFI; u.a.ofname = ofname; u.a.olname = olname;
+        u.a.where = where; u.a.RegexWhere = NULL; u.a.replace = 'w'; u.a.create_status = CF_ERROR;
+    } else {
+        u.b.pkt_size = u.b.pkt_end = sizeof u.b;
+        u.b.type = type; u.b.LinkFI = LinkFI; u.b.ofname = ofname; u.b.olname = olname;
+        u.b.where = where; u.b.RegexWhere = NULL; u.b.replace = 'w'; u.b.create_status = CF_ERROR;
+    }
+    CHECK(pf->createFile(ctx, &u) == bRC_OK, "createFile");
+    cs = ver == 14 ? u.a.create_status : u.b.create_status;
+    if (cs == CF_EXTRACT) {
+        struct io_pkt io;
+
+        memset(&io, 0, sizeof io);
+        io.func = IO_OPEN;
+        io.status = -1;
+        io.fname = ofname;
+        pf->pluginIO(ctx, &io);
+        CHECK(io.status == 0, "IO_OPEN");
+        /* data in two writes */
+        if (data && *data) {
+            size_t n = strlen(data), half = n / 2 ? n / 2 : n;
+
+            io.func = IO_WRITE;
+            io.buf = (char *)data;
+            io.count = (int32_t)half;
+            pf->pluginIO(ctx, &io);
+            CHECK(io.status == (int32_t)half, "IO_WRITE 1");
+            if (n > half) {
+                io.buf = (char *)data + half;
+                io.count = (int32_t)(n - half);
+                pf->pluginIO(ctx, &io);
+                CHECK(io.status == (int32_t)(n - half), "IO_WRITE 2");
+            }
+        }
+        pf->setFileAttributes(ctx, &u);
+        io.func = IO_CLOSE;
+        pf->pluginIO(ctx, &io);
+        *close_status = io.status;
+    } else if (cs == CF_CREATED) {
+        pf->setFileAttributes(ctx, &u);
+    }
+    CHECK(pf->endRestoreFile(ctx) == bRC_OK, "endRestoreFile");
+    return cs;
+}
+
+static void test_restore(unsigned v)
+{
+    bpContext ctx = { (void *)0x1, NULL };
+    char cmd[PATH_MAX + 128];
+    int cs;
+
+    use_version(v);
+    new_log();
+    reset_msgs();
+    setenv("PHPC_FAKE_MODE", "normal", 1);
+    make_cmd(cmd, sizeof cmd, "");
+    pf->newPlugin(&ctx);
+    event(&ctx, bEventJobStart, "JobId=9 Job=restore");
+    event(&ctx, bEventStartRestoreJob, NULL);
+
+    CHECK(restore_file(&ctx, cmd, FT_REG, 0100644, "/tmp/r/data/a.txt", "", 0, "hello world",
+                       &cs) == CF_EXTRACT && cs == 0, "v%u restore a.txt (close %d)", v, cs);
+    CHECK(restore_file(&ctx, cmd, FT_REGE, 0100600, "/tmp/r/data/empty", "", 0, NULL, &cs) ==
+          CF_EXTRACT && cs == 0, "restore empty file");
+    CHECK(restore_file(&ctx, cmd, FT_LNK, 0120777, "/tmp/r/data/link", "a.txt", 0, NULL, &cs) ==
+          CF_CREATED, "restore symlink");
+    CHECK(restore_file(&ctx, cmd, FT_LNKSAVED, 0100644, "/tmp/r/data/hard", "/tmp/r/data/a.txt", 1,
+                       NULL, &cs) == CF_EXTRACT && cs == 0, "restore hard link");
+    CHECK(restore_file(&ctx, cmd, FT_REG, 0100644, "/tmp/r/data/skipme", "", 0, "x", &cs) ==
+          CF_SKIP, "SKIP");
+    CHECK(restore_file(&ctx, cmd, FT_REG, 0100644, "/tmp/r/data/failme", "", 0, "x", &cs) ==
+          CF_ERROR, "E -> CF_ERROR");
+    CHECK_MSG(M_ERROR(), "podheitor-hpc: cannot create file");
+    CHECK(restore_file(&ctx, cmd, FT_REG, 0100644, "/tmp/r/data/badclose", "", 0, "xyz", &cs) ==
+          CF_EXTRACT && cs == -1, "close failure (%d)", cs);
+    CHECK_MSG(M_ERROR(), "podheitor-hpc: close failed");
+    CHECK(restore_file(&ctx, cmd, FT_SPEC, 060600, "/tmp/r/data/blk", "", 0, NULL, &cs) ==
+          CF_EXTRACT, "block device");
+    CHECK(restore_file(&ctx, cmd, FT_DIREND, 040755, "/tmp/r/data/", "", 0, NULL, &cs) ==
+          CF_CREATED, "directory");
+    event(&ctx, bEventEndRestoreJob, NULL);
+    event(&ctx, bEventJobEnd, NULL);
+    pf->freePlugin(&ctx);
+    read_log();
+
+    CHECK(count_type(M_FATAL()) == 0, "restore: no fatal");
+    CHECK(nmsgs == 2, "restore: 2 messages, got %d", nmsgs);
+    CHECK_LOG("C Hello podheitor-hpc 1");       /* one backend for the whole job */
+    CHECK_LOG("C Type=R");
+    CHECK_LOG("C Where=/tmp/r");
+    CHECK_LOG("C RegexWhere=");
+    CHECK_LOG("C Replace=w");
+    CHECK(log_count("C Level=F") == 0, "no Level for restore");
+    CHECK_LOG("C RestoreStart");
+    CHECK_LOG("C FILE F 100644 1000 100 11 1700000000 1700000100 1700000200 0 0 1 0 0 0 0\\x0a"
+              "/tmp/r/data/a.txt\\x00");
+    CHECK(strstr(log_text, "/tmp/r/data/a.txt\\x00\nD 5 hello\nD 6  world\nF\n") != NULL,
+          "a.txt data as D packets then F");
+    CHECK_LOG("C FILE S 120777 1000 100 0 1700000000 1700000100 1700000200 0 0 1 0 0 0 0\\x0a"
+              "/tmp/r/data/link\\x00a.txt");
+    CHECK_LOG("C FILE L 100644 1000 100 0 1700000000 1700000100 1700000200 0 0 1 0 0 0 1\\x0a"
+              "/tmp/r/data/hard\\x00/tmp/r/data/a.txt");
+    CHECK_LOG("C FILE E 100600 1000 100 0 1700000000 1700000100 1700000200 0 0 1 0 0 0 0\\x0a"
+              "/tmp/r/data/empty\\x00");
+    CHECK_LOG("C FILE B 60600 1000 100 0 1700000000 1700000100 1700000200 0 0 1 0 0 0 0\\x0a"
+              "/tmp/r/data/blk\\x00");
+    CHECK_LOG("C FILE D 40755 1000 100 0 1700000000 1700000100 1700000200 0 0 1 0 0 0 0\\x0a"
+              "/tmp/r/data/\\x00");
+    CHECK_LOG("C FINISH");
+    CHECK_LOG("C END");
+    CHECK_LOG("T");
+    check_no_child("restore");
+}
+
+static void test_restore_no_backend(void)
+{
+    bpContext ctx = { (void *)0x1, NULL };
+    char cmd[] = "podheitor-hpc:path=/x;backend=/nonexistent/be";
+    int cs;
+
+    use_version(14);
+    reset_msgs();
+    pf->newPlugin(&ctx);
+    event(&ctx, bEventJobStart, "JobId=9 Job=restore");
+    event(&ctx, bEventStartRestoreJob, NULL);
+    /* never an error from RestoreCommand: the FD would restore the file itself */
+    CHECK(restore_file(&ctx, cmd, FT_REG, 0100644, "/tmp/r/x", "", 0, "x", &cs) == CF_ERROR,
+          "no backend: CF_ERROR");
+    CHECK(restore_file(&ctx, cmd, FT_REG, 0100644, "/tmp/r/y", "", 0, "x", &cs) == CF_ERROR,
+          "no backend: second file CF_ERROR");
+    event(&ctx, bEventEndRestoreJob, NULL);
+    pf->freePlugin(&ctx);
+    CHECK(count_type(M_FATAL()) == 1, "no backend: one fatal, got %d", count_type(M_FATAL()));
+    check_no_child("restore without backend");
+}
+
+/* A job that never names the plugin: nothing happens. */
+static void test_idle_job(void)
+{
+    bpContext ctx = { (void *)0x1, NULL };
+
+    use_version(14);
+    reset_msgs();
+    new_log();
+    pf->newPlugin(&ctx);
+    event(&ctx, bEventJobStart, "JobId=10 Job=other");
+    event(&ctx, bEventLevel, (void *)(intptr_t)'F');
+    event(&ctx, bEventEndFileSet, NULL);
+    event(&ctx, bEventStartBackupJob, NULL);
+    event(&ctx, bEventEndBackupJob, NULL);
+    event(&ctx, bEventJobEnd, NULL);
+    CHECK(pf->checkFile(&ctx, "/etc/passwd") == bRC_OK, "checkFile");
+    pf->freePlugin(&ctx);
+    CHECK(nmsgs == 0, "idle job: no messages");
+    CHECK(access(log_path, F_OK) != 0, "idle job: no backend started");
+    check_no_child("idle job");
+}
+
+int main(int argc, char **argv)
+{
+    char so_path[PATH_MAX], be[PATH_MAX];
+    const char *build = argc > 1 ? argv[1] : "build";
+    void *so;
+
+    fd_signals();
+    snprintf(so_path, sizeof so_path, "%s/podheitor-hpc-fd.so", build);
+    snprintf(be, sizeof be, "%s/test/fake_backend", build);
+    if (realpath(be, backend_path) == NULL || realpath(so_path, be) == NULL) {
+        fprintf(stderr, "fake_fd: %s or %s missing\n", be, so_path);
+        return 1;
+    }
+    snprintf(log_path, sizeof log_path, "/tmp/phpc-fake-log.%d", (int)getpid());
+    so = dlopen(be, RTLD_NOW);          /* as the FD does (reference §1.1) */
+    if (so == NULL) {
+        fprintf(stderr, "fake_fd: %s\n", dlerror());
+        return 1;
+    }
+    load_plugin = (load_fn)(uintptr_t)dlsym(so, "loadPlugin");
+    unload_plugin = (unload_fn)(uintptr_t)dlsym(so, "unloadPlugin");
+    CHECK(load_plugin && unload_plugin, "exports");
+    if (!load_plugin || !unload_plugin)
+        return check_done("fake_fd");
+
+    bfuncs.registerBaculaEvents = fd_register;
+    bfuncs.getBaculaValue = fd_get;
+    bfuncs.setBaculaValue = fd_setvalue;
+    bfuncs.JobMessage = fd_jobmsg;
+    bfuncs.DebugMessage = fd_debugmsg;
+
+    test_load();
+    test_normal_backup(14);
+    test_incremental_and_estimate();
+    test_failures();
+    test_cancel();
+    test_normal_backup(14);             /* a fresh backend after all the failures */
+    test_normal_backup(21);
+    test_normal_backup(22);
+    test_restore(14);
+    test_restore(21);
+    test_restore(22);
+    test_restore_no_backend();
+    test_idle_job();
+
+    CHECK(unload_plugin() == bRC_OK, "unloadPlugin");
+    dlclose(so);
+    clear_files();
+    free(log_text);
+    unlink(log_path);
+    return check_done("fake_fd");
+}
