@@ -1,0 +1,205 @@
+package io.podheitor.hpc.backend;
+
+import io.podheitor.hpc.posix.PathText;
+import io.podheitor.hpc.posix.Posix;
+import io.podheitor.hpc.posix.PosixException;
+import io.podheitor.hpc.posix.StatX;
+import io.podheitor.hpc.ptcomm.FileRecord;
+import io.podheitor.hpc.ptcomm.Frame;
+import io.podheitor.hpc.ptcomm.FrameWriter;
+import io.podheitor.hpc.ptcomm.ProtocolException;
+import io.podheitor.hpc.ptcomm.Status;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * One backend process's conversation with the shim (docs/ptcomm.md): Hello, Job, Params, then one of
+ * BackupStart / EstimateStart / RestoreStart, then END and T. Reads frames from {@code in}, writes frames to
+ * {@code out}; nothing else is written anywhere (the shim turns stderr lines into job errors).
+ */
+public final class BackendSession {
+    static final String HELLO = "Hello podheitor-hpc 1";
+    static final String HELLO_REPLY = "Hello Bacula 1";
+
+    private final Inbound in;
+    private final FrameWriter out;
+    private JobInfo job = JobInfo.empty();
+    private PluginParams params;
+    private String paramsError = "no Params block received";
+    private final Consumer<byte[]> beforeOpenForBackup;
+
+    public BackendSession(InputStream in, OutputStream out) {
+        this(in, out, null);
+    }
+
+    /** With a hook called before each file is opened for backup (tests: make a file vanish). */
+    BackendSession(InputStream in, OutputStream out, Consumer<byte[]> beforeOpenForBackup) {
+        this.in = new Inbound(in);
+        this.out = new FrameWriter(out);
+        this.beforeOpenForBackup = beforeOpenForBackup;
+    }
+
+    /**
+     * Runs until T or the end of the input.
+     *
+     * @return the exit status: 0 after T or EOF
+     * @throws ProtocolException the shim broke the framing rules
+     * @throws IOException       the output failed (the shim is gone)
+     */
+    public int run() throws IOException {
+        for (Frame f; (f = in.next()) != null; ) {
+            switch (f.status()) {
+                case Status.TERMINATE -> {
+                    return 0;
+                }
+                case Status.COMMAND -> {
+                    if (!command(f)) {
+                        return 0;
+                    }
+                }
+                default -> unexpected(f, "a command");
+            }
+            out.flush();
+        }
+        return 0;
+    }
+
+    /** @return false when the input ended inside the command */
+    private boolean command(Frame f) throws IOException {
+        String cmd = f.text();
+        switch (cmd) {
+            case HELLO -> out.command(HELLO_REPLY);
+            case "Job" -> {
+                List<byte[]> lines = readBlock("Job");
+                if (lines == null) {
+                    return false;
+                }
+                try {
+                    job = JobInfo.parse(lines);
+                    out.end();
+                } catch (BadRequestException e) {
+                    out.message(Status.ABORT, e.getMessage());
+                }
+            }
+            case "Params" -> {
+                List<byte[]> lines = readBlock("Params");
+                if (lines == null) {
+                    return false;
+                }
+                try {
+                    params = PluginParams.parse(lines);
+                    paramsError = null;
+                    out.end();
+                } catch (BadRequestException e) {
+                    params = null;
+                    paramsError = e.getMessage();
+                    out.message(Status.ABORT, e.getMessage());
+                }
+            }
+            case "BackupStart" -> backup(true);
+            case "EstimateStart" -> backup(false);
+            case "RestoreStart" -> {
+                return restore();
+            }
+            case "END" -> out.end();
+            default -> {
+                if (cmd.startsWith("Hello ")) {
+                    out.message(Status.ABORT, "unsupported protocol greeting \"" + cmd + "\" (this backend speaks \""
+                            + HELLO + "\")");
+                } else {
+                    out.message(Status.ERROR, "unknown command \"" + PathText.render(f.textBytes()) + "\"");
+                }
+            }
+        }
+        return true;
+    }
+
+    /** The C lines of a Job or Params block up to its F; null if the input ended. */
+    private List<byte[]> readBlock(String name) throws IOException {
+        List<byte[]> lines = new ArrayList<>();
+        for (Frame f; (f = in.next()) != null; ) {
+            if (f.is(Status.END)) {
+                return lines;
+            }
+            if (!f.is(Status.COMMAND)) {
+                unexpected(f, "a " + name + " line or F");
+            }
+            lines.add(f.textBytes());
+        }
+        return null;
+    }
+
+    private void backup(boolean withData) throws IOException {
+        if (params == null) {
+            out.message(Status.ABORT, paramsError);
+            return;
+        }
+        StatX root;
+        try {
+            root = Posix.lstat(params.path());
+        } catch (PosixException e) {
+            out.message(Status.ABORT, "path \"" + PathText.render(params.path()) + "\": " + e.strerror());
+            return;
+        }
+        if (!root.isDirectory()) {
+            out.message(Status.ABORT, "path \"" + PathText.render(params.path()) + "\" is not a directory");
+            return;
+        }
+        out.end();
+        out.flush();
+        new BackupStreamer(out, params, job, withData, in::interrupted, beforeOpenForBackup).run();
+    }
+
+    /** @return false when the input ended */
+    private boolean restore() throws IOException {
+        out.end();
+        out.flush();
+        Restorer restorer = new Restorer(out, job.replace());
+        for (Frame f; (f = in.next()) != null; ) {
+            switch (f.status()) {
+                case Status.DATA -> restorer.write(f.payload());
+                case Status.END -> restorer.close();
+                case Status.TERMINATE -> {
+                    return false;
+                }
+                case Status.COMMAND -> {
+                    byte[] p = f.textBytes();
+                    if (FileRecord.isFileRecord(f.payload())) {
+                        FileRecord r;
+                        try {
+                            r = FileRecord.decode(f.payload());
+                        } catch (ProtocolException e) {
+                            out.message(Status.ERROR, e.getMessage());
+                            break;
+                        }
+                        restorer.create(r);
+                    } else if (f.isCommand("FINISH")) {
+                        restorer.finish();
+                    } else if (f.isCommand("END")) {
+                        restorer.finish(); // nothing pending normally; never leave a file open
+                        return true;
+                    } else if (f.isCommand("ACL") || f.isCommand("XATTR")) {
+                        Frame blob = in.next();
+                        if (blob == null) {
+                            return false;
+                        }
+                        out.message(Status.ERROR, f.text() + " restore is not supported by protocol 1");
+                    } else {
+                        out.message(Status.ERROR, "unknown restore command \"" + PathText.render(p) + "\"");
+                    }
+                }
+                default -> unexpected(f, "a restore packet");
+            }
+            out.flush();
+        }
+        return false;
+    }
+
+    private static void unexpected(Frame f, String expected) throws ProtocolException {
+        throw new ProtocolException("unexpected " + f + " from the shim, expected " + expected);
+    }
+}

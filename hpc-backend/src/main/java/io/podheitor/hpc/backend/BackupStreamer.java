@@ -1,0 +1,266 @@
+package io.podheitor.hpc.backend;
+
+import io.podheitor.hpc.posix.Errno;
+import io.podheitor.hpc.posix.Fcntl;
+import io.podheitor.hpc.posix.FileMode;
+import io.podheitor.hpc.posix.PathText;
+import io.podheitor.hpc.posix.Posix;
+import io.podheitor.hpc.posix.PosixException;
+import io.podheitor.hpc.posix.StatX;
+import io.podheitor.hpc.ptcomm.FileRecord;
+import io.podheitor.hpc.ptcomm.FileType;
+import io.podheitor.hpc.ptcomm.FrameWriter;
+import io.podheitor.hpc.ptcomm.Status;
+import io.podheitor.hpc.walker.Entry;
+import io.podheitor.hpc.walker.Walk;
+import io.podheitor.hpc.walker.WalkEnd;
+import io.podheitor.hpc.walker.WalkError;
+import io.podheitor.hpc.walker.WalkItem;
+import java.io.IOException;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * The single emitter of a backup or estimate (docs/ptcomm.md §4): drains the walk channel and writes one FILE
+ * record per entry, with the data section for regular files when backing up. Frames are flushed whenever the
+ * channel is momentarily empty, so the shim never waits on a buffered frame.
+ */
+final class BackupStreamer {
+    static final int PACKET = 64 * 1024;
+
+    private final FrameWriter out;
+    private final PluginParams params;
+    private final JobInfo job;
+    private final boolean withData;
+    private final BooleanSupplier stop;
+    private final Consumer<byte[]> beforeOpen;
+    private final HardLinkIndex links = new HardLinkIndex();
+    private final byte[] buffer = new byte[PACKET];
+    private long records;
+    private long dataBytes;
+
+    /**
+     * @param withData backup (true) or estimate (false)
+     * @param stop     polled between entries: true when the shim went away, which abandons the walk
+     * @param beforeOpen called before a file is opened for its data (a test seam), or null
+     */
+    BackupStreamer(FrameWriter out, PluginParams params, JobInfo job, boolean withData, BooleanSupplier stop,
+            Consumer<byte[]> beforeOpen) {
+        this.beforeOpen = beforeOpen == null ? p -> { } : beforeOpen;
+        this.out = out;
+        this.params = params;
+        this.job = job;
+        this.withData = withData;
+        this.stop = stop;
+    }
+
+    long records() {
+        return records;
+    }
+
+    long dataBytes() {
+        return dataBytes;
+    }
+
+    /**
+     * Streams everything, then the final {@code F}.
+     *
+     * @return false if stopped early (the shim went away; no final F sent)
+     */
+    boolean run() throws IOException {
+        try (Walk walk = Walk.start(params.path(), params.walkOptions())) {
+            while (true) {
+                if (stop.getAsBoolean()) {
+                    walk.cancel();
+                    return false;
+                }
+                WalkItem item = walk.poll();
+                if (item == null) {
+                    out.flush();
+                    item = walk.take();
+                }
+                switch (item) {
+                    case Entry e -> emit(e);
+                    case WalkError e -> report(e);
+                    case WalkEnd end -> {
+                        if (end.failure() != null) {
+                            out.message(Status.ABORT, "walk of \"" + PathText.render(params.path()) + "\" failed: "
+                                    + end.failure());
+                            out.flush();
+                            return false;
+                        }
+                        out.end();
+                        out.flush();
+                        return true;
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private void report(WalkError e) throws IOException {
+        PosixException x = e.error();
+        String what = switch (x.operation()) {
+            case "open" -> e.directory() ? "cannot open directory" : "cannot open";
+            case "getdents64" -> "cannot read directory";
+            case "statx" -> "cannot stat";
+            case "readlink" -> "cannot read symlink";
+            default -> "cannot " + x.operation();
+        };
+        boolean unreadableDirectory = e.directory() && x.errno() != Errno.ENOENT;
+        out.message(unreadableDirectory ? Status.ERROR : Status.WARNING,
+                what + " \"" + PathText.render(e.path()) + "\": " + x.strerror());
+    }
+
+    private boolean changedSince(StatX st) {
+        return !job.sinceApplies() || st.mtimeSec() >= job.since() || st.ctimeSec() >= job.since();
+    }
+
+    private void emit(Entry e) throws IOException {
+        StatX st = e.stat();
+        if (!st.isDirectory() && !changedSince(st)) {
+            return;
+        }
+        switch (st.type()) {
+            case FileMode.S_IFDIR -> send(record(FileType.DIRECTORY, st, directoryName(e.path()), null, 0, 0));
+            case FileMode.S_IFLNK -> send(record(FileType.SYMLINK, st, e.path(), e.linkTarget(), 0, 0));
+            case FileMode.S_IFREG -> regular(e.path(), st);
+            case FileMode.S_IFIFO -> special(FileType.FIFO, e.path(), st);
+            case FileMode.S_IFCHR -> special(FileType.CHAR_DEVICE, e.path(), st);
+            case FileMode.S_IFBLK -> special(FileType.BLOCK_DEVICE, e.path(), st);
+            default -> {
+                // sockets (and unknown types) are not saved, as Bacula does
+            }
+        }
+    }
+
+    /** Fifos and devices: a record without data; hard-linked ones as L like regular files. */
+    private void special(FileType type, byte[] path, StatX st) throws IOException {
+        if (sentAsHardLink(path, st)) {
+            return;
+        }
+        rememberIfLinked(path, st);
+        send(record(type, st, path, null, 0, 0));
+    }
+
+    private void regular(byte[] path, StatX st) throws IOException {
+        if (sentAsHardLink(path, st)) {
+            return;
+        }
+        if (st.size() == 0) {
+            rememberIfLinked(path, st);
+            send(record(FileType.EMPTY, st, path, null, 0, 0));
+            return;
+        }
+        if (!withData) {
+            rememberIfLinked(path, st);
+            send(record(FileType.REGULAR, st, path, null, 0, 0));
+            return;
+        }
+        beforeOpen.accept(path);
+        int fd;
+        try {
+            fd = Posix.openForReading(Fcntl.AT_FDCWD, path);
+        } catch (PosixException x) {
+            out.message(Status.WARNING, "cannot open \"" + PathText.render(path) + "\": " + x.strerror());
+            return;
+        }
+        try {
+            StatX now = Posix.fstat(fd);
+            if (!now.isRegular()) {
+                out.message(Status.WARNING, "\"" + PathText.render(path) + "\" is no longer a regular file; not saved");
+                return;
+            }
+            rememberIfLinked(path, st);
+            send(record(FileType.REGULAR, st, path, null, FileRecord.FLAG_DATA, 0));
+            sendData(fd, path, st.size());
+        } catch (PosixException x) {
+            out.message(Status.WARNING, "cannot stat \"" + PathText.render(path) + "\": " + x.strerror());
+        } finally {
+            Posix.closeQuietly(fd);
+        }
+    }
+
+    /** The data section: 64 KiB D packets then F; a read error ends it with E (docs/ptcomm.md §4.2). */
+    private void sendData(int fd, byte[] path, long walkedSize) throws IOException {
+        long total = 0;
+        while (true) {
+            int filled = 0;
+            boolean eof = false;
+            try {
+                while (filled < PACKET) {
+                    int n = Posix.read(fd, buffer, filled, PACKET - filled);
+                    if (n == 0) {
+                        eof = true;
+                        break;
+                    }
+                    filled += n;
+                }
+            } catch (PosixException x) {
+                if (filled > 0) {
+                    out.data(buffer, 0, filled);
+                }
+                out.message(Status.ERROR, "read error on \"" + PathText.render(path) + "\": " + x.strerror());
+                dataBytes += total + filled;
+                return;
+            }
+            if (filled > 0) {
+                out.data(buffer, 0, filled);
+                total += filled;
+            }
+            if (eof) {
+                break;
+            }
+            if (stop.getAsBoolean()) {
+                break; // the shim is gone; end the section cleanly, the caller stops at the next entry
+            }
+        }
+        dataBytes += total;
+        if (total != walkedSize) {
+            out.message(Status.WARNING, "\"" + PathText.render(path) + "\" changed while being saved: size "
+                    + walkedSize + " when listed, " + total + " bytes read");
+        }
+        out.end();
+    }
+
+    private boolean sentAsHardLink(byte[] path, StatX st) throws IOException {
+        if (st.nlink() <= 1) {
+            return false;
+        }
+        HardLinkIndex.First first = links.lookup(st.dev(), st.ino());
+        if (first == null) {
+            return false;
+        }
+        send(record(FileType.HARDLINK, st, path, first.name(), 0, first.recordNumber()));
+        return true;
+    }
+
+    /** Called just before the first record of an inode is sent: that record's number is the link target id. */
+    private void rememberIfLinked(byte[] path, StatX st) {
+        if (st.nlink() > 1) {
+            links.remember(st.dev(), st.ino(), records, path);
+        }
+    }
+
+    private static byte[] directoryName(byte[] path) {
+        if (path.length > 0 && path[path.length - 1] == '/') {
+            return path;
+        }
+        byte[] n = java.util.Arrays.copyOf(path, path.length + 1);
+        n[path.length] = '/';
+        return n;
+    }
+
+    private static FileRecord record(FileType type, StatX st, byte[] name, byte[] link, int flags, long linkid) {
+        return new FileRecord(type, st.mode(), st.uid(), st.gid(), st.size(), st.atimeSec(), st.mtimeSec(),
+                st.ctimeSec(), st.ino(), st.dev(), st.nlink(), st.rdev(), st.blocks(), flags, linkid, name, link);
+    }
+
+    private void send(FileRecord r) throws IOException {
+        out.command(r.encode());
+        records++;
+    }
+}

@@ -1,0 +1,107 @@
+package io.podheitor.hpc.backend;
+
+import io.podheitor.hpc.posix.PathText;
+import io.podheitor.hpc.walker.Paths;
+import io.podheitor.hpc.walker.WalkOptions;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The plugin-string keys of the Params block, typed and validated (the shim validated them already; the
+ * backend checks again and answers {@code A} naming the key).
+ *
+ * @param path         absolute root of the backup, raw bytes, trailing slashes removed
+ * @param mode         posix, lustre, gpfs, cephfs, beegfs or weka (all walk through POSIX calls today)
+ * @param threads      walker parallelism, 1..1024
+ * @param channelDepth walker channel bound, 1..1048576
+ * @param backend      the backend launcher the shim was told to use (informational), or null
+ */
+public record PluginParams(byte[] path, String mode, int threads, int channelDepth, byte[] backend) {
+    public static final Set<String> MODES = Set.of("posix", "lustre", "gpfs", "cephfs", "beegfs", "weka");
+    public static final int MAX_CHANNEL_DEPTH = 1 << 20;
+
+    public WalkOptions walkOptions() {
+        return new WalkOptions(threads, channelDepth, false);
+    }
+
+    public static PluginParams parse(List<byte[]> lines) throws BadRequestException {
+        byte[] path = null;
+        String mode = "posix";
+        int threads = WalkOptions.defaultThreads();
+        int channelDepth = WalkOptions.DEFAULT_CHANNEL_DEPTH;
+        byte[] backend = null;
+        Set<String> seen = new HashSet<>();
+        for (byte[] line : lines) {
+            int eq = JobInfo.indexOf(line, (byte) '=');
+            if (eq <= 0) {
+                throw new BadRequestException("bad plugin parameter \"" + PathText.render(line) + "\": expected key=value");
+            }
+            String key = new String(line, 0, eq, StandardCharsets.UTF_8);
+            byte[] raw = Arrays.copyOfRange(line, eq + 1, line.length);
+            if (!seen.add(key)) {
+                throw new BadRequestException("plugin parameter " + key + " given twice");
+            }
+            switch (key) {
+                case "path" -> path = absolute(key, raw);
+                case "mode" -> {
+                    mode = new String(raw, StandardCharsets.UTF_8);
+                    if (!MODES.contains(mode)) {
+                        throw new BadRequestException("bad plugin parameter mode=\"" + PathText.render(raw)
+                                + "\": expected posix, lustre, gpfs, cephfs, beegfs or weka");
+                    }
+                }
+                case "threads" -> threads = number(key, raw, 1, WalkOptions.MAX_THREADS);
+                case "channel_depth" -> channelDepth = number(key, raw, 1, MAX_CHANNEL_DEPTH);
+                case "backend" -> backend = absolute(key, raw);
+                default -> throw new BadRequestException("unknown plugin parameter \"" + PathText.render(line, 0, eq)
+                        + "\" (known: path, mode, threads, channel_depth, backend)");
+            }
+        }
+        if (path == null) {
+            throw new BadRequestException("plugin parameter path is missing");
+        }
+        return new PluginParams(path, mode, threads, channelDepth, backend);
+    }
+
+    private static byte[] absolute(String key, byte[] raw) throws BadRequestException {
+        if (raw.length == 0 || raw[0] != '/') {
+            throw new BadRequestException("bad plugin parameter " + key + "=\"" + PathText.render(raw)
+                    + "\": not an absolute path");
+        }
+        if (JobInfo.indexOf(raw, (byte) 0) >= 0) {
+            throw new BadRequestException("bad plugin parameter " + key + ": contains a NUL byte");
+        }
+        return Paths.normalize(raw);
+    }
+
+    private static int number(String key, byte[] raw, int min, int max) throws BadRequestException {
+        String s = new String(raw, StandardCharsets.UTF_8);
+        boolean digits = !s.isEmpty() && s.length() <= 9 && s.chars().allMatch(c -> c >= '0' && c <= '9');
+        int v = digits ? Integer.parseInt(s) : -1;
+        if (!digits || v < min || v > max) {
+            throw new BadRequestException("bad plugin parameter " + key + "=\"" + PathText.render(raw)
+                    + "\": expected a number in " + min + ".." + max);
+        }
+        return v;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof PluginParams p && Arrays.equals(p.path, path) && p.mode.equals(mode)
+                && p.threads == threads && p.channelDepth == channelDepth && Arrays.equals(p.backend, backend);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(path) * 31 + mode.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "PluginParams[path=" + PathText.render(path) + ", mode=" + mode + ", threads=" + threads
+                + ", channel_depth=" + channelDepth + "]";
+    }
+}

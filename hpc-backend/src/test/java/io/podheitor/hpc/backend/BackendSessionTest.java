@@ -1,0 +1,528 @@
+package io.podheitor.hpc.backend;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.podheitor.hpc.posix.Fcntl;
+import io.podheitor.hpc.posix.FileMode;
+import io.podheitor.hpc.posix.Posix;
+import io.podheitor.hpc.posix.StatX;
+import io.podheitor.hpc.ptcomm.FileRecord;
+import io.podheitor.hpc.ptcomm.FileType;
+import io.podheitor.hpc.ptcomm.Frame;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(120)
+class BackendSessionTest {
+    @TempDir
+    Path tmp;
+    Path root;
+    byte[] rootBytes;
+    static final byte[] ODD_NAME = {'o', 'd', 'd', (byte) 0xff, '\n', (byte) 0xfe};
+    byte[] bigData;
+
+    static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static byte[] cat(byte[]... parts) {
+        int n = 0;
+        for (byte[] p : parts) {
+            n += p.length;
+        }
+        byte[] out = new byte[n];
+        int at = 0;
+        for (byte[] p : parts) {
+            System.arraycopy(p, 0, out, at, p.length);
+            at += p.length;
+        }
+        return out;
+    }
+
+    @BeforeEach
+    void tree() throws Exception {
+        root = Files.createDirectory(tmp.resolve("src"));
+        rootBytes = b(root.toString());
+        bigData = new byte[200_001]; // several 64 KiB packets and a short one
+        new Random(3).nextBytes(bigData);
+        Files.write(root.resolve("big"), bigData);
+        Files.writeString(root.resolve("small"), "hello\n");
+        Files.createFile(root.resolve("empty"));
+        Path sub = Files.createDirectories(root.resolve("sub/deeper"));
+        Files.writeString(sub.resolve("leaf"), "leaf");
+        Files.createSymbolicLink(root.resolve("sub/link"), Path.of("../small"));
+        Files.createSymbolicLink(root.resolve("dangling"), Path.of("/does/not/exist"));
+        Files.writeString(root.resolve("h1"), "shared");
+        Files.createLink(root.resolve("sub/h2"), root.resolve("h1"));
+        Posix.mknodat(Fcntl.AT_FDCWD, cat(rootBytes, b("/fifo")), FileMode.S_IFIFO | 0640, 0);
+        byte[] odd = cat(rootBytes, b("/sub/"), ODD_NAME);
+        int fd = Posix.open(odd, Fcntl.O_WRONLY | Fcntl.O_CREAT | Fcntl.O_CLOEXEC, 0640);
+        Posix.write(fd, new byte[] {1, 2, 3}, 0, 3);
+        Posix.close(fd);
+        Posix.fchownat(Fcntl.AT_FDCWD, cat(rootBytes, b("/small")), 4321, 8765, 0);
+        Posix.fchmodat(Fcntl.AT_FDCWD, cat(rootBytes, b("/sub")), 0751, 0);
+    }
+
+    private static byte[] readAll(byte[] path) throws IOException {
+        int fd = Posix.openForReading(Fcntl.AT_FDCWD, path);
+        try {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            byte[] buf = new byte[65536];
+            for (int n; (n = Posix.read(fd, buf, 0, buf.length)) > 0; ) {
+                out.write(buf, 0, n);
+            }
+            return out.toByteArray();
+        } finally {
+            Posix.close(fd);
+        }
+    }
+
+    private ShimSide startBackup(String type, List<String> extraJob) throws IOException {
+        ShimSide shim = new ShimSide();
+        List<String> job = new ArrayList<>(List.of("Name=test.2024", "JobID=7", "Type=" + type, "Level=F",
+                "Accurate=0", "FDVersion=14"));
+        job.addAll(extraJob);
+        Frame answer = shim.handshake(job, List.of(cat(b("path="), rootBytes), b("threads=4"), b("channel_depth=32")));
+        assertEquals('F', answer.status(), answer.toString());
+        return shim;
+    }
+
+    private static Map<String, ShimSide.Received> byName(List<ShimSide.Received> records) {
+        Map<String, ShimSide.Received> m = new HashMap<>();
+        for (ShimSide.Received r : records) {
+            assertEquals(null, m.put(new String(r.record().name(), StandardCharsets.ISO_8859_1), r),
+                    "sent twice: " + r.name());
+        }
+        return m;
+    }
+
+    private String key(String rel) {
+        return root + rel;
+    }
+
+    @Test
+    void backupStreamsEveryEntryOnceInPostOrderWithData() throws Exception {
+        try (ShimSide shim = startBackup("B", List.of())) {
+            shim.command("BackupStart");
+            shim.expect('F');
+            ShimSide.Stream s = shim.readStream();
+            assertEquals(List.of(), s.messages());
+            Map<String, ShimSide.Received> m = byName(s.records());
+            Set<String> expected = new HashSet<>();
+            try (Stream<Path> w = Files.walk(root)) {
+                w.forEach(p -> expected.add(Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                        ? p + "/" : p.toString()));
+            }
+            expected.remove(root + "/sub/" + new String(ODD_NAME, StandardCharsets.UTF_8)); // lossy in NIO
+            expected.add(new String(cat(rootBytes, b("/sub/"), ODD_NAME), StandardCharsets.ISO_8859_1));
+            Set<String> got = new HashSet<>();
+            for (String k : m.keySet()) {
+                got.add(new String(k.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8));
+            }
+            expected.removeIf(e -> e.contains("odd"));
+            got.removeIf(e -> e.contains("odd"));
+            assertEquals(expected, got);
+            assertEquals(13, s.records().size());
+
+            // root last, as "path/"
+            assertArrayEquals(cat(rootBytes, b("/")), s.records().getLast().record().name());
+            // post-order: a directory after everything below it
+            for (int i = 0; i < s.records().size(); i++) {
+                String name = new String(s.records().get(i).record().name(), StandardCharsets.ISO_8859_1);
+                for (int j = i + 1; j < s.records().size(); j++) {
+                    String later = new String(s.records().get(j).record().name(), StandardCharsets.ISO_8859_1);
+                    if (name.endsWith("/")) {
+                        assertFalse(later.startsWith(name), later + " after its directory " + name);
+                    }
+                }
+            }
+
+            ShimSide.Received big = m.get(key("/big"));
+            assertEquals(FileType.REGULAR, big.record().type());
+            assertTrue(big.record().hasData());
+            assertArrayEquals(bigData, big.data());
+            assertEquals(bigData.length, big.record().size());
+
+            ShimSide.Received small = m.get(key("/small"));
+            assertEquals("hello\n", new String(small.data(), StandardCharsets.UTF_8));
+            assertEquals(4321, small.record().uid());
+            assertEquals(8765, small.record().gid());
+            assertEquals(FileMode.S_IFREG, small.record().mode() & FileMode.S_IFMT);
+
+            ShimSide.Received empty = m.get(key("/empty"));
+            assertEquals(FileType.EMPTY, empty.record().type());
+            assertFalse(empty.record().hasData());
+
+            ShimSide.Received sub = m.get(key("/sub/"));
+            assertEquals(FileType.DIRECTORY, sub.record().type());
+            assertEquals(040751, sub.record().mode());
+
+            ShimSide.Received link = m.get(key("/sub/link"));
+            assertEquals(FileType.SYMLINK, link.record().type());
+            assertArrayEquals(b("../small"), link.record().link());
+            assertArrayEquals(b("/does/not/exist"), m.get(key("/dangling")).record().link());
+
+            assertEquals(FileType.FIFO, m.get(key("/fifo")).record().type());
+            assertFalse(m.get(key("/fifo")).record().hasData());
+
+            ShimSide.Received odd = m.get(new String(cat(rootBytes, b("/sub/"), ODD_NAME), StandardCharsets.ISO_8859_1));
+            assertNotNull(odd);
+            assertArrayEquals(new byte[] {1, 2, 3}, odd.data());
+
+            // hard links: the first name is a normal record, the later one an L pointing at its record number
+            ShimSide.Received h1 = m.get(key("/h1"));
+            ShimSide.Received h2 = m.get(key("/sub/h2"));
+            ShimSide.Received first = h1.record().type() == FileType.HARDLINK ? h2 : h1;
+            ShimSide.Received second = first == h1 ? h2 : h1;
+            assertEquals(FileType.REGULAR, first.record().type());
+            assertEquals("shared", new String(first.data(), StandardCharsets.UTF_8));
+            assertEquals(FileType.HARDLINK, second.record().type());
+            assertEquals(s.records().indexOf(first), second.record().linkid());
+            assertArrayEquals(first.record().name(), second.record().link());
+            assertFalse(second.record().hasData());
+
+            shim.finish();
+        }
+    }
+
+    @Test
+    void estimateSendsNoData() throws Exception {
+        try (ShimSide shim = startBackup("E", List.of())) {
+            shim.command("EstimateStart");
+            shim.expect('F');
+            ShimSide.Stream s = shim.readStream();
+            assertEquals(13, s.records().size());
+            for (ShimSide.Received r : s.records()) {
+                assertFalse(r.record().hasData(), r.name());
+                assertEquals(0, r.data().length);
+            }
+            assertEquals(bigData.length, byName(s.records()).get(key("/big")).record().size());
+            shim.finish();
+        }
+    }
+
+    @Test
+    void incrementalSendsDirectoriesAndChangedEntriesOnly() throws Exception {
+        long created = System.currentTimeMillis() / 1000; // the tree was made at or before this second
+        long since;
+        do {
+            Thread.sleep(50);
+            since = System.currentTimeMillis() / 1000;
+        } while (since <= created);
+        Files.writeString(root.resolve("small"), "changed");
+        Files.writeString(root.resolve("sub/new"), "new");
+        try (ShimSide shim = startBackup("B", List.of("Level=I", "Since=" + since))) {
+            shim.command("BackupStart");
+            shim.expect('F');
+            Map<String, ShimSide.Received> m = byName(shim.readStream().records());
+            Set<String> names = new HashSet<>(m.keySet());
+            assertEquals(Set.of(key("/small"), key("/sub/new"), key("/"), key("/sub/"), key("/sub/deeper/")), names);
+            assertEquals("changed", new String(m.get(key("/small")).data(), StandardCharsets.UTF_8));
+            shim.finish();
+        }
+    }
+
+    @Test
+    void badParamsAreAborted() throws Exception {
+        for (List<byte[]> bad : List.of(
+                ShimSide.params("path=relative/x"),
+                ShimSide.params("path=/x", "threads=0"),
+                ShimSide.params("path=/x", "threads=abc"),
+                ShimSide.params("path=/x", "channel_depth=99999999"),
+                ShimSide.params("path=/x", "mode=zfs"),
+                ShimSide.params("path=/x", "bogus=1"),
+                ShimSide.params("threads=4"),
+                ShimSide.params("path=/x", "path=/y"))) {
+            try (ShimSide shim = new ShimSide()) {
+                Frame a = shim.handshake(List.of("Type=B", "Level=F"), bad);
+                assertEquals('A', a.status(), a.toString());
+                assertFalse(a.text().isEmpty());
+                shim.command("BackupStart");
+                Frame again = shim.read();
+                assertEquals('A', again.status());
+                shim.finish();
+            }
+        }
+    }
+
+    @Test
+    void badParamMessageNamesTheKey() throws Exception {
+        try (ShimSide shim = new ShimSide()) {
+            Frame a = shim.handshake(List.of("Type=B"), ShimSide.params("path=/x", "threads=0"));
+            assertEquals("bad plugin parameter threads=\"0\": expected a number in 1..1024", a.text());
+            shim.finish();
+        }
+    }
+
+    @Test
+    void missingPathIsAborted() throws Exception {
+        try (ShimSide shim = new ShimSide()) {
+            byte[] missing = cat(rootBytes, b("/nope"));
+            Frame ok = shim.handshake(List.of("Type=B", "Level=F"), List.of(cat(b("path="), missing)));
+            assertEquals('F', ok.status());
+            shim.command("BackupStart");
+            Frame a = shim.read();
+            assertEquals('A', a.status());
+            assertEquals("path \"" + root + "/nope\": No such file or directory", a.text());
+            shim.finish();
+        }
+    }
+
+    @Test
+    void vanishedFileIsWarnedAndSkipped() throws Exception {
+        byte[] victim = cat(rootBytes, b("/big"));
+        ShimSide shim = new ShimSide(p -> {
+            if (Arrays.equals(p, victim)) {
+                try {
+                    Files.delete(root.resolve("big"));
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            }
+        });
+        try (shim) {
+            Frame ok = shim.handshake(List.of("Type=B", "Level=F"), List.of(cat(b("path="), rootBytes)));
+            assertEquals('F', ok.status());
+            shim.command("BackupStart");
+            shim.expect('F');
+            ShimSide.Stream s = shim.readStream();
+            assertEquals(12, s.records().size());
+            assertFalse(byName(s.records()).containsKey(key("/big")));
+            assertEquals(List.of("W cannot open \"" + root + "/big\": No such file or directory"), s.messages());
+            shim.finish();
+        }
+    }
+
+    @Test
+    void endOfInputEndsTheSession() throws Exception {
+        ShimSide shim = new ShimSide();
+        shim.command(BackendSession.HELLO);
+        shim.expectCommand(BackendSession.HELLO_REPLY);
+        shim.close();
+        assertEquals(0, shim.exit.get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void wrongGreetingIsAborted() throws Exception {
+        try (ShimSide shim = new ShimSide()) {
+            shim.command("Hello podheitor-hpc 2");
+            assertEquals('A', shim.read().status());
+        }
+    }
+
+    // ------------------------------------------------------------------ restore
+
+    private ShimSide startRestore(char replace) throws IOException {
+        ShimSide shim = new ShimSide();
+        Frame ok = shim.handshake(List.of("Name=r", "JobID=9", "Type=R", "Replace=" + replace,
+                "Where=" + tmp.resolve("dst")), List.of(cat(b("path="), rootBytes)));
+        assertEquals('F', ok.status());
+        shim.command("RestoreStart");
+        shim.expect('F');
+        return shim;
+    }
+
+    /** Backup of the tree, then restore of that stream under dst (names prefixed, as Bacula's where= does). */
+    @Test
+    void backupThenRestoreReproducesTheTree() throws Exception {
+        ShimSide.Stream s;
+        try (ShimSide shim = startBackup("B", List.of())) {
+            shim.command("BackupStart");
+            shim.expect('F');
+            s = shim.readStream();
+            shim.finish();
+        }
+        byte[] where = b(tmp.resolve("dst").toString());
+        try (ShimSide shim = startRestore('a')) {
+            for (ShimSide.Received r : s.records()) {
+                FileRecord in = r.record();
+                byte[] link = in.type() == FileType.HARDLINK ? cat(where, in.link()) : in.link();
+                FileRecord out = new FileRecord(in.type(), in.mode(), in.uid(), in.gid(), in.size(), in.atime(),
+                        in.mtime(), in.ctime(), in.ino(), in.dev(), in.nlink(), in.rdev(), in.blocks(), 0,
+                        in.linkid(), cat(where, in.name()), link);
+                shim.command(out.encode());
+                Frame reply = shim.read();
+                if (in.type() == FileType.REGULAR) {
+                    assertEquals("C:OK", reply.status() + ":" + reply.text(), r.name());
+                    for (int off = 0; off < r.data().length; off += 50_000) {
+                        shim.send(Frame.data(Arrays.copyOfRange(r.data(), off, Math.min(r.data().length, off + 50_000))));
+                    }
+                    shim.send(Frame.end());
+                    shim.expectCommand("OK");
+                } else {
+                    assertEquals("C:DONE", reply.status() + ":" + reply.text(), r.name());
+                }
+            }
+            // before FINISH directories still have the creation mode 0700
+            assertEquals(0700, Posix.lstat(cat(where, rootBytes, b("/sub"))).permissions());
+            shim.command("FINISH");
+            shim.expect('F');
+            shim.finish();
+        }
+        for (ShimSide.Received r : s.records()) {
+            FileRecord orig = r.record();
+            byte[] restored = Restorer.stripTrailingSlashes(cat(where, orig.name()));
+            StatX st = Posix.lstat(restored);
+            String what = new String(restored, StandardCharsets.UTF_8);
+            assertEquals(orig.mode(), st.mode(), what);
+            assertEquals(orig.uid(), st.uid(), what);
+            assertEquals(orig.gid(), st.gid(), what);
+            assertEquals(orig.mtime(), st.mtimeSec(), what);
+            switch (orig.type()) {
+                case REGULAR -> assertArrayEquals(r.data(), readAll(restored));
+                case SYMLINK -> assertArrayEquals(orig.link(), Posix.readlinkat(Fcntl.AT_FDCWD, restored));
+                case HARDLINK -> assertEquals(Posix.lstat(cat(where, orig.link())).ino(), st.ino());
+                default -> { }
+            }
+        }
+    }
+
+    @Test
+    void restoreAppliesAttributesAndReplaceRules() throws Exception {
+        Path dst = Files.createDirectory(tmp.resolve("dst"));
+        byte[] d = b(dst.toString());
+        Files.writeString(dst.resolve("keep"), "old");
+        try (ShimSide shim = startRestore('n')) {
+            // a file in a directory that does not exist yet: parents are created
+            FileRecord f = new FileRecord(FileType.REGULAR, 0104755, 1111, 2222, 4, 1_600_000_000L, 1_500_000_000L,
+                    0, 1, 1, 1, 0, 8, 0, 0, cat(d, b("/a/b/file")), null);
+            shim.command(f.encode());
+            shim.expectCommand("OK");
+            shim.send(Frame.data(b("da")));
+            shim.send(Frame.data(b("ta")));
+            shim.send(Frame.end());
+            shim.expectCommand("OK");
+            // existing file with replace=never
+            FileRecord keep = new FileRecord(FileType.REGULAR, 0100600, 0, 0, 3, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0,
+                    cat(d, b("/keep")), null);
+            shim.command(keep.encode());
+            shim.expectCommand("SKIP");
+            // symlink with its own owner and times
+            FileRecord sl = new FileRecord(FileType.SYMLINK, 0120777, 77, 88, 3, 1_000, 2_000, 0, 1, 1, 1, 0, 0, 0, 0,
+                    cat(d, b("/a/sl")), b("xyz"));
+            shim.command(sl.encode());
+            shim.expectCommand("DONE");
+            // hard link to the file above
+            FileRecord hl = new FileRecord(FileType.HARDLINK, 0100644, 0, 0, 0, 0, 0, 0, 1, 1, 2, 0, 0, 0, 0,
+                    cat(d, b("/a/hl")), cat(d, b("/a/b/file")));
+            shim.command(hl.encode());
+            shim.expectCommand("DONE");
+            // empty file
+            FileRecord e = new FileRecord(FileType.EMPTY, 0100640, 5, 6, 0, 10, 20, 0, 1, 1, 1, 0, 0, 0, 0,
+                    cat(d, b("/a/"), ODD_NAME), null);
+            shim.command(e.encode());
+            shim.expectCommand("DONE");
+            // the directories, after their contents (as Bacula sends them)
+            FileRecord db = new FileRecord(FileType.DIRECTORY, 040555, 300, 400, 4096, 30, 40, 0, 1, 1, 2, 0, 0, 0, 0,
+                    cat(d, b("/a/b/")), null);
+            shim.command(db.encode());
+            shim.expectCommand("DONE");
+            FileRecord da = new FileRecord(FileType.DIRECTORY, 040710, 301, 401, 4096, 50, 60, 0, 1, 1, 2, 0, 0, 0, 0,
+                    cat(d, b("/a/")), null);
+            shim.command(da.encode());
+            shim.expectCommand("DONE");
+            // an existing directory that this restore did not create is skipped with replace=never
+            FileRecord dd = new FileRecord(FileType.DIRECTORY, 040700, 0, 0, 4096, 1, 1, 0, 1, 1, 2, 0, 0, 0, 0,
+                    cat(d, b("/")), null);
+            shim.command(dd.encode());
+            shim.expectCommand("SKIP");
+            assertEquals(0700, Posix.lstat(cat(d, b("/a/b"))).permissions());
+            shim.command("FINISH");
+            shim.expect('F');
+            shim.finish();
+        }
+        StatX file = Posix.lstat(cat(d, b("/a/b/file")));
+        assertEquals("data", Files.readString(dst.resolve("a/b/file")));
+        assertEquals(04755, file.permissions());
+        assertEquals(1111, file.uid());
+        assertEquals(2222, file.gid());
+        assertEquals(1_500_000_000L, file.mtimeSec());
+        assertEquals(1_600_000_000L, file.atimeSec());
+        assertEquals(2, file.nlink());
+        assertEquals(file.ino(), Posix.lstat(cat(d, b("/a/hl"))).ino());
+        assertEquals("old", Files.readString(dst.resolve("keep")));
+        StatX sl = Posix.lstat(cat(d, b("/a/sl")));
+        assertTrue(sl.isSymlink());
+        assertEquals(77, sl.uid());
+        assertEquals(2_000, sl.mtimeSec());
+        StatX empty = Posix.lstat(cat(d, b("/a/"), ODD_NAME));
+        assertEquals(0640, empty.permissions());
+        assertEquals(0, empty.size());
+        StatX db = Posix.lstat(cat(d, b("/a/b")));
+        assertEquals(0555, db.permissions());
+        assertEquals(300, db.uid());
+        assertEquals(40, db.mtimeSec());
+        StatX da = Posix.lstat(cat(d, b("/a")));
+        assertEquals(0710, da.permissions());
+        assertEquals(60, da.mtimeSec());
+    }
+
+    @Test
+    void restoreReplaceAlwaysMakesANewInodeAndIfNewerSkipsOlder() throws Exception {
+        Path dst = Files.createDirectory(tmp.resolve("dst"));
+        byte[] d = b(dst.toString());
+        Files.writeString(dst.resolve("x"), "old");
+        Files.createLink(dst.resolve("other-link"), dst.resolve("x"));
+        try (ShimSide shim = startRestore('a')) {
+            FileRecord x = new FileRecord(FileType.REGULAR, 0100644, 0, 0, 3, 1, 1, 0, 1, 1, 1, 0, 0, 0, 0,
+                    cat(d, b("/x")), null);
+            shim.command(x.encode());
+            shim.expectCommand("OK");
+            shim.send(Frame.data(b("new")));
+            shim.send(Frame.end());
+            shim.expectCommand("OK");
+            shim.finish();
+        }
+        assertEquals("new", Files.readString(dst.resolve("x")));
+        assertEquals("old", Files.readString(dst.resolve("other-link")));
+        long existingMtime = Posix.lstat(cat(d, b("/x"))).mtimeSec();
+        try (ShimSide shim = startRestore('w')) {
+            FileRecord older = new FileRecord(FileType.EMPTY, 0100644, 0, 0, 0, 1, existingMtime - 10, 0, 1, 1, 1, 0,
+                    0, 0, 0, cat(d, b("/x")), null);
+            shim.command(older.encode());
+            shim.expectCommand("SKIP");
+            FileRecord newer = new FileRecord(FileType.EMPTY, 0100644, 0, 0, 0, 1, existingMtime + 10, 0, 1, 1, 1, 0,
+                    0, 0, 0, cat(d, b("/x")), null);
+            shim.command(newer.encode());
+            shim.expectCommand("DONE");
+            shim.finish();
+        }
+        assertEquals(0, Posix.lstat(cat(d, b("/x"))).size());
+    }
+
+    @Test
+    void restoreFailureIsAnError() throws Exception {
+        Path dst = Files.createDirectory(tmp.resolve("dst"));
+        Files.writeString(dst.resolve("file"), "x");
+        try (ShimSide shim = startRestore('a')) {
+            // a parent that is a regular file
+            FileRecord r = new FileRecord(FileType.EMPTY, 0100644, 0, 0, 0, 1, 1, 0, 1, 1, 1, 0, 0, 0, 0,
+                    b(dst + "/file/below"), null);
+            shim.command(r.encode());
+            Frame e = shim.read();
+            assertEquals('E', e.status());
+            assertTrue(e.text().contains("Not a directory"), e.text());
+            shim.finish();
+        }
+    }
+}

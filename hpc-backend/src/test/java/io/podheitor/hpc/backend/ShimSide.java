@@ -1,0 +1,171 @@
+package io.podheitor.hpc.backend;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.podheitor.hpc.ptcomm.FileRecord;
+import io.podheitor.hpc.ptcomm.Frame;
+import io.podheitor.hpc.ptcomm.FrameReader;
+import io.podheitor.hpc.ptcomm.FrameWriter;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/** Plays the C shim against an in-process {@link BackendSession}, over in-memory pipes. */
+final class ShimSide implements AutoCloseable {
+    private final BytePipe toBackend = new BytePipe();
+    private final BytePipe fromBackend = new BytePipe();
+    private final FrameWriter writer = new FrameWriter(toBackend.out);
+    private final FrameReader reader = new FrameReader(fromBackend.in);
+    final CompletableFuture<Integer> exit = new CompletableFuture<>();
+
+    /** One received FILE record with its data section and the messages seen while it was streamed. */
+    record Received(FileRecord record, byte[] data, boolean readError, List<String> messages) {
+        String name() {
+            return new String(record.name(), StandardCharsets.UTF_8);
+        }
+    }
+
+    /** A whole backup/estimate stream. */
+    record Stream(List<Received> records, List<String> messages) {
+    }
+
+    ShimSide() {
+        this(null);
+    }
+
+    ShimSide(java.util.function.Consumer<byte[]> beforeOpenForBackup) {
+        Thread t = new Thread(() -> {
+            try {
+                exit.complete(new BackendSession(toBackend.in, fromBackend.out, beforeOpenForBackup).run());
+            } catch (Throwable e) {
+                exit.completeExceptionally(e);
+            } finally {
+                fromBackend.closeWriter();
+            }
+        }, "test-backend-session");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    void send(Frame f) throws IOException {
+        writer.write(f);
+        writer.flush();
+    }
+
+    void command(String text) throws IOException {
+        send(Frame.command(text));
+    }
+
+    void command(byte[] payload) throws IOException {
+        send(Frame.command(payload));
+    }
+
+    Frame read() throws IOException {
+        Frame f = reader.read();
+        assertNotNull(f, "backend closed its output");
+        return f;
+    }
+
+    void expect(char status) throws IOException {
+        Frame f = read();
+        assertEquals(status, f.status(), "got " + f);
+    }
+
+    void expectCommand(String text) throws IOException {
+        Frame f = read();
+        assertEquals("C:" + text, f.status() + ":" + f.text());
+    }
+
+    /** Hello, Job block, Params block; returns the backend's answer to Params (F or A). */
+    Frame handshake(List<String> jobLines, List<byte[]> paramLines) throws IOException {
+        command(BackendSession.HELLO);
+        expectCommand(BackendSession.HELLO_REPLY);
+        command("Job");
+        for (String l : jobLines) {
+            command(l);
+        }
+        send(Frame.end());
+        expect('F');
+        command("Params");
+        for (byte[] l : paramLines) {
+            command(l);
+        }
+        send(Frame.end());
+        return read();
+    }
+
+    static List<byte[]> params(String... lines) {
+        List<byte[]> out = new ArrayList<>();
+        for (String l : lines) {
+            out.add(l.getBytes(StandardCharsets.UTF_8));
+        }
+        return out;
+    }
+
+    /** Reads a backup/estimate stream up to its final F. */
+    Stream readStream() throws IOException {
+        List<Received> records = new ArrayList<>();
+        List<String> messages = new ArrayList<>();
+        List<String> pending = new ArrayList<>();
+        while (true) {
+            Frame f = read();
+            switch (f.status()) {
+                case 'F' -> {
+                    return new Stream(records, messages);
+                }
+                case 'I', 'W', 'E' -> {
+                    messages.add(f.status() + " " + f.text());
+                    pending.add(f.status() + " " + f.text());
+                }
+                case 'A' -> fail("abort: " + f.text());
+                case 'C' -> {
+                    FileRecord r = FileRecord.decode(f.payload());
+                    List<String> own = new ArrayList<>(pending);
+                    pending.clear();
+                    ByteArrayOutputStream data = new ByteArrayOutputStream();
+                    boolean readError = false;
+                    if (r.hasData()) {
+                        while (true) {
+                            Frame d = read();
+                            if (d.is('D')) {
+                                data.writeBytes(d.payload());
+                            } else if (d.is('F')) {
+                                break;
+                            } else if (d.is('E')) {
+                                readError = true;
+                                messages.add("E " + d.text());
+                                break;
+                            } else if (d.is('W') || d.is('I')) {
+                                messages.add(d.status() + " " + d.text());
+                                own.add(d.status() + " " + d.text());
+                            } else {
+                                fail("unexpected in data section: " + d);
+                            }
+                        }
+                    }
+                    records.add(new Received(r, data.toByteArray(), readError, own));
+                }
+                default -> fail("unexpected " + f);
+            }
+        }
+    }
+
+    /** END, F, T, exit status 0. */
+    void finish() throws Exception {
+        command("END");
+        expect('F');
+        send(Frame.terminate());
+        assertEquals(0, exit.get(10, TimeUnit.SECONDS));
+    }
+
+    @Override
+    public void close() {
+        toBackend.closeWriter();
+    }
+}

@@ -1,0 +1,26 @@
+package io.podheitor.hpc.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** The operator CLI {@code podheitor-hpc}. */
+@Command(name = "podheitor-hpc",
+        description = "Operator tool of the podheitor-hpc Bacula plugin for HPC file systems.",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionCommand.Provider.class,
+        subcommands = {VersionCommand.class, WalkCommand.class})
+public final class PodheitorCli implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required");
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new PodheitorCli()).execute(args));
+    }
+}

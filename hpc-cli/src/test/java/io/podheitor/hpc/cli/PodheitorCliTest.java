@@ -1,0 +1,64 @@
+package io.podheitor.hpc.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class PodheitorCliTest {
+    @TempDir
+    Path tmp;
+
+    private record Run(int status, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = new CommandLine(new PodheitorCli());
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int status = cl.execute(args);
+        return new Run(status, out.toString(), err.toString());
+    }
+
+    @Test
+    void version() {
+        Run r = run("version");
+        assertEquals(0, r.status());
+        assertTrue(r.out().startsWith("podheitor-hpc "), r.out());
+        assertTrue(r.out().contains("PTCOMM protocol 1"));
+    }
+
+    @Test
+    void walkCountsEntries() throws Exception {
+        Files.createDirectories(tmp.resolve("a/b"));
+        Files.writeString(tmp.resolve("a/b/f"), "x");
+        Files.writeString(tmp.resolve("g"), "y");
+        Run r = run("walk", tmp.toString(), "--threads", "2", "--channel-depth", "4");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("entries:    5"), r.out());
+        assertTrue(r.out().contains("errors:     0"), r.out());
+        assertTrue(r.out().contains("entries/s:"), r.out());
+    }
+
+    @Test
+    void walkOfMissingPathReportsTheError() {
+        Run r = run("walk", tmp.resolve("missing").toString());
+        assertEquals(1, r.status());
+        assertTrue(r.out().contains("errors:     1"), r.out());
+        assertTrue(r.err().contains("No such file or directory"), r.err());
+    }
+
+    @Test
+    void badOptionsAreRejected() {
+        assertEquals(2, run("walk", tmp.toString(), "--threads", "0").status());
+        assertEquals(2, run().status());
+    }
+}

@@ -1,0 +1,36 @@
+package io.podheitor.hpc.ptcomm;
+
+/** The packet status letters of docs/ptcomm.md §1. */
+public final class Status {
+    /** Command or record (text line, or a FILE record). */
+    public static final char COMMAND = 'C';
+    /** Data bytes (never empty). */
+    public static final char DATA = 'D';
+    /** End of data / acknowledgement / no more files (header only). */
+    public static final char END = 'F';
+    /** Terminate (shim to backend, header only). */
+    public static final char TERMINATE = 'T';
+    /** Info message (backend to shim). */
+    public static final char INFO = 'I';
+    /** Warning message (backend to shim). */
+    public static final char WARNING = 'W';
+    /** Error message; inside a data section it also ends the data with a read error. */
+    public static final char ERROR = 'E';
+    /** Abort: the job fails. */
+    public static final char ABORT = 'A';
+
+    private Status() {
+    }
+
+    public static boolean isKnown(int letter) {
+        return switch (letter) {
+            case COMMAND, DATA, END, TERMINATE, INFO, WARNING, ERROR, ABORT -> true;
+            default -> false;
+        };
+    }
+
+    /** F and T never carry a payload. */
+    public static boolean isHeaderOnly(int letter) {
+        return letter == END || letter == TERMINATE;
+    }
+}

@@ -1,0 +1,309 @@
+package io.podheitor.hpc.walker;
+
+import io.podheitor.hpc.posix.DirEntry;
+import io.podheitor.hpc.posix.Fcntl;
+import io.podheitor.hpc.posix.Posix;
+import io.podheitor.hpc.posix.PosixException;
+import io.podheitor.hpc.posix.StatX;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.RecursiveAction;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * A running parallel walk. One ForkJoin task per directory lists it (getdents64 + statx relative to the
+ * directory descriptor) and forks one task per subdirectory; idle workers steal. Items go into a bounded
+ * channel drained by ONE consumer ({@link #take()}/{@link #poll()}); producers block while it is full, so
+ * memory stays bounded by the channel depth plus the directories still to be listed.
+ *
+ * <p>Post-order: each directory has a pending counter (1 for its own listing + 1 per subdirectory). When it
+ * drops to zero, every item below the directory is already in the channel; the directory's Entry is put then and
+ * its parent's counter is decremented. The root is therefore the last Entry, followed by {@link WalkEnd}.
+ */
+public final class Walk implements AutoCloseable {
+    private static final AtomicInteger POOLS = new AtomicInteger();
+    private static final Consumer<byte[]> NO_HOOK = p -> { };
+
+    private final byte[] root;
+    private final WalkOptions options;
+    private final Consumer<byte[]> beforeOpenDirectory;
+    private final BlockingQueue<WalkItem> channel;
+    private final ForkJoinPool pool;
+    private final AtomicLong entries = new AtomicLong();
+    private final AtomicLong errors = new AtomicLong();
+    private final AtomicBoolean ended = new AtomicBoolean();
+    private volatile boolean cancelled;
+    private final String threadPrefix;
+    private WalkEnd end;
+
+    Walk(byte[] root, WalkOptions options, Consumer<byte[]> beforeOpenDirectory) {
+        this.root = root;
+        this.options = options;
+        this.beforeOpenDirectory = beforeOpenDirectory == null ? NO_HOOK : beforeOpenDirectory;
+        this.channel = new ArrayBlockingQueue<>(options.channelDepth());
+        this.threadPrefix = "podheitor-walk-" + POOLS.incrementAndGet() + "-";
+        AtomicInteger workers = new AtomicInteger();
+        this.pool = new ForkJoinPool(options.threads(), p -> {
+            ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
+            t.setName(threadPrefix + workers.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        }, null, false);
+    }
+
+    /** Starts walking {@code root} (an absolute path; trailing slashes are ignored). */
+    public static Walk start(byte[] root, WalkOptions options) {
+        return start(root, options, null);
+    }
+
+    /** As {@link #start(byte[], WalkOptions)}, calling {@code beforeOpenDirectory} before each directory is opened (tests). */
+    static Walk start(byte[] root, WalkOptions options, Consumer<byte[]> beforeOpenDirectory) {
+        Walk w = new Walk(Paths.normalize(root), options, beforeOpenDirectory);
+        w.pool.execute(w::walkRoot);
+        return w;
+    }
+
+    // ------------------------------------------------------------------ consumer side
+
+    /** The next item, waiting for it; after the {@link WalkEnd} it returns that end again. */
+    public WalkItem take() throws InterruptedException {
+        if (end != null) {
+            return end;
+        }
+        return remember(channel.take());
+    }
+
+    /** The next item if one is queued right now, else null (the consumer may flush its output, then take()). */
+    public WalkItem poll() {
+        if (end != null) {
+            return end;
+        }
+        WalkItem item = channel.poll();
+        return item == null ? null : remember(item);
+    }
+
+    private WalkItem remember(WalkItem item) {
+        if (item instanceof WalkEnd e) {
+            end = e;
+        }
+        return item;
+    }
+
+    /** Items waiting in the channel (never more than the channel depth). */
+    public int queued() {
+        return channel.size();
+    }
+
+    public long entriesSoFar() {
+        return entries.get();
+    }
+
+    public long errorsSoFar() {
+        return errors.get();
+    }
+
+    /** Stops all walker tasks promptly; queued items are dropped and a cancelled {@link WalkEnd} is queued. */
+    public void cancel() {
+        cancelled = true;
+        pool.shutdownNow();
+        finish(null, true);
+    }
+
+    /** Waits for the walker threads to exit (after completion or {@link #cancel()}). */
+    public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+        return pool.awaitTermination(timeout, unit);
+    }
+
+    /** Name prefix of this walk's worker threads. */
+    String threadPrefix() {
+        return threadPrefix;
+    }
+
+    public boolean isTerminated() {
+        return pool.isTerminated();
+    }
+
+    @Override
+    public void close() {
+        if (!ended.get() || !pool.isShutdown()) {
+            cancel();
+        }
+    }
+
+    // ------------------------------------------------------------------ producer side
+
+    private static final class DirNode {
+        final byte[] path;
+        final StatX stat;
+        final DirNode parent;
+        final AtomicInteger pending = new AtomicInteger(1);
+        volatile boolean unreadable;
+
+        DirNode(byte[] path, StatX stat, DirNode parent) {
+            this.path = path;
+            this.stat = stat;
+            this.parent = parent;
+        }
+    }
+
+    private final class DirTask extends RecursiveAction {
+        private static final long serialVersionUID = 1L;
+        private final transient DirNode dir;
+
+        DirTask(DirNode dir) {
+            this.dir = dir;
+        }
+
+        @Override
+        protected void compute() {
+            try {
+                list(dir);
+                release(dir);
+            } catch (InterruptedException e) {
+                // cancelled while waiting for channel space
+            } catch (Throwable t) {
+                fail(t);
+            }
+        }
+    }
+
+    private void walkRoot() {
+        try {
+            StatX st;
+            try {
+                st = Posix.lstat(root);
+            } catch (PosixException e) {
+                put(new WalkError(root, e, false));
+                finish(null, false);
+                return;
+            }
+            if (!st.isDirectory()) {
+                put(new Entry(root, st, st.isSymlink() ? Posix.readlinkat(Fcntl.AT_FDCWD, root) : null));
+                finish(null, false);
+                return;
+            }
+            new DirTask(new DirNode(root, st, null)).invoke();
+        } catch (InterruptedException e) {
+            // cancelled
+        } catch (Throwable t) {
+            fail(t);
+        }
+    }
+
+    private void list(DirNode d) throws InterruptedException {
+        if (cancelled) {
+            throw new InterruptedException();
+        }
+        beforeOpenDirectory.accept(d.path);
+        int fd;
+        try {
+            fd = Posix.openDirectory(Fcntl.AT_FDCWD, d.path);
+        } catch (PosixException e) {
+            d.unreadable = true;
+            put(new WalkError(d.path, e, true));
+            return;
+        }
+        try {
+            for (List<DirEntry> batch; !(batch = Posix.readDirectory(fd)).isEmpty(); ) {
+                for (DirEntry de : batch) {
+                    if (cancelled) {
+                        throw new InterruptedException();
+                    }
+                    visit(d, fd, de.name());
+                }
+            }
+        } catch (PosixException e) {
+            put(new WalkError(d.path, e.withPath(d.path), true));
+        } finally {
+            Posix.closeQuietly(fd);
+        }
+    }
+
+    private void visit(DirNode d, int dirfd, byte[] name) throws InterruptedException {
+        byte[] path = Paths.join(d.path, name);
+        StatX st;
+        try {
+            st = Posix.statx(dirfd, name, Fcntl.AT_SYMLINK_NOFOLLOW);
+        } catch (PosixException e) {
+            put(new WalkError(path, e.withPath(path), false));
+            return;
+        }
+        if (st.isDirectory()) {
+            if (!options.crossMounts() && st.dev() != d.stat.dev()) {
+                put(new Entry(path, st, null)); // a mount point: saved, not descended into (onefs)
+                return;
+            }
+            d.pending.incrementAndGet();
+            new DirTask(new DirNode(path, st, d)).fork();
+        } else if (st.isSymlink()) {
+            byte[] target;
+            try {
+                target = Posix.readlinkat(dirfd, name);
+            } catch (PosixException e) {
+                put(new WalkError(path, e.withPath(path), false));
+                return;
+            }
+            put(new Entry(path, st, target));
+        } else {
+            put(new Entry(path, st, null));
+        }
+    }
+
+    /** One unit of pending work of {@code d} is done; emits every directory whose subtree is now complete. */
+    private void release(DirNode d) throws InterruptedException {
+        while (d != null && d.pending.decrementAndGet() == 0) {
+            if (!d.unreadable) {
+                put(new Entry(d.path, d.stat, null));
+            }
+            if (d.parent == null) {
+                finish(null, false);
+            }
+            d = d.parent;
+        }
+    }
+
+    private void put(WalkItem item) throws InterruptedException {
+        if (cancelled) {
+            throw new InterruptedException();
+        }
+        channel.put(item);
+        switch (item) {
+            case Entry _ -> entries.incrementAndGet();
+            case WalkError _ -> errors.incrementAndGet();
+            case WalkEnd _ -> { }
+        }
+    }
+
+    private void fail(Throwable t) {
+        cancelled = true;
+        pool.shutdownNow();
+        finish(t, false);
+    }
+
+    private void finish(Throwable failure, boolean cancel) {
+        if (!ended.compareAndSet(false, true)) {
+            return;
+        }
+        WalkEnd e = new WalkEnd(entries.get(), errors.get(), cancel, failure);
+        if (cancel || failure != null) {
+            // the walk is abandoned: drop what is queued so the end marker always fits
+            while (!channel.offer(e)) {
+                channel.poll();
+            }
+            return;
+        }
+        try {
+            channel.put(e);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+        }
+        pool.shutdown();
+    }
+}
