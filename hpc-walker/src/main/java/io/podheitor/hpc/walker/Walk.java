@@ -50,12 +50,15 @@ public final class Walk implements AutoCloseable {
         this.channel = new ArrayBlockingQueue<>(options.channelDepth());
         this.threadPrefix = "podheitor-walk-" + POOLS.incrementAndGet() + "-";
         AtomicInteger workers = new AtomicInteger();
+        // A fixed set of workers: no compensation threads when a worker blocks on the full channel (each new
+        // thread would bring its own native scratch buffers, freed only by a GC), and idle workers are kept for
+        // the whole walk instead of being retired and re-created.
         this.pool = new ForkJoinPool(options.threads(), p -> {
             ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
             t.setName(threadPrefix + workers.incrementAndGet());
             t.setDaemon(true);
             return t;
-        }, null, false);
+        }, null, false, 0, options.threads(), 1, pool -> true, 1, TimeUnit.HOURS);
     }
 
     /** Starts walking {@code root} (an absolute path; trailing slashes are ignored). */

@@ -202,6 +202,31 @@ class WalkTest {
     }
 
     @Test
+    void blockedProducersNeverGrowThePoolBeyondThreads() throws Exception {
+        // Producers blocked on a full channel must not make the ForkJoinPool add compensation threads: each new
+        // thread brings its own native scratch buffers (the cause of a direct-memory OutOfMemoryError at 100k files).
+        Path root = Files.createDirectory(tmp.resolve("noextra"));
+        int generated = generate(root, 4, 3, 3);
+        int threads = 3;
+        Walk w = Walk.start(b(root), new WalkOptions(threads, 1, false));
+        long maxWorkers = 0;
+        long count = 0;
+        while (true) {
+            maxWorkers = Math.max(maxWorkers, liveWorkers(w));
+            WalkItem it = w.take();
+            if (it instanceof WalkEnd) {
+                break;
+            }
+            count++;
+            if (count % 20 == 0) {
+                Thread.sleep(2);
+            }
+        }
+        assertEquals(generated + 1, count);
+        assertTrue(maxWorkers <= threads, "live workers " + maxWorkers + " > threads " + threads);
+    }
+
+    @Test
     void cancelStopsAllWalkerThreads() throws Exception {
         Path root = Files.createDirectory(tmp.resolve("c"));
         generate(root, 4, 3, 5);
