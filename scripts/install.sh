@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Install a built checkout (run scripts/build.sh first), per docs/layout.md:
+#
+#   scripts/install.sh [PREFIX] [PLUGIN_DIR]     (defaults /opt/podheitor-hpc, /usr/lib/bacula)
+#
+#   PREFIX/bin/{podheitor-hpc,podheitor-hpc-backend}   launchers
+#   PREFIX/lib/*.jar                                   hpc-backend + hpc-cli jars and their target/lib deps
+#   PREFIX/java.home                                   the JDK chosen by the build
+#   PLUGIN_DIR/podheitor-hpc-fd.so                     rebuilt with DEFAULT_BACKEND=PREFIX/bin/podheitor-hpc-backend
+#
+# Restart bacula-fd afterwards so that it loads the plugin.
+set -Eeuo pipefail
+PHPC_PROG=install.sh
+# shellcheck source=lib/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+ROOT=$PHPC_ROOT
+
+main() {
+  [ $# -le 2 ] || die "usage: install.sh [PREFIX] [PLUGIN_DIR]"
+  local prefix=${1:-/opt/podheitor-hpc} plugdir=${2:-/usr/lib/bacula}
+  case "$prefix" in /*) ;; *) prefix=$PWD/$prefix;; esac
+  case "$plugdir" in /*) ;; *) plugdir=$PWD/$plugdir;; esac
+  prefix=${prefix%/}; plugdir=${plugdir%/}
+  [ -n "$prefix" ] || die "PREFIX must not be /"
+
+  local m jar
+  for m in hpc-backend hpc-cli; do
+    jar=$ROOT/$m/target/$m.jar
+    [ -f "$jar" ] || die "$jar missing: run scripts/build.sh first"
+  done
+  [ -f "$ROOT/build/java.home" ] || die "$ROOT/build/java.home missing: run scripts/build.sh first"
+  local l
+  for l in podheitor-hpc podheitor-hpc-backend; do
+    [ -f "$ROOT/bin/$l" ] || die "launcher $ROOT/bin/$l missing"
+  done
+
+  mkdir -p "$prefix/bin" "$prefix/lib" "$plugdir"
+  for m in hpc-backend hpc-cli; do
+    install -m 644 "$ROOT/$m/target/$m.jar" "$prefix/lib/"
+    if [ -d "$ROOT/$m/target/lib" ]; then
+      find "$ROOT/$m/target/lib" -maxdepth 1 -name '*.jar' -exec install -m 644 {} "$prefix/lib/" \;
+    fi
+  done
+  for l in podheitor-hpc podheitor-hpc-backend; do
+    install -m 755 "$ROOT/bin/$l" "$prefix/bin/$l"
+  done
+  install -m 644 "$ROOT/build/java.home" "$prefix/java.home"
+  info "make -C shim-c install PLUGIN_DIR=$plugdir DEFAULT_BACKEND=$prefix/bin/podheitor-hpc-backend"
+  make -C "$ROOT/shim-c" install PLUGIN_DIR="$plugdir" DEFAULT_BACKEND="$prefix/bin/podheitor-hpc-backend" \
+    || die "shim install failed"
+  [ -f "$plugdir/podheitor-hpc-fd.so" ] || die "$plugdir/podheitor-hpc-fd.so was not installed"
+  # 'make install' rebuilt shim-c/build/ for PREFIX; rebuild the checkout's .so
+  # so that it points at the checkout's launcher again
+  make -s -C "$ROOT/shim-c" DEFAULT_BACKEND="$ROOT/bin/podheitor-hpc-backend" >/dev/null \
+    || warn "could not rebuild the checkout's shim-c/build/podheitor-hpc-fd.so (run scripts/build.sh)"
+  echo "installed:"
+  echo "  $prefix/bin/podheitor-hpc"
+  echo "  $prefix/bin/podheitor-hpc-backend"
+  echo "  $prefix/lib/ ($(find "$prefix/lib" -maxdepth 1 -name '*.jar' | wc -l) jars)"
+  echo "  $prefix/java.home ($(cat "$prefix/java.home"))"
+  echo "  $plugdir/podheitor-hpc-fd.so"
+  echo "restart bacula-fd (with 'Plugin Directory = $plugdir') to load the plugin"
+}
+
+main "$@"

@@ -1,0 +1,88 @@
+# shellcheck shell=bash
+# Helpers for the integration tests (sourced by run.sh). Each test is a bash
+# function test_NN_name that prints exactly one "PASS name" or
+# "FAIL name: reason" line on stdout (anything else goes to stderr / the log).
+#
+# Provided by run.sh: ROOT, H (harness command), IT_STATE, TREES, SCRATCH, CTX.
+
+pass() { echo "PASS $1"; }
+fail() { echo "FAIL $1: $2"; }
+note() { echo "  [$CUR_TEST] $*" >&2; }
+
+H() { "$ROOT/scripts/lib/bacula-harness.sh" "$@"; }
+
+# value of KEY in harness output (lines "KEY=VALUE ..."), first token
+field() { # KEY FILE
+  sed -n "s/^$1=\\([^ ]*\\).*/\\1/p" "$2" | head -1
+}
+
+# backup/restore wrappers: never abort the test; output in FILE, rc returned
+hrun() { # FILE harness-args...
+  local out=$1; shift
+  local rc=0
+  H "$@" > "$out" 2> "$out.err" || rc=$?
+  cat "$out.err" >&2
+  return $rc
+}
+
+# a generated tree under $TREES (created once per run, deterministic)
+mk_tree() { # name mktree-args... -> prints the path
+  local name=$1; shift
+  local t=$TREES/$name
+  if [ ! -e "$t.done" ]; then          # marker next to the tree, not inside it
+    rm -rf -- "$t"
+    mkdir -p "$TREES"
+    python3 "$ROOT/scripts/mktree.py" "$@" "$t" >&2 || return 1
+    touch "$t.done"
+  fi
+  echo "$t"
+}
+
+# entry count of a tree (names may contain newlines: count NUL-terminated)
+tree_count() { find "$1" -xdev -printf 'x' | wc -c; }
+
+scratch() { # name -> a fresh empty directory
+  local d=$SCRATCH/$1
+  rm -rf -- "$d"
+  mkdir -p -- "$d"
+  echo "$d"
+}
+
+fd_pid() { H pids | sed -n 's/.*fd=\([0-9]*\).*/\1/p'; }
+
+# the plugin must be loaded by bacula-fd; otherwise fail the test with a clear reason
+require_plugin() { # test-name
+  if ! H plugin-loaded; then
+    local so=${PHPC_PLUGIN_SO:-$ROOT/shim-c/build/podheitor-hpc-fd.so}
+    if [ ! -f "$so" ]; then
+      fail "$1" "plugin not loaded: $so does not exist (build it with scripts/build.sh)"
+    else
+      fail "$1" "plugin not loaded by bacula-fd although $so exists (see $IT_STATE/log/bacula-fd.out)"
+    fi
+    return 1
+  fi
+}
+
+# job-log lines from the plugin (prefix podheitor-hpc) that mention WORD
+plugin_log_mentions() { # jobid word
+  H joblog "$1" | grep -i 'podheitor-hpc' | grep -v -i 'is not loaded' | grep -i -q -- "$2"
+}
+
+save_ctx() { printf '%s\n' "$2" > "$CTX/$1"; }
+load_ctx() { cat "$CTX/$1" 2>/dev/null || true; }
+
+# the first error message of a job (plugin messages first), for FAIL reasons
+job_err() { # jobid-or-harness-output-file
+  local j=$1
+  [ -f "$j" ] && j=$(field JobId "$j")
+  [ -n "$j" ] || { echo "no JobId"; return 0; }
+  local l
+  l=$(H joblog "$j" 2>/dev/null | grep -i 'podheitor-hpc' | grep -i -m1 -E 'error|fatal|abort|warning' || true)
+  [ -n "$l" ] || l=$(H joblog "$j" 2>/dev/null | grep -m1 -E 'Fatal error|Error:' || true)
+  echo "job $j: ${l#*JobId $j: }" | cut -c1-240
+}
+
+# FAIL line for a backup/restore whose harness output is in FILE
+fail_job() { # test-name what file
+  fail "$1" "$2 failed: JobStatus=$(field JobStatus "$3"): $(job_err "$3") (log: $(field Log "$3"))"
+}

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Integration tests of podheitor-hpc against a private, real Bacula 9.6
+# (bacula-dir + bacula-sd + bacula-fd on 127.0.0.1, own state dir and ports).
+#
+#   tests/integration/run.sh [-k] [-l] [PATTERN...]
+#
+#   PATTERN   run only the tests whose function name matches (grep -E)
+#   -k        keep the daemons running and the state after the run
+#   -l        list the tests and exit
+#
+# env: IT_STATE=/tmp/podheitor-hpc-it (wiped at the start unless IT_KEEP_STATE=1),
+#      IT_DIR_PORT=19201 IT_FD_PORT=19202 IT_SD_PORT=19203, JOB_TIMEOUT=300 (s per job),
+#      PHPC_PLUGIN_SO (default shim-c/build/podheitor-hpc-fd.so)
+#
+# Every test prints "PASS name" or "FAIL name: reason"; the last line is
+# "N passed, N failed"; the exit status is non-zero when a test failed. A trap
+# on EXIT/INT/TERM stops the daemons started here (by PID), even on failures.
+set -Eeuo pipefail
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+PHPC_PROG=integration
+# shellcheck source=../../scripts/lib/common.sh
+. "$ROOT/scripts/lib/common.sh"
+
+export PHPC_STATE=${IT_STATE:-/tmp/podheitor-hpc-it}
+export PHPC_DIR_PORT=${IT_DIR_PORT:-19201}
+export PHPC_FD_PORT=${IT_FD_PORT:-19202}
+export PHPC_SD_PORT=${IT_SD_PORT:-19203}
+export JOB_TIMEOUT=${JOB_TIMEOUT:-300}
+IT_STATE=$PHPC_STATE
+TREES=$IT_STATE/trees
+SCRATCH=$IT_STATE/scratch
+CTX=$IT_STATE/ctx
+TLOG=$IT_STATE/testlogs
+H=$ROOT/scripts/lib/bacula-harness.sh
+
+# shellcheck source=lib.sh
+. "$HERE/lib.sh"
+for f in "$HERE"/t_*.sh; do
+  # shellcheck disable=SC1090
+  . "$f"
+done
+
+keep=0 list=0
+pats=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -k) keep=1;;
+    -l) list=1;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0;;
+    -*) die "unknown option $1";;
+    *) pats+=("$1");;
+  esac
+  shift
+done
+
+mapfile -t ALL < <(declare -F | awk '$3 ~ /^test_/ {print $3}' | LC_ALL=C sort)
+TESTS=()
+for t in "${ALL[@]}"; do
+  if [ ${#pats[@]} -eq 0 ]; then TESTS+=("$t"); continue; fi
+  for p in "${pats[@]}"; do
+    if [[ "$t" =~ $p ]]; then TESTS+=("$t"); break; fi
+  done
+done
+if [ $list = 1 ]; then printf '%s\n' "${ALL[@]}"; exit 0; fi
+[ ${#TESTS[@]} -gt 0 ] || die "no test matches: ${pats[*]}"
+is_root || die "the integration tests run bacula-fd as root: run as root"
+
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  if [ $keep = 1 ]; then
+    info "-k: daemons left running; stop them with: PHPC_STATE=$IT_STATE $H down"
+  else
+    "$H" down >/dev/null 2>&1 || "$H" down || true
+  fi
+  exit $rc
+}
+trap cleanup EXIT
+trap 'echo "interrupted" >&2; exit 130' INT TERM
+
+if [ "${IT_KEEP_STATE:-0}" != 1 ]; then
+  "$H" clean >/dev/null 2>&1 || true
+fi
+mkdir -p "$TREES" "$SCRATCH" "$CTX" "$TLOG"
+info "state $IT_STATE, ports $PHPC_DIR_PORT/$PHPC_FD_PORT/$PHPC_SD_PORT, JOB_TIMEOUT=$JOB_TIMEOUT s"
+"$H" up 2> "$TLOG/up.log" || { cat "$TLOG/up.log" >&2; die "could not start the private Bacula (see above)"; }
+grep -E 'WARNING|plugin' "$TLOG/up.log" >&2 || true
+
+npass=0 nfail=0
+failed=()
+for t in "${TESTS[@]}"; do
+  CUR_TEST=${t#test_}
+  out=$TLOG/$t.out; err=$TLOG/$t.log
+  t0=$SECONDS
+  echo "---- $CUR_TEST" >&2
+  set +e
+  ( set -Eeuo pipefail; cd "$IT_STATE"; "$t" ) 2> >(tee "$err" >&2) | tee "$out"
+  rc=${PIPESTATUS[0]}
+  set -e
+  sleep 0.1   # let the stderr tee finish
+  dt=$((SECONDS - t0))
+  np=$(grep -c '^PASS ' "$out" || true)
+  nf=$(grep -c '^FAIL ' "$out" || true)
+  if [ "$rc" != 0 ] && [ "$nf" = 0 ]; then
+    echo "FAIL $CUR_TEST: aborted with exit status $rc (log: $err)" | tee -a "$out"
+    tail -n 5 "$err" | sed 's/^/    /'
+    nf=1
+  elif [ "$np" = 0 ] && [ "$nf" = 0 ]; then
+    echo "FAIL $CUR_TEST: printed neither PASS nor FAIL (log: $err)" | tee -a "$out"
+    nf=1
+  fi
+  npass=$((npass + np)); nfail=$((nfail + nf))
+  [ "$nf" = 0 ] || failed+=("$CUR_TEST")
+  echo "     ($CUR_TEST: ${dt}s)" >&2
+  # the FD must survive every test
+  if [ -z "$(fd_pid)" ]; then
+    echo "FAIL $CUR_TEST: bacula-fd is no longer running after this test" | tee -a "$out"
+    nfail=$((nfail + 1))
+    "$H" up 2>> "$TLOG/up.log" || die "could not restart the private Bacula"
+  fi
+done
+
+echo
+echo "integration: logs in $TLOG, job logs in $IT_STATE/log"
+[ ${#failed[@]} -eq 0 ] || echo "integration: failed: ${failed[*]}"
+echo "$npass passed, $nfail failed"
+[ "$nfail" = 0 ]
