@@ -60,7 +60,11 @@ void phpc_jmsg(bpContext *ctx, enum phpc_sev sev, const char *fmt, ...)
     va_end(ap);
     if (phpc_bfuncs == NULL || phpc_bfuncs->JobMessage == NULL || type < 0)
         return;
-    phpc_bfuncs->JobMessage(ctx, __FILE__, __LINE__, type, 0, PHPC_PREFIX "%s", text);
+    /* Bacula does not end a job message with a newline itself: without one
+     * the next message runs on in the job log and in bconsole */
+    size_t n = strlen(text);
+    phpc_bfuncs->JobMessage(ctx, __FILE__, __LINE__, type, 0, PHPC_PREFIX "%s%s", text,
+                            n > 0 && text[n - 1] == '\n' ? "" : "\n");
 }
 
 void phpc_dmsg(bpContext *ctx, int level, const char *fmt, ...)

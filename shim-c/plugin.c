@@ -148,9 +148,20 @@ static bRC handlePluginEvent(bpContext *ctx, bEvent *event, void *value)
         if (c->cmd == NULL)
             keep_cmd(c, value);
         return restore_command(c, value);
-    case bEventEndRestoreJob:
-        return restore_finish(c);
+    case bEventEndBackupJob:
+        /* End the backend here, not at bEventJobEnd: the job status is still
+         * open, so a backend failure in END/F/T fails the job (at JobEnd the
+         * status has already been sent to the Director). */
+        sess_end(c);
+        return bRC_OK;
+    case bEventEndRestoreJob: {
+        bRC rc = restore_finish(c);
+
+        sess_end(c);
+        return rc;
+    }
     case bEventJobEnd:
+        /* estimates get no End*Job event; otherwise already ended above */
         sess_end(c);
         return bRC_OK;
     default:

@@ -338,6 +338,8 @@ int main(void)
     else
         die("unknown start command");
     expect('C', "END");
+    if (strcmp(mode, "dieonend") == 0)
+        raise(SIGKILL);                 /* every file was sent, then the backend dies */
     send('F', NULL, 0);
     expect('T', NULL);
     return 0;

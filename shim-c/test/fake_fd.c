@@ -39,6 +39,7 @@ static char backend_path[PATH_MAX], log_path[64];
 #define MAXMSG 64
 static struct { int type; char text[2048]; } msgs[MAXMSG];
 static int nmsgs;
+static int unterminated_msgs;   /* job messages not ending in exactly one newline */
 static pthread_mutex_t msg_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* the fake job */
@@ -92,6 +93,14 @@ static bRC fd_jobmsg(bpContext *ctx, const char *file, int line, int type, utime
         va_start(ap, fmt);
         vsnprintf(msgs[nmsgs].text, sizeof msgs[nmsgs].text, fmt, ap);
         va_end(ap);
+        /* Bacula adds no newline of its own: every job message must end in
+         * exactly one, which is then stripped for the text comparisons */
+        size_t n = strlen(msgs[nmsgs].text);
+        if (n == 0 || msgs[nmsgs].text[n - 1] != '\n' ||
+            (n > 1 && msgs[nmsgs].text[n - 2] == '\n'))
+            unterminated_msgs++;
+        else
+            msgs[nmsgs].text[n - 1] = '\0';
         if (getenv("FAKE_FD_VERBOSE"))
             fprintf(stderr, "  [msg %d] %s\n", type, msgs[nmsgs].text);
         nmsgs++;
@@ -619,6 +628,14 @@ static void test_failures(void)
           files[0].read_error);
     CHECK(nfiles == 1 && files[0].end_rc == bRC_Error, "die: endBackupFile error");
 
+    /* all files sent, the backend dies at END: the fatal must be posted at
+     * bEventEndBackupJob, while the job status is still open (at JobEnd the
+     * FD has already reported the status, so the job would end "OK") */
+    test_failure("dieonend", "", bRC_OK,
+                 "podheitor-hpc: backend exited unexpectedly (killed by signal 9) while ending "
+                 "the job");
+    CHECK(nfiles > 1, "dieonend: the files were all saved (%d)", nfiles);
+
     test_failure("exitearly", "", bRC_Error,
                  "podheitor-hpc: backend exited unexpectedly (exit status 3) while answering Hello");
     test_failure("abort", "", bRC_Error, "podheitor-hpc: path does not exist: /nonexistent");
@@ -976,5 +993,6 @@ int main(int argc, char **argv)
     clear_files();
     free(log_text);
     unlink(log_path);
+    CHECK(unterminated_msgs == 0, "every job message ends in exactly one newline");
     return check_done("fake_fd");
 }
