@@ -39,7 +39,8 @@ static char backend_path[PATH_MAX], log_path[64];
 #define MAXMSG 64
 static struct { int type; char text[2048]; } msgs[MAXMSG];
 static int nmsgs;
-static int unterminated_msgs;   /* job messages not ending in exactly one newline */
+static int unterminated_msgs;
+static int fatals_at_end_backup;   /* M_FATALs posted by the time bEventEndBackupJob returned */   /* job messages not ending in exactly one newline */
 static pthread_mutex_t msg_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* the fake job */
@@ -389,6 +390,7 @@ static bRC backup_job(const char *cmd_in, int estimate, char level, int fail_exp
             backup_loop(&ctx, cmd, estimate);
         if (!estimate)
             event(&ctx, bEventEndBackupJob, NULL);
+        fatals_at_end_backup = count_type(M_FATAL());
         if (!fail_expected && count_type(M_FATAL()) == 0)
             event(&ctx, bEventJobEnd, NULL);
     }
@@ -635,6 +637,8 @@ static void test_failures(void)
                  "podheitor-hpc: backend exited unexpectedly (killed by signal 9) while ending "
                  "the job");
     CHECK(nfiles > 1, "dieonend: the files were all saved (%d)", nfiles);
+    CHECK(fatals_at_end_backup == 1, "dieonend: fatal posted by bEventEndBackupJob (got %d)",
+          fatals_at_end_backup);
 
     test_failure("exitearly", "", bRC_Error,
                  "podheitor-hpc: backend exited unexpectedly (exit status 3) while answering Hello");
