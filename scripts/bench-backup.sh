@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Plugin backup vs stock bacula-fd backup of the same tree, in the same run, through real Bacula.
+#
+#   scripts/bench-backup.sh [--files N | --tree PATH] [--runs N] [--plugin-opts 'k=v;...'] [--verify]
+#
+# Each repetition warms the page cache (tar | cat) and runs a plugin Full backup, then warms again and runs a
+# stock-FD Full backup (File = PATH) of the same tree: stock bacula-fd drops the page cache of every file it
+# reads (fadvise DONTNEED), so without the re-warm the second job would read cold data. It prints one line per
+# job, then a markdown table of medians and the plugin/stock ratios. With --verify the last plugin backup is
+# restored, verified (scripts/verify.py) and its catalog compared with find.
+#
+# Environment: PHPC_STATE (default /tmp/podheitor-hpc-bench), PHPC_{DIR,FD,SD}_PORT (19401-19403), PHPC_SKIP_BUILD=1,
+# TREES (where generated trees are kept, default /tmp/podheitor-hpc-trees), OUT (raw outputs).
+set -Eeuo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export PHPC_STATE=${PHPC_STATE:-/tmp/podheitor-hpc-bench}
+export PHPC_DIR_PORT=${PHPC_DIR_PORT:-19401} PHPC_FD_PORT=${PHPC_FD_PORT:-19402} PHPC_SD_PORT=${PHPC_SD_PORT:-19403}
+H=$ROOT/scripts/lib/bacula-harness.sh
+
+files=100000 tree='' runs=3 popts='' verify=0
+while [ $# -gt 0 ]; do
+  case $1 in
+    --files) files=$2; shift 2;;
+    --tree) tree=$2; shift 2;;
+    --runs) runs=$2; shift 2;;
+    --plugin-opts) popts=$2; shift 2;;
+    --verify) verify=1; shift;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0;;
+    *) echo "bench-backup: unknown argument $1" >&2; exit 2;;
+  esac
+done
+[[ "$runs" =~ ^[1-9][0-9]*$ ]] || { echo "bench-backup: --runs must be a positive integer" >&2; exit 2; }
+
+if [ "${PHPC_SKIP_BUILD:-0}" != 1 ]; then "$ROOT/scripts/build.sh" >&2; fi
+if [ -z "$tree" ]; then
+  tree=${TREES:-/tmp/podheitor-hpc-trees}/t$files
+  if [ ! -d "$tree" ]; then
+    mkdir -p "$(dirname "$tree")"
+    echo "bench-backup: generating $files files in $tree" >&2
+    python3 "$ROOT/scripts/mktree.py" -n "$files" "$tree" >&2
+  fi
+fi
+tree=$(cd "$tree" && pwd)
+OUT=${OUT:-$PHPC_STATE/bench-$(date +%Y%m%d-%H%M%S)}
+mkdir -p "$OUT"
+
+trap '"$H" down >/dev/null 2>&1 || true' EXIT
+"$H" up >&2
+
+plugin="podheitor-hpc:path=$tree${popts:+;$popts}"
+warm() { tar -cf - "$tree" 2>/dev/null | cat > /dev/null; sync; }
+field() { sed -n "s/^$1=\\([^ ]*\\).*/\\1/p" "$2" | head -1; }
+
+rows=$OUT/rows.tsv
+printf 'kind\trun\tjobid\tstatus\tfiles\tbytes\telapsed_s\tfd_active_s\tfiles_per_s\tMB_per_s\tfd_files_per_s\tfd_MB_per_s\tbackend_peak_rss_kB\n' > "$rows"
+for ((r = 1; r <= runs; r++)); do
+  for kind in plugin stock; do
+    warm
+    out=$OUT/$kind-$r.txt
+    if [ "$kind" = plugin ]; then "$H" backup-plugin "$plugin" Full > "$out" 2>&1 || true
+    else "$H" backup "$tree" Full > "$out" 2>&1 || true; fi
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$kind" "$r" \
+      "$(field JobId "$out")" "$(field JobStatus "$out")" "$(field JobFiles "$out")" "$(field JobBytes "$out")" \
+      "$(field Elapsed_s "$out")" "$(field FD_active_s "$out")" "$(field Files_per_s "$out")" \
+      "$(field MB_per_s "$out")" "$(field FD_files_per_s "$out")" "$(field FD_MB_per_s "$out")" \
+      "$(field Backend_peak_RSS_kB "$out")" >> "$rows"
+    tail -n 1 "$rows" | tr '\t' ' ' >&2
+  done
+done
+
+# medians per kind, and the ratios (plugin / stock)
+python3 - "$rows" "$tree" "$runs" <<'EOF'
+import csv, statistics, sys
+rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
+def med(kind, col):
+    v = [float(r[col]) for r in rows if r["kind"] == kind and r["status"] in ("T", "W") and r[col] not in ("", "-")]
+    return statistics.median(v) if v else float("nan")
+bad = [r for r in rows if r["status"] not in ("T", "W")]
+cols = [("files_per_s", "files/s (report)"), ("MB_per_s", "MB/s (report)"), ("fd_active_s", "FD active s"),
+        ("fd_files_per_s", "files/s (FD active)"), ("fd_MB_per_s", "MB/s (FD active)")]
+print(f"tree={sys.argv[2]} runs={sys.argv[3]} files={rows[0]['files']} bytes={rows[0]['bytes']}")
+print("| | " + " | ".join(h for _, h in cols) + " | backend peak RSS |")
+print("|---|" + "---:|" * (len(cols) + 1))
+for kind in ("plugin", "stock"):
+    rss = med(kind, "backend_peak_rss_kB") if kind == "plugin" else float("nan")
+    print(f"| {kind} | " + " | ".join(f"{med(kind, c):,.2f}" for c, _ in cols)
+          + (f" | {rss / 1024:.0f} MiB |" if rss == rss else " | - |"))
+print("| plugin/stock | " + " | ".join(
+    f"{(med('stock', c) / med('plugin', c)) if c == 'fd_active_s' else (med('plugin', c) / med('stock', c)):.2f}x"
+    for c, _ in cols) + " | |")
+if bad:
+    print(f"FAILED JOBS: {[(r['kind'], r['run'], r['jobid'], r['status']) for r in bad]}")
+    sys.exit(1)
+EOF
+
+if [ "$verify" = 1 ]; then
+  last=$(awk -F'\t' '$1 == "plugin" && ($4 == "T" || $4 == "W") {j = $3} END {print j}' "$rows")
+  dest=$PHPC_STATE/restore-verify
+  rm -rf "$dest"
+  "$H" restore "$last" "$dest" > "$OUT/restore.txt" 2>&1
+  grep -E '^(JobStatus|JobFiles)=' "$OUT/restore.txt" >&2
+  python3 "$ROOT/scripts/verify.py" "$tree" "$dest"
+  "$H" parity "$last" "$tree" --sql
+  rm -rf "$dest"
+fi
+echo "raw outputs: $OUT" >&2
