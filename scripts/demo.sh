@@ -62,7 +62,7 @@ main() {
   else
     rm -rf -- "$TREE" "$TREE.done"
     # no extra hard-link names: hard links across restores are a later issue
-    python3 "$ROOT/scripts/mktree.py" -n "$NFILES" --hardlinks 0 "$TREE"
+    python3 "$ROOT/scripts/mktree.py" -n "$NFILES" "$TREE"
     echo "$NFILES" > "$TREE.done"
   fi
 

@@ -3,9 +3,9 @@
 # b. catalog parity: 'list files jobid=N' == find PATH
 # g. names that are not plain text (byte 0xff, newline, tab, backslash, ';')
 #
-# Plugin trees have no hard links (hard links across restores are a later issue).
+# The base tree has 12 extra hard-link names (one file with 3 names): they must restore as links to one inode.
 
-plugin_tree() { mk_tree pbase -n 3000 --big 2 --big-max-mib 8 --hardlinks 0; }
+plugin_tree() { mk_tree pbase -n 3000 --big 2 --big-max-mib 8 --hardlinks 12; }
 
 # Full plugin backup of T (reused when an earlier test made one): sets
 # PFULL_JOBID, or prints the FAIL line and returns 1. Do not call it in $(...).
@@ -47,8 +47,11 @@ test_10_plugin_full_restore_verify() {
     fail $n "verify: $(echo "$v" | tail -n 1 | sed 's/.*| //') (details in the test log)"; return 0
   fi
   note "$v"
+  local groups
+  groups=$(echo "$v" | sed -n 's/.* hardlink_groups=\([0-9]*\) .*/\1/p')
+  [ "${groups:-0}" -ge 12 ] || { fail $n "expected >= 12 hard-link groups in the tree, verify saw '${groups:-none}'"; return 0; }
   rm -rf -- "$dest"
-  pass "$n (JobId $jobid, $files entries incl. dangling symlink, modes, owners, mtimes: verify OK)"
+  pass "$n (JobId $jobid, $files entries incl. dangling symlink, $groups hard-link groups, modes, owners, mtimes: verify OK)"
 }
 
 test_11_plugin_catalog_parity() {
