@@ -1053,14 +1053,17 @@ cmd_restore() {
     Full "jobid=$jobid -> $dest" "$RESTOREJOB"
 }
 
-cmd_jobname() {
-  [ $# -eq 1 ] && [[ "$1" =~ ^[0-9]+$ ]] || die "usage: jobname JOBID"
+job_column() { # command column JOBID -> that column of the job's catalog row
+  local cmd=$1 col=$2; shift 2
+  [ $# -eq 1 ] && [[ "$1" =~ ^[0-9]+$ ]] || die "usage: $cmd JOBID"
   load_env
-  local n
-  n=$(sql "SELECT Name FROM Job WHERE JobId=$1")
-  [ -n "$n" ] || die "JobId $1 not in catalog"
-  echo "$n"
+  local v
+  v=$(sql "SELECT $col FROM Job WHERE JobId=$1")
+  [ -n "$v" ] || die "JobId $1 not in catalog"
+  echo "$v"
 }
+
+cmd_jobname() { job_column jobname Name "$@"; }
 
 cmd_restore_latest() {
   [ $# -ge 2 ] || die "usage: restore-latest JOBNAME|JOBID DEST [bconsole restore args...]"
@@ -1146,14 +1149,7 @@ cmd_joblog() {
          FROM Log WHERE JobId=$1 ORDER BY LogId"
 }
 
-cmd_jobstatus() {
-  [ $# -eq 1 ] && [[ "$1" =~ ^[0-9]+$ ]] || die "usage: jobstatus JOBID"
-  load_env
-  local s
-  s=$(sql "SELECT JobStatus FROM Job WHERE JobId=$1")
-  [ -n "$s" ] || die "JobId $1 not in catalog"
-  echo "$s"
-}
+cmd_jobstatus() { job_column jobstatus JobStatus "$@"; }
 
 cmd_query() {
   [ $# -eq 1 ] || die "usage: query 'SQL'"
