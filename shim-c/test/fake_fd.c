@@ -701,6 +701,14 @@ static void test_failures(void)
     CHECK(fatals_at_end_backup == 1, "dieonend: fatal posted by bEventEndBackupJob (got %d)",
           fatals_at_end_backup);
 
+    /* a backend that stops answering (SIGSTOP) mid-file: the timeout key
+     * fails the job within timeout + slack and the stopped backend is
+     * SIGKILLed and reaped (test_failure checks < 10 s and no child) */
+    test_failure("stopafter", ";timeout=2", bRC_OK,
+                 "podheitor-hpc: backend did not answer within 2 s (plugin key timeout=2) while "
+                 "sending file \"/data/a.txt\"; killing it");
+    CHECK(nfiles == 1 && files[0].read_error, "stopafter: read error on the file");
+
     test_failure("exitearly", "", bRC_Error,
                  "podheitor-hpc: backend exited unexpectedly (exit status 3) while answering Hello");
     test_failure("abort", "", bRC_Error, "podheitor-hpc: path does not exist: /nonexistent");
@@ -720,7 +728,7 @@ static void test_failures(void)
     /* bad plugin strings are refused at bEventPluginCommand */
     CHECK(backup_job("podheitor-hpc:path=/x;foo=1", 0, 'F', 1) == bRC_Error, "bad key");
     CHECK_MSG(M_FATAL(), "podheitor-hpc: bad plugin string: unknown key \"foo\" (known keys: "
-                         "path, mode, threads, channel_depth, backend)");
+                         "path, mode, threads, channel_depth, backend, timeout)");
     CHECK(count_type(M_FATAL()) == 1, "bad key: one fatal");
     CHECK(backup_job("podheitor-hpc:path=rel/x", 0, 'F', 1) == bRC_Error, "relative path");
     CHECK_MSG(M_FATAL(), "podheitor-hpc: bad plugin string: key \"path\" must be an absolute "
