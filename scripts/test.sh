@@ -3,6 +3,7 @@
 #   0. scripts/install-deps.sh + scripts/build.sh
 #   1. mvn -B test                   Java unit tests
 #   2. make -C shim-c test           C tests
+#      make -C shim-c fuzz           libFuzzer harnesses, PHPC_FUZZ_SECONDS (20) each
 #   3. tests/integration/run.sh      against real bacula-dir/-sd/-fd on 127.0.0.1
 # Every part runs even when an earlier one failed. The last line is
 # "N passed, N failed" (totals over the parts); exit status 1 if anything failed.
@@ -86,6 +87,18 @@ part_c() {
   record c "$p" "$f" "$([ "$rc" = 0 ] || echo "(make exit $rc, see $LOGS/c.log)")"
 }
 
+part_fuzz() {
+  echo "==== C fuzzing: make -C shim-c fuzz FUZZ_SECONDS=${PHPC_FUZZ_SECONDS:-20}"
+  local rc=0 p
+  logged "$LOGS/fuzz.log" make -C "$ROOT/shim-c" fuzz FUZZ_SECONDS="${PHPC_FUZZ_SECONDS:-20}" || rc=$?
+  p=$(grep -c '^fuzz: .* 0 crashes$' "$LOGS/fuzz.log" || true)
+  if [ "$rc" = 0 ]; then
+    record fuzz "$p" 0 "($(sed -n 's/^fuzz: \([a-z]*\) \([0-9]*\) runs.*/\1 \2/p' "$LOGS/fuzz.log" | paste -sd, - | sed 's/,/, /g') runs)"
+  else
+    record fuzz "$p" 1 "(make fuzz exit $rc, see $LOGS/fuzz.log)"
+  fi
+}
+
 part_integration() {
   echo "==== integration tests: tests/integration/run.sh"
   local rc=0 p f line
@@ -104,6 +117,7 @@ main() {
   part_build
   part_java
   part_c
+  part_fuzz
   part_integration
   echo
   echo "==== summary ($(( (SECONDS - t0) / 60 )) min $(( (SECONDS - t0) % 60 )) s; logs in $LOGS)"

@@ -17,10 +17,10 @@
 
 /*
  * How long one read or write may wait without progress before the job fails
- * with "backend did not answer within N s".  A constant for now (a later
- * issue makes it configurable).
+ * with "backend did not answer within N s": the default of the plugin key
+ * timeout (docs/ptcomm.md §1.1).
  */
-#define PHPC_IO_TIMEOUT_S 600
+#define PHPC_IO_TIMEOUT_S 300
 
 /* Grace period between "please exit" (T / EOF / SIGTERM) and SIGKILL. */
 #define PHPC_EXIT_GRACE_MS 5000

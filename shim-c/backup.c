@@ -156,6 +156,11 @@ static int next_record(phpc_ctx *c, int slot)
             c->state = ST_STREAM_DONE;
             return 0;
         }
+        if (acc_is_check(&f)) {         /* accurate mode (accurate.c) */
+            if (acc_answer(c, &f) != 0)
+                return -1;
+            continue;
+        }
         if (phpc_record_parse(f.data, f.len, r, err, sizeof err) != 0) {
             sess_protocol_error(c, "%s while %s", err, c->doing);
             return -1;

@@ -68,6 +68,10 @@ typedef struct phpc_ctx {
     char *fbuf;                 /* formatted FILE payload */
     size_t fcap;
     char *rname;                /* ofname of the open file, for messages */
+
+    /* accurate mode (accurate.c) */
+    phpc_record crec;           /* scratch record for CHECK */
+    uint64_t acc_checked, acc_unchanged;
 } phpc_ctx;
 
 /* ---- session.c ---------------------------------------------------------- */
@@ -124,6 +128,15 @@ bRC backup_start_file(phpc_ctx *c, void *sp);
 bRC backup_end_file(phpc_ctx *c);
 bRC backup_io(phpc_ctx *c, struct io_pkt *io);
 bRC backup_xacl(phpc_ctx *c, struct xacl_pkt *x);
+
+/* ---- accurate.c --------------------------------------------------------- */
+
+/* Is f a CHECK request (docs/ptcomm.md §8)? */
+bool acc_is_check(const ptc_frame *f);
+/* Answer it with SEEN or CHANGED.  0 / -1 (failure reported). */
+int acc_answer(phpc_ctx *c, const ptc_frame *f);
+/* checkFile: may the FD record this unseen catalog name as deleted? */
+bRC acc_check_file(phpc_ctx *c, const char *fname);
 
 /* ---- restore.c ---------------------------------------------------------- */
 

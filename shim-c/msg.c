@@ -13,10 +13,10 @@
  * 11.0 removed it (ids 19-23 shift down), 13.0 inserted bVarPluginDir = 14
  * (ids 14-19 shift up). */
 static const int var_ids[3][PV__COUNT] = {
-    /*          JobId Level Type JobName Since Accurate Where RegexWhere FileIndex Replace */
-    /* v14 */ { 1,    3,    4,   6,      8,    9,       14,   15,        23,       24 },
-    /* v21 */ { 1,    3,    4,   6,      8,    9,       14,   15,        22,       23 },
-    /* v22 */ { 1,    3,    4,   6,      8,    9,       15,   16,        23,       24 },
+    /*          JobId Level Type JobName Since Accurate Where RegexWhere FileIndex Replace FileSeen */
+    /* v14 */ { 1,    3,    4,   6,      8,    9,       14,   15,        23,       24,     10 },
+    /* v21 */ { 1,    3,    4,   6,      8,    9,       14,   15,        22,       23,     10 },
+    /* v22 */ { 1,    3,    4,   6,      8,    9,       15,   16,        23,       24,     10 },
 };
 
 /* M_* numbers by version (ref §1.9): v22 moved M_EVENTS to 3, shifting the rest. */

@@ -25,6 +25,7 @@ enum phpc_var {
     PV_REGEX_WHERE,
     PV_FILE_INDEX,
     PV_REPLACE,
+    PV_FILE_SEEN,
     PV__COUNT
 };
 

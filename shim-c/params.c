@@ -19,9 +19,10 @@
 
 #include "msg.h"
 
-#define KNOWN_KEYS "path, mode, threads, channel_depth, backend"
+#define KNOWN_KEYS "path, mode, threads, channel_depth, backend, timeout"
 
-static const char *const known_keys[] = { "path", "mode", "threads", "channel_depth", "backend" };
+static const char *const known_keys[] = { "path", "mode", "threads", "channel_depth", "backend",
+                                           "timeout" };
 static const char *const known_modes[] = { "posix", "lustre", "gpfs", "cephfs", "beegfs", "weka" };
 
 static int fail(char *err, size_t errsz, const char *fmt, ...)
@@ -169,6 +170,12 @@ static int check_value(phpc_params *out, const char *key, const char *value,
         if (parse_range(value, 1, 1024, &out->threads) != 0)
             return fail(err, errsz, "key \"threads\": \"%s\" is not an integer in 1..1024",
                         q(value, strlen(value), qb, sizeof qb));
+        return 0;
+    }
+    if (strcmp(key, "timeout") == 0) {
+        if (parse_range(value, 1, PHPC_TIMEOUT_MAX, &out->timeout) != 0)
+            return fail(err, errsz, "key \"timeout\": \"%s\" is not an integer in 1..%d (seconds)",
+                        q(value, strlen(value), qb, sizeof qb), PHPC_TIMEOUT_MAX);
         return 0;
     }
     /* channel_depth */

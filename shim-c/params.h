@@ -25,7 +25,10 @@ typedef struct phpc_params {
     const char *backend;
     long threads;
     long channel_depth;
+    long timeout;                   /* seconds; 0 = PHPC_IO_TIMEOUT_S */
 } phpc_params;
+
+#define PHPC_TIMEOUT_MAX 86400      /* one day */
 
 /*
  * Parse and validate cmd.  On success returns 0 and fills *out (release it

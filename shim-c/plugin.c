@@ -81,6 +81,7 @@ static bRC freePlugin(bpContext *ctx)
     phpc_record_free(&c->rec[0]);
     phpc_record_free(&c->rec[1]);
     phpc_record_free(&c->rrec);
+    phpc_record_free(&c->crec);
     phpc_linkmap_clear(&c->links);
     free(c->blob);
     free(c->fbuf);
@@ -225,8 +226,9 @@ static bRC setFileAttributes(bpContext *ctx, void *rp)
 
 static bRC checkFile(bpContext *ctx, char *fname)
 {
-    (void)ctx; (void)fname;
-    return bRC_OK;                      /* accurate mode: a later issue */
+    phpc_ctx *c = get_ctx(ctx);
+
+    return c && fname ? acc_check_file(c, fname) : bRC_OK;
 }
 
 static bRC handleXACLdata(bpContext *ctx, struct xacl_pkt *x)

@@ -97,8 +97,10 @@ static void io_failed(phpc_ctx *c, int err, const char *verb)
         return;
     }
     if (err == ETIMEDOUT) {
-        phpc_jmsg(c->bctx, PM_FATAL, "backend did not answer within %d s while %s",
-                  c->bk.timeout_s, c->doing);
+        phpc_jmsg(c->bctx, PM_FATAL,
+                  "backend did not answer within %d s (plugin key timeout=%d) while %s; killing it",
+                  c->bk.timeout_s, c->bk.timeout_s, c->doing);
+        bk_signal(&c->bk, SIGKILL);     /* hung or stopped: SIGTERM may never act */
         kill_backend(c);
         return;
     }
@@ -360,6 +362,7 @@ int sess_start(phpc_ctx *c, char jobtype, const char *cmd)
         return -1;
     }
     ptc_reader_reset(&c->rd, bk_read, &c->bk);
+    c->bk.timeout_s = c->params.timeout > 0 ? (int)c->params.timeout : PHPC_IO_TIMEOUT_S;
     c->jobtype = jobtype;
     c->state = jobtype == 'R' ? ST_RESTORE : ST_STREAM;
 

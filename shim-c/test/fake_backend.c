@@ -17,6 +17,9 @@
  *   empty      no files at all
  *   badhello   wrong Hello answer
  *   hang       never reads nor writes (timeout test)
+ *   accurate   backup: CHECKs /data/same.txt, /data/new.txt and /data/dir/,
+ *              reads the three answers, sends a record for each CHANGED one
+ *   stopafter  sends the first record header, then stops itself (SIGSTOP)
  *   envcheck   writes "fds=<open fds> sigblk=<mask> sigign=<mask>\n" (raw,
  *              unframed) describing how it was started, then exits 0
  * PHPC_FAKE_LOG names a file receiving one line per packet received.
@@ -166,6 +169,59 @@ static void record(char type, const char *mode_oct, unsigned long long size, uns
     send('C', rec, n);
 }
 
+/* docs/ptcomm.md §8: "CHECK " + FILE record; returns 1 for CHANGED. */
+static int check_one(char type, const char *mode_oct, const char *name)
+{
+    char rec[4096];
+    size_t n;
+    int h = snprintf(rec, sizeof rec,
+                     "CHECK FILE %c %s 1000 100 5 1700000000 1700000100 1700000200 77 2049 1 0 8 0 0\n",
+                     type, mode_oct);
+
+    n = (size_t)h;
+    memcpy(rec + n, name, strlen(name) + 1);      /* with the NUL separator */
+    n += strlen(name) + 1;
+    send('C', rec, n);
+    return 0;
+}
+
+static int answer(void)
+{
+    size_t n;
+
+    if (recv_pkt(&n) != 'C')
+        die("expected an answer to CHECK");
+    if (strcmp((char *)buf, "CHANGED") == 0)
+        return 1;
+    if (strcmp((char *)buf, "SEEN") == 0)
+        return 0;
+    die("bad answer to CHECK");
+    return 0;
+}
+
+static void accurate_backup(void)
+{
+    static const char *const names[3] = { "/data/same.txt", "/data/new.txt", "/data/dir/" };
+    int changed[3];
+
+    /* pipelined: all three checks first, then the answers in order */
+    check_one('F', "100644", names[0]);
+    check_one('F', "100644", names[1]);
+    check_one('D', "40755", names[2]);
+    for (int i = 0; i < 3; i++)
+        changed[i] = answer();
+    for (int i = 0; i < 2; i++) {
+        if (!changed[i])
+            continue;
+        record('F', "100644", 5, 1, 1, 0, names[i], strlen(names[i]), "");
+        send_text('D', "12345");
+        send('F', NULL, 0);
+    }
+    if (changed[2])
+        record('D', "40755", 0, 2, 0, 0, names[2], strlen(names[2]), "");
+    send('F', NULL, 0);
+}
+
 static void backup(int with_data)
 {
     unsigned d = with_data ? 1 : 0;
@@ -189,6 +245,15 @@ static void backup(int with_data)
     if (strcmp(mode, "empty") == 0) {
         send('F', NULL, 0);
         return;
+    }
+    if (strcmp(mode, "accurate") == 0) {
+        accurate_backup();
+        return;
+    }
+    if (strcmp(mode, "stopafter") == 0) {
+        record('F', "100644", 11, 1, 1, 0, "/data/a.txt", 11, "");
+        raise(SIGSTOP);
+        exit(0);
     }
     send_text('I', "walk started\n");
     record('F', "100644", 11, 2, d, 0, "/data/a.txt", 11, "");             /* 0 */

@@ -76,10 +76,34 @@ static bRC fd_get(bpContext *ctx, bVariable var, void *value)
     return bRC_OK;
 }
 
+/* accurate mode: names checkChanges was asked about and names marked seen */
+static char checked_names[8][64], seen_names[8][64];
+static int nchecked, nseen, seen_wrong_id;
+
 static bRC fd_setvalue(bpContext *ctx, bVariable var, void *value)
 {
-    (void)ctx; (void)var; (void)value;
+    (void)ctx;
+    if (var == 10 && value != NULL) {           /* bVarFileSeen in every version */
+        if (nseen < 8)
+            snprintf(seen_names[nseen++], sizeof seen_names[0], "%s", (char *)value);
+    } else if (var == 10) {
+        seen_wrong_id++;
+    }
     return bRC_OK;
+}
+
+/* checkChanges (v14 save_pkt): "same" in the name = unchanged; directories
+ * must come with link == fname ending in '/' */
+static bRC fd_check_changes(bpContext *ctx, void *spv)
+{
+    struct save_pkt14 *sp = spv;
+
+    (void)ctx;
+    if (nchecked < 8)
+        snprintf(checked_names[nchecked++], sizeof checked_names[0], "%s%s", sp->fname,
+                 sp->type == FT_DIREND && sp->link && strcmp(sp->link, sp->fname) == 0 &&
+                 S_ISDIR(sp->statp.st_mode) ? " dir-ok" : "");
+    return strstr(sp->fname, "same") ? bRC_Seen : bRC_OK;
 }
 
 static bRC fd_jobmsg(bpContext *ctx, const char *file, int line, int type, utime_t mtime,
@@ -594,6 +618,43 @@ static void test_incremental_and_estimate(void)
     check_no_child("estimate");
 }
 
+static void test_accurate(void)
+{
+    char cmd[PATH_MAX + 128];
+    bpContext ctx = { (void *)0x1, NULL };
+
+    use_version(14);
+    new_log();
+    setenv("PHPC_FAKE_MODE", "accurate", 1);
+    nchecked = nseen = 0;
+    accurate = 1;
+    CHECK(backup_job(make_cmd(cmd, sizeof cmd, ""), 0, 'I', 0) == bRC_OK, "accurate backup");
+    accurate = 0;
+    CHECK(nchecked == 3, "checkChanges called 3 times, got %d", nchecked);
+    CHECK_STR(checked_names[0], "/data/same.txt");
+    CHECK_STR(checked_names[1], "/data/new.txt");
+    CHECK_STR(checked_names[2], "/data/dir/ dir-ok");
+    CHECK(nseen == 1, "one name marked seen, got %d", nseen);
+    CHECK_STR(seen_names[0], "/data/same.txt");
+    CHECK(seen_wrong_id == 0, "bVarFileSeen with a name");
+    CHECK(nfiles == 2, "2 files sent, got %d", nfiles);
+    if (nfiles == 2) {
+        CHECK_STR(files[0].fname, "/data/new.txt");
+        CHECK(files[0].len == 5, "new.txt data %zu", files[0].len);
+        CHECK_STR(files[1].fname, "/data/dir/");
+    }
+    CHECK_LOG("C SEEN");
+    CHECK(log_count("C CHANGED") == 2, "two CHANGED answers");
+    CHECK(count_type(M_FATAL()) == 0 && count_type(M_ERROR()) == 0, "accurate: no errors");
+    check_no_child("accurate");
+
+    /* checkFile: unseen names are recorded deleted, ours and foreign ones */
+    CHECK(pf->newPlugin(&ctx) == bRC_OK, "newPlugin");
+    CHECK(pf->checkFile(&ctx, "/data/gone.txt") == bRC_OK, "checkFile: ours, unseen -> deleted");
+    CHECK(pf->checkFile(&ctx, "/elsewhere/x") == bRC_OK, "checkFile: foreign -> OK");
+    CHECK(pf->freePlugin(&ctx) == bRC_OK, "freePlugin");
+}
+
 static void test_failure(const char *mode, const char *extra, bRC want_rc, const char *fatal)
 {
     char cmd[PATH_MAX + 128];
@@ -640,6 +701,14 @@ static void test_failures(void)
     CHECK(fatals_at_end_backup == 1, "dieonend: fatal posted by bEventEndBackupJob (got %d)",
           fatals_at_end_backup);
 
+    /* a backend that stops answering (SIGSTOP) mid-file: the timeout key
+     * fails the job within timeout + slack and the stopped backend is
+     * SIGKILLed and reaped (test_failure checks < 10 s and no child) */
+    test_failure("stopafter", ";timeout=2", bRC_OK,
+                 "podheitor-hpc: backend did not answer within 2 s (plugin key timeout=2) while "
+                 "sending file \"/data/a.txt\"; killing it");
+    CHECK(nfiles == 1 && files[0].read_error, "stopafter: read error on the file");
+
     test_failure("exitearly", "", bRC_Error,
                  "podheitor-hpc: backend exited unexpectedly (exit status 3) while answering Hello");
     test_failure("abort", "", bRC_Error, "podheitor-hpc: path does not exist: /nonexistent");
@@ -659,7 +728,7 @@ static void test_failures(void)
     /* bad plugin strings are refused at bEventPluginCommand */
     CHECK(backup_job("podheitor-hpc:path=/x;foo=1", 0, 'F', 1) == bRC_Error, "bad key");
     CHECK_MSG(M_FATAL(), "podheitor-hpc: bad plugin string: unknown key \"foo\" (known keys: "
-                         "path, mode, threads, channel_depth, backend)");
+                         "path, mode, threads, channel_depth, backend, timeout)");
     CHECK(count_type(M_FATAL()) == 1, "bad key: one fatal");
     CHECK(backup_job("podheitor-hpc:path=rel/x", 0, 'F', 1) == bRC_Error, "relative path");
     CHECK_MSG(M_FATAL(), "podheitor-hpc: bad plugin string: key \"path\" must be an absolute "
@@ -975,12 +1044,14 @@ int main(int argc, char **argv)
     bfuncs.registerBaculaEvents = fd_register;
     bfuncs.getBaculaValue = fd_get;
     bfuncs.setBaculaValue = fd_setvalue;
+    bfuncs.checkChanges = fd_check_changes;
     bfuncs.JobMessage = fd_jobmsg;
     bfuncs.DebugMessage = fd_debugmsg;
 
     test_load();
     test_normal_backup(14);
     test_incremental_and_estimate();
+    test_accurate();
     test_failures();
     test_cancel();
     test_normal_backup(14);             /* a fresh backend after all the failures */

@@ -168,6 +168,8 @@ static void constants(void)
           phpc_var_id(22, PV_REPLACE) == 24, "bVarReplace 24/23/24");
     CHECK(phpc_var_id(14, PV_FILE_INDEX) == 23 && phpc_var_id(21, PV_FILE_INDEX) == 22 &&
           phpc_var_id(22, PV_FILE_INDEX) == 23, "bVarFileIndex 23/22/23");
+    CHECK(phpc_var_id(14, PV_FILE_SEEN) == 10 && phpc_var_id(21, PV_FILE_SEEN) == 10 &&
+          phpc_var_id(22, PV_FILE_SEEN) == 10, "bVarFileSeen 10/10/10");
     CHECK(phpc_var_id(22, PV_JOB_ID) == 1 && phpc_var_id(22, PV_JOB_NAME) == 6 &&
           phpc_var_id(22, PV_ACCURATE) == 9 && phpc_var_id(22, PV_LEVEL) == 3, "stable ids");
     CHECK(phpc_var_id(13, PV_JOB_ID) == -1, "unknown version");

@@ -45,6 +45,11 @@ static void good(void)
         phpc_params_free(&p);
     }
 
+    rc = phpc_params_parse("podheitor-hpc:path=/d;timeout=86400", &p, err, sizeof err);
+    CHECK(rc == 0 && p.timeout == 86400, "timeout=86400: %s", err);
+    if (rc == 0)
+        phpc_params_free(&p);
+
     /* escapes: \; is a literal ;  \\ is a literal backslash */
     rc = phpc_params_parse("podheitor-hpc:path=/a\\;b\\\\c;threads=1", &p, err, sizeof err);
     CHECK(rc == 0, "escapes: %s", err);
@@ -106,7 +111,7 @@ int main(void)
 {
     good();
     bad("podheitor-hpc:path=/x;foo=1",
-        "bad plugin string: unknown key \"foo\" (known keys: path, mode, threads, channel_depth, backend)");
+        "bad plugin string: unknown key \"foo\" (known keys: path, mode, threads, channel_depth, backend, timeout)");
     bad("podheitor-hpc:mode=posix", "bad plugin string: key \"path\" is required");
     bad("podheitor-hpc", "bad plugin string: key \"path\" is required");
     bad("podheitor-hpc:", "bad plugin string: key \"path\" is required");
@@ -124,6 +129,12 @@ int main(void)
         "bad plugin string: key \"threads\": \"-1\" is not an integer in 1..1024");
     bad("podheitor-hpc:path=/x;threads=99999999999999999999999",
         "bad plugin string: key \"threads\": \"99999999999999999999999\" is not an integer in 1..1024");
+    bad("podheitor-hpc:path=/x;timeout=0",
+        "bad plugin string: key \"timeout\": \"0\" is not an integer in 1..86400 (seconds)");
+    bad("podheitor-hpc:path=/x;timeout=86401",
+        "bad plugin string: key \"timeout\": \"86401\" is not an integer in 1..86400 (seconds)");
+    bad("podheitor-hpc:path=/x;timeout=5s",
+        "bad plugin string: key \"timeout\": \"5s\" is not an integer in 1..86400 (seconds)");
     bad("podheitor-hpc:path=/x;channel_depth=1048577",
         "bad plugin string: key \"channel_depth\": \"1048577\" is not an integer in 1..1048576");
     bad("podheitor-hpc:path=/x;channel_depth= 5",
@@ -140,6 +151,6 @@ int main(void)
     bad("podheitor-hpc:path=/x;verbose", "bad plugin string: item \"verbose\" is not key=value");
     bad("podheitor-hpc:path=/x;=3", "bad plugin string: item \"=3\" has an empty key");
     bad("podheitor-hpc:path=/x;Path=/y",
-        "bad plugin string: unknown key \"Path\" (known keys: path, mode, threads, channel_depth, backend)");
+        "bad plugin string: unknown key \"Path\" (known keys: path, mode, threads, channel_depth, backend, timeout)");
     return check_done("test_params");
 }

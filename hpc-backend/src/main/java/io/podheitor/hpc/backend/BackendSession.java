@@ -151,7 +151,11 @@ public final class BackendSession {
         }
         out.end();
         out.flush();
-        new BackupStreamer(out, params, job, withData, in::interrupted, beforeOpenForBackup).run();
+        BackupStreamer streamer = new BackupStreamer(out, params, job, withData, in::interrupted, beforeOpenForBackup);
+        if (AccurateChecks.applies(job, withData)) {
+            streamer.checkWith(new AccurateChecks(out, in::answer, in::interrupted));
+        }
+        streamer.run();
     }
 
     /** @return false when the input ended */

@@ -37,6 +37,7 @@ final class BackupStreamer {
     private final HardLinkIndex links = new HardLinkIndex();
     private final byte[] buffer = new byte[PACKET];
     private long records;
+    private AccurateChecks checks; // accurate Incremental/Differential: ask before sending (docs/ptcomm.md §8)
     private long dataBytes;
 
     /**
@@ -52,6 +53,12 @@ final class BackupStreamer {
         this.job = job;
         this.withData = withData;
         this.stop = stop;
+    }
+
+    /** Accurate mode: every entry is checked with the shim before it is sent. */
+    BackupStreamer checkWith(AccurateChecks c) {
+        this.checks = c;
+        return this;
     }
 
     long records() {
@@ -77,10 +84,24 @@ final class BackupStreamer {
                 WalkItem item = walk.poll();
                 if (item == null) {
                     out.flush();
+                    if (checks != null && checks.hasPending()) {
+                        if (!checks.resolve(this::emit)) {
+                            walk.cancel();
+                            return false;
+                        }
+                        continue;
+                    }
                     item = walk.take();
                 }
                 switch (item) {
-                    case Entry e -> emit(e);
+                    case Entry e -> {
+                        if (checks == null) {
+                            emit(e);
+                        } else if (!checks.submit(e, this::emit)) {
+                            walk.cancel();
+                            return false;
+                        }
+                    }
                     case WalkError e -> report(e);
                     case WalkEnd end -> {
                         if (end.failure() != null) {
@@ -88,6 +109,13 @@ final class BackupStreamer {
                                     + end.failure());
                             out.flush();
                             return false;
+                        }
+                        if (checks != null) {
+                            if (!checks.drain(this::emit)) {
+                                return false;
+                            }
+                            out.message(Status.INFO, "accurate: " + checks.checked() + " entries checked, "
+                                    + checks.unchanged() + " unchanged (not sent)");
                         }
                         out.end();
                         out.flush();
@@ -116,7 +144,7 @@ final class BackupStreamer {
     }
 
     private boolean changedSince(StatX st) {
-        return !job.sinceApplies() || st.mtimeSec() >= job.since() || st.ctimeSec() >= job.since();
+        return checks != null || !job.sinceApplies() || st.mtimeSec() >= job.since() || st.ctimeSec() >= job.since();
     }
 
     private void emit(Entry e) throws IOException {

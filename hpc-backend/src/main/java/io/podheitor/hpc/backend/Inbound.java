@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Reads the shim's frames on a daemon thread into a small bounded queue, so the session notices an end of
@@ -26,6 +28,8 @@ final class Inbound {
     }
 
     private final BlockingQueue<Item> queue = new ArrayBlockingQueue<>(16);
+    /** Accurate-mode answers (C SEEN / C CHANGED, docs/ptcomm.md §8), kept apart from the command queue. */
+    private final BlockingQueue<Boolean> answers = new LinkedBlockingQueue<>();
     private final Thread reader;
     private volatile boolean closed;
     private Item last;
@@ -44,6 +48,10 @@ final class Inbound {
                 if (f == null) {
                     item = new Closed();
                     break;
+                }
+                if (AccurateChecks.isAnswer(f)) {
+                    answers.add(f.isCommand(AccurateChecks.CHANGED));
+                    continue;
                 }
                 queue.put(new Received(f));
             }
@@ -89,6 +97,15 @@ final class Inbound {
             throw f.error();
         }
         return null;
+    }
+
+    /**
+     * The next accurate-mode answer, waiting at most {@code millis}.
+     *
+     * @return true = CHANGED, false = SEEN, null = none yet
+     */
+    Boolean answer(long millis) throws InterruptedException {
+        return answers.poll(millis, TimeUnit.MILLISECONDS);
     }
 
     /** Has the shim closed its side, or sent anything, since the last {@link #next()}? (cancels a running backup) */

@@ -56,8 +56,9 @@ public record PluginParams(byte[] path, String mode, int threads, int channelDep
                 case "threads" -> threads = number(key, raw, 1, WalkOptions.MAX_THREADS);
                 case "channel_depth" -> channelDepth = number(key, raw, 1, MAX_CHANNEL_DEPTH);
                 case "backend" -> backend = absolute(key, raw);
+                case "timeout" -> number(key, raw, 1, 86_400); // the shim's IO timeout; nothing to do here
                 default -> throw new BadRequestException("unknown plugin parameter \"" + PathText.render(line, 0, eq)
-                        + "\" (known: path, mode, threads, channel_depth, backend)");
+                        + "\" (known: path, mode, threads, channel_depth, backend, timeout)");
             }
         }
         if (path == null) {

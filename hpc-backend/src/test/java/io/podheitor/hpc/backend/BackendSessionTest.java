@@ -229,6 +229,7 @@ class BackendSessionTest {
             Thread.sleep(50);
             since = System.currentTimeMillis() / 1000;
         } while (since <= created);
+        Thread.sleep(30); // file times come from the kernel's coarse clock, which may lag the wall clock by a tick
         Files.writeString(root.resolve("small"), "changed");
         Files.writeString(root.resolve("sub/new"), "new");
         try (ShimSide shim = startBackup("B", List.of("Level=I", "Since=" + since))) {
@@ -238,6 +239,61 @@ class BackendSessionTest {
             Set<String> names = new HashSet<>(m.keySet());
             assertEquals(Set.of(key("/small"), key("/sub/new"), key("/"), key("/sub/"), key("/sub/deeper/")), names);
             assertEquals("changed", new String(m.get(key("/small")).data(), StandardCharsets.UTF_8));
+            shim.finish();
+        }
+    }
+
+    @Test
+    void accurateIncrementalChecksEveryEntryAndSendsOnlyChangedOnes() throws Exception {
+        // Since lies in the future: without checks only directories would go; with checks the shim decides
+        long future = System.currentTimeMillis() / 1000 + 100_000;
+        try (ShimSide shim = startBackup("B", List.of("Level=I", "Since=" + future, "Accurate=1"))) {
+            shim.command("BackupStart");
+            shim.expect('F');
+            Set<String> changed = Set.of(key("/small"), key("/sub/"), key("/sub/h2"));
+            ShimSide.Stream s = shim.readStream(r -> changed.contains(new String(r.name(), StandardCharsets.UTF_8)));
+            Map<String, ShimSide.Received> m = byName(s.records());
+            assertEquals(changed, m.keySet());
+            assertEquals("hello\n", new String(m.get(key("/small")).data(), StandardCharsets.UTF_8));
+            // h1 was unchanged and not sent, so h2 goes as a regular file with its data, not as a hard link
+            assertEquals(io.podheitor.hpc.ptcomm.FileType.REGULAR, m.get(key("/sub/h2")).record().type());
+            assertEquals("shared", new String(m.get(key("/sub/h2")).data(), StandardCharsets.UTF_8));
+            // every entry was asked about exactly once, directories with their trailing slash
+            assertEquals(shim.checked.size(), new HashSet<>(shim.checked).size());
+            assertTrue(shim.checked.containsAll(List.of(key("/big"), key("/empty"), key("/fifo"), key("/dangling"),
+                    key("/sub/link"), key("/sub/deeper/"), key("/sub/deeper/leaf"), key("/h1"), key("/"))));
+            assertEquals(key("/"), shim.checked.getLast(), "the root directory is checked last");
+            shim.finish();
+        }
+    }
+
+    @Test
+    void accurateFullAndEstimateSendWithoutChecks() throws Exception {
+        for (String type : List.of("B", "E")) {
+            List<String> extra = type.equals("B") ? List.of("Accurate=1") : List.of("Level=I", "Since=0", "Accurate=1");
+            try (ShimSide shim = startBackup(type, extra)) {
+                shim.command(type.equals("B") ? "BackupStart" : "EstimateStart");
+                shim.expect('F');
+                ShimSide.Stream s = shim.readStream(); // fails on a CHECK
+                assertTrue(s.records().size() >= 10, "records: " + s.records().size());
+                shim.finish();
+            }
+        }
+    }
+
+    @Test
+    void accurateChecksSurviveMoreEntriesThanTheWindow() throws Exception {
+        Path many = Files.createDirectory(root.resolve("many"));
+        for (int i = 0; i < AccurateChecks.WINDOW * 3 + 7; i++) {
+            Files.writeString(many.resolve("f" + i), "x" + i);
+        }
+        try (ShimSide shim = startBackup("B", List.of("Level=D", "Since=0", "Accurate=1"))) {
+            shim.command("BackupStart");
+            shim.expect('F');
+            // every third entry changed
+            int[] n = {0};
+            ShimSide.Stream s = shim.readStream(r -> n[0]++ % 3 == 0);
+            assertEquals((shim.checked.size() + 2) / 3, s.records().size());
             shim.finish();
         }
     }

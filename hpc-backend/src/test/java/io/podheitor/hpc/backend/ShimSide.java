@@ -108,8 +108,19 @@ final class ShimSide implements AutoCloseable {
         return out;
     }
 
-    /** Reads a backup/estimate stream up to its final F. */
+    /** Names of the CHECK records seen by {@link #readStream(java.util.function.Predicate)}, in order. */
+    final List<String> checked = new ArrayList<>();
+
+    /** Reads a backup/estimate stream up to its final F; a CHECK fails the test. */
     Stream readStream() throws IOException {
+        return readStream(null);
+    }
+
+    /**
+     * Reads a backup/estimate stream up to its final F, answering accurate-mode CHECKs (docs/ptcomm.md §8) with
+     * CHANGED where {@code changed} says so, SEEN otherwise.
+     */
+    Stream readStream(java.util.function.Predicate<FileRecord> changed) throws IOException {
         List<Received> records = new ArrayList<>();
         List<String> messages = new ArrayList<>();
         List<String> pending = new ArrayList<>();
@@ -125,7 +136,20 @@ final class ShimSide implements AutoCloseable {
                 }
                 case 'A' -> fail("abort: " + f.text());
                 case 'C' -> {
-                    FileRecord r = FileRecord.decode(f.payload());
+                    byte[] pl = f.payload();
+                    byte[] prefix = AccurateChecks.PREFIX;
+                    if (pl.length > prefix.length
+                            && java.util.Arrays.equals(pl, 0, prefix.length, prefix, 0, prefix.length)) {
+                        if (changed == null) {
+                            fail("CHECK in a stream without accurate checks");
+                        }
+                        FileRecord c = FileRecord.decode(java.util.Arrays.copyOfRange(pl, prefix.length, pl.length));
+                        assertEquals(0, c.flags(), "CHECK records carry no flags");
+                        checked.add(new String(c.name(), StandardCharsets.UTF_8));
+                        command(changed.test(c) ? AccurateChecks.CHANGED : AccurateChecks.SEEN);
+                        continue;
+                    }
+                    FileRecord r = FileRecord.decode(pl);
                     List<String> own = new ArrayList<>(pending);
                     pending.clear();
                     ByteArrayOutputStream data = new ByteArrayOutputStream();

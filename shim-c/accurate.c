@@ -1,0 +1,153 @@
+/*
+ * accurate.c - accurate mode (docs/ptcomm.md §8, ref §2.8).
+ *
+ * In accurate Incremental/Differential backups the backend asks before it
+ * sends an entry: C "CHECK " FILE-record (flags 0, no data).  The shim runs
+ * the FD's checkChanges on it and answers C SEEN (unchanged: the name is
+ * marked seen with setBaculaValue(bVarFileSeen) and the backend does not
+ * send it) or C CHANGED (the backend sends the usual record and data).
+ * CHECKs arrive only where a FILE record may arrive, so the answers are
+ * written from inside the shim's read loop (next_record in backup.c); the
+ * backend keeps reading its stdin on a separate thread, so the answer never
+ * blocks for long.
+ *
+ * FD facts relied on (ref §2.3, §2.4, §2.8):
+ *  - checkChanges copies fname, link, type and statp into the job's find
+ *    packet and compares them with the catalog entry (directories are looked
+ *    up by link): bRC_OK = changed / not found, bRC_Seen = unchanged.
+ *    It runs between two files of the plugin loop, where the FD's own copy
+ *    of the previous file's name (marked seen after endBackupFile) is no
+ *    longer affected.
+ *  - Directory names end in '/' for fname and link alike, so the catalog
+ *    lookup, bVarFileSeen and endBackupFile's marking use one spelling.
+ *  - At the end of an accurate backup the FD calls checkFile(fname) for
+ *    every catalog entry nobody marked seen; bRC_OK lets it be recorded as
+ *    deleted, bRC_Seen keeps it.
+ *
+ * SPDX-License-Identifier: AGPL-3.0-or-later
+ */
+#include <string.h>
+
+#include "ctx.h"
+#include "msg.h"
+
+#define CHECK_PREFIX "CHECK "
+#define CHECK_PREFIX_LEN (sizeof CHECK_PREFIX - 1)
+
+bool acc_is_check(const ptc_frame *f)
+{
+    return f->letter == 'C' && f->len > CHECK_PREFIX_LEN &&
+           memcmp(f->data, CHECK_PREFIX, CHECK_PREFIX_LEN) == 0;
+}
+
+static int32_t check_ft(char t)
+{
+    switch (t) {
+    case 'F': return FT_REG;
+    case 'E': return FT_REGE;
+    case 'D': return FT_DIREND;
+    case 'S': return FT_LNK;
+    case 'P': return FT_FIFO;
+    default: return FT_SPEC;            /* 'C', 'B' */
+    }
+}
+
+/* A save_pkt big enough for every interface version. */
+union any_sp {
+    struct save_pkt14 v14;
+    struct save_pkt21 v21;
+    struct save_pkt22 v22;
+};
+
+#define FILL_SP(p, r, fn, ln)                                                 \
+    do {                                                                      \
+        (p)->pkt_size = (int32_t)sizeof *(p);                                 \
+        (p)->pkt_end = (int32_t)sizeof *(p);                                  \
+        (p)->fname = (fn);                                                    \
+        (p)->link = (ln);                                                     \
+        (p)->type = check_ft((r)->type);                                      \
+        fill_stat(&(p)->statp, (r));                                          \
+    } while (0)
+
+static void fill_stat(struct stat *st, const phpc_record *r)
+{
+    memset(st, 0, sizeof *st);
+    st->st_mode = r->mode;
+    st->st_uid = r->uid;
+    st->st_gid = r->gid;
+    st->st_size = (off_t)r->size;
+    st->st_atime = (time_t)r->atime;
+    st->st_mtime = (time_t)r->mtime;
+    st->st_ctime = (time_t)r->ctime;
+    st->st_ino = (ino_t)r->ino;
+    st->st_dev = (dev_t)r->dev;
+    st->st_nlink = (nlink_t)r->nlink;
+    st->st_rdev = (dev_t)r->rdev;
+    st->st_blocks = (blkcnt_t)r->blocks;
+    st->st_blksize = 4096;
+}
+
+/* Ask the FD: true = unchanged (and now marked seen). */
+static bool unchanged(phpc_ctx *c, phpc_record *r)
+{
+    union any_sp sp;
+    char *link = r->type == 'D' ? r->name : r->type == 'S' ? r->link : NULL;
+    int seen_id = phpc_var_id(phpc_version, PV_FILE_SEEN);
+    bRC rc;
+
+    if (phpc_bfuncs == NULL || phpc_bfuncs->checkChanges == NULL)
+        return false;
+    memset(&sp, 0, sizeof sp);
+    switch (phpc_version) {
+    case PHPC_ABI_V14: FILL_SP(&sp.v14, r, r->name, link); break;
+    case PHPC_ABI_V21: FILL_SP(&sp.v21, r, r->name, link); break;
+    default: FILL_SP(&sp.v22, r, r->name, link); break;
+    }
+    rc = phpc_bfuncs->checkChanges(c->bctx, &sp);
+    if (rc != bRC_Seen)
+        return false;                   /* changed, new, or no answer: send it */
+    if (seen_id < 0 || phpc_bfuncs->setBaculaValue == NULL ||
+        phpc_bfuncs->setBaculaValue(c->bctx, seen_id, r->name) != bRC_OK)
+        phpc_dmsg(c->bctx, 50, "bVarFileSeen failed for %s", r->name);
+    return true;
+}
+
+int acc_answer(phpc_ctx *c, const ptc_frame *f)
+{
+    phpc_record *r = &c->crec;
+    char err[256], q[512];
+
+    if (phpc_record_parse(f->data + CHECK_PREFIX_LEN, f->len - CHECK_PREFIX_LEN, r, err,
+                          sizeof err) != 0) {
+        sess_protocol_error(c, "CHECK: %s while %s", err, c->doing);
+        return -1;
+    }
+    sess_doing(c, "checking \"%s\"", sess_q(r->name, r->name_len, q, sizeof q));
+    if (r->flags != 0 || r->type == 'L' || r->type == 'K') {
+        sess_protocol_error(c, "CHECK record of type '%c' with flags %llu while %s", r->type,
+                            (unsigned long long)r->flags, c->doing);
+        return -1;
+    }
+    if (r->type == 'D' && (r->name_len == 0 || r->name[r->name_len - 1] != '/')) {
+        sess_protocol_error(c, "CHECK of a directory name without a trailing '/' while %s",
+                            c->doing);
+        return -1;
+    }
+    c->acc_checked++;
+    if (unchanged(c, r)) {
+        c->acc_unchanged++;
+        return sess_send_text(c, "SEEN");
+    }
+    return sess_send_text(c, "CHANGED");
+}
+
+bRC acc_check_file(phpc_ctx *c, const char *fname)
+{
+    (void)c;
+    (void)fname;
+    /* Every name we did not mark seen is gone from our tree (the backend
+     * walked all of it, or the job failed and the FD records no deletions);
+     * foreign names are not ours to keep.  Both: let the FD record them
+     * deleted. */
+    return bRC_OK;
+}
