@@ -40,18 +40,6 @@ bool acc_is_check(const ptc_frame *f)
            memcmp(f->data, CHECK_PREFIX, CHECK_PREFIX_LEN) == 0;
 }
 
-static int32_t check_ft(char t)
-{
-    switch (t) {
-    case 'F': return FT_REG;
-    case 'E': return FT_REGE;
-    case 'D': return FT_DIREND;
-    case 'S': return FT_LNK;
-    case 'P': return FT_FIFO;
-    default: return FT_SPEC;            /* 'C', 'B' */
-    }
-}
-
 /* A save_pkt big enough for every interface version. */
 union any_sp {
     struct save_pkt14 v14;
@@ -65,27 +53,9 @@ union any_sp {
         (p)->pkt_end = (int32_t)sizeof *(p);                                  \
         (p)->fname = (fn);                                                    \
         (p)->link = (ln);                                                     \
-        (p)->type = check_ft((r)->type);                                      \
-        fill_stat(&(p)->statp, (r));                                          \
+        (p)->type = phpc_record_ft((r)->type);                                      \
+        phpc_record_to_stat((r), &(p)->statp);                                          \
     } while (0)
-
-static void fill_stat(struct stat *st, const phpc_record *r)
-{
-    memset(st, 0, sizeof *st);
-    st->st_mode = r->mode;
-    st->st_uid = r->uid;
-    st->st_gid = r->gid;
-    st->st_size = (off_t)r->size;
-    st->st_atime = (time_t)r->atime;
-    st->st_mtime = (time_t)r->mtime;
-    st->st_ctime = (time_t)r->ctime;
-    st->st_ino = (ino_t)r->ino;
-    st->st_dev = (dev_t)r->dev;
-    st->st_nlink = (nlink_t)r->nlink;
-    st->st_rdev = (dev_t)r->rdev;
-    st->st_blocks = (blkcnt_t)r->blocks;
-    st->st_blksize = 4096;
-}
 
 /* Ask the FD: true = unchanged (and now marked seen). */
 static bool unchanged(phpc_ctx *c, phpc_record *r)

@@ -194,43 +194,15 @@ static int next_record(phpc_ctx *c, int slot)
     }
 }
 
-static int32_t ft_type(char t)
-{
-    switch (t) {
-    case 'F': return FT_REG;
-    case 'E': return FT_REGE;
-    case 'D': return FT_DIREND;
-    case 'S': return FT_LNK;
-    case 'L': return FT_LNKSAVED;
-    case 'P': return FT_FIFO;
-    default: return FT_SPEC;            /* 'C', 'B' */
-    }
-}
-
 static void fill_sp(phpc_ctx *c, void *sp)
 {
     phpc_record *r = &c->rec[c->cur];
     struct sp_view v;
-    struct stat *st;
 
     sp_view(sp, &v);
-    st = v.statp;
-    memset(st, 0, sizeof *st);
-    st->st_mode = r->mode;
-    st->st_uid = r->uid;
-    st->st_gid = r->gid;
-    st->st_size = (off_t)r->size;
-    st->st_atime = (time_t)r->atime;
-    st->st_mtime = (time_t)r->mtime;
-    st->st_ctime = (time_t)r->ctime;
-    st->st_ino = (ino_t)r->ino;
-    st->st_dev = (dev_t)r->dev;
-    st->st_nlink = (nlink_t)r->nlink;
-    st->st_rdev = (dev_t)r->rdev;
-    st->st_blocks = (blkcnt_t)r->blocks;
-    st->st_blksize = 4096;
+    phpc_record_to_stat(r, v.statp);
 
-    *v.type = ft_type(r->type);
+    *v.type = phpc_record_ft(r->type);
     *v.fname = r->name;
     /* portable and flags keep the FD's defaults (ref §1.10) */
     *v.no_read = (r->flags & PHPC_REC_DATA) == 0;      /* §4.4 */

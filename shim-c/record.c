@@ -3,6 +3,9 @@
  *
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
+#include <sys/stat.h>
+
+#include "abi.h"
 #include "record.h"
 
 #include <inttypes.h>
@@ -223,4 +226,35 @@ void phpc_record_free(phpc_record *r)
     free(r->name);
     free(r->link);
     memset(r, 0, sizeof *r);
+}
+
+void phpc_record_to_stat(const phpc_record *r, struct stat *st)
+{
+    memset(st, 0, sizeof *st);
+    st->st_mode = r->mode;
+    st->st_uid = r->uid;
+    st->st_gid = r->gid;
+    st->st_size = (off_t)r->size;
+    st->st_atime = (time_t)r->atime;
+    st->st_mtime = (time_t)r->mtime;
+    st->st_ctime = (time_t)r->ctime;
+    st->st_ino = (ino_t)r->ino;
+    st->st_dev = (dev_t)r->dev;
+    st->st_nlink = (nlink_t)r->nlink;
+    st->st_rdev = (dev_t)r->rdev;
+    st->st_blocks = (blkcnt_t)r->blocks;
+    st->st_blksize = 4096;
+}
+
+int32_t phpc_record_ft(char type)
+{
+    switch (type) {
+    case 'F': return FT_REG;
+    case 'E': return FT_REGE;
+    case 'D': return FT_DIREND;
+    case 'S': return FT_LNK;
+    case 'L': return FT_LNKSAVED;
+    case 'P': return FT_FIFO;
+    default: return FT_SPEC;            /* 'C', 'B' */
+    }
 }

@@ -46,4 +46,10 @@ int phpc_record_set_names(phpc_record *r, const char *name, const char *link);
 
 void phpc_record_free(phpc_record *r);
 
+struct stat;
+/* The record's lstat fields as a struct stat for the FD (blksize 4096). */
+void phpc_record_to_stat(const phpc_record *r, struct stat *st);
+/* Bacula FT_* file type of a record type letter (docs/ptcomm.md §3). */
+int32_t phpc_record_ft(char type);
+
 #endif
