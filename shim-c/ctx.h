@@ -131,5 +131,6 @@ bRC restore_command(phpc_ctx *c, const char *cmd);
 bRC restore_create_file(phpc_ctx *c, void *rp);
 bRC restore_io(phpc_ctx *c, struct io_pkt *io);
 bRC restore_finish(phpc_ctx *c);
+bRC restore_xacl(phpc_ctx *c, struct xacl_pkt *x);  /* BACL_RESTORE / BXATTR_RESTORE */
 
 #endif

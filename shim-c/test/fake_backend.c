@@ -237,14 +237,23 @@ static void restore(void)
             send('F', NULL, 0);
             return;
         }
+        if (l == 'C' && (strcmp((char *)buf, "XATTR") == 0 || strcmp((char *)buf, "ACL") == 0)) {
+            if (recv_pkt(&n) != 'D')
+                die("expected one D after XATTR/ACL");
+            if (strncmp((char *)buf, "bad", 3) == 0)
+                send_text('E', "bad metadata blob");
+            else
+                send_text('C', "OK");
+            continue;
+        }
         if (l != 'C' || strncmp((char *)buf, "FILE ", 5) != 0)
-            die("expected FILE or FINISH");
+            die("expected FILE, XATTR, ACL or FINISH");
         name = strchr((char *)buf, '\n') + 1;
         if (strstr(name, "skip")) {
             send_text('C', "SKIP");
         } else if (strstr(name, "fail") && !strstr(name, "badclose")) {
             send_text('E', "cannot create file");
-        } else if (buf[5] == 'D' || buf[5] == 'S') {
+        } else if (buf[5] == 'D') {
             send_text('C', "DONE");
         } else {
             int closefail = strstr(name, "badclose") != NULL;

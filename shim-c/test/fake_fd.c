@@ -659,7 +659,7 @@ static void test_failures(void)
     /* bad plugin strings are refused at bEventPluginCommand */
     CHECK(backup_job("podheitor-hpc:path=/x;foo=1", 0, 'F', 1) == bRC_Error, "bad key");
     CHECK_MSG(M_FATAL(), "podheitor-hpc: bad plugin string: unknown key \"foo\" (known keys: "
-                         "path, mode, threads, channel_depth, backend)");
+                         "path, mode, threads, channel_depth, backend, aclsupport, xattrsupport)");
     CHECK(count_type(M_FATAL()) == 1, "bad key: one fatal");
     CHECK(backup_job("podheitor-hpc:path=rel/x", 0, 'F', 1) == bRC_Error, "relative path");
     CHECK_MSG(M_FATAL(), "podheitor-hpc: bad plugin string: key \"path\" must be an absolute "
@@ -767,6 +767,25 @@ union restore_pkt {
     struct restore_pkt21 b;
 };
 
+/* XATTR record the next restore_file delivers (then cleared), and the result */
+static const char *next_xattr;
+static bRC xattr_rc;
+
+static void deliver_xattr(bpContext *ctx)
+{
+    struct xacl_pkt x;
+
+    if (next_xattr == NULL)
+        return;
+    memset(&x, 0, sizeof x);
+    x.pkt_size = x.pkt_end = sizeof x;
+    x.func = BXATTR_RESTORE;
+    x.content = (char *)next_xattr;
+    x.count = (int32_t)strlen(next_xattr);
+    xattr_rc = pf->handleXACLdata(ctx, &x);
+    next_xattr = NULL;
+}
+
 static int restore_file(bpContext *ctx, char *cmd, int type, mode_t mode, const char *ofname,
                         const char *olname, int LinkFI, const char *data, int *close_status)
 {
@@ -827,9 +846,13 @@ static int restore_file(bpContext *ctx, char *cmd, int type, mode_t mode, const 
         io.func = IO_CLOSE;
         pf->pluginIO(ctx, &io);
         *close_status = io.status;
+        deliver_xattr(ctx);             /* queued until after the close (ref §2.6) */
     } else if (cs == CF_CREATED) {
+        if (type == FT_DIREND)
+            deliver_xattr(ctx);         /* directories: right away */
         pf->setFileAttributes(ctx, &u);
     }
+    next_xattr = NULL;                  /* dropped for anything else */
     CHECK(pf->endRestoreFile(ctx) == bRC_OK, "endRestoreFile");
     return cs;
 }
@@ -853,8 +876,15 @@ static void test_restore(unsigned v)
                        &cs) == CF_EXTRACT && cs == 0, "v%u restore a.txt (close %d)", v, cs);
     CHECK(restore_file(&ctx, cmd, FT_REGE, 0100600, "/tmp/r/data/empty", "", 0, NULL, &cs) ==
           CF_EXTRACT && cs == 0, "restore empty file");
+    next_xattr = "PHMB-blob-of-link";
     CHECK(restore_file(&ctx, cmd, FT_LNK, 0120777, "/tmp/r/data/link", "a.txt", 0, NULL, &cs) ==
-          CF_CREATED, "restore symlink");
+          CF_EXTRACT && cs == 0, "restore symlink (OK without data, so the XATTR record comes)");
+    CHECK(xattr_rc == bRC_OK, "XATTR restore of the symlink");
+    next_xattr = "bad-blob";
+    CHECK(restore_file(&ctx, cmd, FT_REG, 0100644, "/tmp/r/data/b.txt", "", 0, "b", &cs) ==
+          CF_EXTRACT && cs == 0, "restore b.txt");
+    CHECK(xattr_rc == bRC_Error, "XATTR restore answered E -> bRC_Error");
+    CHECK_MSG(M_ERROR(), "podheitor-hpc: bad metadata blob");
     CHECK(restore_file(&ctx, cmd, FT_LNKSAVED, 0100644, "/tmp/r/data/hard", "/tmp/r/data/a.txt", 1,
                        NULL, &cs) == CF_EXTRACT && cs == 0, "restore hard link");
     CHECK(restore_file(&ctx, cmd, FT_REG, 0100644, "/tmp/r/data/skipme", "", 0, "x", &cs) ==
@@ -867,15 +897,21 @@ static void test_restore(unsigned v)
     CHECK_MSG(M_ERROR(), "podheitor-hpc: close failed");
     CHECK(restore_file(&ctx, cmd, FT_SPEC, 060600, "/tmp/r/data/blk", "", 0, NULL, &cs) ==
           CF_EXTRACT, "block device");
+    next_xattr = "PHMB-blob-of-dir";
     CHECK(restore_file(&ctx, cmd, FT_DIREND, 040755, "/tmp/r/data/", "", 0, NULL, &cs) ==
           CF_CREATED, "directory");
+    CHECK(xattr_rc == bRC_OK, "XATTR restore of the directory");
     event(&ctx, bEventEndRestoreJob, NULL);
     event(&ctx, bEventJobEnd, NULL);
     pf->freePlugin(&ctx);
     read_log();
 
     CHECK(count_type(M_FATAL()) == 0, "restore: no fatal");
-    CHECK(nmsgs == 2, "restore: 2 messages, got %d", nmsgs);
+    CHECK(nmsgs == 3, "restore: 3 messages, got %d", nmsgs);
+    CHECK(strstr(log_text, "/tmp/r/data/link\\x00a.txt\nF\nC XATTR\nD 17 PHMB-blob-of-link\n") != NULL,
+          "symlink: FILE, F at IO_CLOSE, then C XATTR + one D");
+    CHECK(strstr(log_text, "/tmp/r/data/\\x00\nC XATTR\nD 16 PHMB-blob-of-dir\nC FINISH") != NULL,
+          "directory: C XATTR + one D right after its FILE");
     CHECK_LOG("C Hello podheitor-hpc 1");       /* one backend for the whole job */
     CHECK_LOG("C Type=R");
     CHECK_LOG("C Where=/tmp/r");
