@@ -97,7 +97,11 @@ def walk(root):
 
 def md5(path):
     h = hashlib.md5(usedforsecurity=False)
-    with open(path, "rb", buffering=0) as f:
+    try:    # O_NOATIME (owner or root): hashing must not change the atimes compared by --ns-times
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOATIME", 0))
+    except PermissionError:
+        fd = os.open(path, os.O_RDONLY)
+    with open(fd, "rb", buffering=0) as f:
         while True:
             b = f.read(1 << 20)
             if not b:

@@ -59,6 +59,8 @@ typedef struct phpc_ctx {
     const unsigned char *dptr;  /* unread rest of the current D packet */
     size_t dlen;
     bool acl_pending, xattr_pending;    /* announced blob not yet read */
+    bool sparse;                /* data D packets carry offsets (FO_OFFSETS) */
+    uint64_t doff;              /* file offset of dptr[0] when sparse */
     unsigned char *blob;        /* copy of the blob handed to the FD */
     size_t blob_cap;
     phpc_linkmap links;

@@ -16,6 +16,8 @@
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
 #include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -228,7 +230,24 @@ bRC restore_io(phpc_ctx *c, struct io_pkt *io)
         }
         io->status = 0;
         return bRC_OK;
-    default:                            /* IO_READ, IO_SEEK */
+    case IO_SEEK: {
+        /* sparse data (FO_OFFSETS at backup): the FD seeks over a hole
+         * before the next write; "C SEEK <offset>", no reply (§5) */
+        char cmd[40];
+
+        if (c->state != ST_RESTORE_DATA || io->whence != SEEK_SET || io->offset < 0) {
+            io->io_errno = EINVAL;
+            return bRC_Error;
+        }
+        snprintf(cmd, sizeof cmd, "SEEK %lld", (long long)io->offset);
+        if (sess_send_text(c, cmd) != 0) {
+            io->io_errno = EIO;
+            return bRC_Error;
+        }
+        io->status = 0;                 /* io->offset stays: the new position */
+        return bRC_OK;
+    }
+    default:                            /* IO_READ */
         io->io_errno = EINVAL;
         return bRC_Error;
     }

@@ -2,12 +2,14 @@
 # Restore fidelity (docs/fidelity.md): a generated hostile tree (scripts/mkfidelity.py)
 # backed up through the plugin, restored through bconsole, compared with the source:
 #   60  xattrs (user/trusted/security), POSIX ACLs (access + default), ns atime/mtime,
+#       sparse files (holes stay holes, allocated blocks compared; < 16 MiB through the pipe),
 #       setuid/setgid/sticky, numeric owners, symlink owner+times, fifo/char/block
 #       devices (rdev), empty dir/file, hard links, hostile names, ~4000-byte paths
 #   61  the catalog names of that backup == those of a stock bacula-fd backup (SQL, hex)
 #   62  aclsupport=no / xattrsupport=no leave ACLs / other xattrs out
 
-fid_tree() { mk_tree_fid fid --no-sparse; }
+# sparse/huge: 2 GiB apparent size, 1 MiB of data (kept small so that verify's hashing stays fast)
+fid_tree() { mk_tree_fid fid --sparse-gib 2; }
 
 # like mk_tree, with the fidelity generator
 mk_tree_fid() { # name args... -> path
@@ -36,6 +38,9 @@ test_60_fidelity_restore() {
   if ! hrun "$out" backup-plugin "podheitor-hpc:path=$T"; then fail_job $n "plugin backup" "$out"; return 0; fi
   jobid=$(field JobId "$out")
   save_ctx fid.plugin "$jobid"
+  local bytes
+  bytes=$(field JobBytes "$out")
+  [ "${bytes:-0}" -lt $((16 << 20)) ] || { fail $n "JobBytes=$bytes: the holes of sparse/huge went through the pipe"; return 0; }
   dest=$(scratch $n)
   if ! hrun "$SCRATCH/$n.restore" restore "$jobid" "$dest"; then fail_job $n "restore of job $jobid" "$SCRATCH/$n.restore"; return 0; fi
   if ! v=$(H verify "$T" "$dest" --xattrs --ns-times --blocks --allow-missing special/sock 2>&1); then
@@ -44,7 +49,7 @@ test_60_fidelity_restore() {
   fi
   note "$v"
   rm -rf -- "$dest"
-  pass "$n (JobId $jobid: xattrs, ACLs, ns times, setuid/sticky, owners, devices, hard links, hostile names: verify OK)"
+  pass "$n (JobId $jobid, JobBytes=$bytes: xattrs, ACLs, ns times, sparse blocks, setuid/sticky, owners, devices, hard links, hostile names: verify OK)"
 }
 
 test_61_fidelity_catalog_like_stock() {

@@ -169,7 +169,13 @@ public final class BackendSession {
                 }
                 case Status.COMMAND -> {
                     byte[] p = f.textBytes();
-                    if (FileRecord.isFileRecord(f.payload())) {
+                    if (f.text().startsWith("SEEK ")) {
+                        try {
+                            restorer.seek(Long.parseLong(f.text().substring(5)));
+                        } catch (NumberFormatException e) {
+                            out.message(Status.ERROR, "bad SEEK offset \"" + PathText.render(p) + "\"");
+                        }
+                    } else if (FileRecord.isFileRecord(f.payload())) {
                         FileRecord r;
                         try {
                             r = FileRecord.decode(f.payload());

@@ -178,8 +178,14 @@ final class BackupStreamer {
             }
             rememberIfLinked(path, st);
             byte[] blob = meta.collect(path, st);
-            send(record(FileType.REGULAR, st, path, null, FileRecord.FLAG_DATA | FileRecord.FLAG_XATTR, 0));
-            sendData(fd, path, st.size());
+            boolean sparse = SparseSection.hasHoles(fd, now.size());
+            send(record(FileType.REGULAR, st, path, null, FileRecord.FLAG_DATA | FileRecord.FLAG_XATTR
+                    | (sparse ? FileRecord.FLAG_SPARSE : 0), 0));
+            if (sparse) {
+                dataBytes += SparseSection.send(out, fd, path, buffer);
+            } else {
+                sendData(fd, path, st.size());
+            }
             out.data(blob, 0, blob.length); // the metadata blob follows the data section (docs/ptcomm.md §4)
         } catch (PosixException x) {
             out.message(Status.WARNING, "cannot stat \"" + PathText.render(path) + "\": " + x.strerror());

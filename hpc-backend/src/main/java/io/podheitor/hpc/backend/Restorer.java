@@ -51,6 +51,7 @@ final class Restorer {
         final byte[] path;
         final int fd;
         PosixException writeError;
+        boolean seeked;
 
         OpenFile(FileRecord record, byte[] path, int fd) {
             this.record = record;
@@ -249,6 +250,23 @@ final class Restorer {
         }
     }
 
+    /**
+     * {@code C SEEK <offset>} (sparse data, docs/ptcomm.md §5): the next D packets go to that offset; the hole
+     * before it is never written. No reply; a failure is reported at close like a write error.
+     */
+    void seek(long offset) {
+        OpenFile f = current;
+        if (f == null || f.fd < 0 || f.writeError != null) {
+            return;
+        }
+        try {
+            Posix.lseek(f.fd, offset, Posix.SEEK_SET);
+            f.seeked = true;
+        } catch (PosixException e) {
+            f.writeError = e;
+        }
+    }
+
     /** F after the data: owner, mode and times from the record, close, reply OK or E. */
     void close() throws IOException {
         OpenFile f = current;
@@ -266,6 +284,13 @@ final class Restorer {
             if (f.writeError != null) {
                 failure = "write error on \"" + PathText.render(f.path) + "\": " + f.writeError.strerror();
             } else {
+                // a trailing hole (or a file that is all hole): the FD seeks only before data, so a sparse
+                // source -- sought over, or fewer allocated blocks than its size -- is extended to its size.
+                // A dense file that shrank while being saved is not padded.
+                boolean sparseSource = f.seeked || f.record.blocks() * 512 < f.record.size();
+                if (sparseSource && Posix.fstat(f.fd).size() < f.record.size()) {
+                    Posix.ftruncate(f.fd, f.record.size());
+                }
                 applyToDescriptor(f.fd, f.record);
             }
         } catch (PosixException e) {
