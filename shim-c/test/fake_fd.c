@@ -267,6 +267,9 @@ struct saved {
     size_t max_read;
     char acl[64];
     int acl_count, xattr_count;
+    uint64_t flags;
+    long long offsets[4];               /* io->offset of the first 4 reads */
+    int noff;
     bRC end_rc;
 };
 
@@ -311,6 +314,7 @@ static void backup_loop(bpContext *ctx, char *cmd, int estimate)
         s->no_read = SP(u, no_read);
         s->portable = SP(u, portable);
         s->LinkFI = SP(u, LinkFI);
+        s->flags = SP(u, flags);
         if (!estimate) {
             if (!s->no_read) {
                 memset(&io, 0, sizeof io);
@@ -329,6 +333,8 @@ static void backup_loop(bpContext *ctx, char *cmd, int estimate)
                             s->read_error = io.status < 0;
                             break;
                         }
+                        if (s->noff < 4)
+                            s->offsets[s->noff++] = (long long)io.offset;
                         if ((size_t)io.status > s->max_read)
                             s->max_read = (size_t)io.status;
                         s->data = realloc(s->data, s->len + (size_t)io.status);
@@ -962,6 +968,73 @@ static void test_restore_no_backend(void)
 }
 
 /* A job that never names the plugin: nothing happens. */
+/* Sparse section (flag 8): FO_OFFSETS, io->offset per read; restore IO_SEEK -> C SEEK. */
+static void test_sparse(void)
+{
+    char cmd[PATH_MAX + 128];
+    bpContext ctx = { (void *)0x1, NULL };
+    struct io_pkt io;
+    union restore_pkt u;
+
+    use_version(22);
+    new_log();
+    setenv("PHPC_FAKE_MODE", "sparse", 1);
+    CHECK(backup_job(make_cmd(cmd, sizeof cmd, ""), 0, 'F', 0) == bRC_OK, "sparse backup");
+    CHECK(nfiles == 3, "sparse: 3 files, got %d", nfiles);
+    CHECK(files[0].flags & (1ULL << 30), "sparse: FO_OFFSETS set (flags %llx)", (unsigned long long)files[0].flags);
+    CHECK(!(files[1].flags & (1ULL << 30)), "dense: no FO_OFFSETS");
+    CHECK(files[0].len == 7 && memcmp(files[0].data, "abcxyzw", 7) == 0, "sparse data bytes");
+    CHECK(files[0].noff == 2 && files[0].offsets[0] == 4096 && files[0].offsets[1] == 8589934592LL,
+          "sparse offsets %d %lld %lld", files[0].noff, files[0].offsets[0], files[0].offsets[1]);
+    CHECK(files[0].xattr_count == 1, "sparse: the blob still follows");
+    CHECK(files[1].len == 2 && memcmp(files[1].data, "d1", 2) == 0, "dense file after a sparse one");
+    check_no_child("sparse backup");
+
+    /* restore: IO_SEEK becomes "C SEEK <offset>" before the next write */
+    new_log();
+    reset_msgs();
+    setenv("PHPC_FAKE_MODE", "normal", 1);
+    make_cmd(cmd, sizeof cmd, "");
+    pf->newPlugin(&ctx);
+    event(&ctx, bEventJobStart, "JobId=9 Job=restore");
+    event(&ctx, bEventStartRestoreJob, NULL);
+    event(&ctx, bEventRestoreCommand, cmd);
+    pf->startRestoreFile(&ctx, cmd);
+    memset(&u, 0, sizeof u);
+    u.b.pkt_size = u.b.pkt_end = sizeof u.b;
+    u.b.type = FT_REG; u.b.ofname = "/tmp/r/sparse"; u.b.olname = ""; u.b.where = where;
+    u.b.replace = 'w'; u.b.create_status = CF_ERROR;
+    u.b.statp.st_mode = 0100644;
+    u.b.statp.st_size = 8589934596LL;
+    CHECK(pf->createFile(&ctx, &u) == bRC_OK && u.b.create_status == CF_EXTRACT, "sparse createFile");
+    memset(&io, 0, sizeof io);
+    io.func = IO_OPEN;
+    io.fname = "/tmp/r/sparse";
+    pf->pluginIO(&ctx, &io);
+    io.func = IO_SEEK;
+    io.offset = 8589934592LL;
+    io.whence = SEEK_SET;
+    CHECK(pf->pluginIO(&ctx, &io) == bRC_OK && io.status == 0 && io.offset == 8589934592LL, "IO_SEEK");
+    io.func = IO_SEEK;
+    io.offset = 5;
+    io.whence = SEEK_CUR;
+    CHECK(pf->pluginIO(&ctx, &io) == bRC_Error && io.io_errno == EINVAL, "IO_SEEK SEEK_CUR refused");
+    io.func = IO_WRITE;
+    io.buf = "xyzw";
+    io.count = 4;
+    CHECK(pf->pluginIO(&ctx, &io) == bRC_OK && io.status == 4, "write after seek");
+    io.func = IO_CLOSE;
+    CHECK(pf->pluginIO(&ctx, &io) == bRC_OK && io.status == 0, "close after seek");
+    pf->endRestoreFile(&ctx);
+    event(&ctx, bEventEndRestoreJob, NULL);
+    event(&ctx, bEventJobEnd, NULL);
+    pf->freePlugin(&ctx);
+    read_log();
+    CHECK(strstr(log_text, "C SEEK 8589934592\nD 4 xyzw\nF\n") != NULL, "C SEEK before the data");
+    CHECK(count_type(M_FATAL()) == 0 && count_type(M_ERROR()) == 0, "sparse restore: no errors");
+    check_no_child("sparse restore");
+}
+
 static void test_idle_job(void)
 {
     bpContext ctx = { (void *)0x1, NULL };
@@ -1026,6 +1099,7 @@ int main(int argc, char **argv)
     test_restore(21);
     test_restore(22);
     test_restore_no_backend();
+    test_sparse();
     test_idle_job();
 
     CHECK(unload_plugin() == bRC_OK, "unloadPlugin");
