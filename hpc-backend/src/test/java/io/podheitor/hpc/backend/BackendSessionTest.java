@@ -232,6 +232,7 @@ class BackendSessionTest {
             Thread.sleep(50);
             since = System.currentTimeMillis() / 1000;
         } while (since <= created);
+        Thread.sleep(20); // file times come from the kernel's coarse clock, which lags a tick behind
         Files.writeString(root.resolve("small"), "changed");
         Files.writeString(root.resolve("sub/new"), "new");
         try (ShimSide shim = startBackup("B", List.of("Level=I", "Since=" + since))) {
