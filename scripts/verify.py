@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Compare a restored tree with its source (byte-exact names).
 
-usage: verify.py SRC DEST [--xattrs] [--no-mtime] [--show N] [-j N]
+usage: verify.py SRC DEST [--xattrs] [--no-mtime] [--ns-times] [--blocks]
+                 [--show N] [-j N]
                  [--allow-extra REL]... [--allow-missing REL]...
 
 DEST may be either the restored copy of SRC itself or the restore 'where'
@@ -16,8 +17,14 @@ Checked for every entry (SRC root included, not walked across symlinks):
   presence (missing/extra), type (file/dir/symlink/fifo/...), content MD5 of
   regular files, size, permission bits, uid, gid, mtime (whole seconds --
   Bacula stores seconds), symlink target (bytes), hardlink structure (the
-  partition of names into inodes must be identical), optionally xattrs (incl.
-  POSIX ACLs, which Linux exposes as system.posix_acl_* xattrs).
+  partition of names into inodes must be identical), device numbers (rdev) of
+  char/block devices, optionally xattrs (incl. POSIX ACLs, which Linux exposes
+  as system.posix_acl_* xattrs).
+--ns-times: mtimes in nanoseconds, and atimes in nanoseconds for everything
+  but directories and symlinks (reading those during the backup changes their
+  atime). All stats are taken before any file is read for hashing.
+--blocks: a restored regular file must not allocate more 512-byte blocks than
+  its source (holes stay holes), with a slack of 8 blocks per file.
 
 --allow-extra REL / --allow-missing REL (repeatable; REL relative to SRC/DEST,
 matches REL and everything below it): such entries are counted separately
@@ -34,7 +41,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 
 CATS = ["missing", "extra", "type", "content", "size", "mode", "uid", "gid",
-        "mtime", "symlink", "hardlink", "xattr", "error"]
+        "mtime", "atime", "rdev", "blocks", "symlink", "hardlink", "xattr", "error"]
 DOT = b"."
 
 
@@ -90,7 +97,11 @@ def walk(root):
 
 def md5(path):
     h = hashlib.md5(usedforsecurity=False)
-    with open(path, "rb", buffering=0) as f:
+    try:    # O_NOATIME (owner or root): hashing must not change the atimes compared by --ns-times
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOATIME", 0))
+    except PermissionError:
+        fd = os.open(path, os.O_RDONLY)
+    with open(fd, "rb", buffering=0) as f:
         while True:
             b = f.read(1 << 20)
             if not b:
@@ -127,6 +138,8 @@ def main():
     ap.add_argument("dest")
     ap.add_argument("--xattrs", action="store_true", help="also compare xattrs/ACLs")
     ap.add_argument("--no-mtime", action="store_true", help="do not compare mtimes")
+    ap.add_argument("--ns-times", action="store_true", help="compare mtime/atime in nanoseconds")
+    ap.add_argument("--blocks", action="store_true", help="restored files allocate no more blocks")
     ap.add_argument("--show", type=int, default=10, help="mismatch details to print")
     ap.add_argument("-j", "--jobs", type=int, default=4, help="hashing threads")
     ap.add_argument("--allow-extra", action="append", default=[], metavar="REL",
@@ -187,8 +200,18 @@ def main():
             report("uid", rel, f"{s.st_uid} != {d.st_uid}")
         if s.st_gid != d.st_gid:
             report("gid", rel, f"{s.st_gid} != {d.st_gid}")
-        if not a.no_mtime and int(s.st_mtime) != int(d.st_mtime):
+        if a.ns_times and not a.no_mtime:
+            if s.st_mtime_ns != d.st_mtime_ns:
+                report("mtime", rel, f"{s.st_mtime_ns} != {d.st_mtime_ns} ns ({ks})")
+            if ks not in ("dir", "symlink") and s.st_atime_ns != d.st_atime_ns:
+                report("atime", rel, f"{s.st_atime_ns} != {d.st_atime_ns} ns ({ks})")
+        elif not a.no_mtime and int(s.st_mtime) != int(d.st_mtime):
             report("mtime", rel, f"{int(s.st_mtime)} != {int(d.st_mtime)} ({ks})")
+        if ks in ("chardev", "blockdev") and s.st_rdev != d.st_rdev:
+            report("rdev", rel, f"{os.major(s.st_rdev)},{os.minor(s.st_rdev)} != "
+                   f"{os.major(d.st_rdev)},{os.minor(d.st_rdev)}")
+        if a.blocks and ks == "file" and d.st_blocks > s.st_blocks + 8:
+            report("blocks", rel, f"{d.st_blocks} blocks restored, source has {s.st_blocks}")
         if ks == "symlink":
             ts = os.readlink(join(src, rel))
             td = os.readlink(join(dest, rel))
@@ -242,7 +265,8 @@ def main():
                 report("content", rel, "md5 differs")
 
     total = sum(bad.values())
-    mism = " ".join(f"{c}={bad[c]}" for c in CATS if c != "xattr" or a.xattrs)
+    mism = " ".join(f"{c}={bad[c]}" for c in CATS
+                    if (c != "xattr" or a.xattrs) and (c != "atime" or a.ns_times) and (c != "blocks" or a.blocks))
     extra = ""
     if allow_extra or allow_missing:
         extra = f" allowed_extra={allowed['extra']} allowed_missing={allowed['missing']}"

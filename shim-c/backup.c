@@ -33,7 +33,10 @@ struct sp_view {
     int32_t *type;
     bool *no_read;
     int32_t *LinkFI;
+    uint64_t *flags;
 };
+
+#define PHPC_FO_OFFSETS (1ULL << 30)   /* ref §1.10: io->offset per IO_READ, IO_SEEK on restore */
 
 #define SP_VIEW(v, p)                                                        \
     do {                                                                     \
@@ -43,6 +46,7 @@ struct sp_view {
         (v)->type = &(p)->type;                                              \
         (v)->no_read = &(p)->no_read;                                        \
         (v)->LinkFI = &(p)->LinkFI;                                          \
+        (v)->flags = &(p)->flags;                                            \
     } while (0)
 
 static void sp_view(void *sp, struct sp_view *v)
@@ -62,7 +66,7 @@ void backup_reset(phpc_ctx *c)
     c->data = DS_NONE;
     c->dptr = NULL;
     c->dlen = 0;
-    c->acl_pending = c->xattr_pending = false;
+    c->acl_pending = c->xattr_pending = c->sparse = false;
     phpc_linkmap_clear(&c->links);
 }
 
@@ -165,7 +169,7 @@ static int next_record(phpc_ctx *c, int slot)
             sess_protocol_error(c, "%s while %s", err, c->doing);
             return -1;
         }
-        if (r->flags & ~(uint64_t)(PHPC_REC_DATA | PHPC_REC_ACL | PHPC_REC_XATTR)) {
+        if (r->flags & ~(uint64_t)(PHPC_REC_DATA | PHPC_REC_ACL | PHPC_REC_XATTR | PHPC_REC_SPARSE)) {
             sess_protocol_error(c, "FILE record with unknown flags %llu while %s",
                                 (unsigned long long)r->flags, c->doing);
             return -1;
@@ -174,6 +178,7 @@ static int next_record(phpc_ctx *c, int slot)
         c->data = (r->flags & PHPC_REC_DATA) ? DS_ACTIVE : DS_NONE;
         c->acl_pending = (r->flags & PHPC_REC_ACL) != 0;
         c->xattr_pending = (r->flags & PHPC_REC_XATTR) != 0;
+        c->sparse = (r->flags & (PHPC_REC_DATA | PHPC_REC_SPARSE)) == (PHPC_REC_DATA | PHPC_REC_SPARSE);
         {
             char q[512];
 
@@ -206,6 +211,8 @@ static void fill_sp(phpc_ctx *c, void *sp)
     *v.fname = r->name;
     /* portable and flags keep the FD's defaults (ref §1.10) */
     *v.no_read = (r->flags & PHPC_REC_DATA) == 0;      /* §4.4 */
+    if (c->sparse)
+        *v.flags |= PHPC_FO_OFFSETS;    /* holes are skipped: STREAM_SPARSE_DATA */
     switch (r->type) {
     case 'D':
         /* FT_DIREND is stored under link; fname == link == "dir/" keeps the
@@ -279,6 +286,54 @@ bRC backup_end_file(phpc_ctx *c)
     return rc == 0 ? bRC_OK : bRC_Error;
 }
 
+/* IO_READ of a sparse section: the bytes of at most one D packet, whose
+ * first 8 bytes are the big-endian file offset; io->offset = their offset. */
+static void io_read_sparse(phpc_ctx *c, struct io_pkt *io)
+{
+    size_t want = io->count > 0 ? (size_t)io->count : 0, n;
+    ptc_frame f;
+
+    while (c->dlen == 0) {
+        if (c->data != DS_ACTIVE) {
+            io->status = c->data == DS_ERROR ? -1 : 0;
+            io->io_errno = c->data == DS_ERROR ? EIO : 0;
+            if (c->data == DS_ERROR)
+                c->data = DS_EOF;
+            return;
+        }
+        if (sess_recv(c, &f, "DFE") != 0) {
+            io->status = -1;
+            io->io_errno = EIO;
+            return;
+        }
+        if (f.letter == 'D') {
+            if (f.len <= 8) {
+                sess_protocol_error(c, "sparse data packet of %zu bytes while %s", f.len, c->doing);
+                io->status = -1;
+                io->io_errno = EIO;
+                return;
+            }
+            c->doff = 0;
+            for (int i = 0; i < 8; i++)
+                c->doff = c->doff << 8 | f.data[i];
+            c->dptr = f.data + 8;
+            c->dlen = f.len - 8;
+        } else if (f.letter == 'F') {
+            c->data = DS_EOF;
+        } else {
+            sess_post_text(c, PM_ERROR, &f);
+            c->data = DS_ERROR;
+        }
+    }
+    n = c->dlen < want ? c->dlen : want;
+    memcpy(io->buf, c->dptr, n);
+    io->offset = (boffset_t)c->doff;
+    c->doff += n;
+    c->dptr += n;
+    c->dlen -= n;
+    io->status = (int32_t)n;
+}
+
 /* IO_READ: hand out data bytes, up to io->count per call. */
 static void io_read(phpc_ctx *c, struct io_pkt *io)
 {
@@ -347,7 +402,10 @@ bRC backup_io(phpc_ctx *c, struct io_pkt *io)
         io->status = 0;     /* a record without data just reads as empty */
         return bRC_OK;
     case IO_READ:
-        io_read(c, io);
+        if (c->sparse)
+            io_read_sparse(c, io);
+        else
+            io_read(c, io);
         return io->status < 0 ? bRC_Error : bRC_OK;
     case IO_CLOSE:
         /* the FD may stop reading early (e.g. after an error): drain */

@@ -59,6 +59,8 @@ typedef struct phpc_ctx {
     const unsigned char *dptr;  /* unread rest of the current D packet */
     size_t dlen;
     bool acl_pending, xattr_pending;    /* announced blob not yet read */
+    bool sparse;                /* data D packets carry offsets (FO_OFFSETS) */
+    uint64_t doff;              /* file offset of dptr[0] when sparse */
     unsigned char *blob;        /* copy of the blob handed to the FD */
     size_t blob_cap;
     phpc_linkmap links;
@@ -144,5 +146,6 @@ bRC restore_command(phpc_ctx *c, const char *cmd);
 bRC restore_create_file(phpc_ctx *c, void *rp);
 bRC restore_io(phpc_ctx *c, struct io_pkt *io);
 bRC restore_finish(phpc_ctx *c);
+bRC restore_xacl(phpc_ctx *c, struct xacl_pkt *x);  /* BACL_RESTORE / BXATTR_RESTORE */
 
 #endif

@@ -19,10 +19,10 @@
 
 #include "msg.h"
 
-#define KNOWN_KEYS "path, mode, threads, channel_depth, backend, timeout"
+#define KNOWN_KEYS "path, mode, threads, channel_depth, backend, timeout, aclsupport, xattrsupport"
 
 static const char *const known_keys[] = { "path", "mode", "threads", "channel_depth", "backend",
-                                           "timeout" };
+                                          "timeout", "aclsupport", "xattrsupport" };
 static const char *const known_modes[] = { "posix", "lustre", "gpfs", "cephfs", "beegfs", "weka" };
 
 static int fail(char *err, size_t errsz, const char *fmt, ...)
@@ -176,6 +176,14 @@ static int check_value(phpc_params *out, const char *key, const char *value,
         if (parse_range(value, 1, PHPC_TIMEOUT_MAX, &out->timeout) != 0)
             return fail(err, errsz, "key \"timeout\": \"%s\" is not an integer in 1..%d (seconds)",
                         q(value, strlen(value), qb, sizeof qb), PHPC_TIMEOUT_MAX);
+        return 0;
+    }
+    if (strcmp(key, "aclsupport") == 0 || strcmp(key, "xattrsupport") == 0) {
+        /* the FileSet's aclsupport/xattrsupport options never reach a command
+         * plugin (ref §2.9): these keys stand in for them */
+        if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0)
+            return fail(err, errsz, "key \"%s\": \"%s\" is not yes or no", key,
+                        q(value, strlen(value), qb, sizeof qb));
         return 0;
     }
     /* channel_depth */

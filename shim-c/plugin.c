@@ -239,7 +239,9 @@ static bRC handleXACLdata(bpContext *ctx, struct xacl_pkt *x)
         return bRC_Error;
     if (x->func == BACL_BACKUP || x->func == BXATTR_BACKUP)
         return backup_xacl(c, x);
-    return bRC_OK;                      /* restore: reserved, accepted and ignored */
+    if (x->func == BACL_RESTORE || x->func == BXATTR_RESTORE)
+        return restore_xacl(c, x);
+    return bRC_Error;
 }
 
 /* ---- the tables ----------------------------------------------------------- */

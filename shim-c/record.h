@@ -14,6 +14,7 @@
 #define PHPC_REC_DATA   1u      /* flags: a data section follows (backup) */
 #define PHPC_REC_ACL    2u      /* flags: one ACL blob follows */
 #define PHPC_REC_XATTR  4u      /* flags: one XATTR blob follows */
+#define PHPC_REC_SPARSE 8u      /* flags: each data D packet starts with an 8-byte offset */
 
 typedef struct phpc_record {
     char type;                  /* F E D S L P C B K */

@@ -16,6 +16,8 @@
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
 #include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -163,9 +165,9 @@ bRC restore_create_file(phpc_ctx *c, void *rp)
         sess_post_text(c, PM_ERROR, &f);
         return bRC_OK;                  /* CF_ERROR */
     }
+    free(c->rname);                     /* for messages (close, XACL) */
+    c->rname = strdup(v.ofname);
     if (reply_is(&f, "OK")) {
-        free(c->rname);
-        c->rname = strdup(v.ofname);
         c->state = ST_RESTORE_DATA;
         *v.create_status = CF_EXTRACT;
     } else if (reply_is(&f, "DONE")) {
@@ -228,7 +230,24 @@ bRC restore_io(phpc_ctx *c, struct io_pkt *io)
         }
         io->status = 0;
         return bRC_OK;
-    default:                            /* IO_READ, IO_SEEK */
+    case IO_SEEK: {
+        /* sparse data (FO_OFFSETS at backup): the FD seeks over a hole
+         * before the next write; "C SEEK <offset>", no reply (§5) */
+        char cmd[40];
+
+        if (c->state != ST_RESTORE_DATA || io->whence != SEEK_SET || io->offset < 0) {
+            io->io_errno = EINVAL;
+            return bRC_Error;
+        }
+        snprintf(cmd, sizeof cmd, "SEEK %lld", (long long)io->offset);
+        if (sess_send_text(c, cmd) != 0) {
+            io->io_errno = EIO;
+            return bRC_Error;
+        }
+        io->status = 0;                 /* io->offset stays: the new position */
+        return bRC_OK;
+    }
+    default:                            /* IO_READ */
         io->io_errno = EINVAL;
         return bRC_Error;
     }
@@ -248,5 +267,46 @@ bRC restore_finish(phpc_ctx *c)
     if (sess_send_text(c, "FINISH") != 0 || sess_recv(c, &f, "F") != 0)
         return bRC_Error;
     c->state = ST_FINISHED;
+    return bRC_OK;
+}
+
+/*
+ * handleXACLdata(BACL_RESTORE / BXATTR_RESTORE): "C ACL" or "C XATTR", one D
+ * with the record's bytes, then "C OK" or E (docs/ptcomm.md §5).  The FD
+ * calls it right after createFile for a directory and after IO_CLOSE for
+ * everything else (ref §2.6); the backend applies the blob to the entry its
+ * last FILE record created.  An E is an error for this file only.
+ */
+bRC restore_xacl(phpc_ctx *c, struct xacl_pkt *x)
+{
+    const char *what = x->func == BACL_RESTORE ? "ACL" : "XATTR";
+    char q[512];
+    ptc_frame f;
+
+    if (c->jobtype != 'R' || !sess_alive(c))
+        return bRC_Error;               /* failure already reported */
+    if (x->count <= 0 || x->content == NULL)
+        return bRC_OK;                  /* nothing to apply (a D is never empty) */
+    if ((size_t)x->count > PTC_MAX_PAYLOAD) {
+        phpc_jmsg(c->bctx, PM_ERROR, "%s record of %d bytes is larger than a PTCOMM packet; not restored",
+                  what, (int)x->count);
+        return bRC_Error;
+    }
+    if (c->state == ST_RESTORE_DATA && close_file(c) == -2)
+        return bRC_Error;               /* the FD skipped IO_CLOSE: resync */
+    sess_doing(c, "restoring the %s record of \"%s\"", what,
+               c->rname ? sess_q(c->rname, strlen(c->rname), q, sizeof q) : "");
+    if (sess_send_text(c, what) != 0 || sess_send(c, 'D', x->content, (size_t)x->count) != 0 ||
+        sess_recv(c, &f, "CE") != 0)
+        return bRC_Error;
+    if (f.letter == 'E') {
+        sess_post_text(c, PM_ERROR, &f);
+        return bRC_Error;
+    }
+    if (!reply_is(&f, "OK")) {
+        sess_protocol_error(c, "unexpected reply \"%s\" to %s while %s",
+                            sess_q((const char *)f.data, f.len, q, sizeof q), what, c->doing);
+        return bRC_Error;
+    }
     return bRC_OK;
 }

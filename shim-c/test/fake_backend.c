@@ -255,6 +255,22 @@ static void backup(int with_data)
         raise(SIGSTOP);
         exit(0);
     }
+    if (strcmp(mode, "sparse") == 0) {   /* flag 8: offset-prefixed D packets */
+        static const unsigned char p1[] = { 0, 0, 0, 0, 0, 0, 0x10, 0, 'a', 'b', 'c' };
+        static const unsigned char p2[] = { 0, 0, 0, 2, 0, 0, 0, 0, 'x', 'y', 'z', 'w' };
+
+        record('F', "100644", 8589934596ULL, 1, 1 | 4 | 8, 0, "/data/sparse", 12, "");
+        send('D', p1, sizeof p1);       /* "abc" at 4096 */
+        send('D', p2, sizeof p2);       /* "xyzw" at 8 GiB */
+        send('F', NULL, 0);
+        send_text('D', "PHMB-blob");
+        record('F', "100644", 3, 1, 1, 0, "/data/dense", 11, "");
+        send_text('D', "d1");
+        send('F', NULL, 0);
+        record('D', "40755", 4096, 2, 0, 0, "/data/", 6, "");
+        send('F', NULL, 0);
+        return;
+    }
     send_text('I', "walk started\n");
     record('F', "100644", 11, 2, d, 0, "/data/a.txt", 11, "");             /* 0 */
     if (d) {
@@ -302,20 +318,30 @@ static void restore(void)
             send('F', NULL, 0);
             return;
         }
+        if (l == 'C' && (strcmp((char *)buf, "XATTR") == 0 || strcmp((char *)buf, "ACL") == 0)) {
+            if (recv_pkt(&n) != 'D')
+                die("expected one D after XATTR/ACL");
+            if (strncmp((char *)buf, "bad", 3) == 0)
+                send_text('E', "bad metadata blob");
+            else
+                send_text('C', "OK");
+            continue;
+        }
         if (l != 'C' || strncmp((char *)buf, "FILE ", 5) != 0)
-            die("expected FILE or FINISH");
+            die("expected FILE, XATTR, ACL or FINISH");
         name = strchr((char *)buf, '\n') + 1;
         if (strstr(name, "skip")) {
             send_text('C', "SKIP");
         } else if (strstr(name, "fail") && !strstr(name, "badclose")) {
             send_text('E', "cannot create file");
-        } else if (buf[5] == 'D' || buf[5] == 'S') {
+        } else if (buf[5] == 'D') {
             send_text('C', "DONE");
         } else {
             int closefail = strstr(name, "badclose") != NULL;
 
             send_text('C', "OK\n");         /* a trailing newline is allowed */
-            while ((l = recv_pkt(&n)) == 'D')
+            while ((l = recv_pkt(&n)) == 'D' ||
+                   (l == 'C' && strncmp((char *)buf, "SEEK ", 5) == 0))
                 ;
             if (l != 'F')
                 die("expected F after data");

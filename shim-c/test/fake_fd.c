@@ -291,6 +291,9 @@ struct saved {
     size_t max_read;
     char acl[64];
     int acl_count, xattr_count;
+    uint64_t flags;
+    long long offsets[4];               /* io->offset of the first 4 reads */
+    int noff;
     bRC end_rc;
 };
 
@@ -335,6 +338,7 @@ static void backup_loop(bpContext *ctx, char *cmd, int estimate)
         s->no_read = SP(u, no_read);
         s->portable = SP(u, portable);
         s->LinkFI = SP(u, LinkFI);
+        s->flags = SP(u, flags);
         if (!estimate) {
             if (!s->no_read) {
                 memset(&io, 0, sizeof io);
@@ -353,6 +357,8 @@ static void backup_loop(bpContext *ctx, char *cmd, int estimate)
                             s->read_error = io.status < 0;
                             break;
                         }
+                        if (s->noff < 4)
+                            s->offsets[s->noff++] = (long long)io.offset;
                         if ((size_t)io.status > s->max_read)
                             s->max_read = (size_t)io.status;
                         s->data = realloc(s->data, s->len + (size_t)io.status);
@@ -728,7 +734,7 @@ static void test_failures(void)
     /* bad plugin strings are refused at bEventPluginCommand */
     CHECK(backup_job("podheitor-hpc:path=/x;foo=1", 0, 'F', 1) == bRC_Error, "bad key");
     CHECK_MSG(M_FATAL(), "podheitor-hpc: bad plugin string: unknown key \"foo\" (known keys: "
-                         "path, mode, threads, channel_depth, backend, timeout)");
+                         "path, mode, threads, channel_depth, backend, timeout, aclsupport, xattrsupport)");
     CHECK(count_type(M_FATAL()) == 1, "bad key: one fatal");
     CHECK(backup_job("podheitor-hpc:path=rel/x", 0, 'F', 1) == bRC_Error, "relative path");
     CHECK_MSG(M_FATAL(), "podheitor-hpc: bad plugin string: key \"path\" must be an absolute "
@@ -836,6 +842,25 @@ union restore_pkt {
     struct restore_pkt21 b;
 };
 
+/* XATTR record the next restore_file delivers (then cleared), and the result */
+static const char *next_xattr;
+static bRC xattr_rc;
+
+static void deliver_xattr(bpContext *ctx)
+{
+    struct xacl_pkt x;
+
+    if (next_xattr == NULL)
+        return;
+    memset(&x, 0, sizeof x);
+    x.pkt_size = x.pkt_end = sizeof x;
+    x.func = BXATTR_RESTORE;
+    x.content = (char *)next_xattr;
+    x.count = (int32_t)strlen(next_xattr);
+    xattr_rc = pf->handleXACLdata(ctx, &x);
+    next_xattr = NULL;
+}
+
 static int restore_file(bpContext *ctx, char *cmd, int type, mode_t mode, const char *ofname,
                         const char *olname, int LinkFI, const char *data, int *close_status)
 {
@@ -896,9 +921,13 @@ static int restore_file(bpContext *ctx, char *cmd, int type, mode_t mode, const 
         io.func = IO_CLOSE;
         pf->pluginIO(ctx, &io);
         *close_status = io.status;
+        deliver_xattr(ctx);             /* queued until after the close (ref §2.6) */
     } else if (cs == CF_CREATED) {
+        if (type == FT_DIREND)
+            deliver_xattr(ctx);         /* directories: right away */
         pf->setFileAttributes(ctx, &u);
     }
+    next_xattr = NULL;                  /* dropped for anything else */
     CHECK(pf->endRestoreFile(ctx) == bRC_OK, "endRestoreFile");
     return cs;
 }
@@ -922,8 +951,15 @@ static void test_restore(unsigned v)
                        &cs) == CF_EXTRACT && cs == 0, "v%u restore a.txt (close %d)", v, cs);
     CHECK(restore_file(&ctx, cmd, FT_REGE, 0100600, "/tmp/r/data/empty", "", 0, NULL, &cs) ==
           CF_EXTRACT && cs == 0, "restore empty file");
+    next_xattr = "PHMB-blob-of-link";
     CHECK(restore_file(&ctx, cmd, FT_LNK, 0120777, "/tmp/r/data/link", "a.txt", 0, NULL, &cs) ==
-          CF_CREATED, "restore symlink");
+          CF_EXTRACT && cs == 0, "restore symlink (OK without data, so the XATTR record comes)");
+    CHECK(xattr_rc == bRC_OK, "XATTR restore of the symlink");
+    next_xattr = "bad-blob";
+    CHECK(restore_file(&ctx, cmd, FT_REG, 0100644, "/tmp/r/data/b.txt", "", 0, "b", &cs) ==
+          CF_EXTRACT && cs == 0, "restore b.txt");
+    CHECK(xattr_rc == bRC_Error, "XATTR restore answered E -> bRC_Error");
+    CHECK_MSG(M_ERROR(), "podheitor-hpc: bad metadata blob");
     CHECK(restore_file(&ctx, cmd, FT_LNKSAVED, 0100644, "/tmp/r/data/hard", "/tmp/r/data/a.txt", 1,
                        NULL, &cs) == CF_EXTRACT && cs == 0, "restore hard link");
     CHECK(restore_file(&ctx, cmd, FT_REG, 0100644, "/tmp/r/data/skipme", "", 0, "x", &cs) ==
@@ -936,15 +972,21 @@ static void test_restore(unsigned v)
     CHECK_MSG(M_ERROR(), "podheitor-hpc: close failed");
     CHECK(restore_file(&ctx, cmd, FT_SPEC, 060600, "/tmp/r/data/blk", "", 0, NULL, &cs) ==
           CF_EXTRACT, "block device");
+    next_xattr = "PHMB-blob-of-dir";
     CHECK(restore_file(&ctx, cmd, FT_DIREND, 040755, "/tmp/r/data/", "", 0, NULL, &cs) ==
           CF_CREATED, "directory");
+    CHECK(xattr_rc == bRC_OK, "XATTR restore of the directory");
     event(&ctx, bEventEndRestoreJob, NULL);
     event(&ctx, bEventJobEnd, NULL);
     pf->freePlugin(&ctx);
     read_log();
 
     CHECK(count_type(M_FATAL()) == 0, "restore: no fatal");
-    CHECK(nmsgs == 2, "restore: 2 messages, got %d", nmsgs);
+    CHECK(nmsgs == 3, "restore: 3 messages, got %d", nmsgs);
+    CHECK(strstr(log_text, "/tmp/r/data/link\\x00a.txt\nF\nC XATTR\nD 17 PHMB-blob-of-link\n") != NULL,
+          "symlink: FILE, F at IO_CLOSE, then C XATTR + one D");
+    CHECK(strstr(log_text, "/tmp/r/data/\\x00\nC XATTR\nD 16 PHMB-blob-of-dir\nC FINISH") != NULL,
+          "directory: C XATTR + one D right after its FILE");
     CHECK_LOG("C Hello podheitor-hpc 1");       /* one backend for the whole job */
     CHECK_LOG("C Type=R");
     CHECK_LOG("C Where=/tmp/r");
@@ -995,6 +1037,73 @@ static void test_restore_no_backend(void)
 }
 
 /* A job that never names the plugin: nothing happens. */
+/* Sparse section (flag 8): FO_OFFSETS, io->offset per read; restore IO_SEEK -> C SEEK. */
+static void test_sparse(void)
+{
+    char cmd[PATH_MAX + 128];
+    bpContext ctx = { (void *)0x1, NULL };
+    struct io_pkt io;
+    union restore_pkt u;
+
+    use_version(22);
+    new_log();
+    setenv("PHPC_FAKE_MODE", "sparse", 1);
+    CHECK(backup_job(make_cmd(cmd, sizeof cmd, ""), 0, 'F', 0) == bRC_OK, "sparse backup");
+    CHECK(nfiles == 3, "sparse: 3 files, got %d", nfiles);
+    CHECK(files[0].flags & (1ULL << 30), "sparse: FO_OFFSETS set (flags %llx)", (unsigned long long)files[0].flags);
+    CHECK(!(files[1].flags & (1ULL << 30)), "dense: no FO_OFFSETS");
+    CHECK(files[0].len == 7 && memcmp(files[0].data, "abcxyzw", 7) == 0, "sparse data bytes");
+    CHECK(files[0].noff == 2 && files[0].offsets[0] == 4096 && files[0].offsets[1] == 8589934592LL,
+          "sparse offsets %d %lld %lld", files[0].noff, files[0].offsets[0], files[0].offsets[1]);
+    CHECK(files[0].xattr_count == 1, "sparse: the blob still follows");
+    CHECK(files[1].len == 2 && memcmp(files[1].data, "d1", 2) == 0, "dense file after a sparse one");
+    check_no_child("sparse backup");
+
+    /* restore: IO_SEEK becomes "C SEEK <offset>" before the next write */
+    new_log();
+    reset_msgs();
+    setenv("PHPC_FAKE_MODE", "normal", 1);
+    make_cmd(cmd, sizeof cmd, "");
+    pf->newPlugin(&ctx);
+    event(&ctx, bEventJobStart, "JobId=9 Job=restore");
+    event(&ctx, bEventStartRestoreJob, NULL);
+    event(&ctx, bEventRestoreCommand, cmd);
+    pf->startRestoreFile(&ctx, cmd);
+    memset(&u, 0, sizeof u);
+    u.b.pkt_size = u.b.pkt_end = sizeof u.b;
+    u.b.type = FT_REG; u.b.ofname = "/tmp/r/sparse"; u.b.olname = ""; u.b.where = where;
+    u.b.replace = 'w'; u.b.create_status = CF_ERROR;
+    u.b.statp.st_mode = 0100644;
+    u.b.statp.st_size = 8589934596LL;
+    CHECK(pf->createFile(&ctx, &u) == bRC_OK && u.b.create_status == CF_EXTRACT, "sparse createFile");
+    memset(&io, 0, sizeof io);
+    io.func = IO_OPEN;
+    io.fname = "/tmp/r/sparse";
+    pf->pluginIO(&ctx, &io);
+    io.func = IO_SEEK;
+    io.offset = 8589934592LL;
+    io.whence = SEEK_SET;
+    CHECK(pf->pluginIO(&ctx, &io) == bRC_OK && io.status == 0 && io.offset == 8589934592LL, "IO_SEEK");
+    io.func = IO_SEEK;
+    io.offset = 5;
+    io.whence = SEEK_CUR;
+    CHECK(pf->pluginIO(&ctx, &io) == bRC_Error && io.io_errno == EINVAL, "IO_SEEK SEEK_CUR refused");
+    io.func = IO_WRITE;
+    io.buf = "xyzw";
+    io.count = 4;
+    CHECK(pf->pluginIO(&ctx, &io) == bRC_OK && io.status == 4, "write after seek");
+    io.func = IO_CLOSE;
+    CHECK(pf->pluginIO(&ctx, &io) == bRC_OK && io.status == 0, "close after seek");
+    pf->endRestoreFile(&ctx);
+    event(&ctx, bEventEndRestoreJob, NULL);
+    event(&ctx, bEventJobEnd, NULL);
+    pf->freePlugin(&ctx);
+    read_log();
+    CHECK(strstr(log_text, "C SEEK 8589934592\nD 4 xyzw\nF\n") != NULL, "C SEEK before the data");
+    CHECK(count_type(M_FATAL()) == 0 && count_type(M_ERROR()) == 0, "sparse restore: no errors");
+    check_no_child("sparse restore");
+}
+
 static void test_idle_job(void)
 {
     bpContext ctx = { (void *)0x1, NULL };
@@ -1061,6 +1170,7 @@ int main(int argc, char **argv)
     test_restore(21);
     test_restore(22);
     test_restore_no_backend();
+    test_sparse();
     test_idle_job();
 
     CHECK(unload_plugin() == bRC_OK, "unloadPlugin");

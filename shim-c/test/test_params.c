@@ -49,6 +49,13 @@ static void good(void)
     CHECK(rc == 0 && p.timeout == 86400, "timeout=86400: %s", err);
     if (rc == 0)
         phpc_params_free(&p);
+    rc = phpc_params_parse("podheitor-hpc:path=/x;aclsupport=no;xattrsupport=yes", &p, err, sizeof err);
+    CHECK(rc == 0, "acl/xattr keys: %s", err);
+    if (rc == 0) {
+        CHECK(p.count == 3, "count %zu", p.count);
+        CHECK_STR(p.items[1].value, "no");
+        phpc_params_free(&p);
+    }
 
     /* escapes: \; is a literal ;  \\ is a literal backslash */
     rc = phpc_params_parse("podheitor-hpc:path=/a\\;b\\\\c;threads=1", &p, err, sizeof err);
@@ -111,7 +118,7 @@ int main(void)
 {
     good();
     bad("podheitor-hpc:path=/x;foo=1",
-        "bad plugin string: unknown key \"foo\" (known keys: path, mode, threads, channel_depth, backend, timeout)");
+        "bad plugin string: unknown key \"foo\" (known keys: path, mode, threads, channel_depth, backend, timeout, aclsupport, xattrsupport)");
     bad("podheitor-hpc:mode=posix", "bad plugin string: key \"path\" is required");
     bad("podheitor-hpc", "bad plugin string: key \"path\" is required");
     bad("podheitor-hpc:", "bad plugin string: key \"path\" is required");
@@ -139,6 +146,10 @@ int main(void)
         "bad plugin string: key \"channel_depth\": \"1048577\" is not an integer in 1..1048576");
     bad("podheitor-hpc:path=/x;channel_depth= 5",
         "bad plugin string: key \"channel_depth\": \" 5\" is not an integer in 1..1048576");
+    bad("podheitor-hpc:path=/x;aclsupport=Yes",
+        "bad plugin string: key \"aclsupport\": \"Yes\" is not yes or no");
+    bad("podheitor-hpc:path=/x;xattrsupport=1",
+        "bad plugin string: key \"xattrsupport\": \"1\" is not yes or no");
     bad("podheitor-hpc:path=/x;path=/y", "bad plugin string: key \"path\" is given twice");
     bad("podheitor-hpc:path=/x;mode=", "bad plugin string: key \"mode\" has an empty value");
     bad("podheitor-hpc:path=", "bad plugin string: key \"path\" has an empty value");
@@ -151,6 +162,6 @@ int main(void)
     bad("podheitor-hpc:path=/x;verbose", "bad plugin string: item \"verbose\" is not key=value");
     bad("podheitor-hpc:path=/x;=3", "bad plugin string: item \"=3\" has an empty key");
     bad("podheitor-hpc:path=/x;Path=/y",
-        "bad plugin string: unknown key \"Path\" (known keys: path, mode, threads, channel_depth, backend, timeout)");
+        "bad plugin string: unknown key \"Path\" (known keys: path, mode, threads, channel_depth, backend, timeout, aclsupport, xattrsupport)");
     return check_done("test_params");
 }

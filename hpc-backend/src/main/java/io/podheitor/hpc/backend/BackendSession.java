@@ -162,7 +162,8 @@ public final class BackendSession {
     private boolean restore() throws IOException {
         out.end();
         out.flush();
-        Restorer restorer = new Restorer(out, job.replace());
+        Restorer restorer = params == null ? new Restorer(out, job.replace())
+                : new Restorer(out, job.replace(), params.aclSupport(), params.xattrSupport());
         for (Frame f; (f = in.next()) != null; ) {
             switch (f.status()) {
                 case Status.DATA -> restorer.write(f.payload());
@@ -172,7 +173,13 @@ public final class BackendSession {
                 }
                 case Status.COMMAND -> {
                     byte[] p = f.textBytes();
-                    if (FileRecord.isFileRecord(f.payload())) {
+                    if (f.text().startsWith("SEEK ")) {
+                        try {
+                            restorer.seek(Long.parseLong(f.text().substring(5)));
+                        } catch (NumberFormatException e) {
+                            out.message(Status.ERROR, "bad SEEK offset \"" + PathText.render(p) + "\"");
+                        }
+                    } else if (FileRecord.isFileRecord(f.payload())) {
                         FileRecord r;
                         try {
                             r = FileRecord.decode(f.payload());
@@ -187,11 +194,14 @@ public final class BackendSession {
                         restorer.finish(); // nothing pending normally; never leave a file open
                         return true;
                     } else if (f.isCommand("ACL") || f.isCommand("XATTR")) {
-                        Frame blob = in.next();
+                        Frame blob = in.next(); // both carry the metadata blob format (docs/ptcomm.md §3.1)
                         if (blob == null) {
                             return false;
                         }
-                        out.message(Status.ERROR, f.text() + " restore is not supported by protocol 1");
+                        if (!blob.is(Status.DATA)) {
+                            unexpected(blob, "the D packet of " + f.text());
+                        }
+                        restorer.metadata(blob.payload());
                     } else {
                         out.message(Status.ERROR, "unknown restore command \"" + PathText.render(p) + "\"");
                     }

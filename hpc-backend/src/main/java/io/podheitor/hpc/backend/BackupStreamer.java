@@ -35,6 +35,7 @@ final class BackupStreamer {
     private final BooleanSupplier stop;
     private final Consumer<byte[]> beforeOpen;
     private final HardLinkIndex links = new HardLinkIndex();
+    private final MetadataCollector meta;
     private final byte[] buffer = new byte[PACKET];
     private long records;
     private AccurateChecks checks; // accurate Incremental/Differential: ask before sending (docs/ptcomm.md §8)
@@ -53,6 +54,7 @@ final class BackupStreamer {
         this.job = job;
         this.withData = withData;
         this.stop = stop;
+        this.meta = new MetadataCollector(out, params.aclSupport(), params.xattrSupport());
     }
 
     /** Accurate mode: every entry is checked with the shim before it is sent. */
@@ -153,8 +155,8 @@ final class BackupStreamer {
             return;
         }
         switch (st.type()) {
-            case FileMode.S_IFDIR -> send(record(FileType.DIRECTORY, st, directoryName(e.path()), null, 0, 0));
-            case FileMode.S_IFLNK -> send(record(FileType.SYMLINK, st, e.path(), e.linkTarget(), 0, 0));
+            case FileMode.S_IFDIR -> sendWithMeta(record(FileType.DIRECTORY, st, directoryName(e.path()), null, 0, 0), e.path(), st);
+            case FileMode.S_IFLNK -> sendWithMeta(record(FileType.SYMLINK, st, e.path(), e.linkTarget(), 0, 0), e.path(), st);
             case FileMode.S_IFREG -> regular(e.path(), st);
             case FileMode.S_IFIFO -> special(FileType.FIFO, e.path(), st);
             case FileMode.S_IFCHR -> special(FileType.CHAR_DEVICE, e.path(), st);
@@ -171,7 +173,7 @@ final class BackupStreamer {
             return;
         }
         rememberIfLinked(path, st);
-        send(record(type, st, path, null, 0, 0));
+        sendWithMeta(record(type, st, path, null, 0, 0), path, st);
     }
 
     private void regular(byte[] path, StatX st) throws IOException {
@@ -180,7 +182,7 @@ final class BackupStreamer {
         }
         if (st.size() == 0) {
             rememberIfLinked(path, st);
-            send(record(FileType.EMPTY, st, path, null, 0, 0));
+            sendWithMeta(record(FileType.EMPTY, st, path, null, 0, 0), path, st);
             return;
         }
         if (!withData) {
@@ -203,8 +205,16 @@ final class BackupStreamer {
                 return;
             }
             rememberIfLinked(path, st);
-            send(record(FileType.REGULAR, st, path, null, FileRecord.FLAG_DATA, 0));
-            sendData(fd, path, st.size());
+            byte[] blob = meta.collect(path, st);
+            boolean sparse = SparseSection.hasHoles(fd, now.size());
+            send(record(FileType.REGULAR, st, path, null, FileRecord.FLAG_DATA | FileRecord.FLAG_XATTR
+                    | (sparse ? FileRecord.FLAG_SPARSE : 0), 0));
+            if (sparse) {
+                dataBytes += SparseSection.send(out, fd, path, buffer);
+            } else {
+                sendData(fd, path, st.size());
+            }
+            out.data(blob, 0, blob.length); // the metadata blob follows the data section (docs/ptcomm.md §4)
         } catch (PosixException x) {
             out.message(Status.WARNING, "cannot stat \"" + PathText.render(path) + "\": " + x.strerror());
         } finally {
@@ -285,6 +295,17 @@ final class BackupStreamer {
     private static FileRecord record(FileType type, StatX st, byte[] name, byte[] link, int flags, long linkid) {
         return new FileRecord(type, st.mode(), st.uid(), st.gid(), st.size(), st.atimeSec(), st.mtimeSec(),
                 st.ctimeSec(), st.ino(), st.dev(), st.nlink(), st.rdev(), st.blocks(), flags, linkid, name, link);
+    }
+
+    /** A record without data, followed by its metadata blob when backing up (estimates carry none). */
+    private void sendWithMeta(FileRecord r, byte[] path, StatX st) throws IOException {
+        if (!withData) {
+            send(r);
+            return;
+        }
+        byte[] blob = meta.collect(path, st);
+        send(r.withFlags(r.flags() | FileRecord.FLAG_XATTR));
+        out.data(blob, 0, blob.length);
     }
 
     private void send(FileRecord r) throws IOException {

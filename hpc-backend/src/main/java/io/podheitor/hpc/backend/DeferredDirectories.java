@@ -14,7 +14,7 @@ import java.util.List;
  * TODO(bounded memory, later issue): one small record per restored directory is kept until FINISH.
  */
 final class DeferredDirectories {
-    record Pending(byte[] path, int mode, long uid, long gid, long atime, long mtime) {
+    record Pending(byte[] path, int mode, long uid, long gid, long atime, long mtime, int atimeNsec, int mtimeNsec) {
         int depth() {
             int d = 0;
             for (byte b : path) {
@@ -29,7 +29,21 @@ final class DeferredDirectories {
     private final List<Pending> pending = new ArrayList<>();
 
     void add(byte[] path, int mode, long uid, long gid, long atime, long mtime) {
-        pending.add(new Pending(path, mode, uid, gid, atime, mtime));
+        pending.add(new Pending(path, mode, uid, gid, atime, mtime, 0, 0));
+    }
+
+    /**
+     * Replaces the times of the pending directory {@code path} with nanosecond ones (from its metadata blob, which
+     * the FD delivers right after the directory's record, so the last entry is checked first).
+     */
+    void setTimes(byte[] path, long atime, int atimeNsec, long mtime, int mtimeNsec) {
+        for (int i = pending.size() - 1; i >= 0; i--) {
+            Pending p = pending.get(i);
+            if (java.util.Arrays.equals(p.path(), path)) {
+                pending.set(i, new Pending(p.path(), p.mode(), p.uid(), p.gid(), atime, mtime, atimeNsec, mtimeNsec));
+                return;
+            }
+        }
     }
 
     int size() {
@@ -48,7 +62,8 @@ final class DeferredDirectories {
             }
             try {
                 Posix.fchmodat(Fcntl.AT_FDCWD, p.path(), p.mode() & 07777, 0);
-                Posix.utimensat(Fcntl.AT_FDCWD, p.path(), p.atime(), 0, p.mtime(), 0, Fcntl.AT_SYMLINK_NOFOLLOW);
+                Posix.utimensat(Fcntl.AT_FDCWD, p.path(), p.atime(), p.atimeNsec(), p.mtime(), p.mtimeNsec(),
+                        Fcntl.AT_SYMLINK_NOFOLLOW);
             } catch (PosixException e) {
                 failures.add("cannot set attributes of \"" + PathText.render(p.path()) + "\": " + e.strerror());
             }

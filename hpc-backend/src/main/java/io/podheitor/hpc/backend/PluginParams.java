@@ -18,8 +18,11 @@ import java.util.Set;
  * @param threads      walker parallelism, 1..1024
  * @param channelDepth walker channel bound, 1..1048576
  * @param backend      the backend launcher the shim was told to use (informational), or null
+ * @param aclSupport   aclsupport=yes|no: save/restore POSIX ACLs (system.posix_acl_* xattrs)
+ * @param xattrSupport xattrsupport=yes|no: save/restore the other extended attributes
  */
-public record PluginParams(byte[] path, String mode, int threads, int channelDepth, byte[] backend) {
+public record PluginParams(byte[] path, String mode, int threads, int channelDepth, byte[] backend,
+        boolean aclSupport, boolean xattrSupport) {
     public static final Set<String> MODES = Set.of("posix", "lustre", "gpfs", "cephfs", "beegfs", "weka");
     public static final int MAX_CHANNEL_DEPTH = 1 << 20;
 
@@ -33,6 +36,8 @@ public record PluginParams(byte[] path, String mode, int threads, int channelDep
         int threads = WalkOptions.defaultThreads();
         int channelDepth = WalkOptions.DEFAULT_CHANNEL_DEPTH;
         byte[] backend = null;
+        boolean acl = true;
+        boolean xattr = true;
         Set<String> seen = new HashSet<>();
         for (byte[] line : lines) {
             int eq = JobInfo.indexOf(line, (byte) '=');
@@ -57,14 +62,25 @@ public record PluginParams(byte[] path, String mode, int threads, int channelDep
                 case "channel_depth" -> channelDepth = number(key, raw, 1, MAX_CHANNEL_DEPTH);
                 case "backend" -> backend = absolute(key, raw);
                 case "timeout" -> number(key, raw, 1, 86_400); // the shim's IO timeout; nothing to do here
+                case "aclsupport" -> acl = yesNo(key, raw);
+                case "xattrsupport" -> xattr = yesNo(key, raw);
                 default -> throw new BadRequestException("unknown plugin parameter \"" + PathText.render(line, 0, eq)
-                        + "\" (known: path, mode, threads, channel_depth, backend, timeout)");
+                        + "\" (known: path, mode, threads, channel_depth, backend, timeout, aclsupport, xattrsupport)");
             }
         }
         if (path == null) {
             throw new BadRequestException("plugin parameter path is missing");
         }
-        return new PluginParams(path, mode, threads, channelDepth, backend);
+        return new PluginParams(path, mode, threads, channelDepth, backend, acl, xattr);
+    }
+
+    private static boolean yesNo(String key, byte[] raw) throws BadRequestException {
+        return switch (new String(raw, StandardCharsets.UTF_8)) {
+            case "yes" -> true;
+            case "no" -> false;
+            default -> throw new BadRequestException("bad plugin parameter " + key + "=\"" + PathText.render(raw)
+                    + "\": expected yes or no");
+        };
     }
 
     private static byte[] absolute(String key, byte[] raw) throws BadRequestException {
@@ -92,7 +108,8 @@ public record PluginParams(byte[] path, String mode, int threads, int channelDep
     @Override
     public boolean equals(Object o) {
         return o instanceof PluginParams p && Arrays.equals(p.path, path) && p.mode.equals(mode)
-                && p.threads == threads && p.channelDepth == channelDepth && Arrays.equals(p.backend, backend);
+                && p.threads == threads && p.channelDepth == channelDepth && Arrays.equals(p.backend, backend)
+                && p.aclSupport == aclSupport && p.xattrSupport == xattrSupport;
     }
 
     @Override

@@ -9,6 +9,8 @@ import io.podheitor.hpc.posix.PosixException;
 import io.podheitor.hpc.posix.StatX;
 import io.podheitor.hpc.ptcomm.FileRecord;
 import io.podheitor.hpc.ptcomm.FrameWriter;
+import io.podheitor.hpc.ptcomm.MetaBlob;
+import io.podheitor.hpc.ptcomm.ProtocolException;
 import io.podheitor.hpc.ptcomm.Status;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -38,6 +40,10 @@ final class Restorer {
     private final Set<ByteBuffer> createdDirectories = new HashSet<>();
     private byte[] lastParent;
     private OpenFile current;
+    private final MetadataApplier metadata;
+    /** The entry the last FILE record created (target of a following metadata blob), or null. */
+    private byte[] lastCreated;
+    private boolean lastCreatedIsDirectory;
 
     /** The regular file whose data is being received. */
     private static final class OpenFile {
@@ -45,6 +51,7 @@ final class Restorer {
         final byte[] path;
         final int fd;
         PosixException writeError;
+        boolean seeked;
 
         OpenFile(FileRecord record, byte[] path, int fd) {
             this.record = record;
@@ -54,8 +61,13 @@ final class Restorer {
     }
 
     Restorer(FrameWriter out, char replace) {
+        this(out, replace, true, true);
+    }
+
+    Restorer(FrameWriter out, char replace, boolean aclSupport, boolean xattrSupport) {
         this.out = out;
         this.replace = replace;
+        this.metadata = new MetadataApplier(out, aclSupport, xattrSupport);
     }
 
     // ------------------------------------------------------------------ createFile
@@ -66,6 +78,7 @@ final class Restorer {
             abandonCurrent();
         }
         byte[] path = stripTrailingSlashes(r.name());
+        lastCreated = null;
         try {
             ensureParent(path);
             StatX existing = lstatOrNull(path);
@@ -78,17 +91,19 @@ final class Restorer {
                     removeExisting(path, existing);
                     int fd = Posix.open(path, CREATE_FLAGS, 0600);
                     current = new OpenFile(r, path, fd);
+                    created(path, false);
                     out.command("OK");
                     return;
                 }
                 case EMPTY -> {
                     removeExisting(path, existing);
+                    // OK (CF_EXTRACT) although no data follows: the FD drops the XACL records of CF_CREATED
+                    // files, and the metadata blob must reach us; close() applies the attributes
                     int fd = Posix.open(path, CREATE_FLAGS, 0600);
-                    try {
-                        applyToDescriptor(fd, r);
-                    } finally {
-                        Posix.close(fd);
-                    }
+                    current = new OpenFile(r, path, fd);
+                    created(path, false);
+                    out.command("OK");
+                    return;
                 }
                 case DIRECTORY -> {
                     if (existing == null || !existing.isDirectory()) {
@@ -97,12 +112,15 @@ final class Restorer {
                         createdDirectories.add(ByteBuffer.wrap(path));
                     }
                     directories.add(path, r.mode(), r.uid(), r.gid(), r.atime(), r.mtime());
+                    created(path, true);
                 }
                 case SYMLINK -> {
                     removeExisting(path, existing);
                     Posix.symlinkat(r.link(), Fcntl.AT_FDCWD, path);
                     Posix.fchownat(Fcntl.AT_FDCWD, path, r.uid(), r.gid(), Fcntl.AT_SYMLINK_NOFOLLOW);
                     Posix.utimensat(Fcntl.AT_FDCWD, path, r.atime(), 0, r.mtime(), 0, Fcntl.AT_SYMLINK_NOFOLLOW);
+                    extractWithoutData(r, path);
+                    return;
                 }
                 case HARDLINK -> {
                     if (r.link().length == 0) {
@@ -123,6 +141,8 @@ final class Restorer {
                     Posix.fchownat(Fcntl.AT_FDCWD, path, r.uid(), r.gid(), Fcntl.AT_SYMLINK_NOFOLLOW);
                     Posix.fchmodat(Fcntl.AT_FDCWD, path, r.mode() & FileMode.PERMISSIONS, 0);
                     Posix.utimensat(Fcntl.AT_FDCWD, path, r.atime(), 0, r.mtime(), 0, Fcntl.AT_SYMLINK_NOFOLLOW);
+                    extractWithoutData(r, path);
+                    return;
                 }
                 case SOCKET -> {
                     out.command("SKIP");
@@ -133,6 +153,37 @@ final class Restorer {
         } catch (PosixException e) {
             out.message(Status.ERROR, "cannot restore \"" + PathText.render(path) + "\": " + describe(e));
         }
+    }
+
+    /** Created completely; OK anyway so that the FD delivers the metadata blob (no IO_WRITE will come). */
+    private void extractWithoutData(FileRecord r, byte[] path) throws IOException {
+        current = new OpenFile(r, path, -1);
+        created(path, false);
+        out.command("OK");
+    }
+
+    private void created(byte[] path, boolean directory) {
+        lastCreated = path;
+        lastCreatedIsDirectory = directory;
+    }
+
+    /**
+     * {@code C ACL} / {@code C XATTR} and its D blob (docs/ptcomm.md §5): applied to the entry the last FILE record
+     * created; replies OK, or E for a blob that cannot be decoded.
+     */
+    void metadata(byte[] blob) throws IOException {
+        MetaBlob m;
+        try {
+            m = MetaBlob.decode(blob);
+        } catch (ProtocolException e) {
+            out.message(Status.ERROR, (lastCreated == null ? "" : "\"" + PathText.render(lastCreated) + "\": ")
+                    + e.getMessage());
+            return;
+        }
+        if (lastCreated != null) {
+            metadata.apply(lastCreated, lastCreatedIsDirectory, m, directories);
+        }
+        out.command("OK");
     }
 
     /** Bacula's replace rules; a directory this restore created is never skipped. */
@@ -199,6 +250,23 @@ final class Restorer {
         }
     }
 
+    /**
+     * {@code C SEEK <offset>} (sparse data, docs/ptcomm.md §5): the next D packets go to that offset; the hole
+     * before it is never written. No reply; a failure is reported at close like a write error.
+     */
+    void seek(long offset) {
+        OpenFile f = current;
+        if (f == null || f.fd < 0 || f.writeError != null) {
+            return;
+        }
+        try {
+            Posix.lseek(f.fd, offset, Posix.SEEK_SET);
+            f.seeked = true;
+        } catch (PosixException e) {
+            f.writeError = e;
+        }
+    }
+
     /** F after the data: owner, mode and times from the record, close, reply OK or E. */
     void close() throws IOException {
         OpenFile f = current;
@@ -207,11 +275,22 @@ final class Restorer {
             out.message(Status.ERROR, "end of data received but no file is open");
             return;
         }
+        if (f.fd < 0) {
+            out.command("OK"); // created completely at FILE time
+            return;
+        }
         String failure = null;
         try {
             if (f.writeError != null) {
                 failure = "write error on \"" + PathText.render(f.path) + "\": " + f.writeError.strerror();
             } else {
+                // a trailing hole (or a file that is all hole): the FD seeks only before data, so a sparse
+                // source -- sought over, or fewer allocated blocks than its size -- is extended to its size.
+                // A dense file that shrank while being saved is not padded.
+                boolean sparseSource = f.seeked || f.record.blocks() * 512 < f.record.size();
+                if (sparseSource && Posix.fstat(f.fd).size() < f.record.size()) {
+                    Posix.ftruncate(f.fd, f.record.size());
+                }
                 applyToDescriptor(f.fd, f.record);
             }
         } catch (PosixException e) {

@@ -25,7 +25,7 @@ final class ShimSide implements AutoCloseable {
     final CompletableFuture<Integer> exit = new CompletableFuture<>();
 
     /** One received FILE record with its data section and the messages seen while it was streamed. */
-    record Received(FileRecord record, byte[] data, boolean readError, List<String> messages) {
+    record Received(FileRecord record, byte[] data, boolean readError, List<String> messages, byte[] blob) {
         String name() {
             return new String(record.name(), StandardCharsets.UTF_8);
         }
@@ -173,7 +173,20 @@ final class ShimSide implements AutoCloseable {
                             }
                         }
                     }
-                    records.add(new Received(r, data.toByteArray(), readError, own));
+                    byte[] blob = null;
+                    if ((r.flags() & FileRecord.FLAG_XATTR) != 0) {
+                        Frame d = read();
+                        while (d.is('W') || d.is('I')) {
+                            messages.add(d.status() + " " + d.text());
+                            own.add(d.status() + " " + d.text());
+                            d = read();
+                        }
+                        if (!d.is('D')) {
+                            fail("expected the metadata blob, got " + d);
+                        }
+                        blob = d.payload();
+                    }
+                    records.add(new Received(r, data.toByteArray(), readError, own, blob));
                 }
                 default -> fail("unexpected " + f);
             }

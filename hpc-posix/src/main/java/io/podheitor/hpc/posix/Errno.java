@@ -11,6 +11,7 @@ public final class Errno {
     public static final int ENOENT = 2;
     public static final int EINTR = 4;
     public static final int EIO = 5;
+    public static final int ENXIO = 6;
     public static final int EBADF = 9;
     public static final int EAGAIN = 11;
     public static final int ENOMEM = 12;
@@ -24,8 +25,11 @@ public final class Errno {
     public static final int EROFS = 30;
     public static final int EMLINK = 31;
     public static final int ENAMETOOLONG = 36;
+    public static final int ERANGE = 34;
     public static final int ENOTEMPTY = 39;
     public static final int ELOOP = 40;
+    public static final int ENODATA = 61;
+    /** Also ENOTSUP on Linux. */
     public static final int EOPNOTSUPP = 95;
     public static final int ESTALE = 116;
 
@@ -60,6 +64,7 @@ public final class Errno {
             Map.entry(30, new Info("EROFS", "Read-only file system")),
             Map.entry(31, new Info("EMLINK", "Too many links")),
             Map.entry(32, new Info("EPIPE", "Broken pipe")),
+            Map.entry(34, new Info("ERANGE", "Numerical result out of range")),
             Map.entry(36, new Info("ENAMETOOLONG", "File name too long")),
             Map.entry(38, new Info("ENOSYS", "Function not implemented")),
             Map.entry(39, new Info("ENOTEMPTY", "Directory not empty")),

@@ -65,6 +65,15 @@ final class Libc {
     private static final MethodHandle FTRUNCATE = downcall("ftruncate",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
 
+    private static final MethodHandle LSEEK = downcall("lseek",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle LLISTXATTR = downcall("llistxattr",
+            FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
+    private static final MethodHandle LGETXATTR = downcall("lgetxattr",
+            FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
+    private static final MethodHandle LSETXATTR = downcall("lsetxattr",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT));
+
     private Libc() {
     }
 
@@ -248,6 +257,39 @@ final class Libc {
     static int ftruncate(MemorySegment cs, int fd, long length) {
         try {
             return (int) FTRUNCATE.invokeExact(cs, fd, length);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    static long lseek(MemorySegment cs, int fd, long offset, int whence) {
+        try {
+            return (long) LSEEK.invokeExact(cs, fd, offset, whence);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    static long llistxattr(MemorySegment cs, MemorySegment path, MemorySegment list, long size) {
+        try {
+            return (long) LLISTXATTR.invokeExact(cs, path, list, size);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    static long lgetxattr(MemorySegment cs, MemorySegment path, MemorySegment name, MemorySegment value, long size) {
+        try {
+            return (long) LGETXATTR.invokeExact(cs, path, name, value, size);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    static int lsetxattr(MemorySegment cs, MemorySegment path, MemorySegment name, MemorySegment value, long size,
+            int flags) {
+        try {
+            return (int) LSETXATTR.invokeExact(cs, path, name, value, size, flags);
         } catch (Throwable t) {
             throw unexpected(t);
         }

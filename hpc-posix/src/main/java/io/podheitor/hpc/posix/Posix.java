@@ -300,6 +300,112 @@ public final class Posix {
         }
     }
 
+    public static final int SEEK_SET = 0;
+    public static final int SEEK_DATA = 3;
+    public static final int SEEK_HOLE = 4;
+
+    /**
+     * lseek(2). For {@link #SEEK_DATA} / {@link #SEEK_HOLE} past the last data, Linux fails with ENXIO; this
+     * method returns -1 then instead of throwing.
+     */
+    public static long lseek(int fd, long offset, int whence) throws PosixException {
+        Scratch s = Scratch.get();
+        long r = Libc.lseek(s.capture, fd, offset, whence);
+        if (r < 0) {
+            if (s.errno() == Errno.ENXIO && (whence == SEEK_DATA || whence == SEEK_HOLE)) {
+                return -1;
+            }
+            throw new PosixException("lseek", s.errno(), null);
+        }
+        return r;
+    }
+
+    // ---------------------------------------------------------------- extended attributes
+
+    /** The largest xattr value Linux accepts (XATTR_SIZE_MAX) and the largest name list (XATTR_LIST_MAX). */
+    public static final int XATTR_MAX = 65536;
+
+    /**
+     * llistxattr(2): the attribute names of {@code path} itself (a symlink is not followed), raw bytes, in the
+     * order the file system reports them. EOPNOTSUPP (no xattr support) is thrown like any other failure.
+     */
+    public static List<byte[]> listXattrs(byte[] path) throws PosixException {
+        Scratch s = Scratch.get();
+        MemorySegment p = s.path(0, path, "llistxattr");
+        MemorySegment buf = s.xattr();
+        while (true) {
+            long n;
+            do {
+                n = Libc.llistxattr(s.capture, p, buf, buf.byteSize());
+            } while (n < 0 && s.errno() == Errno.EINTR);
+            if (n < 0 && s.errno() == Errno.ERANGE && buf.byteSize() < 2L * XATTR_MAX) {
+                buf = s.growXattr(2L * XATTR_MAX);
+                continue;
+            }
+            if (n < 0) {
+                throw new PosixException("llistxattr", s.errno(), path);
+            }
+            List<byte[]> names = new ArrayList<>();
+            long start = 0;
+            for (long i = 0; i < n; i++) {
+                if (buf.get(JAVA_BYTE, i) == 0) {
+                    if (i > start) {
+                        names.add(buf.asSlice(start, i - start).toArray(JAVA_BYTE));
+                    }
+                    start = i + 1;
+                }
+            }
+            return names;
+        }
+    }
+
+    /**
+     * lgetxattr(2): the value of attribute {@code name} of {@code path} itself, or null when the attribute
+     * vanished meanwhile (ENODATA).
+     */
+    public static byte[] getXattr(byte[] path, byte[] name) throws PosixException {
+        Scratch s = Scratch.get();
+        MemorySegment p = s.path(0, path, "lgetxattr");
+        MemorySegment nm = s.path(1, name, "lgetxattr");
+        MemorySegment buf = s.xattr();
+        while (true) {
+            long n;
+            do {
+                n = Libc.lgetxattr(s.capture, p, nm, buf, buf.byteSize());
+            } while (n < 0 && s.errno() == Errno.EINTR);
+            if (n < 0 && s.errno() == Errno.ERANGE && buf.byteSize() < XATTR_MAX) {
+                buf = s.growXattr(XATTR_MAX);
+                continue;
+            }
+            if (n < 0 && s.errno() == Errno.ENODATA) {
+                return null;
+            }
+            if (n < 0) {
+                throw new PosixException("lgetxattr", s.errno(), path);
+            }
+            return buf.asSlice(0, n).toArray(JAVA_BYTE);
+        }
+    }
+
+    /** lsetxattr(2) with flags 0 (create or replace) on {@code path} itself. */
+    public static void setXattr(byte[] path, byte[] name, byte[] value) throws PosixException {
+        Scratch s = Scratch.get();
+        MemorySegment p = s.path(0, path, "lsetxattr");
+        MemorySegment nm = s.path(1, name, "lsetxattr");
+        MemorySegment buf = s.xattr();
+        if (buf.byteSize() < value.length) {
+            buf = s.growXattr(value.length);
+        }
+        MemorySegment.copy(value, 0, buf, JAVA_BYTE, 0, value.length);
+        int r;
+        do {
+            r = Libc.lsetxattr(s.capture, p, nm, buf, value.length, 0);
+        } while (r < 0 && s.errno() == Errno.EINTR);
+        if (r < 0) {
+            throw new PosixException("lsetxattr", s.errno(), path);
+        }
+    }
+
     // ---------------------------------------------------------------- namespace changes
 
     public static void mkdirat(int dirfd, byte[] path, int mode) throws PosixException {

@@ -23,6 +23,7 @@ final class Scratch {
     final MemorySegment times = arena.allocate(32, 8);
     private final MemorySegment[] paths = {arena.allocate(4096), arena.allocate(4096)};
     private MemorySegment link = arena.allocate(4096);
+    private MemorySegment xattr = arena.allocate(4096);
     private MemorySegment dirents;
     private MemorySegment io;
 
@@ -58,6 +59,15 @@ final class Scratch {
     MemorySegment growLink() {
         link = arena.allocate(link.byteSize() * 2);
         return link;
+    }
+
+    MemorySegment xattr() {
+        return xattr;
+    }
+
+    MemorySegment growXattr(long atLeast) {
+        xattr = arena.allocate(Math.max(atLeast, xattr.byteSize() * 2));
+        return xattr;
     }
 
     MemorySegment dirents() {

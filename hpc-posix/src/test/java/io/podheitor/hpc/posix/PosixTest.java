@@ -295,4 +295,48 @@ class PosixTest {
         assertEquals("\\xed\\xa0\\x80", PathText.render(new byte[] {(byte) 0xed, (byte) 0xa0, (byte) 0x80})); // surrogate
         assertEquals("\\xc0\\xaf", PathText.render(new byte[] {(byte) 0xc0, (byte) 0xaf})); // overlong
     }
+
+    @Test
+    void xattrsRoundTripWithBinaryNamesAndValues() throws Exception {
+        byte[] f = p(ODD);
+        writeFile(f, new byte[] {1}, 0644);
+        byte[] name = "user.b\u00e4d".getBytes(StandardCharsets.UTF_8);
+        byte[] value = {0, (byte) 0xff, '\n', 0, 7};
+        try {
+            Posix.setXattr(f, name, value);
+        } catch (PosixException e) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(e.errno() != Errno.EOPNOTSUPP, "no user xattrs here");
+            throw e;
+        }
+        byte[] big = new byte[3000]; // ext4 keeps all xattrs of an inode in one block
+        java.util.Arrays.fill(big, (byte) 'z');
+        Posix.setXattr(f, "user.big".getBytes(StandardCharsets.UTF_8), big);
+        List<String> names = new ArrayList<>();
+        for (byte[] n : Posix.listXattrs(f)) {
+            names.add(new String(n, StandardCharsets.UTF_8));
+        }
+        assertTrue(names.contains("user.b\u00e4d"), names.toString());
+        assertTrue(names.contains("user.big"), names.toString());
+        assertArrayEquals(value, Posix.getXattr(f, name));
+        assertArrayEquals(big, Posix.getXattr(f, "user.big".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(null, Posix.getXattr(f, "user.none".getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void seekDataAndHoleFindTheDataOfASparseFile() throws Exception {
+        byte[] f = p("sparse");
+        int fd = Posix.open(f, Fcntl.O_RDWR | Fcntl.O_CREAT | Fcntl.O_TRUNC | Fcntl.O_CLOEXEC, 0644);
+        try {
+            long mib = 1 << 20;
+            Posix.ftruncate(fd, 8 * mib);
+            assertEquals(4 * mib, Posix.lseek(fd, 4 * mib, Posix.SEEK_SET));
+            Posix.write(fd, new byte[] {1, 2, 3}, 0, 3);
+            long data = Posix.lseek(fd, 0, Posix.SEEK_DATA);
+            long hole = Posix.lseek(fd, data, Posix.SEEK_HOLE);
+            assertTrue(data <= 4 * mib && hole > 4 * mib && hole <= 8 * mib, data + ".." + hole);
+            assertEquals(-1, Posix.lseek(fd, hole == 8 * mib ? 8 * mib : 7 * mib + 1, Posix.SEEK_DATA));
+        } finally {
+            Posix.close(fd);
+        }
+    }
 }

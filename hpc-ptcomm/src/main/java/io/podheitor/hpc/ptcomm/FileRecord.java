@@ -20,8 +20,10 @@ public record FileRecord(
     public static final int FLAG_DATA = 1;
     /** flags bit: one ACL blob follows (reserved). */
     public static final int FLAG_ACL = 2;
-    /** flags bit: one XATTR blob follows (reserved). */
+    /** flags bit: one XATTR blob (the metadata blob) follows. */
     public static final int FLAG_XATTR = 4;
+    /** flags bit (with FLAG_DATA): every D packet of the data section starts with its 8-byte file offset. */
+    public static final int FLAG_SPARSE = 8;
 
     private static final byte[] MAGIC = "FILE ".getBytes(StandardCharsets.US_ASCII);
     private static final int FIELDS = 16;
