@@ -151,14 +151,14 @@ bh_children() {
   if [ -e "/proc/$pid/task/$pid/children" ]; then
     for f in /proc/"$pid"/task/*/children; do
       ch=()
-      read -r -a ch < "$f" 2>/dev/null || true
+      read -r -a ch 2>/dev/null < "$f" || true   # stderr first: a thread may exit meanwhile
       BH_KIDS+=("${ch[@]}")
     done
   elif [ -d "/proc/$pid" ]; then
     local s rest
     local -a st
     for s in /proc/[0-9]*/stat; do
-      read -r rest < "$s" 2>/dev/null || continue
+      read -r rest 2>/dev/null < "$s" || continue
       rest=${rest##*) }           # after the comm field, which may contain spaces
       read -r -a st <<< "$rest"
       [ "${st[1]:-}" = "$pid" ] && { s=${s#/proc/}; BH_KIDS+=("${s%/stat}"); }
@@ -182,7 +182,7 @@ bh_descendants() {
 proc_starttime() { # pid -> field 22 of /proc/PID/stat (for PID-reuse checks)
   local rest
   local -a st
-  read -r rest < "/proc/$1/stat" 2>/dev/null || return 0
+  read -r rest 2>/dev/null < "/proc/$1/stat" || return 0
   rest=${rest##*) }
   read -r -a st <<< "$rest"
   echo "${st[19]:-}"
@@ -708,7 +708,7 @@ define_job() { # name content
 proc_cpu_ticks() { # pid -> "utime stime cutime cstime" in ticks
   local rest
   local -a st
-  read -r rest < "/proc/$1/stat" 2>/dev/null || { echo "0 0 0 0"; return; }
+  read -r rest 2>/dev/null < "/proc/$1/stat" || { echo "0 0 0 0"; return; }
   rest=${rest##*) }
   read -r -a st <<< "$rest"
   echo "${st[11]} ${st[12]} ${st[13]} ${st[14]}"
@@ -738,7 +738,7 @@ sampler() { # pid out stopfile interval
     while read -r k v; do
       case $k in rchar:) rc=$v;; wchar:) wc=$v;; esac
     done < "/proc/$pid/io"
-    read -r rest < "/proc/$pid/stat" || true
+    read -r rest 2>/dev/null < "/proc/$pid/stat" || true
     rest=${rest##*) }
     read -r -a st <<< "$rest"
     bh_descendants "$pid"
@@ -747,7 +747,7 @@ sampler() { # pid out stopfile interval
       h=0
       while read -r k v _; do
         [ "$k" = VmHWM: ] && { h=$v; break; }
-      done < "/proc/$c/status" 2>/dev/null || true
+      done 2>/dev/null < "/proc/$c/status" || true   # the child may have exited
       [ "$h" -gt "$maxh" ] && maxh=$h
       pids+=${pids:+,}$c
     done
