@@ -60,6 +60,9 @@ usage: bacula-harness.sh <command> [args]
   restore JOBID DEST [ARG...]
                             restore all files of JOBID with where=DEST (ARGs are extra
                             bconsole restore arguments, e.g. replace=always)
+  restore-select JOBID DEST [ARG...] < SELECTION
+                            restore only the entries marked by the bconsole commands on
+                            stdin (cd DIR / mark NAME ..., one a line; 'done' is appended)
   restore-latest JOBNAME|JOBID DEST [ARG...]
                             restore the most recent state of that job (Full + Diff +
                             Incrementals: 'select current all done')
@@ -1053,6 +1056,21 @@ cmd_restore() {
     Full "jobid=$jobid -> $dest" "$RESTOREJOB"
 }
 
+# restore of marked entries: the bconsole file-selection commands (cd DIR, mark NAME,
+# unmark ..., one a line) come on stdin; 'done' and 'yes' are appended.
+cmd_restore_select() {
+  [ $# -ge 2 ] || die "usage: restore-select JOBID DEST [bconsole restore args...] < selection"
+  require_up
+  local jobid=$1 dest=$2 sel; shift 2
+  [[ "$jobid" =~ ^[0-9]+$ ]] || die "JOBID must be a number"
+  [ -n "$(sql "SELECT JobId FROM Job WHERE JobId=$jobid")" ] || die "JobId $jobid not in catalog"
+  dest=$(restore_dest "$dest")
+  sel=$(cat)
+  local extra="$*"
+  run_and_report restore "restore jobid=$jobid client=$CLIENT restorejob=$RESTOREJOB where=\"$dest\"${extra:+ $extra}"$'\n'"$sel"$'\n'"done"$'\n'"yes" \
+    Full "jobid=$jobid (selected) -> $dest" "$RESTOREJOB"
+}
+
 job_column() { # command column JOBID -> that column of the job's catalog row
   local cmd=$1 col=$2; shift 2
   [ $# -eq 1 ] && [[ "$1" =~ ^[0-9]+$ ]] || die "usage: $cmd JOBID"
@@ -1178,6 +1196,7 @@ bh_main() {
     estimate-plugin) cmd_estimate_plugin "$@";;
     restore) cmd_restore "$@";;
     restore-latest) cmd_restore_latest "$@";;
+    restore-select) cmd_restore_select "$@";;
     jobname) cmd_jobname "$@";;
     verify) cmd_verify "$@";;
     list-files) cmd_list_files "$@";;
