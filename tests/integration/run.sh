@@ -9,7 +9,8 @@
 #   -l        list the tests and exit
 #
 # env: IT_STATE=/tmp/podheitor-hpc-it (wiped at the start unless IT_KEEP_STATE=1),
-#      IT_DIR_PORT=19201 IT_FD_PORT=19202 IT_SD_PORT=19203, JOB_TIMEOUT=300 (s per job),
+#      IT_DIR_PORT=19201 IT_FD_PORT=19202 IT_SD_PORT=19203, IT_FD2_PORT=FD+5 (second FD, t_restore_options),
+#      JOB_TIMEOUT=300 (s per job),
 #      PHPC_PLUGIN_SO (default shim-c/build/podheitor-hpc-fd.so)
 #
 # Every test prints "PASS name" or "FAIL name: reason"; the last line is
@@ -26,6 +27,7 @@ export PHPC_STATE=${IT_STATE:-/tmp/podheitor-hpc-it}
 export PHPC_DIR_PORT=${IT_DIR_PORT:-19201}
 export PHPC_FD_PORT=${IT_FD_PORT:-19202}
 export PHPC_SD_PORT=${IT_SD_PORT:-19203}
+export PHPC_FD2_PORT=${IT_FD2_PORT:-$((PHPC_FD_PORT + 5))}
 export JOB_TIMEOUT=${JOB_TIMEOUT:-300}
 IT_STATE=$PHPC_STATE
 TREES=$IT_STATE/trees

@@ -40,6 +40,8 @@ final class BackupStreamer {
     private long records;
     private AccurateChecks checks; // accurate Incremental/Differential: ask before sending (docs/ptcomm.md §8)
     private long dataBytes;
+    private long notSaved;   // files that vanished or could not be opened/read: warned once each
+    private long changedWhileRead; // files whose size differed from the listing: warned once each
 
     /**
      * @param withData backup (true) or estimate (false)
@@ -119,6 +121,10 @@ final class BackupStreamer {
                             out.message(Status.INFO, "accurate: " + checks.checked() + " entries checked, "
                                     + checks.unchanged() + " unchanged (not sent)");
                         }
+                        if (notSaved + changedWhileRead > 0) {
+                            out.message(Status.WARNING, notSaved + " files not saved (vanished or unreadable), "
+                                    + changedWhileRead + " changed while being saved");
+                        }
                         out.end();
                         out.flush();
                         return true;
@@ -141,6 +147,7 @@ final class BackupStreamer {
             default -> "cannot " + x.operation();
         };
         boolean unreadableDirectory = e.directory() && x.errno() != Errno.ENOENT;
+        notSaved++;
         out.message(unreadableDirectory ? Status.ERROR : Status.WARNING,
                 what + " \"" + PathText.render(e.path()) + "\": " + x.strerror());
     }
@@ -196,12 +203,14 @@ final class BackupStreamer {
             fd = Posix.openForReading(Fcntl.AT_FDCWD, path);
         } catch (PosixException x) {
             out.message(Status.WARNING, "cannot open \"" + PathText.render(path) + "\": " + x.strerror());
+            notSaved++;
             return;
         }
         try {
             StatX now = Posix.fstat(fd);
             if (!now.isRegular()) {
                 out.message(Status.WARNING, "\"" + PathText.render(path) + "\" is no longer a regular file; not saved");
+                notSaved++;
                 return;
             }
             rememberIfLinked(path, st);
@@ -212,7 +221,7 @@ final class BackupStreamer {
             if (sparse) {
                 dataBytes += SparseSection.send(out, fd, path, buffer);
             } else {
-                sendData(fd, path, st.size());
+                sendData(fd, path, st.size(), now.size());
             }
             out.data(blob, 0, blob.length); // the metadata blob follows the data section (docs/ptcomm.md §4)
         } catch (PosixException x) {
@@ -223,20 +232,23 @@ final class BackupStreamer {
     }
 
     /** The data section: 64 KiB D packets then F; a read error ends it with E (docs/ptcomm.md §4.2). */
-    private void sendData(int fd, byte[] path, long walkedSize) throws IOException {
+    private void sendData(int fd, byte[] path, long walkedSize, long sizeAtOpen) throws IOException {
         long total = 0;
         while (true) {
             int filled = 0;
             boolean eof = false;
             try {
-                while (filled < PACKET) {
-                    int n = Posix.read(fd, buffer, filled, PACKET - filled);
+                // a file that grows while read is saved up to its size at open (never chased forever)
+                int want = (int) Math.min(PACKET, sizeAtOpen - total);
+                while (filled < want) {
+                    int n = Posix.read(fd, buffer, filled, want - filled);
                     if (n == 0) {
                         eof = true;
                         break;
                     }
                     filled += n;
                 }
+                eof |= total + filled >= sizeAtOpen;
             } catch (PosixException x) {
                 if (filled > 0) {
                     out.data(buffer, 0, filled);
@@ -258,6 +270,7 @@ final class BackupStreamer {
         }
         dataBytes += total;
         if (total != walkedSize) {
+            changedWhileRead++;
             out.message(Status.WARNING, "\"" + PathText.render(path) + "\" changed while being saved: size "
                     + walkedSize + " when listed, " + total + " bytes read");
         }
