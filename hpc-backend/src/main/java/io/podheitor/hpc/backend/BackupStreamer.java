@@ -202,14 +202,14 @@ final class BackupStreamer {
         try {
             fd = Posix.openForReading(Fcntl.AT_FDCWD, path);
         } catch (PosixException x) {
-            out.message(Status.WARNING, "cannot open \"" + PathText.render(path) + "\": " + x.strerror());
+            out.message(Status.ERROR, "cannot open \"" + PathText.render(path) + "\": " + x.strerror());
             notSaved++;
             return;
         }
         try {
             StatX now = Posix.fstat(fd);
             if (!now.isRegular()) {
-                out.message(Status.WARNING, "\"" + PathText.render(path) + "\" is no longer a regular file; not saved");
+                out.message(Status.ERROR, "\"" + PathText.render(path) + "\" is no longer a regular file; not saved");
                 notSaved++;
                 return;
             }
@@ -225,7 +225,7 @@ final class BackupStreamer {
             }
             out.data(blob, 0, blob.length); // the metadata blob follows the data section (docs/ptcomm.md §4)
         } catch (PosixException x) {
-            out.message(Status.WARNING, "cannot stat \"" + PathText.render(path) + "\": " + x.strerror());
+            out.message(Status.ERROR, "cannot stat \"" + PathText.render(path) + "\": " + x.strerror());
         } finally {
             Posix.closeQuietly(fd);
         }
