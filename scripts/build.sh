@@ -33,6 +33,14 @@ main() {
   make -C "$ROOT/shim-c" DEFAULT_BACKEND="$ROOT/bin/podheitor-hpc-backend" \
     || die "shim build failed"
 
+  # latencyfs (the benchmark's metadata-latency emulator) needs libfuse3-dev; optional for the plugin itself
+  if [ -d "$ROOT/latencyfs" ] && pkg-config --exists fuse3 2>/dev/null; then
+    info "make -C latencyfs"
+    make -s -C "$ROOT/latencyfs" || die "latencyfs build failed"
+  else
+    warn "latencyfs not built (libfuse3-dev missing); benchmarks on the emulator will not run"
+  fi
+
   local so=$ROOT/shim-c/build/podheitor-hpc-fd.so
   [ -f "$so" ] || die "the shim build did not produce $so"
   echo "built:"
