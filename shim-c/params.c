@@ -19,9 +19,10 @@
 
 #include "msg.h"
 
-#define KNOWN_KEYS "path, mode, threads, channel_depth, backend"
+#define KNOWN_KEYS "path, mode, threads, channel_depth, backend, readahead"
 
-static const char *const known_keys[] = { "path", "mode", "threads", "channel_depth", "backend" };
+static const char *const known_keys[] = { "path", "mode", "threads", "channel_depth", "backend",
+                                          "readahead" };
 static const char *const known_modes[] = { "posix", "lustre", "gpfs", "cephfs", "beegfs", "weka" };
 
 static int fail(char *err, size_t errsz, const char *fmt, ...)
@@ -169,6 +170,13 @@ static int check_value(phpc_params *out, const char *key, const char *value,
         if (parse_range(value, 1, 1024, &out->threads) != 0)
             return fail(err, errsz, "key \"threads\": \"%s\" is not an integer in 1..1024",
                         q(value, strlen(value), qb, sizeof qb));
+        return 0;
+    }
+    if (strcmp(key, "readahead") == 0) {
+        if (parse_range(value, 0, 1048576, &out->readahead) != 0)
+            return fail(err, errsz, "key \"readahead\": \"%s\" is not an integer in 0..1048576",
+                        q(value, strlen(value), qb, sizeof qb));
+        out->readahead_given = 1;
         return 0;
     }
     /* channel_depth */

@@ -18,13 +18,24 @@ import java.util.Set;
  * @param threads      walker parallelism, 1..1024
  * @param channelDepth walker channel bound, 1..1048576
  * @param backend      the backend launcher the shim was told to use (informational), or null
+ * @param readAhead    backup: regular files up to this many bytes are read by the walker threads (0 = off)
  */
-public record PluginParams(byte[] path, String mode, int threads, int channelDepth, byte[] backend) {
+public record PluginParams(byte[] path, String mode, int threads, int channelDepth, byte[] backend, int readAhead) {
     public static final Set<String> MODES = Set.of("posix", "lustre", "gpfs", "cephfs", "beegfs", "weka");
     public static final int MAX_CHANNEL_DEPTH = 1 << 20;
 
+    public PluginParams(byte[] path, String mode, int threads, int channelDepth, byte[] backend) {
+        this(path, mode, threads, channelDepth, backend, WalkOptions.DEFAULT_READ_AHEAD);
+    }
+
+    /** The walk of an estimate (no read-ahead: no data is sent). */
     public WalkOptions walkOptions() {
         return new WalkOptions(threads, channelDepth, false);
+    }
+
+    /** The walk of a backup: with read-ahead of small files. */
+    public WalkOptions backupWalkOptions() {
+        return walkOptions().withReadAhead(readAhead, WalkOptions.DEFAULT_READ_AHEAD_BUDGET);
     }
 
     public static PluginParams parse(List<byte[]> lines) throws BadRequestException {
@@ -33,6 +44,7 @@ public record PluginParams(byte[] path, String mode, int threads, int channelDep
         int threads = WalkOptions.defaultThreads();
         int channelDepth = WalkOptions.DEFAULT_CHANNEL_DEPTH;
         byte[] backend = null;
+        int readAhead = WalkOptions.DEFAULT_READ_AHEAD;
         Set<String> seen = new HashSet<>();
         for (byte[] line : lines) {
             int eq = JobInfo.indexOf(line, (byte) '=');
@@ -56,14 +68,15 @@ public record PluginParams(byte[] path, String mode, int threads, int channelDep
                 case "threads" -> threads = number(key, raw, 1, WalkOptions.MAX_THREADS);
                 case "channel_depth" -> channelDepth = number(key, raw, 1, MAX_CHANNEL_DEPTH);
                 case "backend" -> backend = absolute(key, raw);
+                case "readahead" -> readAhead = number(key, raw, 0, WalkOptions.MAX_READ_AHEAD);
                 default -> throw new BadRequestException("unknown plugin parameter \"" + PathText.render(line, 0, eq)
-                        + "\" (known: path, mode, threads, channel_depth, backend)");
+                        + "\" (known: path, mode, threads, channel_depth, backend, readahead)");
             }
         }
         if (path == null) {
             throw new BadRequestException("plugin parameter path is missing");
         }
-        return new PluginParams(path, mode, threads, channelDepth, backend);
+        return new PluginParams(path, mode, threads, channelDepth, backend, readAhead);
     }
 
     private static byte[] absolute(String key, byte[] raw) throws BadRequestException {
@@ -91,7 +104,8 @@ public record PluginParams(byte[] path, String mode, int threads, int channelDep
     @Override
     public boolean equals(Object o) {
         return o instanceof PluginParams p && Arrays.equals(p.path, path) && p.mode.equals(mode)
-                && p.threads == threads && p.channelDepth == channelDepth && Arrays.equals(p.backend, backend);
+                && p.threads == threads && p.channelDepth == channelDepth && Arrays.equals(p.backend, backend)
+                && p.readAhead == readAhead;
     }
 
     @Override
@@ -102,6 +116,6 @@ public record PluginParams(byte[] path, String mode, int threads, int channelDep
     @Override
     public String toString() {
         return "PluginParams[path=" + PathText.render(path) + ", mode=" + mode + ", threads=" + threads
-                + ", channel_depth=" + channelDepth + "]";
+                + ", channel_depth=" + channelDepth + ", readahead=" + readAhead + "]";
     }
 }
