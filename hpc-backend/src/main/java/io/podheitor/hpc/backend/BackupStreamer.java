@@ -37,6 +37,7 @@ final class BackupStreamer {
     private final Consumer<byte[]> beforeOpen;
     private final boolean hooked;
     private final HardLinkIndex links = new HardLinkIndex();
+    private boolean linkCapWarned;
     private final byte[] buffer = new byte[PACKET];
     private long records;
     private long dataBytes;
@@ -266,9 +267,11 @@ final class BackupStreamer {
     }
 
     /** Called just before the first record of an inode is sent: that record's number is the link target id. */
-    private void rememberIfLinked(byte[] path, StatX st) {
-        if (st.nlink() > 1) {
-            links.remember(st.dev(), st.ino(), records, path);
+    private void rememberIfLinked(byte[] path, StatX st) throws IOException {
+        if (st.nlink() > 1 && !links.remember(st.dev(), st.ino(), records, path) && !linkCapWarned) {
+            linkCapWarned = true;
+            out.message(Status.WARNING, "more than " + links.capacity() + " multiply linked files: further hard links"
+                    + " are saved as separate files (first: \"" + PathText.render(path) + "\")");
         }
     }
 
