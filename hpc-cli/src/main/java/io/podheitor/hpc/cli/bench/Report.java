@@ -47,8 +47,8 @@ final class Report {
 
     String text() {
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "path:         %s%ntree entries: %d (find's count)%nruns:         %d (alternating)%n",
-                path, treeEntries, runs));
+        b.append(String.format(Locale.ROOT, "path:         %s%ntree entries: %d (%s count)%nruns:         %d (alternating)%n",
+                path, treeEntries, results.containsKey("find") ? "find's" : "the walker's", runs));
         b.append(String.format(Locale.ROOT, "%-16s %12s %12s %14s %10s%n", "tool", "lines", "median s", "entries/s", "walker/x"));
         double w = rate(walkerName());
         for (String t : results.keySet()) {
