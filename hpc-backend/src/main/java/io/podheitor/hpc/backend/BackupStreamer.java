@@ -74,6 +74,9 @@ final class BackupStreamer {
     boolean run() throws IOException {
         // read-ahead only when data is sent, and not when a test hooks the opening of files
         WalkOptions options = withData && !hooked ? params.backupWalkOptions() : params.walkOptions();
+        if (job.sinceApplies()) {
+            options = options.withReadAheadSince(job.since()); // an incremental reads no unchanged file
+        }
         try (Walk walk = Walk.start(params.path(), options)) {
             while (true) {
                 if (stop.getAsBoolean()) {

@@ -321,7 +321,8 @@ public final class Walk implements AutoCloseable {
                 return;
             }
             put(new Entry(path, st, target));
-        } else if (st.isRegular() && st.size() > 0 && st.size() <= options.readAheadMax()) {
+        } else if (st.isRegular() && st.size() > 0 && st.size() <= options.readAheadMax()
+                && (st.mtimeSec() >= options.readAheadSince() || st.ctimeSec() >= options.readAheadSince())) {
             put(new Entry(path, st, null, readAhead(dirfd, name, st)));
         } else {
             put(new Entry(path, st, null));

@@ -14,9 +14,11 @@ package io.podheitor.hpc.walker;
  *                     {@link Entry#data()}, so the single consumer does no blocking I/O for them; 0 = off
  * @param readAheadBudget at most this many read-ahead bytes wait in the channel; when it is used up, files are
  *                     passed on without data (the consumer reads them) instead of blocking the walker
+ * @param readAheadSince only files whose mtime or ctime is >= this (unix seconds) are read ahead: an
+ *                     incremental backup does not read unchanged files; 0 = every file
  */
 public record WalkOptions(int threads, int channelDepth, boolean crossMounts, int statChunk, int readAheadMax,
-        long readAheadBudget) {
+        long readAheadBudget, long readAheadSince) {
     public static final int DEFAULT_STAT_CHUNK = 16;
     /** The plugin's default read-ahead limit (the walker's own default is off). */
     public static final int DEFAULT_READ_AHEAD = 64 * 1024;
@@ -44,7 +46,7 @@ public record WalkOptions(int threads, int channelDepth, boolean crossMounts, in
     }
 
     public WalkOptions(int threads, int channelDepth, boolean crossMounts) {
-        this(threads, channelDepth, crossMounts, DEFAULT_STAT_CHUNK, 0, DEFAULT_READ_AHEAD_BUDGET);
+        this(threads, channelDepth, crossMounts, DEFAULT_STAT_CHUNK, 0, DEFAULT_READ_AHEAD_BUDGET, 0);
     }
 
     /**
@@ -60,19 +62,24 @@ public record WalkOptions(int threads, int channelDepth, boolean crossMounts, in
     }
 
     public WalkOptions withThreads(int n) {
-        return new WalkOptions(n, channelDepth, crossMounts, statChunk, readAheadMax, readAheadBudget);
+        return new WalkOptions(n, channelDepth, crossMounts, statChunk, readAheadMax, readAheadBudget, readAheadSince);
     }
 
     public WalkOptions withChannelDepth(int n) {
-        return new WalkOptions(threads, n, crossMounts, statChunk, readAheadMax, readAheadBudget);
+        return new WalkOptions(threads, n, crossMounts, statChunk, readAheadMax, readAheadBudget, readAheadSince);
     }
 
     public WalkOptions withStatChunk(int n) {
-        return new WalkOptions(threads, channelDepth, crossMounts, n, readAheadMax, readAheadBudget);
+        return new WalkOptions(threads, channelDepth, crossMounts, n, readAheadMax, readAheadBudget, readAheadSince);
     }
 
     /** Read-ahead of regular files up to {@code max} bytes (0 = off), at most {@code budget} bytes queued. */
     public WalkOptions withReadAhead(int max, long budget) {
-        return new WalkOptions(threads, channelDepth, crossMounts, statChunk, max, budget);
+        return new WalkOptions(threads, channelDepth, crossMounts, statChunk, max, budget, readAheadSince);
+    }
+
+    /** Read ahead only files changed (mtime or ctime) at or after {@code since} (unix seconds). */
+    public WalkOptions withReadAheadSince(long since) {
+        return new WalkOptions(threads, channelDepth, crossMounts, statChunk, readAheadMax, readAheadBudget, since);
     }
 }

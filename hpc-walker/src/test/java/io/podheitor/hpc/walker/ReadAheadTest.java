@@ -66,6 +66,21 @@ class ReadAheadTest {
     }
 
     @Test
+    void onlyFilesChangedSinceAreReadAhead() throws Exception {
+        Path root = Files.createDirectory(tmp.resolve("since"));
+        Path old = Files.writeString(root.resolve("old"), "old");
+        Path fresh = Files.writeString(root.resolve("new"), "new");
+        // ctime cannot be set back, so "since" is placed after both ctimes and only mtime decides
+        long since = System.currentTimeMillis() / 1000 + 100;
+        Files.setLastModifiedTime(old, java.nio.file.attribute.FileTime.fromMillis(1000));
+        Files.setLastModifiedTime(fresh, java.nio.file.attribute.FileTime.fromMillis((since + 10) * 1000));
+        Map<String, Entry> got = drain(Walk.start(b(root),
+                new WalkOptions(2, 8, false).withReadAhead(64, 1024).withReadAheadSince(since)));
+        assertNull(got.get(old.toString()).data(), "unchanged: not read");
+        assertArrayEquals("new".getBytes(StandardCharsets.UTF_8), got.get(fresh.toString()).data());
+    }
+
+    @Test
     void offByDefault() throws Exception {
         Path root = Files.createDirectory(tmp.resolve("off"));
         Files.writeString(root.resolve("f"), "x");
