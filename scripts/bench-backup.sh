@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Plugin backup vs stock bacula-fd backup of the same tree, in the same run, through real Bacula.
 #
-#   scripts/bench-backup.sh [--files N | --tree PATH] [--runs N] [--plugin-opts 'k=v;...'] [--verify]
+#   scripts/bench-backup.sh [--files N | --tree PATH] [--runs N] [--plugin-opts 'k=v;...'] [--verify] [--json]
 #
 # Each repetition warms the page cache (tar | cat) and runs a plugin Full backup, then warms again and runs a
 # stock-FD Full backup (File = PATH) of the same tree: stock bacula-fd drops the page cache of every file it
 # reads (fadvise DONTNEED), so without the re-warm the second job would read cold data. It prints one line per
 # job, then a markdown table of medians and the plugin/stock ratios. With --verify the last plugin backup is
-# restored, verified (scripts/verify.py) and its catalog compared with find.
+# restored, verified (scripts/verify.py) and its catalog compared with find. With --json the result is one JSON
+# object on stdout (medians, ratios, backend peak RSS) and the table goes to stderr.
 #
 # Environment: PHPC_STATE (default /tmp/podheitor-hpc-bench), PHPC_{DIR,FD,SD}_PORT (19401-19403), PHPC_SKIP_BUILD=1,
 # TREES (where generated trees are kept, default /tmp/podheitor-hpc-trees), OUT (raw outputs).
@@ -17,7 +18,7 @@ export PHPC_STATE=${PHPC_STATE:-/tmp/podheitor-hpc-bench}
 export PHPC_DIR_PORT=${PHPC_DIR_PORT:-19401} PHPC_FD_PORT=${PHPC_FD_PORT:-19402} PHPC_SD_PORT=${PHPC_SD_PORT:-19403}
 H=$ROOT/scripts/lib/bacula-harness.sh
 
-files=100000 tree='' runs=3 popts='' verify=0
+files=100000 tree='' runs=3 popts='' verify=0 json=0
 while [ $# -gt 0 ]; do
   case $1 in
     --files) files=$2; shift 2;;
@@ -25,7 +26,8 @@ while [ $# -gt 0 ]; do
     --runs) runs=$2; shift 2;;
     --plugin-opts) popts=$2; shift 2;;
     --verify) verify=1; shift;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0;;
+    --json) json=1; shift;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0;;
     *) echo "bench-backup: unknown argument $1" >&2; exit 2;;
   esac
 done
@@ -69,8 +71,11 @@ for ((r = 1; r <= runs; r++)); do
 done
 
 # medians per kind, and the ratios (plugin / stock)
-python3 - "$rows" "$tree" "$runs" <<'EOF'
-import csv, statistics, sys
+python3 - "$rows" "$tree" "$runs" "$json" <<'EOF'
+import csv, json, statistics, sys
+as_json = sys.argv[4] == "1"
+if as_json:
+    real_stdout, sys.stdout = sys.stdout, sys.stderr
 rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
 def med(kind, col):
     v = [float(r[col]) for r in rows if r["kind"] == kind and r["status"] in ("T", "W") and r[col] not in ("", "-")]
@@ -88,6 +93,17 @@ for kind in ("plugin", "stock"):
 print("| plugin/stock | " + " | ".join(
     f"{(med('stock', c) / med('plugin', c)) if c == 'fd_active_s' else (med('plugin', c) / med('stock', c)):.2f}x"
     for c, _ in cols) + " | |")
+if as_json:
+    def num(v):
+        return None if v != v else round(v, 3)
+    res = {"tree": sys.argv[2], "runs": int(sys.argv[3]), "files": int(rows[0]["files"] or 0),
+           "bytes": int(rows[0]["bytes"] or 0),
+           "plugin": {c: num(med("plugin", c)) for c, _ in cols}, "stock": {c: num(med("stock", c)) for c, _ in cols},
+           "backend_peak_rss_mib": num(med("plugin", "backend_peak_rss_kB") / 1024),
+           "failed_jobs": [{"kind": r["kind"], "run": int(r["run"]), "jobid": r["jobid"], "status": r["status"]} for r in bad]}
+    res["ratio"] = {c: num((med("stock", c) / med("plugin", c)) if c == "fd_active_s" else (med("plugin", c) / med("stock", c)))
+                    for c, _ in cols}
+    real_stdout.write(json.dumps(res) + "\n")
 if bad:
     print(f"FAILED JOBS: {[(r['kind'], r['run'], r['jobid'], r['status']) for r in bad]}")
     sys.exit(1)

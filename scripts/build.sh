@@ -27,11 +27,23 @@ main() {
   (cd "$ROOT" && JAVA_HOME=$jdk PATH=$jdk/bin:$PATH mvn -B -q -DskipTests package) \
     || die "maven build failed"
 
+  # the backend's AOT cache (faster start-up; optional: the launcher runs without it)
+  "$ROOT/scripts/build-aot.sh" >/dev/null 2>"$ROOT/build/aot.log" \
+    || warn "AOT cache not built (see build/aot.log); the backend starts without it"
+
   command -v make >/dev/null 2>&1 || die "make not found (run scripts/install-deps.sh)"
   [ -d "$ROOT/shim-c" ] || die "$ROOT/shim-c missing: not a complete checkout"
   info "make -C shim-c DEFAULT_BACKEND=$ROOT/bin/podheitor-hpc-backend"
   make -C "$ROOT/shim-c" DEFAULT_BACKEND="$ROOT/bin/podheitor-hpc-backend" \
     || die "shim build failed"
+
+  # latencyfs (the benchmark's metadata-latency emulator) needs libfuse3-dev; optional for the plugin itself
+  if [ -d "$ROOT/latencyfs" ] && pkg-config --exists fuse3 2>/dev/null; then
+    info "make -C latencyfs"
+    make -s -C "$ROOT/latencyfs" || die "latencyfs build failed"
+  else
+    warn "latencyfs not built (libfuse3-dev missing); benchmarks on the emulator will not run"
+  fi
 
   local so=$ROOT/shim-c/build/podheitor-hpc-fd.so
   [ -f "$so" ] || die "the shim build did not produce $so"

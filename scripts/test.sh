@@ -5,6 +5,8 @@
 #   2. make -C shim-c test           C tests
 #      make -C shim-c fuzz           libFuzzer harnesses, PHPC_FUZZ_SECONDS (20) each
 #   3. tests/integration/run.sh      against real bacula-dir/-sd/-fd on 127.0.0.1
+#   4. tests/latencyfs/run.sh        the metadata-latency emulator: mount, walk, unmount (~5 s)
+# Not here (too slow for CI): scripts/stress-1m-files.sh, scripts/bench-backup.sh, podheitor-hpc bench.
 # Every part runs even when an earlier one failed. The last line is
 # "N passed, N failed" (totals over the parts); exit status 1 if anything failed.
 # Logs: build/test-logs/.
@@ -110,6 +112,17 @@ part_integration() {
   record integration "$p" "$f" "$([ "$rc" = 0 ] || echo "(see $LOGS/integration.log)")"
 }
 
+part_latencyfs() {
+  echo "==== latencyfs: tests/latencyfs/run.sh"
+  local rc=0 p f line
+  logged "$LOGS/latencyfs.log" "$ROOT/tests/latencyfs/run.sh" || rc=$?
+  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$LOGS/latencyfs.log" | tail -n 1 || true)
+  p=${line%% passed*}; f=${line#*passed, }; f=${f%% failed*}
+  [ -n "$line" ] || { p=0; f=1; }
+  if [ "$rc" != 0 ] && [ "$f" = 0 ]; then f=1; fi
+  record latencyfs "$p" "$f" "$([ "$rc" = 0 ] || echo "(see $LOGS/latencyfs.log)")"
+}
+
 main() {
   is_root || die "run as root (installs packages; the integration tests run bacula-fd as root)"
   mkdir -p "$LOGS"
@@ -119,6 +132,7 @@ main() {
   part_c
   part_fuzz
   part_integration
+  part_latencyfs
   echo
   echo "==== summary ($(( (SECONDS - t0) / 60 )) min $(( (SECONDS - t0) % 60 )) s; logs in $LOGS)"
   printf '%s\n' "${SUMMARY[@]}"

@@ -19,10 +19,10 @@
 
 #include "msg.h"
 
-#define KNOWN_KEYS "path, mode, threads, channel_depth, backend, timeout, aclsupport, xattrsupport"
+#define KNOWN_KEYS "path, mode, threads, channel_depth, backend, timeout, aclsupport, xattrsupport, readahead"
 
 static const char *const known_keys[] = { "path", "mode", "threads", "channel_depth", "backend",
-                                          "timeout", "aclsupport", "xattrsupport" };
+                                          "timeout", "aclsupport", "xattrsupport", "readahead" };
 static const char *const known_modes[] = { "posix", "lustre", "gpfs", "cephfs", "beegfs", "weka" };
 
 static int fail(char *err, size_t errsz, const char *fmt, ...)
@@ -176,6 +176,13 @@ static int check_value(phpc_params *out, const char *key, const char *value,
         if (parse_range(value, 1, PHPC_TIMEOUT_MAX, &out->timeout) != 0)
             return fail(err, errsz, "key \"timeout\": \"%s\" is not an integer in 1..%d (seconds)",
                         q(value, strlen(value), qb, sizeof qb), PHPC_TIMEOUT_MAX);
+        return 0;
+    }
+    if (strcmp(key, "readahead") == 0) {
+        if (parse_range(value, 0, 1048576, &out->readahead) != 0)
+            return fail(err, errsz, "key \"readahead\": \"%s\" is not an integer in 0..1048576",
+                        q(value, strlen(value), qb, sizeof qb));
+        out->readahead_given = 1;
         return 0;
     }
     if (strcmp(key, "aclsupport") == 0 || strcmp(key, "xattrsupport") == 0) {

@@ -26,6 +26,8 @@ typedef struct phpc_params {
     long threads;
     long channel_depth;
     long timeout;                   /* seconds; 0 = PHPC_IO_TIMEOUT_S */
+    long readahead;                 /* bytes: files up to this size are read by the walker threads */
+    int readahead_given;            /* readahead=0 is meaningful (off) */
 } phpc_params;
 
 #define PHPC_TIMEOUT_MAX 86400      /* one day */
@@ -34,7 +36,7 @@ typedef struct phpc_params {
  * Parse and validate cmd.  On success returns 0 and fills *out (release it
  * with phpc_params_free).  On error returns -1, leaves *out empty and writes
  * one message into err, e.g.
- *   bad plugin string: unknown key "foo" (known keys: path, mode, threads, channel_depth, backend)
+ *   bad plugin string: unknown key "foo" (known keys: path, mode, threads, channel_depth, backend, readahead)
  * (the caller adds the "podheitor-hpc: " prefix).
  */
 int phpc_params_parse(const char *cmd, phpc_params *out, char *err, size_t errsz);

@@ -118,7 +118,7 @@ int main(void)
 {
     good();
     bad("podheitor-hpc:path=/x;foo=1",
-        "bad plugin string: unknown key \"foo\" (known keys: path, mode, threads, channel_depth, backend, timeout, aclsupport, xattrsupport)");
+        "bad plugin string: unknown key \"foo\" (known keys: path, mode, threads, channel_depth, backend, timeout, aclsupport, xattrsupport, readahead)");
     bad("podheitor-hpc:mode=posix", "bad plugin string: key \"path\" is required");
     bad("podheitor-hpc", "bad plugin string: key \"path\" is required");
     bad("podheitor-hpc:", "bad plugin string: key \"path\" is required");
@@ -126,6 +126,15 @@ int main(void)
         "bad plugin string: key \"path\" must be an absolute path, got \"rel/x\"");
     bad("podheitor-hpc:path=/x;backend=bin/be",
         "bad plugin string: key \"backend\" must be an absolute path, got \"bin/be\"");
+    bad("podheitor-hpc:path=/x;readahead=1048577",
+        "bad plugin string: key \"readahead\": \"1048577\" is not an integer in 0..1048576");
+    {
+        phpc_params p;
+        char err[PHPC_PARAM_ERR_MAX];
+        CHECK(phpc_params_parse("podheitor-hpc:path=/x;readahead=0", &p, err, sizeof err) == 0, "readahead=0: %s", err);
+        CHECK(p.readahead == 0 && p.readahead_given == 1, "readahead=0 parsed");
+        phpc_params_free(&p);
+    }
     bad("podheitor-hpc:path=/x;threads=abc",
         "bad plugin string: key \"threads\": \"abc\" is not an integer in 1..1024");
     bad("podheitor-hpc:path=/x;threads=0",
@@ -162,6 +171,6 @@ int main(void)
     bad("podheitor-hpc:path=/x;verbose", "bad plugin string: item \"verbose\" is not key=value");
     bad("podheitor-hpc:path=/x;=3", "bad plugin string: item \"=3\" has an empty key");
     bad("podheitor-hpc:path=/x;Path=/y",
-        "bad plugin string: unknown key \"Path\" (known keys: path, mode, threads, channel_depth, backend, timeout, aclsupport, xattrsupport)");
+        "bad plugin string: unknown key \"Path\" (known keys: path, mode, threads, channel_depth, backend, timeout, aclsupport, xattrsupport, readahead)");
     return check_done("test_params");
 }

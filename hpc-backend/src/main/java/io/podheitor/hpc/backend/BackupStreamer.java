@@ -16,6 +16,7 @@ import io.podheitor.hpc.walker.Walk;
 import io.podheitor.hpc.walker.WalkEnd;
 import io.podheitor.hpc.walker.WalkError;
 import io.podheitor.hpc.walker.WalkItem;
+import io.podheitor.hpc.walker.WalkOptions;
 import java.io.IOException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -34,8 +35,10 @@ final class BackupStreamer {
     private final boolean withData;
     private final BooleanSupplier stop;
     private final Consumer<byte[]> beforeOpen;
+    private final boolean hooked;
     private final HardLinkIndex links = new HardLinkIndex();
     private final MetadataCollector meta;
+    private boolean linkCapWarned;
     private final byte[] buffer = new byte[PACKET];
     private long records;
     private AccurateChecks checks; // accurate Incremental/Differential: ask before sending (docs/ptcomm.md §8)
@@ -50,6 +53,7 @@ final class BackupStreamer {
      */
     BackupStreamer(FrameWriter out, PluginParams params, JobInfo job, boolean withData, BooleanSupplier stop,
             Consumer<byte[]> beforeOpen) {
+        this.hooked = beforeOpen != null;
         this.beforeOpen = beforeOpen == null ? p -> { } : beforeOpen;
         this.out = out;
         this.params = params;
@@ -79,7 +83,12 @@ final class BackupStreamer {
      * @return false if stopped early (the shim went away; no final F sent)
      */
     boolean run() throws IOException {
-        try (Walk walk = Walk.start(params.path(), params.walkOptions())) {
+        // read-ahead only when data is sent, and not when a test hooks the opening of files
+        WalkOptions options = withData && !hooked ? params.backupWalkOptions() : params.walkOptions();
+        if (job.sinceApplies()) {
+            options = options.withReadAheadSince(job.since()); // an incremental reads no unchanged file
+        }
+        try (Walk walk = Walk.start(params.path(), options)) {
             while (true) {
                 if (stop.getAsBoolean()) {
                     walk.cancel();
@@ -164,7 +173,13 @@ final class BackupStreamer {
         switch (st.type()) {
             case FileMode.S_IFDIR -> sendWithMeta(record(FileType.DIRECTORY, st, directoryName(e.path()), null, 0, 0), e.path(), st);
             case FileMode.S_IFLNK -> sendWithMeta(record(FileType.SYMLINK, st, e.path(), e.linkTarget(), 0, 0), e.path(), st);
-            case FileMode.S_IFREG -> regular(e.path(), st);
+            case FileMode.S_IFREG -> {
+                if (e.data() != null && withData) {
+                    readAhead(e);
+                } else {
+                    regular(e.path(), st);
+                }
+            }
             case FileMode.S_IFIFO -> special(FileType.FIFO, e.path(), st);
             case FileMode.S_IFCHR -> special(FileType.CHAR_DEVICE, e.path(), st);
             case FileMode.S_IFBLK -> special(FileType.BLOCK_DEVICE, e.path(), st);
@@ -231,6 +246,24 @@ final class BackupStreamer {
         }
     }
 
+    /** A small file the walker already read (Entry.data, exactly stat.size bytes): no I/O here. */
+    private void readAhead(Entry e) throws IOException {
+        StatX st = e.stat();
+        if (sentAsHardLink(e.path(), st)) {
+            return;
+        }
+        rememberIfLinked(e.path(), st);
+        byte[] blob = meta.collect(e.path(), st);
+        send(record(FileType.REGULAR, st, e.path(), null, FileRecord.FLAG_DATA | FileRecord.FLAG_XATTR, 0));
+        byte[] d = e.data();
+        for (int off = 0; off < d.length; off += PACKET) {
+            out.data(d, off, Math.min(PACKET, d.length - off));
+        }
+        dataBytes += d.length;
+        out.end();
+        out.data(blob, 0, blob.length); // the metadata blob follows the data section, as for other files
+    }
+
     /** The data section: 64 KiB D packets then F; a read error ends it with E (docs/ptcomm.md §4.2). */
     private void sendData(int fd, byte[] path, long walkedSize, long sizeAtOpen) throws IOException {
         long total = 0;
@@ -290,9 +323,11 @@ final class BackupStreamer {
     }
 
     /** Called just before the first record of an inode is sent: that record's number is the link target id. */
-    private void rememberIfLinked(byte[] path, StatX st) {
-        if (st.nlink() > 1) {
-            links.remember(st.dev(), st.ino(), records, path);
+    private void rememberIfLinked(byte[] path, StatX st) throws IOException {
+        if (st.nlink() > 1 && !links.remember(st.dev(), st.ino(), records, path) && !linkCapWarned) {
+            linkCapWarned = true;
+            out.message(Status.WARNING, "more than " + links.capacity() + " multiply linked files: further hard links"
+                    + " are saved as separate files (first: \"" + PathText.render(path) + "\")");
         }
     }
 

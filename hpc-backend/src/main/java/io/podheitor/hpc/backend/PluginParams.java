@@ -20,14 +20,25 @@ import java.util.Set;
  * @param backend      the backend launcher the shim was told to use (informational), or null
  * @param aclSupport   aclsupport=yes|no: save/restore POSIX ACLs (system.posix_acl_* xattrs)
  * @param xattrSupport xattrsupport=yes|no: save/restore the other extended attributes
+ * @param readAhead    backup: regular files up to this many bytes are read by the walker threads (0 = off)
  */
 public record PluginParams(byte[] path, String mode, int threads, int channelDepth, byte[] backend,
-        boolean aclSupport, boolean xattrSupport) {
+        boolean aclSupport, boolean xattrSupport, int readAhead) {
     public static final Set<String> MODES = Set.of("posix", "lustre", "gpfs", "cephfs", "beegfs", "weka");
     public static final int MAX_CHANNEL_DEPTH = 1 << 20;
 
+    public PluginParams(byte[] path, String mode, int threads, int channelDepth, byte[] backend) {
+        this(path, mode, threads, channelDepth, backend, true, true, WalkOptions.DEFAULT_READ_AHEAD);
+    }
+
+    /** The walk of an estimate (no read-ahead: no data is sent). */
     public WalkOptions walkOptions() {
         return new WalkOptions(threads, channelDepth, false);
+    }
+
+    /** The walk of a backup: with read-ahead of small files. */
+    public WalkOptions backupWalkOptions() {
+        return walkOptions().withReadAhead(readAhead, WalkOptions.DEFAULT_READ_AHEAD_BUDGET);
     }
 
     public static PluginParams parse(List<byte[]> lines) throws BadRequestException {
@@ -38,6 +49,7 @@ public record PluginParams(byte[] path, String mode, int threads, int channelDep
         byte[] backend = null;
         boolean acl = true;
         boolean xattr = true;
+        int readAhead = WalkOptions.DEFAULT_READ_AHEAD;
         Set<String> seen = new HashSet<>();
         for (byte[] line : lines) {
             int eq = JobInfo.indexOf(line, (byte) '=');
@@ -64,14 +76,15 @@ public record PluginParams(byte[] path, String mode, int threads, int channelDep
                 case "timeout" -> number(key, raw, 1, 86_400); // the shim's IO timeout; nothing to do here
                 case "aclsupport" -> acl = yesNo(key, raw);
                 case "xattrsupport" -> xattr = yesNo(key, raw);
+                case "readahead" -> readAhead = number(key, raw, 0, WalkOptions.MAX_READ_AHEAD);
                 default -> throw new BadRequestException("unknown plugin parameter \"" + PathText.render(line, 0, eq)
-                        + "\" (known: path, mode, threads, channel_depth, backend, timeout, aclsupport, xattrsupport)");
+                        + "\" (known: path, mode, threads, channel_depth, backend, timeout, aclsupport, xattrsupport, readahead)");
             }
         }
         if (path == null) {
             throw new BadRequestException("plugin parameter path is missing");
         }
-        return new PluginParams(path, mode, threads, channelDepth, backend, acl, xattr);
+        return new PluginParams(path, mode, threads, channelDepth, backend, acl, xattr, readAhead);
     }
 
     private static boolean yesNo(String key, byte[] raw) throws BadRequestException {
@@ -109,7 +122,7 @@ public record PluginParams(byte[] path, String mode, int threads, int channelDep
     public boolean equals(Object o) {
         return o instanceof PluginParams p && Arrays.equals(p.path, path) && p.mode.equals(mode)
                 && p.threads == threads && p.channelDepth == channelDepth && Arrays.equals(p.backend, backend)
-                && p.aclSupport == aclSupport && p.xattrSupport == xattrSupport;
+                && p.aclSupport == aclSupport && p.xattrSupport == xattrSupport && p.readAhead == readAhead;
     }
 
     @Override
@@ -120,6 +133,6 @@ public record PluginParams(byte[] path, String mode, int threads, int channelDep
     @Override
     public String toString() {
         return "PluginParams[path=" + PathText.render(path) + ", mode=" + mode + ", threads=" + threads
-                + ", channel_depth=" + channelDepth + "]";
+                + ", channel_depth=" + channelDepth + ", readahead=" + readAhead + "]";
     }
 }

@@ -10,7 +10,7 @@ import picocli.CommandLine.Spec;
         description = "Operator tool of the podheitor-hpc Bacula plugin for HPC file systems.",
         mixinStandardHelpOptions = true,
         versionProvider = VersionCommand.Provider.class,
-        subcommands = {VersionCommand.class, WalkCommand.class})
+        subcommands = {VersionCommand.class, WalkCommand.class, BenchCommand.class})
 public final class PodheitorCli implements Runnable {
     @Spec
     CommandSpec spec;

@@ -37,6 +37,9 @@ public final class WalkCommand implements Callable<Integer> {
     @Option(names = "--channel-depth", paramLabel = "N", description = "bound of the entry channel (default: 8192)")
     Integer channelDepth;
 
+    @Option(names = "--stat-chunk", paramLabel = "N", description = "names of one directory stat'ed per task (default: 16)")
+    Integer statChunk;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -48,6 +51,9 @@ public final class WalkCommand implements Callable<Integer> {
             }
             if (channelDepth != null) {
                 options = options.withChannelDepth(channelDepth);
+            }
+            if (statChunk != null) {
+                options = options.withStatChunk(statChunk);
             }
         } catch (IllegalArgumentException e) {
             err.println("podheitor-hpc walk: " + e.getMessage());

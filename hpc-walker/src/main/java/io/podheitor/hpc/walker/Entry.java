@@ -3,8 +3,14 @@ package io.podheitor.hpc.walker;
 import io.podheitor.hpc.posix.StatX;
 
 /**
- * One namespace entry: absolute path (raw bytes), its lstat, and for a symlink its target (otherwise null).
+ * One namespace entry: absolute path (raw bytes), its lstat, for a symlink its target (otherwise null), and for
+ * a small regular file read ahead by a walker thread ({@link WalkOptions#readAheadMax()}) its complete content
+ * (otherwise null: the consumer reads the file itself). {@code data} is only set when the walker read exactly
+ * {@code stat.size()} bytes and then hit end of file, from a descriptor whose fstat matched the listed inode.
  * A directory's Entry is delivered after every item below it (post-order).
  */
-public record Entry(byte[] path, StatX stat, byte[] linkTarget) implements WalkItem {
+public record Entry(byte[] path, StatX stat, byte[] linkTarget, byte[] data) implements WalkItem {
+    public Entry(byte[] path, StatX stat, byte[] linkTarget) {
+        this(path, stat, linkTarget, null);
+    }
 }

@@ -39,6 +39,9 @@ public final class Walk implements AutoCloseable {
     private final AtomicLong entries = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
     private final AtomicBoolean ended = new AtomicBoolean();
+    private final AtomicInteger queuedChunks = new AtomicInteger();
+    private final AtomicLong readAheadBytes = new AtomicLong();
+    private final int maxQueuedChunks;
     private volatile boolean cancelled;
     private final String threadPrefix;
     private WalkEnd end;
@@ -48,6 +51,7 @@ public final class Walk implements AutoCloseable {
         this.options = options;
         this.beforeOpenDirectory = beforeOpenDirectory == null ? NO_HOOK : beforeOpenDirectory;
         this.channel = new ArrayBlockingQueue<>(options.channelDepth());
+        this.maxQueuedChunks = Math.max(64, options.threads() * 16);
         this.threadPrefix = "podheitor-walk-" + POOLS.incrementAndGet() + "-";
         AtomicInteger workers = new AtomicInteger();
         // A fixed set of workers: no compensation threads when a worker blocks on the full channel (each new
@@ -95,6 +99,8 @@ public final class Walk implements AutoCloseable {
     private WalkItem remember(WalkItem item) {
         if (item instanceof WalkEnd e) {
             end = e;
+        } else if (item instanceof Entry e && e.data() != null) {
+            readAheadBytes.addAndGet(-e.data().length);
         }
         return item;
     }
@@ -213,19 +219,80 @@ public final class Walk implements AutoCloseable {
             put(new WalkError(d.path, e, true));
             return;
         }
+        OpenDir dir = new OpenDir(fd);
         try {
             for (List<DirEntry> batch; !(batch = Posix.readDirectory(fd)).isEmpty(); ) {
-                for (DirEntry de : batch) {
-                    if (cancelled) {
-                        throw new InterruptedException();
+                if (cancelled) {
+                    throw new InterruptedException();
+                }
+                // The names are stat'ed in chunks by any worker (relative to the still open directory), so a
+                // single large directory keeps many metadata requests in flight, not just one per directory.
+                int n = batch.size();
+                for (int from = 0; from < n; from += options.statChunk()) {
+                    List<DirEntry> chunk = batch.subList(from, Math.min(n, from + options.statChunk()));
+                    d.pending.incrementAndGet();
+                    dir.users.incrementAndGet();
+                    StatTask t = new StatTask(d, dir, chunk);
+                    if (queuedChunks.incrementAndGet() > maxQueuedChunks) {
+                        t.compute(); // caller runs: bounds the names waiting in memory for huge directories
+                    } else {
+                        t.fork();
                     }
-                    visit(d, fd, de.name());
                 }
             }
         } catch (PosixException e) {
             put(new WalkError(d.path, e.withPath(d.path), true));
         } finally {
-            Posix.closeQuietly(fd);
+            dir.release();
+        }
+    }
+
+    /** A directory descriptor shared by the chunks that stat its names; closed by the last user. */
+    private static final class OpenDir {
+        final int fd;
+        final AtomicInteger users = new AtomicInteger(1);
+
+        OpenDir(int fd) {
+            this.fd = fd;
+        }
+
+        void release() {
+            if (users.decrementAndGet() == 0) {
+                Posix.closeQuietly(fd);
+            }
+        }
+    }
+
+    private final class StatTask extends RecursiveAction {
+        private static final long serialVersionUID = 1L;
+        private final transient DirNode dir;
+        private final transient OpenDir open;
+        private final transient List<DirEntry> names;
+
+        StatTask(DirNode dir, OpenDir open, List<DirEntry> names) {
+            this.dir = dir;
+            this.open = open;
+            this.names = names;
+        }
+
+        @Override
+        protected void compute() {
+            queuedChunks.decrementAndGet();
+            try {
+                for (DirEntry de : names) {
+                    if (cancelled) {
+                        throw new InterruptedException();
+                    }
+                    visit(dir, open.fd, de.name());
+                }
+                release(dir);
+            } catch (InterruptedException e) {
+                // cancelled while waiting for channel space
+            } catch (Throwable t) {
+                fail(t);
+            } finally {
+                open.release();
+            }
         }
     }
 
@@ -254,9 +321,54 @@ public final class Walk implements AutoCloseable {
                 return;
             }
             put(new Entry(path, st, target));
+        } else if (st.isRegular() && st.size() > 0 && st.size() <= options.readAheadMax()
+                && (st.mtimeSec() >= options.readAheadSince() || st.ctimeSec() >= options.readAheadSince())) {
+            put(new Entry(path, st, null, readAhead(dirfd, name, st)));
         } else {
             put(new Entry(path, st, null));
         }
+    }
+
+    /**
+     * The whole content of a small regular file, or null (no budget left, or anything unexpected: the consumer
+     * then opens and reads the file itself and reports any error). Reserves budget for the bytes returned; the
+     * budget is given back when the Entry leaves the channel.
+     */
+    private byte[] readAhead(int dirfd, byte[] name, StatX st) {
+        int size = (int) st.size();
+        if (readAheadBytes.addAndGet(size) > options.readAheadBudget()) {
+            readAheadBytes.addAndGet(-size);
+            return null;
+        }
+        byte[] data = null;
+        int fd = -1;
+        try {
+            fd = Posix.openForReading(dirfd, name);
+            StatX now = Posix.fstat(fd);
+            if (now.isRegular() && now.ino() == st.ino() && now.dev() == st.dev() && now.size() == size) {
+                byte[] buf = new byte[size];
+                int filled = 0;
+                for (int n; filled < size && (n = Posix.read(fd, buf, filled, size - filled)) > 0; ) {
+                    filled += n;
+                }
+                if (filled == size && Posix.read(fd, new byte[1], 0, 1) == 0) { // the listed size, then EOF
+                    data = buf;
+                }
+            }
+        } catch (PosixException e) {
+            data = null;
+        } finally {
+            Posix.closeQuietly(fd);
+        }
+        if (data == null) {
+            readAheadBytes.addAndGet(-size);
+        }
+        return data;
+    }
+
+    /** Read-ahead bytes now waiting in the channel. */
+    public long readAheadQueuedBytes() {
+        return readAheadBytes.get();
     }
 
     /** One unit of pending work of {@code d} is done; emits every directory whose subtree is now complete. */

@@ -8,8 +8,22 @@ package io.podheitor.hpc.walker;
  * @param crossMounts  descend into directories on another device than the root (Bacula's onefs=no). The
  *                     default is false, like Bacula's onefs=yes: a mount point below the root is reported as an
  *                     entry but not descended into.
+ * @param statChunk    names of one directory stat'ed per task (1..4096): the chunks of a directory run on any
+ *                     worker, so even one large directory keeps up to {@code threads} metadata requests in flight
+ * @param readAheadMax regular files of 1..readAheadMax bytes are read by the walker threads and carried in their
+ *                     {@link Entry#data()}, so the single consumer does no blocking I/O for them; 0 = off
+ * @param readAheadBudget at most this many read-ahead bytes wait in the channel; when it is used up, files are
+ *                     passed on without data (the consumer reads them) instead of blocking the walker
+ * @param readAheadSince only files whose mtime or ctime is >= this (unix seconds) are read ahead: an
+ *                     incremental backup does not read unchanged files; 0 = every file
  */
-public record WalkOptions(int threads, int channelDepth, boolean crossMounts) {
+public record WalkOptions(int threads, int channelDepth, boolean crossMounts, int statChunk, int readAheadMax,
+        long readAheadBudget, long readAheadSince) {
+    public static final int DEFAULT_STAT_CHUNK = 16;
+    /** The plugin's default read-ahead limit (the walker's own default is off). */
+    public static final int DEFAULT_READ_AHEAD = 64 * 1024;
+    public static final int MAX_READ_AHEAD = 1 << 20;
+    public static final long DEFAULT_READ_AHEAD_BUDGET = 16L << 20;
     public static final int DEFAULT_CHANNEL_DEPTH = 8192;
     public static final int MAX_THREADS = 1024;
 
@@ -20,11 +34,27 @@ public record WalkOptions(int threads, int channelDepth, boolean crossMounts) {
         if (channelDepth < 1) {
             throw new IllegalArgumentException("channel depth must be at least 1, not " + channelDepth);
         }
+        if (statChunk < 1 || statChunk > 4096) {
+            throw new IllegalArgumentException("stat chunk must be 1..4096, not " + statChunk);
+        }
+        if (readAheadMax < 0 || readAheadMax > MAX_READ_AHEAD) {
+            throw new IllegalArgumentException("read-ahead limit must be 0.." + MAX_READ_AHEAD + ", not " + readAheadMax);
+        }
+        if (readAheadBudget < 0) {
+            throw new IllegalArgumentException("read-ahead budget must be >= 0, not " + readAheadBudget);
+        }
     }
 
-    /** min(4 * cores, 64): metadata calls on parallel file systems are latency-bound, not CPU-bound. */
+    public WalkOptions(int threads, int channelDepth, boolean crossMounts) {
+        this(threads, channelDepth, crossMounts, DEFAULT_STAT_CHUNK, 0, DEFAULT_READ_AHEAD_BUDGET, 0);
+    }
+
+    /**
+     * max(32, 4 x cores) capped at 64: metadata calls on parallel file systems are latency-bound, not CPU-bound,
+     * so the walker keeps many requests in flight even on a small client (measured: docs/bench.md).
+     */
     public static int defaultThreads() {
-        return Math.min(4 * Runtime.getRuntime().availableProcessors(), 64);
+        return Math.min(Math.max(32, 4 * Runtime.getRuntime().availableProcessors()), 64);
     }
 
     public static WalkOptions defaults() {
@@ -32,10 +62,24 @@ public record WalkOptions(int threads, int channelDepth, boolean crossMounts) {
     }
 
     public WalkOptions withThreads(int n) {
-        return new WalkOptions(n, channelDepth, crossMounts);
+        return new WalkOptions(n, channelDepth, crossMounts, statChunk, readAheadMax, readAheadBudget, readAheadSince);
     }
 
     public WalkOptions withChannelDepth(int n) {
-        return new WalkOptions(threads, n, crossMounts);
+        return new WalkOptions(threads, n, crossMounts, statChunk, readAheadMax, readAheadBudget, readAheadSince);
+    }
+
+    public WalkOptions withStatChunk(int n) {
+        return new WalkOptions(threads, channelDepth, crossMounts, n, readAheadMax, readAheadBudget, readAheadSince);
+    }
+
+    /** Read-ahead of regular files up to {@code max} bytes (0 = off), at most {@code budget} bytes queued. */
+    public WalkOptions withReadAhead(int max, long budget) {
+        return new WalkOptions(threads, channelDepth, crossMounts, statChunk, max, budget, readAheadSince);
+    }
+
+    /** Read ahead only files changed (mtime or ctime) at or after {@code since} (unix seconds). */
+    public WalkOptions withReadAheadSince(long since) {
+        return new WalkOptions(threads, channelDepth, crossMounts, statChunk, readAheadMax, readAheadBudget, since);
     }
 }

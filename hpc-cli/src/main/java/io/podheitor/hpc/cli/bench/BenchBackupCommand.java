@@ -1,0 +1,91 @@
+package io.podheitor.hpc.cli.bench;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code podheitor-hpc bench backup PATH}: runs {@code scripts/bench-backup.sh --tree PATH} of the checkout or
+ * install (plugin Full backup vs stock bacula-fd Full backup of the same tree through a private real Bacula,
+ * page cache warmed before each job) and prints its result: files/s, MB/s, ratios, backend peak RSS. The script's
+ * progress goes to stderr; with --json its JSON result is printed unchanged on stdout.
+ * Environment (passed through): PHPC_STATE, PHPC_{DIR,FD,SD}_PORT, PHPC_SKIP_BUILD.
+ */
+@Command(name = "backup", description = "Plugin vs stock bacula-fd backup of PATH through real Bacula (scripts/bench-backup.sh).")
+public final class BenchBackupCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "PATH", description = "the tree to back up")
+    String path;
+
+    @Option(names = "--runs", paramLabel = "N", defaultValue = "3", description = "jobs of each kind (default 3)")
+    int runs;
+
+    @Option(names = "--plugin-opts", paramLabel = "K=V;...", description = "extra plugin-string keys, e.g. threads=16")
+    String pluginOpts;
+
+    @Option(names = "--verify", description = "restore the last plugin backup, verify it and check catalog-vs-find parity")
+    boolean verify;
+
+    @Option(names = "--json", description = "print the result as JSON")
+    boolean json;
+
+    @Option(names = "--script", paramLabel = "FILE", hidden = true, description = "bench-backup.sh to run")
+    Path script;
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Path s = script != null ? script : locate();
+        if (s == null || !Files.isExecutable(s)) {
+            err.println("podheitor-hpc bench backup: scripts/bench-backup.sh not found (run from a checkout; set -Dpodheitor.home)");
+            return 2;
+        }
+        List<String> cmd = new ArrayList<>(List.of(s.toString(), "--tree", Path.of(path).toAbsolutePath().toString(),
+                "--runs", Integer.toString(runs)));
+        if (pluginOpts != null) {
+            cmd.add("--plugin-opts");
+            cmd.add(pluginOpts);
+        }
+        if (verify) {
+            cmd.add("--verify");
+        }
+        if (json) {
+            cmd.add("--json");
+        }
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.redirectError(ProcessBuilder.Redirect.INHERIT);
+        pb.redirectInput(ProcessBuilder.Redirect.INHERIT);
+        Process p = pb.start();
+        try (InputStream in = p.getInputStream()) {
+            byte[] buf = new byte[8192];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                out.print(new String(buf, 0, n, StandardCharsets.UTF_8));
+                out.flush();
+            }
+        }
+        return p.waitFor();
+    }
+
+    private static Path locate() {
+        String home = System.getProperty("podheitor.home");
+        if (home == null) {
+            return null;
+        }
+        Path s = Path.of(home, "scripts", "bench-backup.sh");
+        return Files.exists(s) ? s : null;
+    }
+}

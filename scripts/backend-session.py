@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""Drives one PTCOMM backup or estimate session against bin/podheitor-hpc-backend (no Bacula), like the shim.
+
+  scripts/backend-session.py [--estimate] [--backend CMD] [--param k=v ...] PATH
+
+Prints on stdout: start_to_first_frame_s (spawn -> the Hello reply), files, data_bytes, total_s and the
+backend's peak RSS (VmHWM, kB, read just before T). Used to build the AOT cache (a training run,
+scripts/build-aot.sh) and to measure start-up and memory (docs/bench.md). Exit status 1 on a protocol error.
+"""
+import argparse, os, subprocess, sys, time
+
+def frame(letter, payload=b""):
+    return letter.encode() + b"%06d\n" % len(payload) + payload
+
+def read_exact(f, n):
+    b = bytearray()
+    while len(b) < n:
+        c = f.read(n - len(b))
+        if not c:
+            break
+        b += c
+    return bytes(b)
+
+def read_frame(f):
+    h = read_exact(f, 8)
+    if len(h) < 8 or h[7:8] != b"\n":
+        raise SystemExit(f"backend-session: bad or missing header {h!r}")
+    n = int(h[1:7])
+    return chr(h[0]), read_exact(f, n)
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("path")
+    ap.add_argument("--estimate", action="store_true")
+    ap.add_argument("--backend", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bin", "podheitor-hpc-backend"))
+    ap.add_argument("--param", action="append", default=[])
+    a = ap.parse_args()
+    t0 = time.perf_counter()
+    p = subprocess.Popen([a.backend], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=sys.stderr, bufsize=0)
+    w, r = p.stdin, p.stdout
+    w.write(frame("C", b"Hello podheitor-hpc 1"))
+    letter, payload = read_frame(r)
+    first = time.perf_counter() - t0
+    if (letter, payload) != ("C", b"Hello Bacula 1"):
+        raise SystemExit(f"backend-session: unexpected Hello reply {letter} {payload!r}")
+    kind = b"E" if a.estimate else b"B"
+    job = [b"Job", b"Name=session-py", b"JobID=1", b"Type=" + kind, b"Level=F", b"Accurate=0", b"FDVersion=22"]
+    w.write(b"".join(frame("C", l) for l in job) + frame("F"))
+    assert read_frame(r)[0] == "F"
+    params = [b"Params", b"path=" + os.fsencode(a.path)] + [x.encode() for x in a.param]
+    w.write(b"".join(frame("C", l) for l in params) + frame("F"))
+    assert read_frame(r)[0] == "F"
+    w.write(frame("C", b"EstimateStart" if a.estimate else b"BackupStart"))
+    letter, payload = read_frame(r)
+    if letter != "F":
+        raise SystemExit(f"backend-session: start refused: {letter} {payload!r}")
+    files = data = 0
+    in_data = False
+    while True:
+        letter, payload = read_frame(r)
+        if letter == "C":
+            files += 1
+            in_data = bool(int(payload.split(b"\n", 1)[0].split(b" ")[14]) & 1)  # flags: data section follows
+        elif letter == "D":
+            data += len(payload)
+        elif letter == "F":
+            if in_data:
+                in_data = False
+                continue
+            break
+        elif letter == "A":
+            raise SystemExit(f"backend-session: abort: {payload!r}")
+    rss = 0
+    try:
+        for line in open(f"/proc/{p.pid}/status"):
+            if line.startswith("VmHWM:"):
+                rss = int(line.split()[1])
+    except OSError:
+        pass
+    # the launcher execs java, so p.pid is the JVM
+    w.write(frame("T"))
+    w.close()
+    rc = p.wait()
+    total = time.perf_counter() - t0
+    print(f"start_to_first_frame_s={first:.3f} files={files} data_bytes={data} total_s={total:.3f} "
+          f"backend_peak_rss_kB={rss} exit={rc}")
+    return 0 if rc == 0 else 1
+
+sys.exit(main())
