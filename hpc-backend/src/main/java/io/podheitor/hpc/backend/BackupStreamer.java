@@ -1,6 +1,5 @@
 package io.podheitor.hpc.backend;
 
-import io.podheitor.hpc.posix.Errno;
 import io.podheitor.hpc.posix.Fcntl;
 import io.podheitor.hpc.posix.FileMode;
 import io.podheitor.hpc.posix.PathText;
@@ -155,10 +154,10 @@ final class BackupStreamer {
             case "readlink" -> "cannot read symlink";
             default -> "cannot " + x.operation();
         };
-        boolean unreadableDirectory = e.directory() && x.errno() != Errno.ENOENT;
+        // listed but not saved (vanished before its stat, unreadable): a non-fatal error, as stock bacula-fd
+        // reports "Could not stat" -- the job then ends "Backup OK -- with warnings"
         notSaved++;
-        out.message(unreadableDirectory ? Status.ERROR : Status.WARNING,
-                what + " \"" + PathText.render(e.path()) + "\": " + x.strerror());
+        out.message(Status.ERROR, what + " \"" + PathText.render(e.path()) + "\": " + x.strerror());
     }
 
     private boolean changedSince(StatX st) {
