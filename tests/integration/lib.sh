@@ -86,3 +86,17 @@ job_err() { # jobid-or-harness-output-file
 fail_job() { # test-name what file
   fail "$1" "$2 failed: JobStatus=$(field JobStatus "$3"): $(job_err "$3") (log: $(field Log "$3"))"
 }
+
+# Wait (up to 30 s, while the background job PID $1 runs) until bacula-fd has a backend process; its PIDs go
+# into the array named $2 (empty if none appeared).
+wait_backend() {
+  local hp=$1 i
+  local -n _pids=$2
+  _pids=()
+  for ((i = 0; i < 600; i++)); do
+    mapfile -t _pids < <(H backend-pids 2>/dev/null)
+    [ ${#_pids[@]} -gt 0 ] && return 0
+    kill -0 "$hp" 2>/dev/null || return 0
+    sleep 0.05
+  done
+}

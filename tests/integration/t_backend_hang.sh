@@ -13,12 +13,7 @@ test_31_backend_hang() {
   H backup-plugin "podheitor-hpc:path=$T;timeout=$tmo" > "$out" 2> "$out.err" &
   local hp=$!
   local -a kids=()
-  for ((i = 0; i < 600; i++)); do
-    mapfile -t kids < <(H backend-pids 2>/dev/null)
-    [ ${#kids[@]} -gt 0 ] && break
-    kill -0 "$hp" 2>/dev/null || break
-    sleep 0.05
-  done
+  wait_backend "$hp" kids
   [ ${#kids[@]} -gt 0 ] || { wait "$hp" || true; fail $n "no backend process appeared under bacula-fd"; return 0; }
   # stop it once the backup streams (bacula-fd wrote 4 MB since the backend appeared)
   local w0 w=0

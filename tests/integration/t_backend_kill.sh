@@ -16,12 +16,7 @@ test_30_backend_kill() {
   local hp=$!
   # wait for the backend (a descendant of bacula-fd), let it stream a moment, kill it
   local -a kids=()
-  for ((i = 0; i < 600; i++)); do
-    mapfile -t kids < <(H backend-pids 2>/dev/null)
-    [ ${#kids[@]} -gt 0 ] && break
-    kill -0 "$hp" 2>/dev/null || break
-    sleep 0.05
-  done
+  wait_backend "$hp" kids
   if [ ${#kids[@]} -eq 0 ]; then
     wait "$hp" || true
     cat "$out.err" >&2
