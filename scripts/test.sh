@@ -101,27 +101,20 @@ part_fuzz() {
   fi
 }
 
-part_integration() {
-  echo "==== integration tests: tests/integration/run.sh"
-  local rc=0 p f line
-  logged "$LOGS/integration.log" "$ROOT/tests/integration/run.sh" || rc=$?
-  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$LOGS/integration.log" | tail -n 1 || true)
+# a part whose runner closes with "N passed, N failed": its counts; a non-zero exit counts as a failure
+part_counted() { # name runner
+  local name=$1 runner=$2 log=$LOGS/$1.log rc=0 p f line
+  echo "==== $name: ${runner#"$ROOT/"}"
+  logged "$log" "$runner" || rc=$?
+  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1 || true)
   p=${line%% passed*}; f=${line#*passed, }; f=${f%% failed*}
   [ -n "$line" ] || { p=0; f=1; }
   if [ "$rc" != 0 ] && [ "$f" = 0 ]; then f=1; fi
-  record integration "$p" "$f" "$([ "$rc" = 0 ] || echo "(see $LOGS/integration.log)")"
+  record "$name" "$p" "$f" "$([ "$rc" = 0 ] || echo "(see $log)")"
 }
 
-part_latencyfs() {
-  echo "==== latencyfs: tests/latencyfs/run.sh"
-  local rc=0 p f line
-  logged "$LOGS/latencyfs.log" "$ROOT/tests/latencyfs/run.sh" || rc=$?
-  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$LOGS/latencyfs.log" | tail -n 1 || true)
-  p=${line%% passed*}; f=${line#*passed, }; f=${f%% failed*}
-  [ -n "$line" ] || { p=0; f=1; }
-  if [ "$rc" != 0 ] && [ "$f" = 0 ]; then f=1; fi
-  record latencyfs "$p" "$f" "$([ "$rc" = 0 ] || echo "(see $LOGS/latencyfs.log)")"
-}
+part_integration() { part_counted integration "$ROOT/tests/integration/run.sh"; }
+part_latencyfs() { part_counted latencyfs "$ROOT/tests/latencyfs/run.sh"; }
 
 main() {
   is_root || die "run as root (installs packages; the integration tests run bacula-fd as root)"
