@@ -89,6 +89,10 @@ which every other command reads -- re-run 'up' to change; changed daemons restar
   BACULA_DIR_BIN / BACULA_SD_BIN / BACULA_FD_BIN  (override the daemon binaries)
 per call:
   ACL=no XATTR=no           FileSet aclsupport/xattrsupport
+  FS_OPTIONS='Options {...}' FS_EXCLUDE='File = ...' FS_IGNORE_CHANGES=yes
+                            extra FileSet Options block(s) (before the default one), an
+                            Exclude block, Ignore FileSet Changes (all part of the job name)
+  JOB_NAME_AS=NAME          define the Job under NAME instead of the hashed name
   JOB_TIMEOUT=0             seconds before a job is cancelled (0 = no limit)
   SAMPLE_INTERVAL=0.05      seconds between /proc samples of bacula-fd (+ descendants)
 EOF
@@ -958,16 +962,24 @@ conf_quote() { # escape for a "..." Bacula config string
 }
 
 # Defines (FileSet + Job) for a stock path or a plugin string; sets JOB_NAME.
-# kind: file|plugin; extra Job directives ("Accurate=yes") are part of the name hash.
+# kind: file|plugin; extra Job directives ("Accurate=yes") are part of the name hash,
+# and so are FS_OPTIONS (text put verbatim into the Include block before the default
+# Options block, e.g. 'Options { WildFile = "*.o"; Exclude = yes }'), FS_EXCLUDE (lines
+# of an Exclude { } block) and FS_IGNORE_CHANGES=yes ('Ignore FileSet Changes = yes').
+# JOB_NAME_AS=NAME uses NAME instead of the hashed name (the same Job with another FileSet).
 prepare_job() { # kind target directive...
   local kind=$1 target=$2; shift 2
   local acl=${ACL:-no} xattr=${XATTR:-no} sparse=${SPARSE:-no}
+  local fsopts=${FS_OPTIONS:-} fsexcl=${FS_EXCLUDE:-} fsign=${FS_IGNORE_CHANGES:-no}
   local h base dirs="" dv
   for dv in "$@"; do
     [[ "$dv" == *=* ]] || die "job directive '$dv' is not KEY=VALUE"
     dirs+="  $dv"$'\n'
   done
   h=$(printf '%s|%s|acl=%s|xattr=%s|sparse=%s|%s' "$kind" "$target" "$acl" "$xattr" "$sparse" "$*" | md5sum | cut -c1-8)
+  if [ -n "$fsopts$fsexcl" ] || [ "$fsign" != no ]; then   # (unchanged names for the default FileSet)
+    h=$(printf '%s|opts=%s|excl=%s|ign=%s' "$h" "$fsopts" "$fsexcl" "$fsign" | md5sum | cut -c1-8)
+  fi
   if [ "$kind" = plugin ]; then
     base=${target%%:*}
   else
@@ -976,19 +988,27 @@ prepare_job() { # kind target directive...
   base=$(printf '%s' "$base" | tr -c 'A-Za-z0-9_.-' '_' | cut -c1-40)
   local prefix=bk; [ "$kind" = plugin ] && prefix=pl
   JOB_NAME="$prefix-$base-$h"
+  if [ -n "${JOB_NAME_AS:-}" ]; then
+    [[ "$JOB_NAME_AS" =~ ^[A-Za-z0-9_.-]+$ ]] || die "bad JOB_NAME_AS '$JOB_NAME_AS'"
+    JOB_NAME=$JOB_NAME_AS
+  fi
   local incl
   if [ "$kind" = plugin ]; then
     incl="    Plugin = \"$(conf_quote "$target")\""
   else
     incl="    File = \"$(conf_quote "$target")\""
   fi
+  local fsign_l="" fsopts_l="" fsexcl_l=""
+  [ "$fsign" != no ] && fsign_l="  Ignore FileSet Changes = $fsign"$'\n'
+  [ -n "$fsopts" ] && fsopts_l="    $fsopts"$'\n'
+  [ -n "$fsexcl" ] && fsexcl_l="  Exclude {"$'\n'"    $fsexcl"$'\n'"  }"$'\n'
   local content
   content=$(cat <<EOF
 # bacula-harness.sh $kind $target $*
 FileSet {
   Name = "fs-$JOB_NAME"
-  Include {
-    Options {
+${fsign_l}  Include {
+${fsopts_l}    Options {
       signature = MD5
       aclsupport = $acl
       xattrsupport = $xattr
@@ -996,7 +1016,7 @@ FileSet {
     }
 $incl
   }
-}
+${fsexcl_l}}
 Job {
   Name = "$JOB_NAME"
   JobDefs = PhpcJobDefs
