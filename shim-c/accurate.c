@@ -11,6 +11,18 @@
  * backend keeps reading its stdin on a separate thread, so the answer never
  * blocks for long.
  *
+ * The FileSet Options (filter.c) are applied first, as the stock walk does
+ * (find_one.c compares an entry with the catalog, marking it seen, before
+ * the Options reject it; it never reaches the entries below an excluded
+ * directory): below an excluded directory -> SEEN (do not send), not marked
+ * seen, so a catalog entry is recorded deleted; own name excluded -> marked
+ * seen and SEEN (not sent); otherwise checkChanges as above.
+ *
+ * Outside accurate Incremental/Differential backups the backend CHECKs only
+ * the name that would become the first name of a multiply linked inode
+ * (docs/ptcomm.md §3.2): the answer is SEEN if the FileSet excludes it,
+ * otherwise CHANGED, and checkChanges is not called.
+ *
  * FD facts relied on (ref §2.3, §2.4, §2.8):
  *  - checkChanges copies fname, link, type and statp into the job's find
  *    packet and compares them with the catalog entry (directories are looked
@@ -40,45 +52,32 @@ bool acc_is_check(const ptc_frame *f)
            memcmp(f->data, CHECK_PREFIX, CHECK_PREFIX_LEN) == 0;
 }
 
-/* A save_pkt big enough for every interface version. */
-union any_sp {
-    struct save_pkt14 v14;
-    struct save_pkt21 v21;
-    struct save_pkt22 v22;
-};
+/* Mark a catalog name present (bVarFileSeen). */
+static void mark_seen(phpc_ctx *c, char *name)
+{
+    int seen_id = phpc_var_id(phpc_version, PV_FILE_SEEN);
 
-#define FILL_SP(p, r, fn, ln)                                                 \
-    do {                                                                      \
-        (p)->pkt_size = (int32_t)sizeof *(p);                                 \
-        (p)->pkt_end = (int32_t)sizeof *(p);                                  \
-        (p)->fname = (fn);                                                    \
-        (p)->link = (ln);                                                     \
-        (p)->type = phpc_record_ft((r)->type);                                      \
-        phpc_record_to_stat((r), &(p)->statp);                                          \
-    } while (0)
+    if (seen_id < 0 || phpc_bfuncs == NULL || phpc_bfuncs->setBaculaValue == NULL ||
+        phpc_bfuncs->setBaculaValue(c->bctx, seen_id, name) != bRC_OK)
+        phpc_dmsg(c->bctx, 50, "bVarFileSeen failed for %s", name);
+}
 
 /* Ask the FD: true = unchanged (and now marked seen). */
 static bool unchanged(phpc_ctx *c, phpc_record *r)
 {
-    union any_sp sp;
+    union phpc_any_sp sp;
     char *link = r->type == 'D' ? r->name : r->type == 'S' ? r->link : NULL;
-    int seen_id = phpc_var_id(phpc_version, PV_FILE_SEEN);
+    struct stat st;
     bRC rc;
 
     if (phpc_bfuncs == NULL || phpc_bfuncs->checkChanges == NULL)
         return false;
-    memset(&sp, 0, sizeof sp);
-    switch (phpc_version) {
-    case PHPC_ABI_V14: FILL_SP(&sp.v14, r, r->name, link); break;
-    case PHPC_ABI_V21: FILL_SP(&sp.v21, r, r->name, link); break;
-    default: FILL_SP(&sp.v22, r, r->name, link); break;
-    }
+    phpc_record_to_stat(r, &st);
+    phpc_fill_sp(&sp, r->name, link, phpc_record_ft(r->type), &st);
     rc = phpc_bfuncs->checkChanges(c->bctx, &sp);
     if (rc != bRC_Seen)
         return false;                   /* changed, new, or no answer: send it */
-    if (seen_id < 0 || phpc_bfuncs->setBaculaValue == NULL ||
-        phpc_bfuncs->setBaculaValue(c->bctx, seen_id, r->name) != bRC_OK)
-        phpc_dmsg(c->bctx, 50, "bVarFileSeen failed for %s", r->name);
+    mark_seen(c, r->name);
     return true;
 }
 
@@ -104,7 +103,21 @@ int acc_answer(phpc_ctx *c, const ptc_frame *f)
         return -1;
     }
     c->acc_checked++;
-    if (unchanged(c, r)) {
+    switch (flt_check(c, r)) {
+    case FLT_UNDER:
+        /* below an excluded directory: the stock walk never gets there, so
+         * the name is not marked seen (in the catalog: recorded deleted) */
+        return sess_send_text(c, "SEEN");
+    case FLT_SELF:
+        /* its own name is excluded: the stock walk has compared it
+         * (check_changes marks it seen) before the Options reject it */
+        if (c->acc_changes)
+            mark_seen(c, r->name);
+        return sess_send_text(c, "SEEN");
+    default:
+        break;
+    }
+    if (c->acc_changes && unchanged(c, r)) {
         c->acc_unchanged++;
         return sess_send_text(c, "SEEN");
     }

@@ -158,6 +158,11 @@ static int next_record(phpc_ctx *c, int slot)
             return -1;
         if (f.letter == 'F') {
             c->state = ST_STREAM_DONE;
+            if (c->flt.excluded > 0)
+                phpc_jmsg(c->bctx, PM_INFO,
+                          "FileSet options excluded %llu entries (%llu directories with their contents)",
+                          (unsigned long long)c->flt.excluded,
+                          (unsigned long long)c->flt.excluded_dirs);
             return 0;
         }
         if (acc_is_check(&f)) {         /* accurate mode (accurate.c) */
@@ -194,6 +199,13 @@ static int next_record(phpc_ctx *c, int slot)
         if (r->type == 'D' && ensure_slash(r) != 0) {
             sess_protocol_error(c, "out of memory while %s", c->doing);
             return -1;
+        }
+        if (flt_check(c, r) != FLT_SAVE) {
+            /* excluded by the FileSet options (filter.c): not saved; an L
+             * record never refers to it (the backend CHECKs first names) */
+            if (drain_record(c) != 0)
+                return -1;
+            continue;
         }
         return 1;
     }

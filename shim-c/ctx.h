@@ -29,6 +29,51 @@ enum phpc_state {
     ST_FAILED           /* backend stopped after an error or a cancel */
 };
 
+/* FileSet Options through AcceptFile (filter.c). */
+#define FLT_SLOTS 64                /* cached directory verdicts */
+#define FLT_KEY_MAX 8192            /* longer directory paths are not cached */
+
+struct flt_slot {
+    char *path;                     /* directory, no trailing slash */
+    size_t len, cap;
+    uint64_t hash;
+    uint64_t tick;                  /* last use (LRU) */
+    bool excluded;                  /* it or a directory above it (below the root) */
+    bool used;
+};
+
+typedef struct phpc_filter {
+    bool off;                       /* no usable AcceptFile: save everything */
+    bool warned;                    /* the one warning about that was posted */
+    const char *root;               /* path= without trailing slashes (params) */
+    size_t root_len;
+    struct flt_slot slot[FLT_SLOTS];
+    int last;                       /* slot of the last hit */
+    uint64_t tick;
+    uint64_t calls;                 /* AcceptFile calls */
+    uint64_t excluded, excluded_dirs;   /* entries / directories not saved */
+} phpc_filter;
+
+/* flt_check verdicts */
+enum { FLT_SAVE, FLT_SELF /* its own name is excluded */, FLT_UNDER /* below an excluded directory */ };
+
+/* A save_pkt big enough for every interface version (checkChanges, AcceptFile). */
+union phpc_any_sp {
+    struct save_pkt14 v14;
+    struct save_pkt21 v21;
+    struct save_pkt22 v22;
+};
+
+#define PHPC_FILL_SP(p, fn, ln, ft, st)                                      \
+    do {                                                                     \
+        (p)->pkt_size = (int32_t)sizeof *(p);                                \
+        (p)->pkt_end = (int32_t)sizeof *(p);                                 \
+        (p)->fname = (fn);                                                   \
+        (p)->link = (ln);                                                    \
+        (p)->type = (ft);                                                    \
+        (p)->statp = *(st);                                                  \
+    } while (0)
+
 /* Data section of the record the FD is working on (backup). */
 enum phpc_data { DS_NONE, DS_ACTIVE, DS_EOF, DS_ERROR };
 
@@ -72,8 +117,12 @@ typedef struct phpc_ctx {
     char *rname;                /* ofname of the open file, for messages */
 
     /* accurate mode (accurate.c) */
+    bool acc_changes;           /* accurate Incremental/Differential backup: CHECK runs checkChanges */
     phpc_record crec;           /* scratch record for CHECK */
     uint64_t acc_checked, acc_unchanged;
+
+    /* FileSet options (filter.c) */
+    phpc_filter flt;
 } phpc_ctx;
 
 /* ---- session.c ---------------------------------------------------------- */
@@ -139,6 +188,21 @@ bool acc_is_check(const ptc_frame *f);
 int acc_answer(phpc_ctx *c, const ptc_frame *f);
 /* checkFile: may the FD record this unseen catalog name as deleted? */
 bRC acc_check_file(phpc_ctx *c, const char *fname);
+
+/* ---- filter.c ----------------------------------------------------------- */
+
+/* New session: root from c->params.path, empty cache (the warning state stays). */
+void flt_reset(phpc_ctx *c);
+void flt_free(phpc_filter *f);
+/*
+ * Does the FileSet exclude record r (backup / estimate)?  FLT_SAVE, FLT_SELF
+ * or FLT_UNDER.  Its name buffer is modified during the call and restored.
+ * Without a usable AcceptFile: one warning per job, then always FLT_SAVE.
+ */
+int flt_check(phpc_ctx *c, phpc_record *r);
+/* Zero *sp and fill the fields checkChanges / AcceptFile read. */
+void phpc_fill_sp(union phpc_any_sp *sp, char *fname, char *link, int32_t type,
+                  const struct stat *st);
 
 /* ---- restore.c ---------------------------------------------------------- */
 

@@ -307,6 +307,8 @@ static int send_job(phpc_ctx *c)
         one[0] = (level == 'I' || level == 'D') ? level : 'F';
         if (send_line(c, "Level", one) != 0)
             return -1;
+        /* the backend CHECKs every entry exactly then (docs/ptcomm.md §8) */
+        c->acc_changes = c->jobtype == 'B' && one[0] != 'F' && get_int(c, PV_ACCURATE, 0);
         if (one[0] != 'F') {
             long long since = c->since ? c->since : get_int(c, PV_SINCE_TIME, 0);
 
@@ -349,6 +351,8 @@ int sess_start(phpc_ctx *c, char jobtype, const char *cmd)
         c->state = ST_FAILED;
         return -1;
     }
+    c->acc_changes = false;
+    flt_reset(c);
     path = c->params.backend ? c->params.backend : PHPC_DEFAULT_BACKEND;
     if (c->rd.buf == NULL &&
         ptc_reader_init(&c->rd, PTC_READER_CAP, PTC_LETTERS_FROM_BACKEND) != 0) {

@@ -19,6 +19,14 @@
  *   hang       never reads nor writes (timeout test)
  *   accurate   backup: CHECKs /data/same.txt, /data/new.txt and /data/dir/,
  *              reads the three answers, sends a record for each CHANGED one
+ *   filter     backup/estimate of a tree for FileSet options (fake_fd's
+ *              AcceptFile excludes "*.o" files and "*" "/tmp" directories): files
+ *              below /data/tmp/, a 3-name hard link whose first name h.o is
+ *              excluded (CHECKed like the Java backend does: the first name
+ *              is the first CHECKed name answered CHANGED), a deep directory
+ *              with several files, then /data/
+ *   accfilter  accurate backup: CHECKs /data/tmp/f, /data/x.o, /data/same.c,
+ *              /data/new.c, /data/tmp/, then sends what was CHANGED
  *   stopafter  sends the first record header, then stops itself (SIGSTOP)
  *   envcheck   writes "fds=<open fds> sigblk=<mask> sigign=<mask>\n" (raw,
  *              unframed) describing how it was started, then exits 0
@@ -222,6 +230,101 @@ static void accurate_backup(void)
     send('F', NULL, 0);
 }
 
+/* a FILE record + data section "<name>" (5 bytes of content) */
+static void file_with_data(const char *name, unsigned nlink, int with_data)
+{
+    record('F', "100644", 5, nlink, with_data ? 1 : 0, 0, name, strlen(name), "");
+    if (with_data) {
+        send_text('D', "12345");
+        send('F', NULL, 0);
+    }
+}
+
+static void dir_record(const char *name)
+{
+    record('D', "40755", 4096, 2, 0, 0, name, strlen(name), "");
+}
+
+/* A CHECK like check_one, with nlink (multi-link first-name candidates). */
+static void check_linked(const char *name, unsigned nlink)
+{
+    char rec[4096];
+    size_t n;
+    int h = snprintf(rec, sizeof rec,
+                     "CHECK FILE F 100644 1000 100 5 1700000000 1700000100 1700000200 555 2049 %u 0 8 0 0\n",
+                     nlink);
+
+    n = (size_t)h;
+    memcpy(rec + n, name, strlen(name) + 1);
+    n += strlen(name) + 1;
+    send('C', rec, n);
+}
+
+static void filter_backup(int with_data)
+{
+    static const char *const links[3] = { "/data/h.o", "/data/h.c", "/data/h2.c" };
+    int changed[3], first = -1;
+    unsigned long long recno = 0, first_recno = 0;
+
+    file_with_data("/data/keep.c", 1, with_data);                   recno++;
+    file_with_data("/data/x.o", 1, with_data);                      recno++;
+    file_with_data("/data/tmp/a.c", 1, with_data);                  recno++;
+    file_with_data("/data/tmp/sub/b.c", 1, with_data);              recno++;
+    dir_record("/data/tmp/sub/");                                   recno++;
+    dir_record("/data/tmp/");                                       recno++;
+    file_with_data("/data/tmpfile.c", 1, with_data);                recno++;
+    record('S', "120777", 5, 1, 0, 0, "/data/tmp.o", 11, "x.o");    recno++;
+    /* hard links: before choosing a first name, ask (docs/ptcomm.md §3.2) */
+    for (int i = 0; i < 3; i++)
+        check_linked(links[i], 3);
+    for (int i = 0; i < 3; i++)
+        changed[i] = answer();
+    for (int i = 0; i < 3; i++) {
+        if (!changed[i])
+            continue;
+        if (first < 0) {
+            first = i;
+            first_recno = recno++;
+            file_with_data(links[i], 3, with_data);
+        } else {
+            record('L', "100644", 5, 3, 0, first_recno, links[i], strlen(links[i]), links[first]);
+            recno++;
+        }
+    }
+    /* a deep directory: the shim's cache must not ask about every level for every file */
+    for (int i = 0; i < 10; i++) {
+        char name[64];
+
+        snprintf(name, sizeof name, "/data/a/b/c/d/f%d.c", i);
+        file_with_data(name, 1, with_data);
+    }
+    dir_record("/data/a/b/c/d/");
+    dir_record("/data/a/b/c/");
+    dir_record("/data/a/b/");
+    dir_record("/data/a/");
+    dir_record("/data/");
+    send('F', NULL, 0);
+}
+
+static void accfilter_backup(void)
+{
+    static const char *const names[5] = { "/data/tmp/f", "/data/x.o", "/data/same.c", "/data/new.c",
+                                          "/data/tmp/" };
+    int changed[5];
+
+    for (int i = 0; i < 4; i++)
+        check_one('F', "100644", names[i]);
+    check_one('D', "40755", names[4]);
+    for (int i = 0; i < 5; i++)
+        changed[i] = answer();
+    for (int i = 0; i < 4; i++)
+        if (changed[i])
+            file_with_data(names[i], 1, 1);
+    if (changed[4])
+        dir_record(names[4]);
+    send('F', NULL, 0);
+}
+
 static void backup(int with_data)
 {
     unsigned d = with_data ? 1 : 0;
@@ -248,6 +351,14 @@ static void backup(int with_data)
     }
     if (strcmp(mode, "accurate") == 0) {
         accurate_backup();
+        return;
+    }
+    if (strcmp(mode, "filter") == 0) {
+        filter_backup(with_data);
+        return;
+    }
+    if (strcmp(mode, "accfilter") == 0) {
+        accfilter_backup();
         return;
     }
     if (strcmp(mode, "stopafter") == 0) {

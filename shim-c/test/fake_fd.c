@@ -9,6 +9,7 @@
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
@@ -104,6 +105,42 @@ static bRC fd_check_changes(bpContext *ctx, void *spv)
                  sp->type == FT_DIREND && sp->link && strcmp(sp->link, sp->fname) == 0 &&
                  S_ISDIR(sp->statp.st_mode) ? " dir-ok" : "");
     return strstr(sp->fname, "same") ? bRC_Seen : bRC_OK;
+}
+
+/* AcceptFile (reference §2.8), like find.c accept_file for one Options block
+ * { WildFile = accept_wildfile; WildDir = accept_wilddir; Exclude = yes }:
+ * only fname and S_ISDIR(statp.st_mode) count.  Every call is logged. */
+static const char *accept_wildfile, *accept_wilddir;
+static bRC accept_rc_error = bRC_OK;   /* bRC_Error: the FD has no context */
+static int naccept;
+static char accept_log[8192];
+
+static bRC fd_accept_file(bpContext *ctx, void *spv)
+{
+    const char *fname;
+    mode_t mode;
+
+    (void)ctx;
+    if (ver == 14) {
+        fname = ((struct save_pkt14 *)spv)->fname;
+        mode = ((struct save_pkt14 *)spv)->statp.st_mode;
+    } else if (ver == 21) {
+        fname = ((struct save_pkt21 *)spv)->fname;
+        mode = ((struct save_pkt21 *)spv)->statp.st_mode;
+    } else {
+        fname = ((struct save_pkt22 *)spv)->fname;
+        mode = ((struct save_pkt22 *)spv)->statp.st_mode;
+    }
+    naccept++;
+    if (strlen(accept_log) + strlen(fname) + 4 < sizeof accept_log) {
+        strcat(accept_log, fname);
+        strcat(accept_log, S_ISDIR(mode) ? "(d) " : " ");
+    }
+    if (accept_rc_error != bRC_OK)
+        return accept_rc_error;
+    if (S_ISDIR(mode))
+        return accept_wilddir && fnmatch(accept_wilddir, fname, 0) == 0 ? bRC_Skip : bRC_OK;
+    return accept_wildfile && fnmatch(accept_wildfile, fname, 0) == 0 ? bRC_Skip : bRC_OK;
 }
 
 static bRC fd_jobmsg(bpContext *ctx, const char *file, int line, int type, utime_t mtime,
@@ -297,7 +334,7 @@ struct saved {
     bRC end_rc;
 };
 
-#define MAXFILES 16
+#define MAXFILES 32
 static struct saved files[MAXFILES];
 static int nfiles;
 
@@ -659,6 +696,149 @@ static void test_accurate(void)
     CHECK(pf->checkFile(&ctx, "/data/gone.txt") == bRC_OK, "checkFile: ours, unseen -> deleted");
     CHECK(pf->checkFile(&ctx, "/elsewhere/x") == bRC_OK, "checkFile: foreign -> OK");
     CHECK(pf->freePlugin(&ctx) == bRC_OK, "freePlugin");
+}
+
+static struct saved *find_file(const char *fname)
+{
+    for (int i = 0; i < nfiles; i++)
+        if (strcmp(files[i].fname, fname) == 0)
+            return &files[i];
+    return NULL;
+}
+
+static void reset_accept(const char *wildfile, const char *wilddir, bRC rc)
+{
+    accept_wildfile = wildfile;
+    accept_wilddir = wilddir;
+    accept_rc_error = rc;
+    naccept = 0;
+    accept_log[0] = '\0';
+}
+
+/*
+ * FileSet options through AcceptFile: excluded files, a directory whose
+ * whole subtree goes (post-order: the children come first), a hard link whose
+ * first name is excluded, the ancestor cache, and the fall-backs when
+ * AcceptFile is missing or fails.
+ */
+static void test_fileset_filter(unsigned v, int estimate)
+{
+    char cmd[PATH_MAX + 128];
+    struct saved *f;
+    static const char *const saved_names[] = {
+        "/data/keep.c", "/data/tmpfile.c", "/data/h.c", "/data/h2.c", "/data/a/b/c/d/f0.c",
+        "/data/a/b/c/d/f9.c", "/data/a/b/c/d/", "/data/a/", "/data/"
+    };
+    static const char *const gone[] = {
+        "/data/x.o", "/data/tmp/a.c", "/data/tmp/sub/b.c", "/data/tmp/sub/", "/data/tmp/",
+        "/data/tmp.o", "/data/h.o"
+    };
+
+    use_version(v);
+    new_log();
+    setenv("PHPC_FAKE_MODE", "filter", 1);
+    reset_accept("*.o", "*/tmp", bRC_OK);
+    snprintf(cmd, sizeof cmd, "podheitor-hpc:path=/data/;backend=%s", backend_path);
+    CHECK(backup_job(cmd, estimate, 'F', 0) == bRC_OK, "v%u filter %s", v, estimate ? "estimate" : "backup");
+    CHECK(nfiles == 19, "v%u filter: 19 entries saved, got %d", v, nfiles);
+    for (size_t i = 0; i < sizeof saved_names / sizeof *saved_names; i++)
+        CHECK(find_file(saved_names[i]) != NULL, "v%u filter: %s saved", v, saved_names[i]);
+    for (size_t i = 0; i < sizeof gone / sizeof *gone; i++)
+        CHECK(find_file(gone[i]) == NULL, "v%u filter: %s excluded", v, gone[i]);
+    /* directories are matched without their trailing slash, files by full name */
+    CHECK(strstr(accept_log, "/data/tmp(d) ") != NULL && strstr(accept_log, "/data/tmp/(d)") == NULL,
+          "directory names without the trailing slash: %s", accept_log);
+    CHECK(strstr(accept_log, "/data/tmp/a.c ") == NULL && strstr(accept_log, "/data/tmp/sub") == NULL,
+          "nothing below an excluded directory is asked about: %s", accept_log);
+    /* hard link: the excluded first name was answered SEEN, so the second
+     * name came as the first name with data, the third as a link to it */
+    f = find_file("/data/h.c");
+    CHECK(f && f->type == FT_REG && (estimate ? f->no_read : f->len == 5 && !f->read_error),
+          "h.c saved with its data (type %d)", f ? f->type : -1);
+    f = find_file("/data/h2.c");
+    CHECK(f && f->type == FT_LNKSAVED && strcmp(f->link, "/data/h.c") == 0 &&
+          (estimate || f->LinkFI == find_file("/data/h.c")->file_index),
+          "h2.c a hard link to h.c (type %d link %s)", f ? f->type : -1, f ? f->link : "");
+    CHECK(log_count("C SEEN") == 1 && log_count("C CHANGED") == 2, "h.o SEEN, h.c and h2.c CHANGED");
+    /* the root is never excluded.  AcceptFile calls: one per entry that is
+     * not below an excluded directory (8 before the links, 3 CHECKs + 2
+     * link records, 10 deep files, 4 deep directories, the root = 28), plus
+     * one per directory level the first time it is an ancestor (/data/tmp,
+     * then a, a/b, a/b/c, a/b/c/d for f0 = 5), minus the 3 entries below
+     * /data/tmp (never asked) = 30: no per-file cost for the depth */
+    CHECK(find_file("/data/") != NULL && files[nfiles - 1].end_rc == bRC_OK, "root saved last");
+    CHECK(naccept == 30, "v%u: %d AcceptFile calls, want 30: %s", v, naccept, accept_log);
+    CHECK_MSG(M_INFO(), "podheitor-hpc: FileSet options excluded 7 entries (1 directories with their contents)");
+    CHECK(count_type(M_WARNING()) == 0 && count_type(M_ERROR()) == 0 && count_type(M_FATAL()) == 0,
+          "filter: no warnings or errors");
+    check_no_child("filter");
+}
+
+static void test_fileset_filter_fallbacks(void)
+{
+    char cmd[PATH_MAX + 128];
+    bFuncs keep = bfuncs;
+
+    snprintf(cmd, sizeof cmd, "podheitor-hpc:path=/data;backend=%s", backend_path);
+    /* AcceptFile fails: one warning, everything saved (the backend's CHECKs
+     * are answered CHANGED), the job goes on */
+    use_version(14);
+    new_log();
+    setenv("PHPC_FAKE_MODE", "filter", 1);
+    reset_accept("*.o", "*/tmp", bRC_Error);
+    CHECK(backup_job(cmd, 0, 'F', 0) == bRC_OK, "AcceptFile error: backup");
+    CHECK(nfiles == 26, "AcceptFile error: all 26 entries saved, got %d", nfiles);
+    CHECK(naccept == 1, "AcceptFile error: asked once, then never again (%d)", naccept);
+    CHECK(count_type(M_WARNING()) == 1 && count_type(M_FATAL()) == 0, "AcceptFile error: one warning");
+    CHECK_MSG(M_WARNING(), "podheitor-hpc: the File Daemon's AcceptFile failed: the FileSet Options "
+                           "(WildFile, WildDir, Regex..., Exclude) are not applied to the files of this "
+                           "plugin; everything is saved");
+    /* no AcceptFile slot at all */
+    bfuncs.AcceptFile = NULL;
+    use_version(14);
+    new_log();
+    reset_accept("*.o", "*/tmp", bRC_OK);
+    CHECK(backup_job(cmd, 0, 'F', 0) == bRC_OK, "no AcceptFile: backup");
+    CHECK(nfiles == 26 && naccept == 0, "no AcceptFile: all saved (%d), no call (%d)", nfiles, naccept);
+    CHECK(count_type(M_WARNING()) == 1 && count_type(M_FATAL()) == 0, "no AcceptFile: one warning");
+    CHECK_MSG(M_WARNING(), "podheitor-hpc: the File Daemon offers no AcceptFile callback: the FileSet "
+                           "Options (WildFile, WildDir, Regex..., Exclude) are not applied to the files "
+                           "of this plugin; everything is saved");
+    bfuncs = keep;
+    reset_accept(NULL, NULL, bRC_OK);
+    check_no_child("filter fall-backs");
+}
+
+/* Accurate mode with options: what is checked, marked seen and sent. */
+static void test_fileset_filter_accurate(void)
+{
+    char cmd[PATH_MAX + 128];
+
+    use_version(14);
+    new_log();
+    setenv("PHPC_FAKE_MODE", "accfilter", 1);
+    reset_accept("*.o", "*/tmp", bRC_OK);
+    nchecked = nseen = 0;
+    accurate = 1;
+    snprintf(cmd, sizeof cmd, "podheitor-hpc:path=/data;backend=%s", backend_path);
+    CHECK(backup_job(cmd, 0, 'I', 0) == bRC_OK, "accurate filter backup");
+    accurate = 0;
+    /* checkChanges only for the names the options keep */
+    CHECK(nchecked == 2, "checkChanges twice, got %d", nchecked);
+    CHECK(nchecked == 2 && strcmp(checked_names[0], "/data/same.c") == 0 &&
+          strcmp(checked_names[1], "/data/new.c") == 0, "checkChanges for same.c and new.c");
+    /* marked seen: the unchanged file and the self-excluded x.o and tmp/ (as
+     * the stock walk does); not tmp/f below the excluded directory (recorded
+     * deleted when the catalog has it) */
+    CHECK(nseen == 3, "3 names marked seen, got %d", nseen);
+    CHECK(nseen == 3 && strcmp(seen_names[0], "/data/x.o") == 0 &&
+          strcmp(seen_names[1], "/data/same.c") == 0 && strcmp(seen_names[2], "/data/tmp/") == 0,
+          "seen: x.o, same.c, tmp/ (%s %s %s)", seen_names[0], seen_names[1], seen_names[2]);
+    CHECK(nfiles == 1 && strcmp(files[0].fname, "/data/new.c") == 0, "only new.c sent (%d)", nfiles);
+    CHECK(log_count("C SEEN") == 4 && log_count("C CHANGED") == 1, "4 SEEN, 1 CHANGED");
+    CHECK(count_type(M_FATAL()) == 0 && count_type(M_ERROR()) == 0, "accurate filter: no errors");
+    reset_accept(NULL, NULL, bRC_OK);
+    check_no_child("accurate filter");
 }
 
 static void test_failure(const char *mode, const char *extra, bRC want_rc, const char *fatal)
@@ -1154,6 +1334,7 @@ int main(int argc, char **argv)
     bfuncs.getBaculaValue = fd_get;
     bfuncs.setBaculaValue = fd_setvalue;
     bfuncs.checkChanges = fd_check_changes;
+    bfuncs.AcceptFile = fd_accept_file;
     bfuncs.JobMessage = fd_jobmsg;
     bfuncs.DebugMessage = fd_debugmsg;
 
@@ -1171,6 +1352,11 @@ int main(int argc, char **argv)
     test_restore(22);
     test_restore_no_backend();
     test_sparse();
+    test_fileset_filter(14, 0);
+    test_fileset_filter(22, 0);
+    test_fileset_filter(21, 1);
+    test_fileset_filter_fallbacks();
+    test_fileset_filter_accurate();
     test_idle_job();
 
     CHECK(unload_plugin() == bRC_OK, "unloadPlugin");
