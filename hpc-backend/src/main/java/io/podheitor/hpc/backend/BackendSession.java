@@ -151,11 +151,8 @@ public final class BackendSession {
         }
         out.end();
         out.flush();
-        BackupStreamer streamer = new BackupStreamer(out, params, job, withData, in::interrupted, beforeOpenForBackup);
-        if (AccurateChecks.applies(job, withData)) {
-            streamer.checkWith(new AccurateChecks(out, in::answer, in::interrupted));
-        }
-        streamer.run();
+        EntryChecks checks = new EntryChecks(out, in::answer, in::interrupted);
+        new BackupStreamer(out, params, job, withData, in::interrupted, beforeOpenForBackup, checks).run();
     }
 
     /** @return false when the input ended */

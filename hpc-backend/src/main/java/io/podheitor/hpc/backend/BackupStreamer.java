@@ -40,7 +40,8 @@ final class BackupStreamer {
     private boolean linkCapWarned;
     private final byte[] buffer = new byte[PACKET];
     private long records;
-    private AccurateChecks checks; // accurate Incremental/Differential: ask before sending (docs/ptcomm.md §8)
+    private final EntryChecks checks; // ask the shim before sending (docs/ptcomm.md §8)
+    private final boolean checkEvery; // accurate Incremental/Differential: every entry; else first link names
     private long dataBytes;
     private long notSaved;   // files that vanished or could not be opened/read: warned once each
     private long changedWhileRead; // files whose size differed from the listing: warned once each
@@ -49,9 +50,12 @@ final class BackupStreamer {
      * @param withData backup (true) or estimate (false)
      * @param stop     polled between entries: true when the shim went away, which abandons the walk
      * @param beforeOpen called before a file is opened for its data (a test seam), or null
+     * @param checks   the CHECK conversation with the shim
      */
     BackupStreamer(FrameWriter out, PluginParams params, JobInfo job, boolean withData, BooleanSupplier stop,
-            Consumer<byte[]> beforeOpen) {
+            Consumer<byte[]> beforeOpen, EntryChecks checks) {
+        this.checks = checks;
+        this.checkEvery = EntryChecks.everyEntry(job, withData);
         this.hooked = beforeOpen != null;
         this.beforeOpen = beforeOpen == null ? p -> { } : beforeOpen;
         this.out = out;
@@ -60,12 +64,6 @@ final class BackupStreamer {
         this.withData = withData;
         this.stop = stop;
         this.meta = new MetadataCollector(out, params.aclSupport(), params.xattrSupport());
-    }
-
-    /** Accurate mode: every entry is checked with the shim before it is sent. */
-    BackupStreamer checkWith(AccurateChecks c) {
-        this.checks = c;
-        return this;
     }
 
     long records() {
@@ -96,7 +94,7 @@ final class BackupStreamer {
                 WalkItem item = walk.poll();
                 if (item == null) {
                     out.flush();
-                    if (checks != null && checks.hasPending()) {
+                    if (checks.hasPending()) {
                         if (!checks.resolve(this::emit)) {
                             walk.cancel();
                             return false;
@@ -107,9 +105,7 @@ final class BackupStreamer {
                 }
                 switch (item) {
                     case Entry e -> {
-                        if (checks == null) {
-                            emit(e);
-                        } else if (!checks.submit(e, this::emit)) {
+                        if (!checks.submit(e, checkEvery || firstLinkName(e), this::emit)) {
                             walk.cancel();
                             return false;
                         }
@@ -122,12 +118,12 @@ final class BackupStreamer {
                             out.flush();
                             return false;
                         }
-                        if (checks != null) {
-                            if (!checks.drain(this::emit)) {
-                                return false;
-                            }
+                        if (!checks.drain(this::emit)) {
+                            return false;
+                        }
+                        if (checkEvery) {
                             out.message(Status.INFO, "accurate: " + checks.checked() + " entries checked, "
-                                    + checks.unchanged() + " unchanged (not sent)");
+                                    + checks.notSent() + " not sent (unchanged or excluded by the FileSet)");
                         }
                         if (notSaved + changedWhileRead > 0) {
                             out.message(Status.WARNING, notSaved + " files not saved (vanished or unreadable), "
@@ -161,7 +157,24 @@ final class BackupStreamer {
     }
 
     private boolean changedSince(StatX st) {
-        return checks != null || !job.sinceApplies() || st.mtimeSec() >= job.since() || st.ctimeSec() >= job.since();
+        return checkEvery || !job.sinceApplies() || st.mtimeSec() >= job.since() || st.ctimeSec() >= job.since();
+    }
+
+    /**
+     * Would e, if sent now, become the first name of a multiply linked inode (the name later L records refer
+     * to)? Then the shim is asked first (docs/ptcomm.md §3.2): it answers SEEN when the FileSet excludes the name,
+     * and the next name that is not excluded becomes the first name, with the data.
+     */
+    private boolean firstLinkName(Entry e) {
+        StatX st = e.stat();
+        if (st.nlink() <= 1 || !changedSince(st)) {
+            return false;
+        }
+        return switch (st.type()) {
+            case FileMode.S_IFREG, FileMode.S_IFIFO, FileMode.S_IFCHR, FileMode.S_IFBLK ->
+                    links.lookup(st.dev(), st.ino()) == null;
+            default -> false;
+        };
     }
 
     private void emit(Entry e) throws IOException {

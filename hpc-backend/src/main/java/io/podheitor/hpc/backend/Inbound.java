@@ -28,7 +28,7 @@ final class Inbound {
     }
 
     private final BlockingQueue<Item> queue = new ArrayBlockingQueue<>(16);
-    /** Accurate-mode answers (C SEEN / C CHANGED, docs/ptcomm.md §8), kept apart from the command queue. */
+    /** Answers to CHECKs (C SEEN / C CHANGED, docs/ptcomm.md §8), kept apart from the command queue. */
     private final BlockingQueue<Boolean> answers = new LinkedBlockingQueue<>();
     private final Thread reader;
     private volatile boolean closed;
@@ -49,8 +49,8 @@ final class Inbound {
                     item = new Closed();
                     break;
                 }
-                if (AccurateChecks.isAnswer(f)) {
-                    answers.add(f.isCommand(AccurateChecks.CHANGED));
+                if (EntryChecks.isAnswer(f)) {
+                    answers.add(f.isCommand(EntryChecks.CHANGED));
                     continue;
                 }
                 queue.put(new Received(f));
@@ -100,7 +100,7 @@ final class Inbound {
     }
 
     /**
-     * The next accurate-mode answer, waiting at most {@code millis}.
+     * The next answer to a CHECK, waiting at most {@code millis}.
      *
      * @return true = CHANGED, false = SEEN, null = none yet
      */

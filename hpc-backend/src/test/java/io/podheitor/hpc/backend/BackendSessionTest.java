@@ -203,6 +203,9 @@ class BackendSessionTest {
             assertEquals(s.records().indexOf(first), second.record().linkid());
             assertArrayEquals(first.record().name(), second.record().link());
             assertFalse(second.record().hasData());
+            // the only CHECKs of a Full: the would-be first name(s) of the linked inode (docs/ptcomm.md §3.2)
+            assertTrue(shim.checked.contains(first.name()), "first name checked: " + shim.checked);
+            assertTrue(Set.of(key("/h1"), key("/sub/h2")).containsAll(shim.checked), "checked: " + shim.checked);
 
             shim.finish();
         }
@@ -277,9 +280,51 @@ class BackendSessionTest {
             try (ShimSide shim = startBackup(type, extra)) {
                 shim.command(type.equals("B") ? "BackupStart" : "EstimateStart");
                 shim.expect('F');
-                ShimSide.Stream s = shim.readStream(); // fails on a CHECK
+                ShimSide.Stream s = shim.readStream(); // fails on a CHECK other than of a first link name
                 assertTrue(s.records().size() >= 10, "records: " + s.records().size());
+                assertTrue(Set.of(key("/h1"), key("/sub/h2")).containsAll(shim.checked), "checked: " + shim.checked);
                 shim.finish();
+            }
+        }
+    }
+
+    /** docs/ptcomm.md §3.2: a first name the shim answers SEEN (excluded) is not sent; the next name carries the data. */
+    @Test
+    void excludedFirstNameOfAHardLinkLeavesTheDataToTheNextName() throws Exception {
+        Files.createLink(root.resolve("sub/deeper/h3"), root.resolve("h1"));
+        for (String excluded : List.of("/h1", "/sub/h2", "/sub/deeper/h3")) {
+            for (String type : List.of("B", "E")) {
+                try (ShimSide shim = startBackup(type, List.of())) {
+                    shim.command(type.equals("B") ? "BackupStart" : "EstimateStart");
+                    shim.expect('F');
+                    ShimSide.Stream s = shim.readStream(r -> !new String(r.name(), StandardCharsets.UTF_8)
+                            .equals(key(excluded)));
+                    Map<String, ShimSide.Received> m = byName(s.records());
+                    ShimSide.Received first = null;
+                    for (String n : List.of("/h1", "/sub/h2", "/sub/deeper/h3")) {
+                        ShimSide.Received r = m.get(key(n));
+                        if (r != null && r.record().type() != FileType.HARDLINK) {
+                            assertEquals(null, first, "two first names: " + n);
+                            first = r;
+                        }
+                    }
+                    assertNotNull(first, "no first name sent (excluded " + excluded + ")");
+                    assertFalse(first.name().equals(key(excluded)), "the excluded name is the first name");
+                    assertEquals(FileType.REGULAR, first.record().type());
+                    if (type.equals("B")) {
+                        assertEquals("shared", new String(first.data(), StandardCharsets.UTF_8));
+                    }
+                    for (ShimSide.Received r : s.records()) {
+                        if (r.record().type() == FileType.HARDLINK) {
+                            // an L always refers to the first name that was sent (an excluded name that is
+                            // not a first name may come as an L: the shim drops it like any excluded record)
+                            assertArrayEquals(first.record().name(), r.record().link());
+                            assertEquals(s.records().indexOf(first), r.record().linkid());
+                        }
+                    }
+                    assertTrue(shim.checked.contains(first.name()), "the first name was checked");
+                    shim.finish();
+                }
             }
         }
     }
@@ -287,7 +332,7 @@ class BackendSessionTest {
     @Test
     void accurateChecksSurviveMoreEntriesThanTheWindow() throws Exception {
         Path many = Files.createDirectory(root.resolve("many"));
-        for (int i = 0; i < AccurateChecks.WINDOW * 3 + 7; i++) {
+        for (int i = 0; i < EntryChecks.WINDOW * 3 + 7; i++) {
             Files.writeString(many.resolve("f" + i), "x" + i);
         }
         try (ShimSide shim = startBackup("B", List.of("Level=D", "Since=0", "Accurate=1"))) {

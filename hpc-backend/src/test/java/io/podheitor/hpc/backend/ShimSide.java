@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.podheitor.hpc.ptcomm.FileRecord;
+import io.podheitor.hpc.ptcomm.FileType;
 import io.podheitor.hpc.ptcomm.Frame;
 import io.podheitor.hpc.ptcomm.FrameReader;
 import io.podheitor.hpc.ptcomm.FrameWriter;
@@ -111,14 +112,17 @@ final class ShimSide implements AutoCloseable {
     /** Names of the CHECK records seen by {@link #readStream(java.util.function.Predicate)}, in order. */
     final List<String> checked = new ArrayList<>();
 
-    /** Reads a backup/estimate stream up to its final F; a CHECK fails the test. */
+    /**
+     * Reads a backup/estimate stream without accurate checks up to its final F: only the would-be first names of
+     * multiply linked inodes may be CHECKed (docs/ptcomm.md §3.2; answered CHANGED), any other CHECK fails the test.
+     */
     Stream readStream() throws IOException {
         return readStream(null);
     }
 
     /**
-     * Reads a backup/estimate stream up to its final F, answering accurate-mode CHECKs (docs/ptcomm.md §8) with
-     * CHANGED where {@code changed} says so, SEEN otherwise.
+     * Reads a backup/estimate stream up to its final F, answering CHECKs (docs/ptcomm.md §8) with CHANGED where
+     * {@code changed} says so, SEEN otherwise; {@code changed} null: as {@link #readStream()}.
      */
     Stream readStream(java.util.function.Predicate<FileRecord> changed) throws IOException {
         List<Received> records = new ArrayList<>();
@@ -137,16 +141,17 @@ final class ShimSide implements AutoCloseable {
                 case 'A' -> fail("abort: " + f.text());
                 case 'C' -> {
                     byte[] pl = f.payload();
-                    byte[] prefix = AccurateChecks.PREFIX;
+                    byte[] prefix = EntryChecks.PREFIX;
                     if (pl.length > prefix.length
                             && java.util.Arrays.equals(pl, 0, prefix.length, prefix, 0, prefix.length)) {
-                        if (changed == null) {
-                            fail("CHECK in a stream without accurate checks");
-                        }
                         FileRecord c = FileRecord.decode(java.util.Arrays.copyOfRange(pl, prefix.length, pl.length));
                         assertEquals(0, c.flags(), "CHECK records carry no flags");
-                        checked.add(new String(c.name(), StandardCharsets.UTF_8));
-                        command(changed.test(c) ? AccurateChecks.CHANGED : AccurateChecks.SEEN);
+                        String name = new String(c.name(), StandardCharsets.UTF_8);
+                        if (changed == null && (c.nlink() < 2 || c.type() == FileType.DIRECTORY)) {
+                            fail("CHECK of " + name + " (nlink " + c.nlink() + ") in a stream without accurate checks");
+                        }
+                        checked.add(name);
+                        command(changed == null || changed.test(c) ? EntryChecks.CHANGED : EntryChecks.SEEN);
                         continue;
                     }
                     FileRecord r = FileRecord.decode(pl);

@@ -14,19 +14,26 @@ import java.util.Arrays;
 import java.util.function.BooleanSupplier;
 
 /**
- * Accurate-mode change checks (docs/ptcomm.md §8): before an entry is sent, the backend asks the shim with
- * {@code C "CHECK " FILE-record} (no data section); the shim runs the FD's checkChanges and answers
- * {@code C SEEN} (unchanged: already marked seen, never sent) or {@code C CHANGED} (send it as usual).
+ * Asking the shim before an entry is sent (docs/ptcomm.md §8): {@code C "CHECK " FILE-record} (no data section);
+ * the shim answers {@code C CHANGED} (send it as usual) or {@code C SEEN} (do not send it).
  *
- * <p>Pipelined: up to {@link #WINDOW} checks are in flight; answers arrive in order on the {@link Inbound}
- * reader thread and are matched to the pending entries first in, first out. Only the emitter thread calls this
- * class.
+ * <ul>
+ *   <li>Accurate Incremental/Differential backups check every entry: the shim applies the FileSet options and the
+ *       FD's checkChanges; SEEN = unchanged (already marked seen) or excluded.
+ *   <li>Otherwise only the name that would become the first name of a multiply linked inode is checked
+ *       (docs/ptcomm.md §3.2): SEEN = the FileSet excludes it, so an excluded name never becomes the name that
+ *       {@code L} records refer to, and the next name that is not excluded goes with the data.
+ * </ul>
+ *
+ * <p>Pipelined: up to {@link #WINDOW} entries wait here, checked ones and, behind them, unchecked ones (so the send
+ * order stays the walk order); answers arrive in order on the {@link Inbound} reader thread and are matched to
+ * the checked entries first in, first out. Only the emitter thread calls this class.
  */
-final class AccurateChecks {
+final class EntryChecks {
     static final String SEEN = "SEEN";
     static final String CHANGED = "CHANGED";
     static final byte[] PREFIX = "CHECK ".getBytes(StandardCharsets.US_ASCII);
-    /** Checks in flight at most: enough to hide the round trip, small enough for the pipes. */
+    /** Entries waiting at most: enough to hide the round trip, small enough for the pipes. */
     static final int WINDOW = 256;
     private static final long POLL_MS = 200;
 
@@ -35,26 +42,29 @@ final class AccurateChecks {
         Boolean answer(long millis) throws InterruptedException;
     }
 
-    /** What to do with an entry whose answer was CHANGED. */
+    /** What to do with an entry that may be sent (answer CHANGED, or not checked). */
     interface Emitter {
         void emit(Entry e) throws IOException;
+    }
+
+    private record Waiting(Entry entry, boolean asked) {
     }
 
     private final FrameWriter out;
     private final Answers answers;
     private final BooleanSupplier stop;
-    private final ArrayDeque<Entry> pending = new ArrayDeque<>();
+    private final ArrayDeque<Waiting> pending = new ArrayDeque<>();
     private long checked;
-    private long unchanged;
+    private long notSent;
 
-    AccurateChecks(FrameWriter out, Answers answers, BooleanSupplier stop) {
+    EntryChecks(FrameWriter out, Answers answers, BooleanSupplier stop) {
         this.out = out;
         this.answers = answers;
         this.stop = stop;
     }
 
-    /** Checks apply to accurate Incremental/Differential backups (a Full has no previous state to compare). */
-    static boolean applies(JobInfo job, boolean withData) {
+    /** Every entry is checked in accurate Incremental/Differential backups (a Full has no previous state). */
+    static boolean everyEntry(JobInfo job, boolean withData) {
         return withData && job.accurate() && (job.level() == 'I' || job.level() == 'D');
     }
 
@@ -66,8 +76,9 @@ final class AccurateChecks {
         return checked;
     }
 
-    long unchanged() {
-        return unchanged;
+    /** Checked entries answered SEEN. */
+    long notSent() {
+        return notSent;
     }
 
     boolean hasPending() {
@@ -75,22 +86,27 @@ final class AccurateChecks {
     }
 
     /**
-     * Sends a CHECK for e and resolves answers that are already there; waits while the window is full.
+     * Queues e, with a CHECK when {@code ask}; emits what can be emitted without waiting; waits while the window is
+     * full.
      *
      * @return false if the shim went away
      */
-    boolean submit(Entry e, Emitter emitter) throws IOException, InterruptedException {
-        FileRecord r = checkRecord(e);
-        if (r == null) {
-            emitter.emit(e); // not saved at all (sockets): nothing to ask
-            return true;
+    boolean submit(Entry e, boolean ask, Emitter emitter) throws IOException, InterruptedException {
+        FileRecord r = ask ? checkRecord(e) : null;
+        if (r == null) { // not asked (or never saved at all, like sockets)
+            if (pending.isEmpty()) {
+                emitter.emit(e);
+                return true;
+            }
+            pending.add(new Waiting(e, false));
+        } else {
+            byte[] rec = r.encode();
+            byte[] p = Arrays.copyOf(PREFIX, PREFIX.length + rec.length);
+            System.arraycopy(rec, 0, p, PREFIX.length, rec.length);
+            out.command(p);
+            pending.add(new Waiting(e, true));
+            checked++;
         }
-        byte[] rec = r.encode();
-        byte[] p = Arrays.copyOf(PREFIX, PREFIX.length + rec.length);
-        System.arraycopy(rec, 0, p, PREFIX.length, rec.length);
-        out.command(p);
-        pending.add(e);
-        checked++;
         while (pending.size() >= WINDOW) {
             if (!resolve(emitter)) {
                 return false;
@@ -100,44 +116,51 @@ final class AccurateChecks {
         return true;
     }
 
-    /** Resolves the pending entries whose answers have already arrived, without waiting. */
+    /** Settles the waiting entries at the head that need no answer or whose answers have arrived. */
     void resolveReady(Emitter emitter) throws IOException, InterruptedException {
-        Boolean changed;
-        while (!pending.isEmpty() && (changed = answers.answer(0)) != null) {
-            settle(changed, emitter);
+        while (!pending.isEmpty()) {
+            Waiting w = pending.peek();
+            Boolean changed = true;
+            if (w.asked() && (changed = answers.answer(0)) == null) {
+                return;
+            }
+            pending.poll();
+            settle(w, changed, emitter);
         }
     }
 
     /**
-     * Flushes, then waits for the oldest pending entry's answer and settles it.
+     * Settles the oldest waiting entry, flushing and waiting for its answer if it has one.
      *
      * @return false if the shim went away
      */
     boolean resolve(Emitter emitter) throws IOException, InterruptedException {
-        if (pending.isEmpty()) {
+        Waiting w = pending.poll();
+        if (w == null) {
             return true;
         }
-        out.flush();
-        Boolean changed;
-        while ((changed = answers.answer(POLL_MS)) == null) {
-            if (stop.getAsBoolean()) {
-                return false;
+        Boolean changed = true;
+        if (w.asked()) {
+            out.flush();
+            while ((changed = answers.answer(POLL_MS)) == null) {
+                if (stop.getAsBoolean()) {
+                    return false;
+                }
             }
         }
-        settle(changed, emitter);
+        settle(w, changed, emitter);
         return true;
     }
 
-    private void settle(boolean changed, Emitter emitter) throws IOException {
-        Entry e = pending.poll();
+    private void settle(Waiting w, boolean changed, Emitter emitter) throws IOException {
         if (changed) {
-            emitter.emit(e);
+            emitter.emit(w.entry());
         } else {
-            unchanged++;
+            notSent++;
         }
     }
 
-    /** Waits for every outstanding answer. @return false if the shim went away */
+    /** Settles every waiting entry. @return false if the shim went away */
     boolean drain(Emitter emitter) throws IOException, InterruptedException {
         while (!pending.isEmpty()) {
             if (!resolve(emitter)) {
