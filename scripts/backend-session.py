@@ -58,7 +58,10 @@ def main():
     in_data = False
     while True:
         letter, payload = read_frame(r)
-        if letter == "C":
+        if letter == "C" and payload.startswith(b"CHECK "):
+            # docs/ptcomm.md §8 / §3.2 (the first name of a multiply linked inode): send everything
+            w.write(frame("C", b"CHANGED"))
+        elif letter == "C":
             files += 1
             in_data = bool(int(payload.split(b"\n", 1)[0].split(b" ")[14]) & 1)  # flags: data section follows
         elif letter == "D":
