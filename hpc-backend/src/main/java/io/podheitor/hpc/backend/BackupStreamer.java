@@ -27,6 +27,11 @@ import java.util.function.Consumer;
  */
 final class BackupStreamer {
     static final int PACKET = 64 * 1024;
+    /**
+     * A regular file larger than this that the walker did not read ahead is CHECKed before the emitter reads it
+     * (docs/ptcomm.md §3.2), so that a large file the FileSet excludes is never read.
+     */
+    static final long CHECK_BEFORE_READING = 64 * 1024;
 
     private final FrameWriter out;
     private final PluginParams params;
@@ -105,7 +110,7 @@ final class BackupStreamer {
                 }
                 switch (item) {
                     case Entry e -> {
-                        if (!checks.submit(e, checkEvery || firstLinkName(e), this::emit)) {
+                        if (!checks.submit(e, checkEvery || firstLinkName(e) || largeUnread(e), this::emit)) {
                             walk.cancel();
                             return false;
                         }
@@ -165,6 +170,12 @@ final class BackupStreamer {
      * to)? Then the shim is asked first (docs/ptcomm.md §3.2): it answers SEEN when the FileSet excludes the name,
      * and the next name that is not excluded becomes the first name, with the data.
      */
+    private boolean largeUnread(Entry e) {
+        StatX st = e.stat();
+        return withData && st.isRegular() && e.data() == null && st.size() > CHECK_BEFORE_READING
+                && changedSince(st) && (st.nlink() <= 1 || links.lookup(st.dev(), st.ino()) == null);
+    }
+
     private boolean firstLinkName(Entry e) {
         StatX st = e.stat();
         if (st.nlink() <= 1 || !changedSince(st)) {

@@ -20,9 +20,10 @@ import java.util.function.BooleanSupplier;
  * <ul>
  *   <li>Accurate Incremental/Differential backups check every entry: the shim applies the FileSet options and the
  *       FD's checkChanges; SEEN = unchanged (already marked seen) or excluded.
- *   <li>Otherwise only the name that would become the first name of a multiply linked inode is checked
- *       (docs/ptcomm.md §3.2): SEEN = the FileSet excludes it, so an excluded name never becomes the name that
- *       {@code L} records refer to, and the next name that is not excluded goes with the data.
+ *   <li>Otherwise (docs/ptcomm.md §3.2) the name that would become the first name of a multiply linked inode
+ *       (SEEN = the FileSet excludes it, so an excluded name never becomes the name that {@code L} records refer
+ *       to, and the next name that is not excluded goes with the data), and a large regular file before the
+ *       emitter reads it (SEEN = excluded: it is never read).
  * </ul>
  *
  * <p>Pipelined: up to {@link #WINDOW} entries wait here, checked ones and, behind them, unchecked ones (so the send

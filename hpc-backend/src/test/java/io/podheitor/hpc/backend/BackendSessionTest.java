@@ -203,9 +203,12 @@ class BackendSessionTest {
             assertEquals(s.records().indexOf(first), second.record().linkid());
             assertArrayEquals(first.record().name(), second.record().link());
             assertFalse(second.record().hasData());
-            // the only CHECKs of a Full: the would-be first name(s) of the linked inode (docs/ptcomm.md §3.2)
+            // the only CHECKs of a Full (docs/ptcomm.md §3.2): the would-be first name(s) of the linked inode
+            // and the file larger than 64 KiB, before it is read
             assertTrue(shim.checked.contains(first.name()), "first name checked: " + shim.checked);
-            assertTrue(Set.of(key("/h1"), key("/sub/h2")).containsAll(shim.checked), "checked: " + shim.checked);
+            assertTrue(shim.checked.contains(key("/big")), "big checked: " + shim.checked);
+            assertTrue(Set.of(key("/h1"), key("/sub/h2"), key("/big")).containsAll(shim.checked),
+                    "checked: " + shim.checked);
 
             shim.finish();
         }
@@ -282,7 +285,8 @@ class BackendSessionTest {
                 shim.expect('F');
                 ShimSide.Stream s = shim.readStream(); // fails on a CHECK other than of a first link name
                 assertTrue(s.records().size() >= 10, "records: " + s.records().size());
-                assertTrue(Set.of(key("/h1"), key("/sub/h2")).containsAll(shim.checked), "checked: " + shim.checked);
+                assertTrue(Set.of(key("/h1"), key("/sub/h2"), key("/big")).containsAll(shim.checked),
+                        "checked: " + shim.checked);
                 shim.finish();
             }
         }
@@ -326,6 +330,27 @@ class BackendSessionTest {
                     shim.finish();
                 }
             }
+        }
+    }
+
+    /** docs/ptcomm.md §3.2: a large file the shim answers SEEN (excluded) is never opened; the others are read. */
+    @Test
+    void excludedLargeFileIsNotRead() throws Exception {
+        List<String> opened = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (ShimSide shim = new ShimSide(p -> opened.add(new String(p, StandardCharsets.UTF_8)))) {
+            List<String> job = List.of("Name=test.2024", "JobID=7", "Type=B", "Level=F", "Accurate=0", "FDVersion=14");
+            Frame answer = shim.handshake(job, List.of(cat(b("path="), rootBytes), b("threads=4")));
+            assertEquals('F', answer.status(), answer.toString());
+            shim.command("BackupStart");
+            shim.expect('F');
+            ShimSide.Stream s = shim.readStream(r -> !new String(r.name(), StandardCharsets.UTF_8).equals(key("/big")));
+            Map<String, ShimSide.Received> m = byName(s.records());
+            assertFalse(m.containsKey(key("/big")), "the excluded big file was sent");
+            assertFalse(opened.contains(key("/big")), "the excluded big file was opened: " + opened);
+            assertTrue(opened.contains(key("/small")), "small read: " + opened);
+            assertEquals("hello\n", new String(m.get(key("/small")).data(), StandardCharsets.UTF_8));
+            assertTrue(shim.checked.contains(key("/big")));
+            shim.finish();
         }
     }
 
