@@ -28,6 +28,7 @@ fsopts_tree() {
       echo tf > d00/tmpfile; echo td > d00/tmp.d/f
       ln -s obj.o d00/link.o                  # a symlink is not a directory: WildFile applies
       echo in-dir-o > d02/dir.o/inside.c      # a DIRECTORY named *.o: WildFile does not apply
+      head -c 3000000 /dev/urandom > d00/core.o   # large and excluded: CHECKed, never read by the backend
       echo bak > d00/save.bak; echo log > d01/x/log.tmp; echo cc > d02/cache/c1/z; echo kc > d02/cachex
       # hard links: G1 one kept name among excluded ones, G2 kept name + one below an excluded directory,
       # G3 all names excluded, G4 two kept names (must stay one inode) + an excluded one
