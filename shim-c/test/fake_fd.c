@@ -40,6 +40,7 @@ static char backend_path[PATH_MAX], log_path[64];
 static struct { int type; char text[2048]; } msgs[MAXMSG];
 static int nmsgs;
 static int unterminated_msgs;
+static void (*at_accurate_finish)(bpContext *ctx);   /* called where the FD calls checkFile */
 static int fatals_at_end_backup;   /* M_FATALs posted by the time bEventEndBackupJob returned */   /* job messages not ending in exactly one newline */
 static pthread_mutex_t msg_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -418,6 +419,8 @@ static bRC backup_job(const char *cmd_in, int estimate, char level, int fail_exp
         rc = event(&ctx, estimate ? bEventEstimateCommand : bEventBackupCommand, cmd);
         if (rc == bRC_OK)
             backup_loop(&ctx, cmd, estimate);
+        if (at_accurate_finish != NULL)
+            at_accurate_finish(&ctx);   /* accurate_finish: after the files, before EndBackupJob */
         if (!estimate)
             event(&ctx, bEventEndBackupJob, NULL);
         fatals_at_end_backup = count_type(M_FATAL());
@@ -624,6 +627,32 @@ static void test_incremental_and_estimate(void)
     check_no_child("estimate");
 }
 
+/* checkFile after an accurate backup whose backend sent KEEP /data/locked/
+ * and KEEP /data/secret.txt: those and the names below them are kept */
+static void accurate_check_files(bpContext *ctx)
+{
+    static const struct { const char *name; bRC want; } cases[] = {
+        { "/data/locked/", bRC_Seen },
+        { "/data/locked/x", bRC_Seen },
+        { "/data/locked/sub/y", bRC_Seen },
+        { "/data/locked/sub/", bRC_Seen },
+        { "/data/secret.txt", bRC_Seen },
+        { "/data/lockedx", bRC_OK },            /* a prefix, not an ancestor */
+        { "/data/locke", bRC_OK },
+        { "/data/secret.txt.bak", bRC_OK },
+        { "/data/gone.txt", bRC_OK },           /* vanished: recorded deleted */
+        { "/data/", bRC_OK },
+        { "/", bRC_OK },
+        { "/elsewhere/x", bRC_OK },             /* foreign */
+    };
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        bRC rc = pf->checkFile(ctx, (char *)cases[i].name);
+
+        CHECK(rc == cases[i].want, "checkFile(%s) = %d, want %d", cases[i].name, rc, cases[i].want);
+    }
+}
+
 static void test_accurate(void)
 {
     char cmd[PATH_MAX + 128];
@@ -634,7 +663,9 @@ static void test_accurate(void)
     setenv("PHPC_FAKE_MODE", "accurate", 1);
     nchecked = nseen = 0;
     accurate = 1;
+    at_accurate_finish = accurate_check_files;
     CHECK(backup_job(make_cmd(cmd, sizeof cmd, ""), 0, 'I', 0) == bRC_OK, "accurate backup");
+    at_accurate_finish = NULL;
     accurate = 0;
     CHECK(nchecked == 3, "checkChanges called 3 times, got %d", nchecked);
     CHECK_STR(checked_names[0], "/data/same.txt");
@@ -654,7 +685,8 @@ static void test_accurate(void)
     CHECK(count_type(M_FATAL()) == 0 && count_type(M_ERROR()) == 0, "accurate: no errors");
     check_no_child("accurate");
 
-    /* checkFile: unseen names are recorded deleted, ours and foreign ones */
+    /* checkFile in a job without KEEP names: unseen names are recorded
+     * deleted, ours and foreign ones */
     CHECK(pf->newPlugin(&ctx) == bRC_OK, "newPlugin");
     CHECK(pf->checkFile(&ctx, "/data/gone.txt") == bRC_OK, "checkFile: ours, unseen -> deleted");
     CHECK(pf->checkFile(&ctx, "/elsewhere/x") == bRC_OK, "checkFile: foreign -> OK");

@@ -127,7 +127,9 @@ final class BackupStreamer {
                                 return false;
                             }
                             out.message(Status.INFO, "accurate: " + checks.checked() + " entries checked, "
-                                    + checks.unchanged() + " unchanged (not sent)");
+                                    + checks.unchanged() + " unchanged (not sent)"
+                                    + (checks.kept() > 0 ? ", " + checks.kept()
+                                            + " unreadable kept (not recorded deleted)" : ""));
                         }
                         if (notSaved + changedWhileRead > 0) {
                             out.message(Status.WARNING, notSaved + " files not saved (vanished or unreadable), "
@@ -158,6 +160,14 @@ final class BackupStreamer {
         // reports "Could not stat" -- the job then ends "Backup OK -- with warnings"
         notSaved++;
         out.message(Status.ERROR, what + " \"" + PathText.render(e.path()) + "\": " + x.strerror());
+        keep(e.path(), x);
+    }
+
+    /** Accurate mode: an entry that exists but could not be saved keeps its catalog entries (docs/ptcomm.md §8). */
+    private void keep(byte[] path, PosixException x) throws IOException {
+        if (checks != null) {
+            checks.keepUnlessGone(path, x);
+        }
     }
 
     private boolean changedSince(StatX st) {
@@ -218,10 +228,20 @@ final class BackupStreamer {
         } catch (PosixException x) {
             out.message(Status.ERROR, "cannot open \"" + PathText.render(path) + "\": " + x.strerror());
             notSaved++;
+            keep(path, x);
+            return;
+        }
+        StatX now;
+        try {
+            now = Posix.fstat(fd);
+        } catch (PosixException x) {
+            Posix.closeQuietly(fd);
+            out.message(Status.ERROR, "cannot stat \"" + PathText.render(path) + "\": " + x.strerror());
+            notSaved++;
+            keep(path, x);
             return;
         }
         try {
-            StatX now = Posix.fstat(fd);
             if (!now.isRegular()) {
                 out.message(Status.ERROR, "\"" + PathText.render(path) + "\" is no longer a regular file; not saved");
                 notSaved++;
@@ -238,8 +258,6 @@ final class BackupStreamer {
                 sendData(fd, path, st.size(), now.size());
             }
             out.data(blob, 0, blob.length); // the metadata blob follows the data section (docs/ptcomm.md §4)
-        } catch (PosixException x) {
-            out.message(Status.ERROR, "cannot stat \"" + PathText.render(path) + "\": " + x.strerror());
         } finally {
             Posix.closeQuietly(fd);
         }

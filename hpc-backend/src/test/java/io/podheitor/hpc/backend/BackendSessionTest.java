@@ -375,6 +375,63 @@ class BackendSessionTest {
     }
 
     @Test
+    void accurateVanishedFileIsNotKept() throws Exception {
+        // listed, then gone when opened (ENOENT): no KEEP, so the FD records it deleted
+        byte[] victim = cat(rootBytes, b("/big"));
+        ShimSide shim = new ShimSide(p -> {
+            if (Arrays.equals(p, victim)) {
+                try {
+                    Files.delete(root.resolve("big"));
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            }
+        });
+        try (shim) {
+            Frame ok = shim.handshake(List.of("Type=B", "Level=I", "Since=0", "Accurate=1"),
+                    List.of(cat(b("path="), rootBytes)));
+            assertEquals('F', ok.status());
+            shim.command("BackupStart");
+            shim.expect('F');
+            ShimSide.Stream s = shim.readStream(r -> true);
+            assertTrue(shim.checked.contains(key("/big")), "big was listed and checked");
+            assertFalse(byName(s.records()).containsKey(key("/big")));
+            assertEquals(List.of(), shim.kept);
+            assertTrue(s.messages().contains("E cannot open \"" + root + "/big\": No such file or directory"),
+                    s.messages().toString());
+            shim.finish();
+        }
+    }
+
+    @Test
+    void keepIsSentOnlyForEntriesThatStillExist() throws Exception {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        io.podheitor.hpc.ptcomm.FrameWriter w = new io.podheitor.hpc.ptcomm.FrameWriter(bytes);
+        AccurateChecks c = new AccurateChecks(w, millis -> null, () -> false);
+        byte[] p = cat(b("/x/"), ODD_NAME);
+        int[] gone = {io.podheitor.hpc.posix.Errno.ENOENT, io.podheitor.hpc.posix.Errno.ENOTDIR,
+                io.podheitor.hpc.posix.Errno.ESTALE};
+        for (int errno : gone) {
+            assertFalse(c.keepUnlessGone(p, new io.podheitor.hpc.posix.PosixException("open", errno, p)));
+        }
+        int[] unreadable = {io.podheitor.hpc.posix.Errno.EACCES, io.podheitor.hpc.posix.Errno.EPERM,
+                io.podheitor.hpc.posix.Errno.EIO};
+        for (int errno : unreadable) {
+            assertTrue(c.keepUnlessGone(p, new io.podheitor.hpc.posix.PosixException("open", errno, p)));
+        }
+        w.flush();
+        assertEquals(3, c.kept());
+        io.podheitor.hpc.ptcomm.FrameReader r = new io.podheitor.hpc.ptcomm.FrameReader(
+                new java.io.ByteArrayInputStream(bytes.toByteArray()));
+        for (int i = 0; i < 3; i++) {
+            Frame f = r.read();
+            assertEquals('C', f.status());
+            assertArrayEquals(cat(b("KEEP "), p), f.payload());
+        }
+        assertEquals(null, r.read());
+    }
+
+    @Test
     void endOfInputEndsTheSession() throws Exception {
         ShimSide shim = new ShimSide();
         shim.command(BackendSession.HELLO);
