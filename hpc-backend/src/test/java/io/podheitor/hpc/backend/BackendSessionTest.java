@@ -664,6 +664,44 @@ class BackendSessionTest {
     }
 
     @Test
+    void hardLinkToAMissingFirstNameFailsThatFileOnly() throws Exception {
+        // an L record whose first name is not on disk (a hand-edited bootstrap): stock bacula-fd's per-file
+        // error, the existing file at that name is kept, and the restore goes on
+        Path dst = Files.createDirectory(tmp.resolve("dst"));
+        byte[] d = b(dst.toString());
+        Files.writeString(dst.resolve("existing"), "keep me");
+        try (ShimSide shim = startRestore('a')) {
+            for (String name : List.of("/a/second", "/existing")) {
+                FileRecord hl = new FileRecord(FileType.HARDLINK, 0100644, 0, 0, 0, 0, 0, 0, 1, 1, 2, 0, 0, 0, 7,
+                        cat(d, b(name)), cat(d, b("/a/first-not-restored")));
+                shim.command(hl.encode());
+                Frame e = shim.read();
+                assertEquals("E:Could not hard link \"" + dst + name + "\" -> \"" + dst
+                        + "/a/first-not-restored\": No such file or directory", e.status() + ":" + e.text());
+            }
+            // the next files are restored as usual
+            FileRecord f = new FileRecord(FileType.REGULAR, 0100640, 0, 0, 4, 1, 1_500_000_000L, 0, 1, 1, 1, 0, 8,
+                    0, 0, cat(d, b("/a/after")), null);
+            shim.command(f.encode());
+            shim.expectCommand("OK");
+            shim.send(Frame.data(b("next")));
+            shim.send(Frame.end());
+            shim.expectCommand("OK");
+            FileRecord hl = new FileRecord(FileType.HARDLINK, 0100640, 0, 0, 0, 0, 0, 0, 1, 1, 2, 0, 0, 0, 0,
+                    cat(d, b("/a/after-link")), cat(d, b("/a/after")));
+            shim.command(hl.encode());
+            shim.expectCommand("DONE");
+            shim.command("FINISH");
+            shim.expect('F');
+            shim.finish();
+        }
+        assertFalse(Files.exists(dst.resolve("a/second"), java.nio.file.LinkOption.NOFOLLOW_LINKS));
+        assertEquals("keep me", Files.readString(dst.resolve("existing")));
+        assertEquals("next", Files.readString(dst.resolve("a/after")));
+        assertEquals(Posix.lstat(cat(d, b("/a/after"))).ino(), Posix.lstat(cat(d, b("/a/after-link"))).ino());
+    }
+
+    @Test
     void restoreFailureIsAnError() throws Exception {
         Path dst = Files.createDirectory(tmp.resolve("dst"));
         Files.writeString(dst.resolve("file"), "x");
