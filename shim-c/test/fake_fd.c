@@ -998,7 +998,8 @@ static void test_restore(unsigned v)
           CF_SKIP, "SKIP");
     CHECK(restore_file(&ctx, cmd, FT_REG, 0100644, "/tmp/r/data/failme", "", 0, "x", &cs) ==
           CF_ERROR, "E -> CF_ERROR");
-    CHECK_MSG(M_ERROR(), "podheitor-hpc: cannot create file");
+    /* a warning: the FD posts the file's error for CF_ERROR itself */
+    CHECK_MSG(M_WARNING(), "podheitor-hpc: cannot create file");
     CHECK(restore_file(&ctx, cmd, FT_REG, 0100644, "/tmp/r/data/badclose", "", 0, "xyz", &cs) ==
           CF_EXTRACT && cs == -1, "close failure (%d)", cs);
     CHECK_MSG(M_ERROR(), "podheitor-hpc: close failed");
