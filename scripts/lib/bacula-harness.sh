@@ -67,6 +67,11 @@ usage: bacula-harness.sh <command> [args]
   restore-select JOBID DEST [ARG...] < SELECTION
                             restore only the entries marked by the bconsole commands on
                             stdin (cd DIR / mark NAME ..., one a line; 'done' is appended)
+  restore-bsr JOBID FILEINDEX[,FILEINDEX...] DEST [ARG...]
+                            restore exactly those FileIndexes of JOBID through a bootstrap
+                            written from the catalog ('run job=$RESTOREJOB bootstrap=...'):
+                            what a hand-edited bootstrap does, e.g. a hard link without its
+                            first name
   restore-latest JOBNAME|JOBID DEST [ARG...]
                             restore the most recent state of that job (Full + Diff +
                             Incrementals: 'select current all done')
@@ -1128,6 +1133,43 @@ job_column() { # command column JOBID -> that column of the job's catalog row
 
 cmd_jobname() { job_column jobname Name "$@"; }
 
+# A bootstrap for some FileIndexes of one job, from the catalog's JobMedia rows (what
+# the Director writes for a restore, restricted to those FileIndexes).
+write_bsr() { # jobid fileindex-list(comma separated) out
+  local jobid=$1 list=$2 out=$3 rows vol mt sid stime sf sb ef eb fi
+  rows=$(sql "SELECT m.VolumeName, m.MediaType, j.VolSessionId, j.VolSessionTime,
+                     jm.StartFile, jm.StartBlock, jm.EndFile, jm.EndBlock
+                FROM JobMedia jm JOIN Media m ON m.MediaId = jm.MediaId JOIN Job j ON j.JobId = jm.JobId
+               WHERE jm.JobId = $jobid ORDER BY jm.JobMediaId")
+  [ -n "$rows" ] || die "JobId $jobid has no JobMedia rows in the catalog"
+  : > "$out"
+  while IFS=$'\t' read -r vol mt sid stime sf sb ef eb; do
+    {
+      printf 'Volume="%s"\nMediaType="%s"\nVolSessionId=%s\nVolSessionTime=%s\n' "$vol" "$mt" "$sid" "$stime"
+      printf 'VolAddr=%s-%s\n' $(( (sf << 32) + sb )) $(( (ef << 32) + eb ))
+      # ascending: the SD stops reading after the highest FileIndex it has passed
+      for fi in $(tr ',' '\n' <<< "$list" | sort -n -u); do printf 'FileIndex=%s\n' "$fi"; done
+    } >> "$out"
+  done <<< "$rows"
+}
+
+cmd_restore_bsr() {
+  [ $# -ge 3 ] || die "usage: restore-bsr JOBID FILEINDEX[,FILEINDEX...] DEST [bconsole run args...]"
+  require_up
+  local jobid=$1 list=$2 dest=$3 bsr; shift 3
+  [[ "$jobid" =~ ^[0-9]+$ ]] || die "JOBID must be a number"
+  [[ "$list" =~ ^[0-9]+(,[0-9]+)*$ ]] || die "FILEINDEX list must be numbers separated by commas"
+  dest=$(restore_dest "$dest")
+  bsr=$RUN/restore-$jobid-$$.bsr
+  write_bsr "$jobid" "$list" "$bsr"
+  local extra="$*"
+  local rc=0
+  run_and_report restore "run job=$RESTOREJOB client=$CLIENT bootstrap=\"$bsr\" where=\"$dest\"${extra:+ $extra} yes" \
+    Full "jobid=$jobid FileIndex $list (bootstrap) -> $dest" "$RESTOREJOB" || rc=$?
+  rm -f "$bsr"
+  return $rc
+}
+
 cmd_restore_latest() {
   [ $# -ge 2 ] || die "usage: restore-latest JOBNAME|JOBID DEST [bconsole restore args...]"
   require_up
@@ -1242,6 +1284,7 @@ bh_main() {
     estimate) cmd_estimate "$@";;
     estimate-plugin) cmd_estimate_plugin "$@";;
     restore) cmd_restore "$@";;
+    restore-bsr) cmd_restore_bsr "$@";;
     restore-latest) cmd_restore_latest "$@";;
     restore-select) cmd_restore_select "$@";;
     jobname) cmd_jobname "$@";;
