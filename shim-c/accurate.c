@@ -14,7 +14,9 @@
  * FD facts relied on (ref §2.3, §2.4, §2.8):
  *  - checkChanges copies fname, link, type and statp into the job's find
  *    packet and compares them with the catalog entry (directories are looked
- *    up by link): bRC_OK = changed / not found, bRC_Seen = unchanged.
+ *    up by link): bRC_OK = changed / not found, bRC_Seen = unchanged.  In
+ *    Incremental/Differential it marks every entry it finds as seen, changed
+ *    or not (accurate_check_file).
  *    It runs between two files of the plugin loop, where the FD's own copy
  *    of the previous file's name (marked seen after endBackupFile) is no
  *    longer affected.
