@@ -35,9 +35,10 @@ final class BackupStreamer {
     private final BooleanSupplier stop;
     private final Consumer<byte[]> beforeOpen;
     private final boolean hooked;
-    private final HardLinkIndex links = new HardLinkIndex();
+    private final HardLinkIndex links;
     private final MetadataCollector meta;
-    private boolean linkCapWarned;
+    private boolean linkSpillTold;
+    private boolean linkDropWarned;
     private final byte[] buffer = new byte[PACKET];
     private long records;
     private AccurateChecks checks; // accurate Incremental/Differential: ask before sending (docs/ptcomm.md §8)
@@ -60,6 +61,7 @@ final class BackupStreamer {
         this.withData = withData;
         this.stop = stop;
         this.meta = new MetadataCollector(out, params.aclSupport(), params.xattrSupport());
+        this.links = new HardLinkIndex(params.hardlinkMemory(), params.spillDir());
     }
 
     /** Accurate mode: every entry is checked with the shim before it is sent. */
@@ -87,7 +89,7 @@ final class BackupStreamer {
         if (job.sinceApplies()) {
             options = options.withReadAheadSince(job.since()); // an incremental reads no unchanged file
         }
-        try (Walk walk = Walk.start(params.path(), options)) {
+        try (HardLinkIndex closeLinks = links; Walk walk = Walk.start(params.path(), options)) {
             while (true) {
                 if (stop.getAsBoolean()) {
                     walk.cancel();
@@ -128,6 +130,11 @@ final class BackupStreamer {
                             }
                             out.message(Status.INFO, "accurate: " + checks.checked() + " entries checked, "
                                     + checks.unchanged() + " unchanged (not sent)");
+                        }
+                        if (links.spilled() > 0) {
+                            out.message(Status.INFO, "hard-link index: " + links.size() + " multiply linked inodes, "
+                                    + links.spilled() + " of them spilled to disk (" + links.spillBytes() / 1024
+                                    + " KiB)");
                         }
                         if (notSaved + changedWhileRead > 0) {
                             out.message(Status.WARNING, notSaved + " files not saved (vanished or unreadable), "
@@ -323,10 +330,27 @@ final class BackupStreamer {
 
     /** Called just before the first record of an inode is sent: that record's number is the link target id. */
     private void rememberIfLinked(byte[] path, StatX st) throws IOException {
-        if (st.nlink() > 1 && !links.remember(st.dev(), st.ino(), records, path) && !linkCapWarned) {
-            linkCapWarned = true;
-            out.message(Status.WARNING, "more than " + links.capacity() + " multiply linked files: further hard links"
-                    + " are saved as separate files (first: \"" + PathText.render(path) + "\")");
+        if (st.nlink() <= 1) {
+            return;
+        }
+        switch (links.remember(st.dev(), st.ino(), records, path)) {
+            case DISK -> {
+                if (!linkSpillTold) {
+                    linkSpillTold = true;
+                    out.message(Status.INFO, "more than " + links.memoryCapacity() + " multiply linked inodes:"
+                            + " the hard-link index spills to " + links.spillDir() + " (plugin keys hardlink_memory,"
+                            + " spill_dir)");
+                }
+            }
+            case DROPPED -> {
+                if (!linkDropWarned) {
+                    linkDropWarned = true;
+                    out.message(Status.WARNING, "hard-link index cannot spill to " + links.spillDir() + " ("
+                            + links.spillFailure().getMessage() + "): further hard links are saved as separate"
+                            + " files (first: \"" + PathText.render(path) + "\")");
+                }
+            }
+            case MEMORY, KNOWN -> { }
         }
     }
 
