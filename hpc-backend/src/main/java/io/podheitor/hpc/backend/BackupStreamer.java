@@ -6,6 +6,7 @@ import io.podheitor.hpc.posix.PathText;
 import io.podheitor.hpc.posix.Posix;
 import io.podheitor.hpc.posix.PosixException;
 import io.podheitor.hpc.posix.StatX;
+import io.podheitor.hpc.posix.Xattrs;
 import io.podheitor.hpc.ptcomm.FileRecord;
 import io.podheitor.hpc.ptcomm.FileType;
 import io.podheitor.hpc.ptcomm.FrameWriter;
@@ -43,6 +44,7 @@ final class BackupStreamer {
     private long records;
     private AccurateChecks checks; // accurate Incremental/Differential: ask before sending (docs/ptcomm.md §8)
     private long dataBytes;
+    private Xattrs.Read xattrsAhead; // the extended attributes of the entry being emitted, read by the walker, or null
     private long notSaved;   // files that vanished or could not be opened/read: warned once each
     private long changedWhileRead; // files whose size differed from the listing: warned once each
 
@@ -172,6 +174,7 @@ final class BackupStreamer {
     }
 
     private void emit(Entry e) throws IOException {
+        xattrsAhead = e.xattrs();
         StatX st = e.stat();
         if (!st.isDirectory() && !changedSince(st)) {
             return;
@@ -235,7 +238,7 @@ final class BackupStreamer {
                 return;
             }
             rememberIfLinked(path, st);
-            byte[] blob = meta.collect(path, st);
+            byte[] blob = meta.collect(path, st, xattrsAhead);
             boolean sparse = SparseSection.hasHoles(fd, now.size());
             send(record(FileType.REGULAR, st, path, null, FileRecord.FLAG_DATA | FileRecord.FLAG_XATTR
                     | (sparse ? FileRecord.FLAG_SPARSE : 0), 0));
@@ -259,7 +262,7 @@ final class BackupStreamer {
             return;
         }
         rememberIfLinked(e.path(), st);
-        byte[] blob = meta.collect(e.path(), st);
+        byte[] blob = meta.collect(e.path(), st, xattrsAhead);
         send(record(FileType.REGULAR, st, e.path(), null, FileRecord.FLAG_DATA | FileRecord.FLAG_XATTR, 0));
         byte[] d = e.data();
         for (int off = 0; off < d.length; off += PACKET) {
@@ -374,7 +377,7 @@ final class BackupStreamer {
             send(r);
             return;
         }
-        byte[] blob = meta.collect(path, st);
+        byte[] blob = meta.collect(path, st, xattrsAhead);
         send(r.withFlags(r.flags() | FileRecord.FLAG_XATTR));
         out.data(blob, 0, blob.length);
     }

@@ -1,6 +1,7 @@
 package io.podheitor.hpc.backend;
 
 import io.podheitor.hpc.posix.PathText;
+import io.podheitor.hpc.posix.Xattrs;
 import io.podheitor.hpc.walker.Paths;
 import io.podheitor.hpc.walker.WalkOptions;
 import java.nio.charset.StandardCharsets;
@@ -41,9 +42,10 @@ public record PluginParams(byte[] path, String mode, int threads, int channelDep
         return new WalkOptions(threads, channelDepth, false);
     }
 
-    /** The walk of a backup: with read-ahead of small files. */
+    /** The walk of a backup: small files and the extended attributes of every entry read by the walker threads. */
     public WalkOptions backupWalkOptions() {
-        return walkOptions().withReadAhead(readAhead, WalkOptions.DEFAULT_READ_AHEAD_BUDGET);
+        return walkOptions().withReadAhead(readAhead, WalkOptions.DEFAULT_READ_AHEAD_BUDGET)
+                .withXattrs(Xattrs.Scope.of(aclSupport, xattrSupport));
     }
 
     public static PluginParams parse(List<byte[]> lines) throws BadRequestException {
