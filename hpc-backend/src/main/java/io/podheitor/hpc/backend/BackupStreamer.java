@@ -6,6 +6,7 @@ import io.podheitor.hpc.posix.PathText;
 import io.podheitor.hpc.posix.Posix;
 import io.podheitor.hpc.posix.PosixException;
 import io.podheitor.hpc.posix.StatX;
+import io.podheitor.hpc.posix.Xattrs;
 import io.podheitor.hpc.ptcomm.FileRecord;
 import io.podheitor.hpc.ptcomm.FileType;
 import io.podheitor.hpc.ptcomm.FrameWriter;
@@ -35,13 +36,15 @@ final class BackupStreamer {
     private final BooleanSupplier stop;
     private final Consumer<byte[]> beforeOpen;
     private final boolean hooked;
-    private final HardLinkIndex links = new HardLinkIndex();
+    private final HardLinkIndex links;
     private final MetadataCollector meta;
-    private boolean linkCapWarned;
+    private boolean linkSpillTold;
+    private boolean linkDropWarned;
     private final byte[] buffer = new byte[PACKET];
     private long records;
     private AccurateChecks checks; // accurate Incremental/Differential: ask before sending (docs/ptcomm.md §8)
     private long dataBytes;
+    private Xattrs.Read xattrsAhead; // the extended attributes of the entry being emitted, read by the walker, or null
     private long notSaved;   // files that vanished or could not be opened/read: warned once each
     private long changedWhileRead; // files whose size differed from the listing: warned once each
 
@@ -60,6 +63,7 @@ final class BackupStreamer {
         this.withData = withData;
         this.stop = stop;
         this.meta = new MetadataCollector(out, params.aclSupport(), params.xattrSupport());
+        this.links = new HardLinkIndex(params.hardlinkMemory(), params.spillDir());
     }
 
     /** Accurate mode: every entry is checked with the shim before it is sent. */
@@ -87,7 +91,7 @@ final class BackupStreamer {
         if (job.sinceApplies()) {
             options = options.withReadAheadSince(job.since()); // an incremental reads no unchanged file
         }
-        try (Walk walk = Walk.start(params.path(), options)) {
+        try (HardLinkIndex closeLinks = links; Walk walk = Walk.start(params.path(), options)) {
             while (true) {
                 if (stop.getAsBoolean()) {
                     walk.cancel();
@@ -130,6 +134,11 @@ final class BackupStreamer {
                                     + checks.unchanged() + " unchanged (not sent)"
                                     + (checks.kept() > 0 ? ", " + checks.kept()
                                             + " unreadable kept (not recorded deleted)" : ""));
+                        }
+                        if (links.spilled() > 0) {
+                            out.message(Status.INFO, "hard-link index: " + links.size() + " multiply linked inodes, "
+                                    + links.spilled() + " of them spilled to disk (" + links.spillBytes() / 1024
+                                    + " KiB)");
                         }
                         if (notSaved + changedWhileRead > 0) {
                             out.message(Status.WARNING, notSaved + " files not saved (vanished or unreadable), "
@@ -175,6 +184,7 @@ final class BackupStreamer {
     }
 
     private void emit(Entry e) throws IOException {
+        xattrsAhead = e.xattrs();
         StatX st = e.stat();
         if (!st.isDirectory() && !changedSince(st)) {
             return;
@@ -248,7 +258,7 @@ final class BackupStreamer {
                 return;
             }
             rememberIfLinked(path, st);
-            byte[] blob = meta.collect(path, st);
+            byte[] blob = meta.collect(path, st, xattrsAhead);
             boolean sparse = SparseSection.hasHoles(fd, now.size());
             send(record(FileType.REGULAR, st, path, null, FileRecord.FLAG_DATA | FileRecord.FLAG_XATTR
                     | (sparse ? FileRecord.FLAG_SPARSE : 0), 0));
@@ -270,7 +280,7 @@ final class BackupStreamer {
             return;
         }
         rememberIfLinked(e.path(), st);
-        byte[] blob = meta.collect(e.path(), st);
+        byte[] blob = meta.collect(e.path(), st, xattrsAhead);
         send(record(FileType.REGULAR, st, e.path(), null, FileRecord.FLAG_DATA | FileRecord.FLAG_XATTR, 0));
         byte[] d = e.data();
         for (int off = 0; off < d.length; off += PACKET) {
@@ -341,10 +351,27 @@ final class BackupStreamer {
 
     /** Called just before the first record of an inode is sent: that record's number is the link target id. */
     private void rememberIfLinked(byte[] path, StatX st) throws IOException {
-        if (st.nlink() > 1 && !links.remember(st.dev(), st.ino(), records, path) && !linkCapWarned) {
-            linkCapWarned = true;
-            out.message(Status.WARNING, "more than " + links.capacity() + " multiply linked files: further hard links"
-                    + " are saved as separate files (first: \"" + PathText.render(path) + "\")");
+        if (st.nlink() <= 1) {
+            return;
+        }
+        switch (links.remember(st.dev(), st.ino(), records, path)) {
+            case DISK -> {
+                if (!linkSpillTold) {
+                    linkSpillTold = true;
+                    out.message(Status.INFO, "more than " + links.memoryCapacity() + " multiply linked inodes:"
+                            + " the hard-link index spills to " + links.spillDir() + " (plugin keys hardlink_memory,"
+                            + " spill_dir)");
+                }
+            }
+            case DROPPED -> {
+                if (!linkDropWarned) {
+                    linkDropWarned = true;
+                    out.message(Status.WARNING, "hard-link index cannot spill to " + links.spillDir() + " ("
+                            + links.spillFailure().getMessage() + "): further hard links are saved as separate"
+                            + " files (first: \"" + PathText.render(path) + "\")");
+                }
+            }
+            case MEMORY, KNOWN -> { }
         }
     }
 
@@ -368,7 +395,7 @@ final class BackupStreamer {
             send(r);
             return;
         }
-        byte[] blob = meta.collect(path, st);
+        byte[] blob = meta.collect(path, st, xattrsAhead);
         send(r.withFlags(r.flags() | FileRecord.FLAG_XATTR));
         out.data(blob, 0, blob.length);
     }

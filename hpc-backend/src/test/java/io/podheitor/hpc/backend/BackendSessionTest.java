@@ -208,6 +208,55 @@ class BackendSessionTest {
         }
     }
 
+    /** More multiply linked inodes than hardlink_memory: the index spills to disk and every later name is an L. */
+    @Test
+    void hardLinkIndexSpillsToDiskAndKeepsEveryLink() throws Exception {
+        Path links = tmp.resolve("links");
+        Path spill = tmp.resolve("spill");
+        Files.createDirectories(links.resolve("a"));
+        Files.createDirectories(links.resolve("b"));
+        Files.createDirectories(spill);
+        int inodes = 60;
+        for (int i = 0; i < inodes; i++) {
+            Path f = links.resolve("a/f" + i);
+            Files.writeString(f, "data " + i);
+            Files.createLink(links.resolve("b/g" + i), f);
+            Files.createLink(links.resolve("h" + i), f);
+        }
+        ShimSide.Stream s;
+        try (ShimSide shim = new ShimSide()) {
+            Frame answer = shim.handshake(List.of("Name=t", "JobID=8", "Type=B", "Level=F", "Accurate=0", "FDVersion=14"),
+                    List.of(b("path=" + links), b("threads=4"), b("hardlink_memory=5"), b("spill_dir=" + spill)));
+            assertEquals('F', answer.status(), answer.toString());
+            shim.command("BackupStart");
+            shim.expect('F');
+            s = shim.readStream();
+            shim.finish();
+        }
+        Map<Long, Integer> dataRecords = new HashMap<>();
+        int linkRecords = 0;
+        for (ShimSide.Received r : s.records()) {
+            if (r.record().type() == FileType.REGULAR) {
+                assertEquals(null, dataRecords.put(r.record().ino(), s.records().indexOf(r)), "one data record per inode");
+            }
+        }
+        assertEquals(inodes, dataRecords.size());
+        for (ShimSide.Received r : s.records()) {
+            if (r.record().type() == FileType.HARDLINK) {
+                linkRecords++;
+                int first = dataRecords.get(r.record().ino());
+                assertEquals(first, r.record().linkid());
+                assertArrayEquals(s.records().get(first).record().name(), r.record().link());
+            }
+        }
+        assertEquals(2 * inodes, linkRecords, "every later name is an L record, spilled or not");
+        assertTrue(s.messages().stream().anyMatch(m -> m.contains("spills to " + spill)), s.messages().toString());
+        assertTrue(s.messages().stream().anyMatch(m -> m.contains("55 of them spilled to disk")), s.messages().toString());
+        try (Stream<Path> left = Files.list(spill)) {
+            assertEquals(0, left.count(), "nothing left in spill_dir");
+        }
+    }
+
     @Test
     void estimateSendsNoData() throws Exception {
         try (ShimSide shim = startBackup("E", List.of())) {
