@@ -1,11 +1,23 @@
 #!/usr/bin/env bash
-# Builds the backend's AOT cache (JDK 25, JEP 483/514): one training session (a backup of a small generated
-# tree through scripts/backend-session.py) with -XX:AOTCacheOutput, written to build/backend.aot.
-# bin/podheitor-hpc-backend uses it when present (-XX:AOTCache; silently ignored when absent or stale).
-# Called by scripts/build.sh; skipped with a warning on a JDK < 25.
+# Builds the AOT caches (JDK 25, JEP 483/514/515) of the two Java launchers, each from one training run with
+# -XX:AOTCacheOutput:
+#   backend.aot  a backup and an estimate of a small generated tree through scripts/backend-session.py
+#   cli.aot      `podheitor-hpc walk` of the same tree
+#
+#   scripts/build-aot.sh            checkout: bin/* -> build/backend.aot, build/cli.aot   (called by scripts/build.sh)
+#   scripts/build-aot.sh PREFIX     install:  PREFIX/bin/* -> PREFIX/lib/*.aot             (called by scripts/install.sh)
+#
+# A cache is only valid for the exact class path it was trained with, so an install gets its own. The launchers
+# add -XX:AOTCache=... when the file exists; absent or stale, the JVM runs without it and prints nothing.
+# Skipped with a message on a JDK < 25.
 set -Eeuo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-java_home=$(head -n 1 "$ROOT/build/java.home")
+if [ $# -ge 1 ]; then
+  top=$(cd "$1" && pwd); outdir=$top/lib; java_home_file=$top/java.home
+else
+  top=$ROOT; outdir=$ROOT/build; java_home_file=$ROOT/build/java.home
+fi
+java_home=$(head -n 1 "$java_home_file")
 major=$("$java_home/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
 if [ "${major%%.*}" -lt 25 ] 2>/dev/null; then
   echo "build-aot: Java $major < 25, no AOT cache" >&2
@@ -18,16 +30,31 @@ for i in $(seq 1 200); do printf 'file %s\n' "$i" > "$work/tree/a/f$i"; done
 head -c 300000 /dev/urandom > "$work/tree/a/b/big"
 ln -s f1 "$work/tree/a/link"
 ln "$work/tree/a/f2" "$work/tree/a/b/hard"
-out=$ROOT/build/backend.aot
+
+# a launcher turned into a training script: its own java command line plus -XX:AOTCacheOutput
+training_copy() { # launcher main-class out script
+  sed -e "s|^    $2|    -XX:AOTCacheOutput=$3 $2|" \
+      -e "s|^self=.*|self=$1|" \
+      -e "s|^aot_cache=.*|aot_cache=|" \
+      -e "s|^cli_aot=.*|cli_aot=|" \
+      "$1" > "$4"
+  grep -q -- "-XX:AOTCacheOutput" "$4" || { echo "build-aot: cannot find the java command line in $1" >&2; exit 1; }
+  chmod +x "$4"
+}
+
+out=$outdir/backend.aot
 rm -f "$out" "$out.tmp"
-# the launcher's own java command line, plus the training output
-sed -e "s|^    io.podheitor.hpc.backend.BackendMain|    -XX:AOTCacheOutput=$out.tmp io.podheitor.hpc.backend.BackendMain|" \
-    -e "s|^self=.*|self=$ROOT/bin/podheitor-hpc-backend|" \
-    -e "s|^aot_cache=.*|aot_cache=|" \
-    "$ROOT/bin/podheitor-hpc-backend" > "$work/train.sh"
-chmod +x "$work/train.sh"
-python3 "$ROOT/scripts/backend-session.py" --backend "$work/train.sh" "$work/tree" >/dev/null
-python3 "$ROOT/scripts/backend-session.py" --backend "$work/train.sh" --estimate "$work/tree" >/dev/null || true
-[ -s "$out.tmp" ] || { echo "build-aot: the training run wrote no cache" >&2; exit 1; }
+training_copy "$top/bin/podheitor-hpc-backend" io.podheitor.hpc.backend.BackendMain "$out.tmp" "$work/train-backend.sh"
+python3 "$ROOT/scripts/backend-session.py" --backend "$work/train-backend.sh" "$work/tree" >/dev/null
+python3 "$ROOT/scripts/backend-session.py" --backend "$work/train-backend.sh" --estimate "$work/tree" >/dev/null || true
+[ -s "$out.tmp" ] || { echo "build-aot: the backend training run wrote no cache" >&2; exit 1; }
+mv "$out.tmp" "$out"
+echo "build-aot: $out ($(du -h "$out" | cut -f1))" >&2
+
+out=$outdir/cli.aot
+rm -f "$out" "$out.tmp"
+training_copy "$top/bin/podheitor-hpc" io.podheitor.hpc.cli.PodheitorCli "$out.tmp" "$work/train-cli.sh"
+"$work/train-cli.sh" walk "$work/tree" >/dev/null
+[ -s "$out.tmp" ] || { echo "build-aot: the CLI training run wrote no cache" >&2; exit 1; }
 mv "$out.tmp" "$out"
 echo "build-aot: $out ($(du -h "$out" | cut -f1))" >&2

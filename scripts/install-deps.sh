@@ -16,7 +16,7 @@ PHPC_PROG=install-deps.sh
 
 PACKAGES=(bacula-director bacula-director-sqlite3 bacula-sd bacula-fd bacula-console sqlite3
           python3 gcc make maven acl attr clang libclang-rt-14-dev
-          libfuse3-dev fuse3 pkg-config fd-find)
+          libfuse3-dev fuse3 pkg-config fd-find util-linux)
 POLICY=/usr/sbin/policy-rc.d
 policy_ours=0
 

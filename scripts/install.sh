@@ -45,6 +45,9 @@ main() {
     install -m 755 "$ROOT/bin/$l" "$prefix/bin/$l"
   done
   install -m 644 "$ROOT/build/java.home" "$prefix/java.home"
+  # AOT caches are bound to the class path they were trained with: train the installed launchers
+  "$ROOT/scripts/build-aot.sh" "$prefix" >/dev/null 2>"$prefix/lib/aot.log" \
+    || warn "AOT caches not built (see $prefix/lib/aot.log); the launchers start without them"
   info "make -C shim-c install PLUGIN_DIR=$plugdir DEFAULT_BACKEND=$prefix/bin/podheitor-hpc-backend"
   make -C "$ROOT/shim-c" install PLUGIN_DIR="$plugdir" DEFAULT_BACKEND="$prefix/bin/podheitor-hpc-backend" \
     || die "shim install failed"

@@ -19,14 +19,17 @@
  * seen and SEEN (not sent); otherwise checkChanges as above.
  *
  * Outside accurate Incremental/Differential backups the backend CHECKs only
- * the name that would become the first name of a multiply linked inode
- * (docs/ptcomm.md §3.2): the answer is SEEN if the FileSet excludes it,
- * otherwise CHANGED, and checkChanges is not called.
+ * the name that would become the first name of a multiply linked inode and
+ * large files before it reads them (docs/ptcomm.md §3.2): the answer is SEEN
+ * if the FileSet excludes it, otherwise CHANGED, and checkChanges is not
+ * called.
  *
  * FD facts relied on (ref §2.3, §2.4, §2.8):
  *  - checkChanges copies fname, link, type and statp into the job's find
  *    packet and compares them with the catalog entry (directories are looked
- *    up by link): bRC_OK = changed / not found, bRC_Seen = unchanged.
+ *    up by link): bRC_OK = changed / not found, bRC_Seen = unchanged.  In
+ *    Incremental/Differential it marks every entry it finds as seen, changed
+ *    or not (accurate_check_file).
  *    It runs between two files of the plugin loop, where the FD's own copy
  *    of the previous file's name (marked seen after endBackupFile) is no
  *    longer affected.
@@ -36,8 +39,15 @@
  *    every catalog entry nobody marked seen; bRC_OK lets it be recorded as
  *    deleted, bRC_Seen keeps it.
  *
+ * An entry that exists but cannot be read (EACCES on a root-squashed file
+ * system, a directory that cannot be listed) is neither sent nor SEEN: the
+ * backend names it in C "KEEP " <path>, and checkFile keeps that name and
+ * every name below it, so an Accurate backup never records unreadable data
+ * as deleted (restore of the latest state still brings the older copy).
+ *
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "ctx.h"
@@ -45,6 +55,8 @@
 
 #define CHECK_PREFIX "CHECK "
 #define CHECK_PREFIX_LEN (sizeof CHECK_PREFIX - 1)
+#define KEEP_PREFIX "KEEP "
+#define KEEP_PREFIX_LEN (sizeof KEEP_PREFIX - 1)
 
 bool acc_is_check(const ptc_frame *f)
 {
@@ -124,13 +136,116 @@ int acc_answer(phpc_ctx *c, const ptc_frame *f)
     return sess_send_text(c, "CHANGED");
 }
 
+bool acc_is_keep(const ptc_frame *f)
+{
+    return f->letter == 'C' && f->len > KEEP_PREFIX_LEN &&
+           memcmp(f->data, KEEP_PREFIX, KEEP_PREFIX_LEN) == 0;
+}
+
+int acc_keep(phpc_ctx *c, const ptc_frame *f)
+{
+    const char *name = (const char *)f->data + KEEP_PREFIX_LEN;
+    size_t n = f->len - KEEP_PREFIX_LEN;
+    char *copy, q[512];
+
+    if (name[0] != '/' || memchr(name, '\0', n) != NULL) {
+        sess_protocol_error(c, "KEEP of \"%s\", not an absolute path, while %s",
+                            sess_q(name, n, q, sizeof q), c->doing);
+        return -1;
+    }
+    while (n > 1 && name[n - 1] == '/')
+        n--;                            /* one spelling: no trailing '/' */
+    if (c->nkeep == c->keep_cap) {
+        size_t cap = c->keep_cap ? 2 * c->keep_cap : 16;
+        char **p = realloc(c->keep, cap * sizeof *p);
+
+        if (p == NULL) {
+            sess_protocol_error(c, "out of memory for KEEP names while %s", c->doing);
+            return -1;
+        }
+        c->keep = p;
+        c->keep_cap = cap;
+    }
+    copy = malloc(n + 1);
+    if (copy == NULL) {
+        sess_protocol_error(c, "out of memory for KEEP names while %s", c->doing);
+        return -1;
+    }
+    memcpy(copy, name, n);
+    copy[n] = '\0';
+    c->keep[c->nkeep++] = copy;
+    c->keep_sorted = false;
+    phpc_dmsg(c->bctx, 50, "accurate: keeping \"%s\" (unreadable)", sess_q(copy, n, q, sizeof q));
+    return 0;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A name given as (s, n): not NUL-terminated at n. */
+struct name_key {
+    const char *s;
+    size_t n;
+};
+
+/* The order of strcmp, for a key that is a prefix of a longer string. */
+static int cmp_key(const void *k, const void *e)
+{
+    const struct name_key *key = k;
+    const char *name = *(char *const *)e;
+    int r = strncmp(key->s, name, key->n);
+
+    if (r != 0)
+        return r;
+    return name[key->n] == '\0' ? 0 : -1;
+}
+
+static bool is_kept(const phpc_ctx *c, const char *s, size_t n)
+{
+    struct name_key key = { s, n };
+
+    return bsearch(&key, c->keep, c->nkeep, sizeof *c->keep, cmp_key) != NULL;
+}
+
 bRC acc_check_file(phpc_ctx *c, const char *fname)
 {
-    (void)c;
-    (void)fname;
-    /* Every name we did not mark seen is gone from our tree (the backend
-     * walked all of it, or the job failed and the FD records no deletions);
-     * foreign names are not ours to keep.  Both: let the FD record them
-     * deleted. */
-    return bRC_OK;
+    size_t n = strlen(fname);
+
+    /* Every other name we did not mark seen is gone from our tree (the
+     * backend walked all of it, or the job failed and the FD records no
+     * deletions); foreign names are not ours to keep.  Both: let the FD
+     * record them deleted. */
+    if (c->nkeep == 0)
+        return bRC_OK;
+    if (!c->keep_sorted) {
+        qsort(c->keep, c->nkeep, sizeof *c->keep, cmp_names);
+        c->keep_sorted = true;
+    }
+    while (n > 1 && fname[n - 1] == '/')
+        n--;
+    /* the name itself, then each ancestor directory up to "/" */
+    for (;;) {
+        if (is_kept(c, fname, n))
+            return bRC_Seen;
+        if (n <= 1)
+            return bRC_OK;
+        while (n > 0 && fname[n - 1] != '/')
+            n--;                        /* now fname[n - 1] is the '/' before the last component */
+        if (n == 0)
+            return bRC_OK;              /* a relative name: no ancestor */
+        if (n > 1)
+            n--;                        /* the parent without its '/', except for the root */
+    }
+}
+
+void acc_free(phpc_ctx *c)
+{
+    for (size_t i = 0; i < c->nkeep; i++)
+        free(c->keep[i]);
+    free(c->keep);
+    c->keep = NULL;
+    c->nkeep = c->keep_cap = 0;
+    c->keep_sorted = false;
 }

@@ -170,6 +170,11 @@ static int next_record(phpc_ctx *c, int slot)
                 return -1;
             continue;
         }
+        if (acc_is_keep(&f)) {
+            if (acc_keep(c, &f) != 0)
+                return -1;
+            continue;
+        }
         if (phpc_record_parse(f.data, f.len, r, err, sizeof err) != 0) {
             sess_protocol_error(c, "%s while %s", err, c->doing);
             return -1;

@@ -120,6 +120,12 @@ typedef struct phpc_ctx {
     bool acc_changes;           /* accurate Incremental/Differential backup: CHECK runs checkChanges */
     phpc_record crec;           /* scratch record for CHECK */
     uint64_t acc_checked, acc_unchanged;
+    /* entries the backend could not read (KEEP): they and every name below
+     * them stay in the catalog (checkFile answers bRC_Seen).  Kept for the
+     * whole job (every Plugin= item); sorted when checkFile first needs it. */
+    char **keep;
+    size_t nkeep, keep_cap;
+    bool keep_sorted;
 
     /* FileSet options (filter.c) */
     phpc_filter flt;
@@ -186,8 +192,14 @@ bRC backup_xacl(phpc_ctx *c, struct xacl_pkt *x);
 bool acc_is_check(const ptc_frame *f);
 /* Answer it with SEEN or CHANGED.  0 / -1 (failure reported). */
 int acc_answer(phpc_ctx *c, const ptc_frame *f);
+/* Is f a KEEP notice (docs/ptcomm.md §8)? */
+bool acc_is_keep(const ptc_frame *f);
+/* Remember its name.  0 / -1 (failure reported). */
+int acc_keep(phpc_ctx *c, const ptc_frame *f);
 /* checkFile: may the FD record this unseen catalog name as deleted? */
 bRC acc_check_file(phpc_ctx *c, const char *fname);
+/* Release the KEEP names (freePlugin). */
+void acc_free(phpc_ctx *c);
 
 /* ---- filter.c ----------------------------------------------------------- */
 

@@ -19,10 +19,13 @@
 
 #include "msg.h"
 
-#define KNOWN_KEYS "path, mode, threads, channel_depth, backend, timeout, aclsupport, xattrsupport, readahead"
+#define KNOWN_KEYS                                                                                   \
+    "path, mode, threads, channel_depth, backend, timeout, aclsupport, xattrsupport, readahead, "      \
+    "hardlink_memory, spill_dir"
 
 static const char *const known_keys[] = { "path", "mode", "threads", "channel_depth", "backend",
-                                          "timeout", "aclsupport", "xattrsupport", "readahead" };
+                                          "timeout", "aclsupport", "xattrsupport", "readahead",
+                                          "hardlink_memory", "spill_dir" };
 static const char *const known_modes[] = { "posix", "lustre", "gpfs", "cephfs", "beegfs", "weka" };
 
 static int fail(char *err, size_t errsz, const char *fmt, ...)
@@ -183,6 +186,24 @@ static int check_value(phpc_params *out, const char *key, const char *value,
             return fail(err, errsz, "key \"readahead\": \"%s\" is not an integer in 0..1048576",
                         q(value, strlen(value), qb, sizeof qb));
         out->readahead_given = 1;
+        return 0;
+    }
+    if (strcmp(key, "hardlink_memory") == 0) {
+        long ignored;
+        if (parse_range(value, 0, 10000000, &ignored) != 0)
+            return fail(err, errsz, "key \"hardlink_memory\": \"%s\" is not an integer in 0..10000000",
+                        q(value, strlen(value), qb, sizeof qb));
+        return 0;
+    }
+    if (strcmp(key, "spill_dir") == 0) {
+        /* the backend opens it through the JDK by name: printable ASCII only */
+        int ascii = 1;
+        for (const char *c = value; *c; c++)
+            if ((unsigned char)*c < 0x20 || (unsigned char)*c > 0x7e)
+                ascii = 0;
+        if (value[0] != '/' || !ascii)
+            return fail(err, errsz, "key \"spill_dir\" must be an absolute path in printable ASCII, got \"%s\"",
+                        q(value, strlen(value), qb, sizeof qb));
         return 0;
     }
     if (strcmp(key, "aclsupport") == 0 || strcmp(key, "xattrsupport") == 0) {

@@ -83,6 +83,7 @@ static bRC freePlugin(bpContext *ctx)
     phpc_record_free(&c->rrec);
     phpc_record_free(&c->crec);
     phpc_linkmap_clear(&c->links);
+    acc_free(c);
     flt_free(&c->flt);
     free(c->blob);
     free(c->fbuf);

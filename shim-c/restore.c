@@ -162,7 +162,14 @@ bRC restore_create_file(phpc_ctx *c, void *rp)
     if (sess_send(c, 'C', c->fbuf, (size_t)len) != 0 || sess_recv(c, &f, "CE") != 0)
         return bRC_OK;
     if (f.letter == 'E') {
-        sess_post_text(c, PM_ERROR, &f);
+        /* The reason goes out as a warning: for CF_ERROR the FD itself
+         * posts "Plugin createFile call failed. Returned CF_ERROR file=..."
+         * as the file's error.  An immediate M_ERROR from the plugin would
+         * also turn the whole restore into "*** Restore Error ***" (9.6.7
+         * ends a restore with FD errors counted by then as ErrorTerminated),
+         * where stock bacula-fd ends a restore whose files could not be
+         * created (create_file.c) "Restore OK -- with errors". */
+        sess_post_text(c, PM_WARNING, &f);
         return bRC_OK;                  /* CF_ERROR */
     }
     free(c->rname);                     /* for messages (close, XACL) */

@@ -44,8 +44,11 @@ usage: bacula-harness.sh <command> [args]
                             catalog, copy the plugin .so into \$PHPC_STATE/plugins,
                             start bacula-dir/-sd/-fd on 127.0.0.1 (idempotent)
   down                      stop the daemons started by 'up' (by PID, TERM then KILL)
-  up2 / down2               start/stop a second bacula-fd (Client $CLIENT2 on port
-                            \$PHPC_FD2_PORT, default FD port + 5) for restoreclient=$CLIENT2
+  up2 [--no-dac] / down2    start/stop a second bacula-fd (Client $CLIENT2 on port
+                            \$PHPC_FD2_PORT, default FD port + 5) for restoreclient=$CLIENT2;
+                            --no-dac: without CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH (setpriv),
+                            so root meets permissions like a squashed root on NFS/Lustre
+                            (a running one is restarted when the mode differs)
   clean                     down + delete \$PHPC_STATE
   status                    daemons, pids, ports, plugin loaded?, running jobs
   pids                      'dir=PID sd=PID fd=PID'
@@ -67,6 +70,11 @@ usage: bacula-harness.sh <command> [args]
   restore-select JOBID DEST [ARG...] < SELECTION
                             restore only the entries marked by the bconsole commands on
                             stdin (cd DIR / mark NAME ..., one a line; 'done' is appended)
+  restore-bsr JOBID FILEINDEX[,FILEINDEX...] DEST [ARG...]
+                            restore exactly those FileIndexes of JOBID through a bootstrap
+                            written from the catalog ('run job=$RESTOREJOB bootstrap=...'):
+                            what a hand-edited bootstrap does, e.g. a hard link without its
+                            first name
   restore-latest JOBNAME|JOBID DEST [ARG...]
                             restore the most recent state of that job (Full + Diff +
                             Incrementals: 'select current all done')
@@ -470,7 +478,7 @@ start_daemon() { # d
   # cwd = its working directory (not the caller's, which may go away).
   local here=$PWD
   cd "$WORK/$d"
-  setsid "$bin" -f -c "$conf" "${dbg[@]}" < /dev/null >> "$log" 2>&1 &
+  setsid "${BH_START_PREFIX[@]}" "$bin" -f -c "$conf" "${dbg[@]}" < /dev/null >> "$log" 2>&1 &
   pid=$!
   cd "$here"
   echo "$pid" > "$pf"
@@ -658,10 +666,28 @@ cmd_down() {
   for d in dir fd2 fd sd; do stop_daemon "$d"; done
 }
 
+# command prefix of start_daemon (up2 --no-dac)
+BH_START_PREFIX=()
+NO_DAC_PREFIX=(setpriv --inh-caps=-dac_override,-dac_read_search --bounding-set=-dac_override,-dac_read_search --)
+
+# does PID run without CAP_DAC_OVERRIDE (bit 1) and CAP_DAC_READ_SEARCH (bit 2) in its bounding set?
+pid_no_dac() {
+  local b
+  b=$(awk '$1 == "CapBnd:" { print $2 }' "/proc/$1/status" 2>/dev/null) || return 1
+  [ -n "$b" ] && (( (16#$b & 6) == 0 ))
+}
+
 # a second bacula-fd (Client $CLIENT2, port $FD2_PORT, its own working and plugin
-# directories) for restores to another client: restore ... restoreclient=$CLIENT2
+# directories) for restores to another client: restore ... restoreclient=$CLIENT2,
+# and (--no-dac) for jobs that must meet file permissions like a squashed root
 cmd_up2() {
   require_up
+  local nodac=0 pid
+  case "${1:-}" in
+    "") ;;
+    --no-dac) nodac=1; need setpriv "package util-linux";;
+    *) die "usage: up2 [--no-dac]";;
+  esac
   mkdir -p "$WORK/fd2" "$PLUGDIR2"
   if [ -f "$PLUGIN_SO" ] && ! cmp -s "$PLUGIN_SO" "$PLUGDIR2/$PLUGIN_SO_NAME"; then
     cp -f -- "$PLUGIN_SO" "$PLUGDIR2/$PLUGIN_SO_NAME.tmp.$$"
@@ -669,7 +695,22 @@ cmd_up2() {
     mv -f -- "$PLUGDIR2/$PLUGIN_SO_NAME.tmp.$$" "$PLUGDIR2/$PLUGIN_SO_NAME"
     [ -z "$(daemon_pid fd2)" ] || stop_daemon fd2
   fi
+  pid=$(daemon_pid fd2)
+  if [ -n "$pid" ]; then
+    local running=0               # 1: the running one has no DAC capabilities
+    pid_no_dac "$pid" && running=1
+    if [ "$running" != "$nodac" ]; then
+      info "bacula-fd2 runs $([ $running = 1 ] && echo without || echo with) the DAC capabilities: restarting it"
+      stop_daemon fd2
+    fi
+  fi
+  [ $nodac = 0 ] || BH_START_PREFIX=("${NO_DAC_PREFIX[@]}")
   start_daemon fd2
+  BH_START_PREFIX=()
+  pid=$(daemon_pid fd2)
+  if [ $nodac = 1 ] && ! pid_no_dac "$pid"; then
+    die "bacula-fd2 (pid $pid) still has CAP_DAC_OVERRIDE/CAP_DAC_READ_SEARCH"
+  fi
   bcmd "status client=$CLIENT2" 2>/dev/null | grep -E '^ *Plugin:' | grep -q 'podheitor-hpc' \
     || warn "plugin: the second bacula-fd did NOT load $PLUGIN_SO_NAME (log $LOGD/bacula-fd2.out)"
 }
@@ -1148,6 +1189,43 @@ job_column() { # command column JOBID -> that column of the job's catalog row
 
 cmd_jobname() { job_column jobname Name "$@"; }
 
+# A bootstrap for some FileIndexes of one job, from the catalog's JobMedia rows (what
+# the Director writes for a restore, restricted to those FileIndexes).
+write_bsr() { # jobid fileindex-list(comma separated) out
+  local jobid=$1 list=$2 out=$3 rows vol mt sid stime sf sb ef eb fi
+  rows=$(sql "SELECT m.VolumeName, m.MediaType, j.VolSessionId, j.VolSessionTime,
+                     jm.StartFile, jm.StartBlock, jm.EndFile, jm.EndBlock
+                FROM JobMedia jm JOIN Media m ON m.MediaId = jm.MediaId JOIN Job j ON j.JobId = jm.JobId
+               WHERE jm.JobId = $jobid ORDER BY jm.JobMediaId")
+  [ -n "$rows" ] || die "JobId $jobid has no JobMedia rows in the catalog"
+  : > "$out"
+  while IFS=$'\t' read -r vol mt sid stime sf sb ef eb; do
+    {
+      printf 'Volume="%s"\nMediaType="%s"\nVolSessionId=%s\nVolSessionTime=%s\n' "$vol" "$mt" "$sid" "$stime"
+      printf 'VolAddr=%s-%s\n' $(( (sf << 32) + sb )) $(( (ef << 32) + eb ))
+      # ascending: the SD stops reading after the highest FileIndex it has passed
+      for fi in $(tr ',' '\n' <<< "$list" | sort -n -u); do printf 'FileIndex=%s\n' "$fi"; done
+    } >> "$out"
+  done <<< "$rows"
+}
+
+cmd_restore_bsr() {
+  [ $# -ge 3 ] || die "usage: restore-bsr JOBID FILEINDEX[,FILEINDEX...] DEST [bconsole run args...]"
+  require_up
+  local jobid=$1 list=$2 dest=$3 bsr; shift 3
+  [[ "$jobid" =~ ^[0-9]+$ ]] || die "JOBID must be a number"
+  [[ "$list" =~ ^[0-9]+(,[0-9]+)*$ ]] || die "FILEINDEX list must be numbers separated by commas"
+  dest=$(restore_dest "$dest")
+  bsr=$RUN/restore-$jobid-$$.bsr
+  write_bsr "$jobid" "$list" "$bsr"
+  local extra="$*"
+  local rc=0
+  run_and_report restore "run job=$RESTOREJOB client=$CLIENT bootstrap=\"$bsr\" where=\"$dest\"${extra:+ $extra} yes" \
+    Full "jobid=$jobid FileIndex $list (bootstrap) -> $dest" "$RESTOREJOB" || rc=$?
+  rm -f "$bsr"
+  return $rc
+}
+
 cmd_restore_latest() {
   [ $# -ge 2 ] || die "usage: restore-latest JOBNAME|JOBID DEST [bconsole restore args...]"
   require_up
@@ -1262,6 +1340,7 @@ bh_main() {
     estimate) cmd_estimate "$@";;
     estimate-plugin) cmd_estimate_plugin "$@";;
     restore) cmd_restore "$@";;
+    restore-bsr) cmd_restore_bsr "$@";;
     restore-latest) cmd_restore_latest "$@";;
     restore-select) cmd_restore_select "$@";;
     jobname) cmd_jobname "$@";;

@@ -18,6 +18,7 @@
  *   badhello   wrong Hello answer
  *   hang       never reads nor writes (timeout test)
  *   accurate   backup: CHECKs /data/same.txt, /data/new.txt and /data/dir/,
+ *              with KEEP /data/locked/ and KEEP /data/secret.txt among them,
  *              reads the three answers, sends a record for each CHANGED one
  *   filter     backup/estimate of a tree for FileSet options (fake_fd's
  *              AcceptFile excludes "*.o" files and "*" "/tmp" directories): files
@@ -214,7 +215,9 @@ static void accurate_backup(void)
 
     /* pipelined: all three checks first, then the answers in order */
     check_one('F', "100644", names[0]);
+    send_text('C', "KEEP /data/locked/");       /* unreadable: kept, not deleted */
     check_one('F', "100644", names[1]);
+    send_text('C', "KEEP /data/secret.txt");
     check_one('D', "40755", names[2]);
     for (int i = 0; i < 3; i++)
         changed[i] = answer();

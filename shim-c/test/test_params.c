@@ -118,7 +118,7 @@ int main(void)
 {
     good();
     bad("podheitor-hpc:path=/x;foo=1",
-        "bad plugin string: unknown key \"foo\" (known keys: path, mode, threads, channel_depth, backend, timeout, aclsupport, xattrsupport, readahead)");
+        "bad plugin string: unknown key \"foo\" (known keys: path, mode, threads, channel_depth, backend, timeout, aclsupport, xattrsupport, readahead, hardlink_memory, spill_dir)");
     bad("podheitor-hpc:mode=posix", "bad plugin string: key \"path\" is required");
     bad("podheitor-hpc", "bad plugin string: key \"path\" is required");
     bad("podheitor-hpc:", "bad plugin string: key \"path\" is required");
@@ -126,6 +126,19 @@ int main(void)
         "bad plugin string: key \"path\" must be an absolute path, got \"rel/x\"");
     bad("podheitor-hpc:path=/x;backend=bin/be",
         "bad plugin string: key \"backend\" must be an absolute path, got \"bin/be\"");
+    bad("podheitor-hpc:path=/x;hardlink_memory=10000001",
+        "bad plugin string: key \"hardlink_memory\": \"10000001\" is not an integer in 0..10000000");
+    bad("podheitor-hpc:path=/x;spill_dir=tmp",
+        "bad plugin string: key \"spill_dir\" must be an absolute path in printable ASCII, got \"tmp\"");
+    bad("podheitor-hpc:path=/x;spill_dir=/t\xc3\xa9",
+        "bad plugin string: key \"spill_dir\" must be an absolute path in printable ASCII, got \"/t\xc3\xa9\"");
+    {
+        phpc_params p;
+        char err[512];
+        CHECK(phpc_params_parse("podheitor-hpc:path=/x;hardlink_memory=0;spill_dir=/var/tmp", &p, err, sizeof err) == 0,
+              "hardlink_memory/spill_dir: %s", err);
+        phpc_params_free(&p);
+    }
     bad("podheitor-hpc:path=/x;readahead=1048577",
         "bad plugin string: key \"readahead\": \"1048577\" is not an integer in 0..1048576");
     {
@@ -171,6 +184,6 @@ int main(void)
     bad("podheitor-hpc:path=/x;verbose", "bad plugin string: item \"verbose\" is not key=value");
     bad("podheitor-hpc:path=/x;=3", "bad plugin string: item \"=3\" has an empty key");
     bad("podheitor-hpc:path=/x;Path=/y",
-        "bad plugin string: unknown key \"Path\" (known keys: path, mode, threads, channel_depth, backend, timeout, aclsupport, xattrsupport, readahead)");
+        "bad plugin string: unknown key \"Path\" (known keys: path, mode, threads, channel_depth, backend, timeout, aclsupport, xattrsupport, readahead, hardlink_memory, spill_dir)");
     return check_done("test_params");
 }

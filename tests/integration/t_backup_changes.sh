@@ -6,11 +6,12 @@
 # before the walk stats them), and when it opens 'grow', 'grow' is cut to half
 # while being read. Meanwhile a loop appends 4 KiB blocks to 'append' for the
 # whole job.
-# Expect: job T; one warning per vanished file and one per changed file; a final
+# Expect: job T, "Backup OK -- with warnings"; one error per vanished file and
+# one warning per changed file; a final
 # "N files not saved (vanished or unreadable), M changed while being saved"
 # warning with the same counts (N >= 1, M >= 1); 'grow' and 'append' restored
 # consistently (whole blocks, no foreign bytes); the stable files intact.
-# EACCES is not covered (root on ext4; needs a FUSE mount, see docs/fidelity.md).
+# Unreadable files (EACCES) are in t_unreadable.sh.
 
 test_75_backup_changing_files() {
   local n=backup_changing_files T out jobid dest blk=4096 i

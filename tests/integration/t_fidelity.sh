@@ -7,6 +7,11 @@
 #       devices (rdev), empty dir/file, hard links, hostile names, ~4000-byte paths
 #   61  the catalog names of that backup == those of a stock bacula-fd backup (SQL, hex)
 #   62  aclsupport=no / xattrsupport=no leave ACLs / other xattrs out
+#   63  restore into a file system without xattr/ACL support (a ramfs mounted by the test):
+#       one warning for the whole restore, no error, content/modes/owners/ns times intact
+#   64  names survive a backend that runs under LANG=C / LC_ALL=C (a JVM whose
+#       sun.jnu.encoding is then ASCII): hostile names backed up and restored byte for byte,
+#       catalog names == the tree's names, in hex
 
 # sparse/huge: 2 GiB apparent size, 1 MiB of data (kept small so that verify's hashing stays fast)
 fid_tree() { mk_tree_fid fid --sparse-gib 2; }
@@ -95,4 +100,84 @@ test_62_fidelity_acl_xattr_keys() {
   getfattr -h -n system.posix_acl_access "$r/meta/acl" >/dev/null 2>&1 || { fail $n "xattrsupport=no: ACL lost"; return 0; }
   rm -rf -- "$dest"
   pass "$n (aclsupport=no drops ACLs only, xattrsupport=no drops other xattrs only)"
+}
+
+test_63_fidelity_restore_without_xattr_support() {
+  local n=fidelity_restore_without_xattr_support T out jobid M log v nw
+  require_plugin $n || return 0
+  T=$(mk_tree_fid fid-small --no-sparse) || { fail $n "mkfidelity.py failed"; return 0; }
+  out=$SCRATCH/$n.backup
+  if ! hrun "$out" backup-plugin "podheitor-hpc:path=$T"; then fail_job $n "plugin backup" "$out"; return 0; fi
+  jobid=$(field JobId "$out")
+  M=$SCRATCH/ramfs
+  mkdir -p -- "$M"
+  mountpoint -q -- "$M" && umount -- "$M"
+  mount -t ramfs ramfs "$M" || { fail $n "cannot mount a ramfs on $M (needed: CAP_SYS_ADMIN)"; return 0; }
+  # shellcheck disable=SC2064
+  trap "umount -- '$M' 2>/dev/null || umount -l -- '$M' 2>/dev/null || true" EXIT INT TERM
+  : > "$M/probe"
+  if setfattr -n user.probe -v 1 "$M/probe" 2>/dev/null; then fail $n "$M supports xattrs: not the test's premise"; return 0; fi
+  if ! hrun "$SCRATCH/$n.restore" restore "$jobid" "$M"; then fail_job $n "restore of job $jobid into the ramfs" "$SCRATCH/$n.restore"; return 0; fi
+  log=$(H joblog "$(field JobId "$SCRATCH/$n.restore")")
+  nw=$(grep -c 'does not support extended attributes or ACLs' <<< "$log" || true)
+  [ "$nw" = 1 ] || { fail $n "want exactly one 'does not support extended attributes or ACLs' warning, got $nw"; return 0; }
+  ! grep -E -q ' (Error|Fatal error): ' <<< "$log" || { fail $n "errors in the restore: $(grep -E -m1 ' (Error|Fatal error): ' <<< "$log")"; return 0; }
+  [ "$(field JobStatus "$SCRATCH/$n.restore")" = T ] || { fail $n "restore JobStatus $(field JobStatus "$SCRATCH/$n.restore")"; return 0; }
+  if ! v=$(H verify "$T" "$M" --ns-times --allow-missing special/sock 2>&1); then
+    echo "$v" >&2; fail $n "verify (without xattrs): $(echo "$v" | tail -n 1 | sed 's/.*| //')"; return 0
+  fi
+  [ -z "$(getfattr -h -d -m - "$M$T/meta/xattrs" 2>/dev/null)" ] || { fail $n "xattrs on the ramfs?"; return 0; }
+  note "$v"
+  umount -- "$M"; trap - EXIT INT TERM
+  rmdir -- "$M"
+  pass "$n (JobId $jobid restored into a ramfs: one warning, no error, JobStatus T; content, modes, owners, ns times, devices, links, names verified)"
+}
+
+# hex of every name below (and of) PATH as the catalog spells it (directories with a trailing /), sorted
+tree_hex() { # path
+  python3 - "$1" <<'PY'
+import os, sys
+root = os.fsencode(sys.argv[1])
+out = [(root + b"/").hex().upper()]
+for d, dirs, files in os.walk(root):
+    for x in dirs:
+        p = os.path.join(d, x)
+        out.append((p + (b"/" if not os.path.islink(p) else b"")).hex().upper())
+    for x in files:
+        out.append(os.path.join(d, x).hex().upper())
+print("\n".join(sorted(out)))
+PY
+}
+
+test_64_fidelity_names_under_c_locale() {
+  local n=fidelity_names_under_c_locale T W E out jobid dest v jnu java
+  require_plugin $n || return 0
+  T=$(fid_tree) || { fail $n "mkfidelity.py failed"; return 0; }
+  T=$T/names
+  java=$(head -n 1 "$ROOT/build/java.home")/bin/java
+  jnu=$(env -i PATH=/usr/bin:/bin LANG=C LC_ALL=C "$java" -XshowSettings:properties -version 2>&1 \
+        | sed -n 's/^ *sun.jnu.encoding = //p')
+  [ "$jnu" = ANSI_X3.4-1968 ] || { fail $n "premise: a JVM under LC_ALL=C has sun.jnu.encoding '$jnu', not ASCII"; return 0; }
+  W=$SCRATCH/bin-$n/backend; E=$SCRATCH/bin-$n/env
+  mkdir -p -- "$(dirname "$W")"; rm -f -- "$E".*
+  # the backend's environment: C locale, and a record of it per start
+  printf '#!/bin/sh\nexport LANG=C LC_ALL=C\nunset LANGUAGE LC_CTYPE\nenv > %s.$$\nexec %s "$@"\n' "$E" "$ROOT/bin/podheitor-hpc-backend" > "$W"
+  chmod 755 "$W"
+  out=$SCRATCH/$n.backup
+  if ! hrun "$out" backup-plugin "podheitor-hpc:path=$T;backend=$W"; then fail_job $n "plugin backup" "$out"; return 0; fi
+  jobid=$(field JobId "$out")
+  if ! diff <(tree_hex "$T") <(catalog_hex "$jobid") >&2; then
+    fail $n "catalog names of job $jobid differ from the tree's (hex diff in the log)"; return 0
+  fi
+  dest=$(scratch $n)
+  if ! hrun "$SCRATCH/$n.restore" restore "$jobid" "$dest"; then fail_job $n "restore of job $jobid" "$SCRATCH/$n.restore"; return 0; fi
+  if ! v=$(H verify "$T" "$dest" --xattrs --ns-times 2>&1); then
+    echo "$v" >&2; fail $n "verify: $(echo "$v" | tail -n 1 | sed 's/.*| //')"; return 0
+  fi
+  local starts
+  starts=$(cat "$E".* 2>/dev/null | grep -c '^LC_ALL=C$' || true)
+  [ "$starts" -ge 2 ] || { fail $n "the backend did not run under LC_ALL=C for the backup and the restore ($starts starts seen)"; return 0; }
+  note "$v"
+  rm -rf -- "$dest"
+  pass "$n (JobId $jobid, backend under LC_ALL=C ($starts starts; such a JVM's sun.jnu.encoding is $jnu): $(catalog_hex "$jobid" | wc -l) catalog names == tree, restore verified byte for byte)"
 }

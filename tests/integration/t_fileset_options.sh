@@ -1,11 +1,11 @@
 # shellcheck shell=bash
 # FileSet Options on the Include block that holds the Plugin = line, applied through the FD's AcceptFile:
-#   76  WildFile = "*.o"; WildDir = "*/tmp"; Exclude = yes: catalog == the set find computes (an excluded
+#   80  WildFile = "*.o"; WildDir = "*/tmp"; Exclude = yes: catalog == the set find computes (an excluded
 #       directory takes its whole subtree; the plugin's path= root is never excluded), hard links whose first
 #       name is excluded keep their data, restore + verify
-#   77  RegexFile / RegexDir + an Exclude { File = ... } block: the same checks
-#   78  estimate listing (plugin) == the same set == a stock estimate of the same FileSet
-#   79  Accurate Incremental after options were added (Ignore FileSet Changes = yes): the plugin records the
+#   81  RegexFile / RegexDir + an Exclude { File = ... } block: the same checks
+#   82  estimate listing (plugin) == the same set == a stock estimate of the same FileSet
+#   83  Accurate Incremental after options were added (Ignore FileSet Changes = yes): the plugin records the
 #       same names deleted as stock bacula-fd does (the entries below an excluded directory; the excluded
 #       names themselves are compared, so they stay)
 
@@ -123,11 +123,11 @@ fsopts_backup_check() { # test-name wild|regex
   pass "$n (JobId $jobid: catalog == find with the options: $nexp of $all entries, $nexcl excluded directly; restore verified${kind:+ ($kind)})"
 }
 
-test_76_plugin_fileset_wild_exclude() { fsopts_backup_check plugin_fileset_wild_exclude wild; }
+test_80_plugin_fileset_wild_exclude() { fsopts_backup_check plugin_fileset_wild_exclude wild; }
 
-test_77_plugin_fileset_regex_exclude() { fsopts_backup_check plugin_fileset_regex_exclude regex; }
+test_81_plugin_fileset_regex_exclude() { fsopts_backup_check plugin_fileset_regex_exclude regex; }
 
-test_78_plugin_fileset_options_estimate() {
+test_82_plugin_fileset_options_estimate() {
   local n=plugin_fileset_options_estimate T kind out rc got want msg=""
   require_plugin $n || return 0
   T=$(fsopts_tree) || { fail $n "could not make the tree"; return 0; }
@@ -163,7 +163,7 @@ test_78_plugin_fileset_options_estimate() {
   pass "$n (${msg}plugin estimate listing == stock estimate listing == find with the options)"
 }
 
-test_79_plugin_fileset_options_accurate_deleted() {
+test_83_plugin_fileset_options_accurate_deleted() {
   local n=plugin_fileset_options_accurate_deleted T
   require_plugin $n || return 0
   T=$(fsopts_tree) || { fail $n "could not make the tree"; return 0; }

@@ -88,3 +88,30 @@ test_12_plugin_odd_names() {
   rm -rf -- "$dest"
   pass "$n (JobId $jobid: 0xff, newline, tab, backslash, ';' names and symlink targets restored byte-exact; catalog == find)"
 }
+
+# More multiply linked inodes than hardlink_memory: the index spills to spill_dir and every link survives.
+test_16_plugin_hardlink_spill() {
+  local n=plugin_hardlink_spill T out jobid dest v groups spill
+  require_plugin $n || return 0
+  T=$(mk_tree hlspill -n 400 --big 0 --hardlinks 90)
+  spill=$(scratch $n.spill)
+  out=$SCRATCH/$n.backup
+  if ! hrun "$out" backup-plugin "podheitor-hpc:path=$T;hardlink_memory=4;spill_dir=$spill"; then
+    fail_job $n "plugin backup" "$out"; return 0
+  fi
+  jobid=$(field JobId "$out")
+  plugin_log_mentions "$jobid" "spilled to disk" || { fail $n "job $jobid log does not report the spill"; return 0; }
+  [ -z "$(ls -A "$spill")" ] || { fail $n "files left in spill_dir: $(ls -A "$spill" | head -3)"; return 0; }
+  dest=$(scratch $n)
+  if ! hrun "$SCRATCH/$n.restore" restore "$jobid" "$dest"; then
+    fail_job $n "restore of job $jobid" "$SCRATCH/$n.restore"; return 0
+  fi
+  if ! v=$(H verify "$T" "$dest" 2>&1); then
+    echo "$v" >&2
+    fail $n "verify: $(echo "$v" | tail -n 1 | sed 's/.* | //') (details in the test log)"; return 0
+  fi
+  groups=$(echo "$v" | sed -n 's/.* hardlink_groups=\([0-9]*\) .*/\1/p')
+  [ "${groups:-0}" -ge 30 ] || { fail $n "expected >= 30 hard-link groups, verify saw '${groups:-none}'"; return 0; }
+  rm -rf -- "$dest"
+  pass "$n (JobId $jobid: hardlink_memory=4, $groups hard-link groups restored as links, spill files unlinked)"
+}

@@ -7,6 +7,11 @@
 # d. hard links: marking only one of the names of a linked file restores that
 #    name with the data, whichever name the backup stored first (the Director adds
 #    the FileIndex of the first-stored name: it comes back too, linked, as with the stock FD)
+# e. restore to another client
+# f. a hard link whose first name is NOT restored (a bootstrap that selects only the
+#    second name, as a hand-edited one can): that file fails with "Could not hard
+#    link", the other selected file is restored, the job ends "Restore OK -- with
+#    errors" -- the same outcome as the stock FD with the same selection
 
 # a small hand-made tree (deterministic names and contents)
 ro_tree() {
@@ -174,4 +179,65 @@ test_74_restore_other_client() {
     echo "$v" >&2; fail $n "verify: $(echo "$v" | tail -n 1)"; return 0
   fi
   pass "$n (JobId $RO_JOBID backed up by phpc-fd, restored by phpc-fd2 in job $(field JobId "$out"): verify OK)"
+}
+
+# catalog FileIndex, name and LinkFI (14th LStat field, base64; "A" = 0) of every entry of a job
+ro_fileindexes() { # jobid
+  H query "SELECT File.FileIndex, Path.Path || Filename.Name, File.LStat FROM File
+             JOIN Path ON Path.PathId = File.PathId JOIN Filename ON Filename.FilenameId = File.FilenameId
+            WHERE File.JobId = $1 ORDER BY 1" \
+    | awk -F'\t' '{ split($3, l, " "); print $1 "\t" $2 "\t" l[14] }'
+}
+
+# Restore through a bootstrap: an L record (a name of the linked inode not stored first: LinkFI != 0)
+# and one other entry that is not a name of that inode, stored after the L record (shape "after")
+# or before it (shape "before"). Sets RO_LINK (the L name), RO_OTHER (the other name), RO_OUT.
+ro_restore_lonely_link() { # test-name kind jobid shape dest -> 0 / 1 (FAIL printed)
+  local n=$1 kind=$2 jobid=$3 shape=$4 dest=$5 rows lfi other out
+  rows=$(ro_fileindexes "$jobid")
+  IFS=$'\t' read -r lfi RO_LINK _ < <(awk -F'\t' '$2 ~ /\/(h\/x[12]|c\/x3)$/ && $3 != "A"' <<< "$rows" | tail -1) || true
+  [ -n "$lfi" ] || { fail "$n" "$kind job $jobid: no hard-link record in the catalog"; return 1; }
+  if [ "$shape" = after ]; then
+    other=$(awk -F'\t' -v l="$lfi" '$1 > l && $2 !~ /\/(h\/x[12]|c\/x3)$/' <<< "$rows" | head -1)
+  else
+    other=$(awk -F'\t' -v l="$lfi" '$1 < l && $2 !~ /\/(h\/x[12]|c\/x3)$/' <<< "$rows" | tail -1)
+  fi
+  [ -n "$other" ] || { fail "$n" "$kind job $jobid: no entry $shape the hard-link record $lfi"; return 1; }
+  RO_OTHER=$(cut -f2 <<< "$other")
+  out=$SCRATCH/$n.$kind.$shape.restore
+  hrun "$out" restore-bsr "$jobid" "$lfi,$(cut -f1 <<< "$other")" "$dest" || true   # judged by the caller
+  [ -n "$(field JobId "$out")" ] || { fail "$n" "$kind restore of FileIndex $lfi + ${RO_OTHER#"$T"/}: no job ran"; return 1; }
+  RO_OUT=$out
+}
+
+test_76_restore_hardlink_without_first_name() {
+  local n=restore_hardlink_without_first_name T out sj shape kind jobid dest log res="" st term
+  require_plugin $n || return 0
+  T=$(ro_tree)
+  ro_full $n || return 0
+  out=$SCRATCH/$n.stock.backup
+  if ! hrun "$out" backup "$T"; then fail_job $n "stock backup" "$out"; return 0; fi
+  sj=$(field JobId "$out")
+  for shape in after before; do
+    local -A outcome=()
+    for kind in plugin stock; do
+      jobid=$RO_JOBID; [ $kind = stock ] && jobid=$sj
+      dest=$(scratch "$n-$kind-$shape")
+      ro_restore_lonely_link $n $kind "$jobid" $shape "$dest" || return 0
+      log=$(H joblog "$(field JobId "$RO_OUT")")
+      st=$(field JobStatus "$RO_OUT")
+      term=$(sed -n 's/^ *Termination: *//p' <<< "$log" | head -1)
+      grep -q "Could not hard link \"\{0,1\}$dest$RO_LINK\"\{0,1\} -> " <<< "$log" \
+        || { fail $n "$kind $shape: no 'Could not hard link $dest$RO_LINK -> ...' in job $(field JobId "$RO_OUT")"; return 0; }
+      [ ! -e "$dest$RO_LINK" ] || { fail $n "$kind $shape: $RO_LINK was created"; return 0; }
+      [ -e "$dest$RO_OTHER" ] || { fail $n "$kind $shape: ${RO_OTHER#"$T"/} not restored"; return 0; }
+      outcome[$kind]="$st '$term'"
+      note "$kind $shape: restore $(field JobId "$RO_OUT") of ${RO_LINK#"$T"/} + ${RO_OTHER#"$T"/}: ${outcome[$kind]}"
+      rm -rf -- "$dest"
+    done
+    [ "${outcome[plugin]}" = "${outcome[stock]}" ] \
+      || { fail $n "restore with an entry $shape the lonely link: plugin ${outcome[plugin]}, stock ${outcome[stock]}"; return 0; }
+    res+=" $shape: ${outcome[plugin]};"
+  done
+  pass "$n (plugin $RO_JOBID / stock $sj: 'Could not hard link', the other entry restored, as stock:$res)"
 }

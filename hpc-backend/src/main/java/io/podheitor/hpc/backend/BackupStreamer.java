@@ -6,6 +6,7 @@ import io.podheitor.hpc.posix.PathText;
 import io.podheitor.hpc.posix.Posix;
 import io.podheitor.hpc.posix.PosixException;
 import io.podheitor.hpc.posix.StatX;
+import io.podheitor.hpc.posix.Xattrs;
 import io.podheitor.hpc.ptcomm.FileRecord;
 import io.podheitor.hpc.ptcomm.FileType;
 import io.podheitor.hpc.ptcomm.FrameWriter;
@@ -40,14 +41,16 @@ final class BackupStreamer {
     private final BooleanSupplier stop;
     private final Consumer<byte[]> beforeOpen;
     private final boolean hooked;
-    private final HardLinkIndex links = new HardLinkIndex();
+    private final HardLinkIndex links;
     private final MetadataCollector meta;
-    private boolean linkCapWarned;
+    private boolean linkSpillTold;
+    private boolean linkDropWarned;
     private final byte[] buffer = new byte[PACKET];
     private long records;
     private final EntryChecks checks; // ask the shim before sending (docs/ptcomm.md §8)
     private final boolean checkEvery; // accurate Incremental/Differential: every entry; else first link names
     private long dataBytes;
+    private Xattrs.Read xattrsAhead; // the extended attributes of the entry being emitted, read by the walker, or null
     private long notSaved;   // files that vanished or could not be opened/read: warned once each
     private long changedWhileRead; // files whose size differed from the listing: warned once each
 
@@ -69,6 +72,7 @@ final class BackupStreamer {
         this.withData = withData;
         this.stop = stop;
         this.meta = new MetadataCollector(out, params.aclSupport(), params.xattrSupport());
+        this.links = new HardLinkIndex(params.hardlinkMemory(), params.spillDir());
     }
 
     long records() {
@@ -90,7 +94,7 @@ final class BackupStreamer {
         if (job.sinceApplies()) {
             options = options.withReadAheadSince(job.since()); // an incremental reads no unchanged file
         }
-        try (Walk walk = Walk.start(params.path(), options)) {
+        try (HardLinkIndex closeLinks = links; Walk walk = Walk.start(params.path(), options)) {
             while (true) {
                 if (stop.getAsBoolean()) {
                     walk.cancel();
@@ -128,7 +132,14 @@ final class BackupStreamer {
                         }
                         if (checkEvery) {
                             out.message(Status.INFO, "accurate: " + checks.checked() + " entries checked, "
-                                    + checks.notSent() + " not sent (unchanged or excluded by the FileSet)");
+                                    + checks.notSent() + " not sent (unchanged or excluded by the FileSet)"
+                                    + (checks.kept() > 0 ? ", " + checks.kept()
+                                            + " unreadable kept (not recorded deleted)" : ""));
+                        }
+                        if (links.spilled() > 0) {
+                            out.message(Status.INFO, "hard-link index: " + links.size() + " multiply linked inodes, "
+                                    + links.spilled() + " of them spilled to disk (" + links.spillBytes() / 1024
+                                    + " KiB)");
                         }
                         if (notSaved + changedWhileRead > 0) {
                             out.message(Status.WARNING, notSaved + " files not saved (vanished or unreadable), "
@@ -159,6 +170,14 @@ final class BackupStreamer {
         // reports "Could not stat" -- the job then ends "Backup OK -- with warnings"
         notSaved++;
         out.message(Status.ERROR, what + " \"" + PathText.render(e.path()) + "\": " + x.strerror());
+        keep(e.path(), x);
+    }
+
+    /** Accurate mode: an entry that exists but could not be saved keeps its catalog entries (docs/ptcomm.md §8). */
+    private void keep(byte[] path, PosixException x) throws IOException {
+        if (checkEvery) {
+            checks.keepUnlessGone(path, x);
+        }
     }
 
     private boolean changedSince(StatX st) {
@@ -170,13 +189,13 @@ final class BackupStreamer {
      * to)? Then the shim is asked first (docs/ptcomm.md §3.2): it answers SEEN when the FileSet excludes the name,
      * and the next name that is not excluded becomes the first name, with the data.
      */
-    private boolean largeUnread(Entry e) {
+    private boolean largeUnread(Entry e) throws IOException {
         StatX st = e.stat();
         return withData && st.isRegular() && e.data() == null && st.size() > CHECK_BEFORE_READING
                 && changedSince(st) && (st.nlink() <= 1 || links.lookup(st.dev(), st.ino()) == null);
     }
 
-    private boolean firstLinkName(Entry e) {
+    private boolean firstLinkName(Entry e) throws IOException {
         StatX st = e.stat();
         if (st.nlink() <= 1 || !changedSince(st)) {
             return false;
@@ -189,6 +208,7 @@ final class BackupStreamer {
     }
 
     private void emit(Entry e) throws IOException {
+        xattrsAhead = e.xattrs();
         StatX st = e.stat();
         if (!st.isDirectory() && !changedSince(st)) {
             return;
@@ -242,17 +262,27 @@ final class BackupStreamer {
         } catch (PosixException x) {
             out.message(Status.ERROR, "cannot open \"" + PathText.render(path) + "\": " + x.strerror());
             notSaved++;
+            keep(path, x);
+            return;
+        }
+        StatX now;
+        try {
+            now = Posix.fstat(fd);
+        } catch (PosixException x) {
+            Posix.closeQuietly(fd);
+            out.message(Status.ERROR, "cannot stat \"" + PathText.render(path) + "\": " + x.strerror());
+            notSaved++;
+            keep(path, x);
             return;
         }
         try {
-            StatX now = Posix.fstat(fd);
             if (!now.isRegular()) {
                 out.message(Status.ERROR, "\"" + PathText.render(path) + "\" is no longer a regular file; not saved");
                 notSaved++;
                 return;
             }
             rememberIfLinked(path, st);
-            byte[] blob = meta.collect(path, st);
+            byte[] blob = meta.collect(path, st, xattrsAhead);
             boolean sparse = SparseSection.hasHoles(fd, now.size());
             send(record(FileType.REGULAR, st, path, null, FileRecord.FLAG_DATA | FileRecord.FLAG_XATTR
                     | (sparse ? FileRecord.FLAG_SPARSE : 0), 0));
@@ -262,8 +292,6 @@ final class BackupStreamer {
                 sendData(fd, path, st.size(), now.size());
             }
             out.data(blob, 0, blob.length); // the metadata blob follows the data section (docs/ptcomm.md §4)
-        } catch (PosixException x) {
-            out.message(Status.ERROR, "cannot stat \"" + PathText.render(path) + "\": " + x.strerror());
         } finally {
             Posix.closeQuietly(fd);
         }
@@ -276,7 +304,7 @@ final class BackupStreamer {
             return;
         }
         rememberIfLinked(e.path(), st);
-        byte[] blob = meta.collect(e.path(), st);
+        byte[] blob = meta.collect(e.path(), st, xattrsAhead);
         send(record(FileType.REGULAR, st, e.path(), null, FileRecord.FLAG_DATA | FileRecord.FLAG_XATTR, 0));
         byte[] d = e.data();
         for (int off = 0; off < d.length; off += PACKET) {
@@ -347,10 +375,27 @@ final class BackupStreamer {
 
     /** Called just before the first record of an inode is sent: that record's number is the link target id. */
     private void rememberIfLinked(byte[] path, StatX st) throws IOException {
-        if (st.nlink() > 1 && !links.remember(st.dev(), st.ino(), records, path) && !linkCapWarned) {
-            linkCapWarned = true;
-            out.message(Status.WARNING, "more than " + links.capacity() + " multiply linked files: further hard links"
-                    + " are saved as separate files (first: \"" + PathText.render(path) + "\")");
+        if (st.nlink() <= 1) {
+            return;
+        }
+        switch (links.remember(st.dev(), st.ino(), records, path)) {
+            case DISK -> {
+                if (!linkSpillTold) {
+                    linkSpillTold = true;
+                    out.message(Status.INFO, "more than " + links.memoryCapacity() + " multiply linked inodes:"
+                            + " the hard-link index spills to " + links.spillDir() + " (plugin keys hardlink_memory,"
+                            + " spill_dir)");
+                }
+            }
+            case DROPPED -> {
+                if (!linkDropWarned) {
+                    linkDropWarned = true;
+                    out.message(Status.WARNING, "hard-link index cannot spill to " + links.spillDir() + " ("
+                            + links.spillFailure().getMessage() + "): further hard links are saved as separate"
+                            + " files (first: \"" + PathText.render(path) + "\")");
+                }
+            }
+            case MEMORY, KNOWN -> { }
         }
     }
 
@@ -374,7 +419,7 @@ final class BackupStreamer {
             send(r);
             return;
         }
-        byte[] blob = meta.collect(path, st);
+        byte[] blob = meta.collect(path, st, xattrsAhead);
         send(r.withFlags(r.flags() | FileRecord.FLAG_XATTR));
         out.data(blob, 0, blob.length);
     }

@@ -1,6 +1,8 @@
 package io.podheitor.hpc.backend;
 
+import io.podheitor.hpc.posix.Errno;
 import io.podheitor.hpc.posix.FileMode;
+import io.podheitor.hpc.posix.PosixException;
 import io.podheitor.hpc.posix.StatX;
 import io.podheitor.hpc.ptcomm.FileRecord;
 import io.podheitor.hpc.ptcomm.FileType;
@@ -26,6 +28,10 @@ import java.util.function.BooleanSupplier;
  *       emitter reads it (SEEN = excluded: it is never read).
  * </ul>
  *
+ * <p>In accurate Incremental/Differential backups an entry that exists but cannot be read is named in
+ * {@code C "KEEP " path} instead: the shim then keeps its catalog entries and all below it (checkFile answers
+ * bRC_Seen), so an unreadable file or directory is never recorded as deleted.
+ *
  * <p>Pipelined: up to {@link #WINDOW} entries wait here, checked ones and, behind them, unchecked ones (so the send
  * order stays the walk order); answers arrive in order on the {@link Inbound} reader thread and are matched to
  * the checked entries first in, first out. Only the emitter thread calls this class.
@@ -34,6 +40,7 @@ final class EntryChecks {
     static final String SEEN = "SEEN";
     static final String CHANGED = "CHANGED";
     static final byte[] PREFIX = "CHECK ".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] KEEP_PREFIX = "KEEP ".getBytes(StandardCharsets.US_ASCII);
     /** Entries waiting at most: enough to hide the round trip, small enough for the pipes. */
     static final int WINDOW = 256;
     private static final long POLL_MS = 200;
@@ -57,6 +64,7 @@ final class EntryChecks {
     private final ArrayDeque<Waiting> pending = new ArrayDeque<>();
     private long checked;
     private long notSent;
+    private long kept;
 
     EntryChecks(FrameWriter out, Answers answers, BooleanSupplier stop) {
         this.out = out;
@@ -80,6 +88,32 @@ final class EntryChecks {
     /** Checked entries answered SEEN. */
     long notSent() {
         return notSent;
+    }
+
+    long kept() {
+        return kept;
+    }
+
+    /**
+     * The entry at {@code path} (and whatever is below it) could not be saved for a reason other than being gone:
+     * tells the shim to keep its catalog entries. Sent only between records, like a CHECK.
+     *
+     * @return true if sent; false when the error says the entry no longer exists (then it is recorded deleted)
+     */
+    boolean keepUnlessGone(byte[] path, PosixException error) throws IOException {
+        if (gone(error)) {
+            return false;
+        }
+        byte[] p = Arrays.copyOf(KEEP_PREFIX, KEEP_PREFIX.length + path.length);
+        System.arraycopy(path, 0, p, KEEP_PREFIX.length, path.length);
+        out.command(p);
+        kept++;
+        return true;
+    }
+
+    /** The entry is no longer there: vanished (ENOENT), a parent replaced by a non-directory, a stale NFS handle. */
+    static boolean gone(PosixException e) {
+        return e.errno() == Errno.ENOENT || e.errno() == Errno.ENOTDIR || e.errno() == Errno.ESTALE;
     }
 
     boolean hasPending() {

@@ -1,54 +1,130 @@
 package io.podheitor.hpc.backend;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
  * (dev, ino) -> record number and name of the first FILE record sent for an inode with nlink > 1, so later
- * names become {@code L} records. Only multi-link inodes are kept, and at most {@link #capacity()} of them
- * (default {@value #DEFAULT_CAPACITY}, about 150 bytes + the name each, i.e. ~25 MiB at the cap with 100-byte
- * paths). Past the cap new multi-link inodes are not remembered: their further names are saved as ordinary
- * files (complete data, restored as separate files, the link is lost), and the caller warns once per job.
- * Inodes already remembered keep working. (A spill of the index to disk is future work.)
+ * names become {@code L} records. Only multi-link inodes are kept.
+ *
+ * <p>The first {@link #memoryCapacity()} inodes (plugin key {@code hardlink_memory}, default
+ * {@value #DEFAULT_MEMORY}, about 150 bytes + the name each, i.e. ~25 MiB with 100-byte paths) live on the heap.
+ * Past that the index <b>spills</b> to a {@link DiskLinkTable} in the spill directory (plugin key
+ * {@code spill_dir}, default {@code java.io.tmpdir}): two unlinked temporary files, 32 bytes + the name per
+ * inode, read and written with pread/pwrite, so the heap and the RSS stay flat whatever the number of links.
+ * Only if the spill files cannot be created or written (directory missing, disk full) are further multi-link
+ * inodes forgotten: their other names are then saved as ordinary files (complete data, restored as separate
+ * files, the link structure is lost), and the caller warns once per job.
  */
-final class HardLinkIndex {
-    static final int DEFAULT_CAPACITY = 100_000;
+final class HardLinkIndex implements AutoCloseable {
+    static final int DEFAULT_MEMORY = 100_000;
 
     record First(long recordNumber, byte[] name) {
     }
+
+    /** Where {@link #remember} put an inode. */
+    enum Placed { MEMORY, DISK, KNOWN, DROPPED }
 
     private record Key(long dev, long ino) {
     }
 
     private final Map<Key, First> firsts = new HashMap<>();
-    private final int capacity;
+    private final int memoryCapacity;
+    private final Path spillDir;
+    private DiskLinkTable disk;
+    private IOException spillFailure;
 
     HardLinkIndex() {
-        this(DEFAULT_CAPACITY);
+        this(DEFAULT_MEMORY, defaultSpillDir());
     }
 
-    HardLinkIndex(int capacity) {
-        this.capacity = capacity;
+    HardLinkIndex(int memoryCapacity, Path spillDir) {
+        this.memoryCapacity = memoryCapacity;
+        this.spillDir = spillDir;
     }
 
-    First lookup(long dev, long ino) {
-        return firsts.get(new Key(dev, ino));
+    static Path defaultSpillDir() {
+        return Path.of(System.getProperty("java.io.tmpdir", "/tmp"));
     }
 
-    /** @return false when the index is full and the inode was not remembered */
-    boolean remember(long dev, long ino, long recordNumber, byte[] name) {
-        if (firsts.size() >= capacity) {
-            return firsts.containsKey(new Key(dev, ino));
+    First lookup(long dev, long ino) throws IOException {
+        First f = firsts.get(new Key(dev, ino));
+        if (f != null || disk == null) {
+            return f;
         }
-        firsts.putIfAbsent(new Key(dev, ino), new First(recordNumber, name));
-        return true;
+        try {
+            return disk.get(dev, ino);
+        } catch (IOException e) {
+            failSpill(e);
+            return null;
+        }
     }
 
-    int size() {
-        return firsts.size();
+    Placed remember(long dev, long ino, long recordNumber, byte[] name) throws IOException {
+        Key k = new Key(dev, ino);
+        if (firsts.containsKey(k)) {
+            return Placed.KNOWN;
+        }
+        if (firsts.size() < memoryCapacity) {
+            firsts.put(k, new First(recordNumber, name));
+            return Placed.MEMORY;
+        }
+        if (spillFailure != null) {
+            return Placed.DROPPED;
+        }
+        try {
+            if (disk == null) {
+                disk = DiskLinkTable.create(spillDir);
+            }
+            return disk.putIfAbsent(dev, ino, recordNumber, name) ? Placed.DISK : Placed.KNOWN;
+        } catch (IOException e) {
+            failSpill(e);
+            return Placed.DROPPED;
+        }
     }
 
-    int capacity() {
-        return capacity;
+    /** After a spill I/O error the disk part is given up: its inodes are forgotten, none are added. */
+    private void failSpill(IOException e) throws IOException {
+        spillFailure = e;
+        if (disk != null) {
+            DiskLinkTable d = disk;
+            disk = null;
+            d.close();
+        }
+    }
+
+    /** Why the spill was given up, or null. */
+    IOException spillFailure() {
+        return spillFailure;
+    }
+
+    long size() {
+        return firsts.size() + (disk == null ? 0 : disk.size());
+    }
+
+    long spilled() {
+        return disk == null ? 0 : disk.size();
+    }
+
+    long spillBytes() {
+        return disk == null ? 0 : disk.diskBytes();
+    }
+
+    int memoryCapacity() {
+        return memoryCapacity;
+    }
+
+    Path spillDir() {
+        return spillDir;
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (disk != null) {
+            disk.close();
+            disk = null;
+        }
     }
 }

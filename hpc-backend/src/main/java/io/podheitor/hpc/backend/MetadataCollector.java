@@ -1,16 +1,14 @@
 package io.podheitor.hpc.backend;
 
-import io.podheitor.hpc.posix.Errno;
 import io.podheitor.hpc.posix.PathText;
-import io.podheitor.hpc.posix.Posix;
 import io.podheitor.hpc.posix.PosixException;
 import io.podheitor.hpc.posix.StatX;
+import io.podheitor.hpc.posix.Xattrs;
 import io.podheitor.hpc.ptcomm.Frame;
 import io.podheitor.hpc.ptcomm.FrameWriter;
 import io.podheitor.hpc.ptcomm.MetaBlob;
 import io.podheitor.hpc.ptcomm.Status;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,8 +19,6 @@ import java.util.List;
  * other attributes. Problems reading attributes are one warning per file; the entry is still saved.
  */
 final class MetadataCollector {
-    static final byte[] ACL_PREFIX = "system.posix_acl_".getBytes(StandardCharsets.US_ASCII);
-
     private final FrameWriter out;
     private final boolean acl;
     private final boolean xattr;
@@ -34,56 +30,37 @@ final class MetadataCollector {
     }
 
     static boolean isAcl(byte[] name) {
-        if (name.length < ACL_PREFIX.length) {
-            return false;
-        }
-        for (int i = 0; i < ACL_PREFIX.length; i++) {
-            if (name[i] != ACL_PREFIX[i]) {
-                return false;
-            }
-        }
-        return true;
+        return Xattrs.isAcl(name);
     }
 
-    /** The encoded blob for the entry at {@code path} (always at least the times). */
-    byte[] collect(byte[] path, StatX st) throws IOException {
-        List<MetaBlob.Xattr> xs = acl || xattr ? attributes(path) : List.of();
+    /** Which attributes the walker should read ahead for this collector. */
+    Xattrs.Scope scope() {
+        return Xattrs.Scope.of(acl, xattr);
+    }
+
+    /**
+     * The encoded blob for the entry at {@code path} (always at least the times), from the attributes a walker
+     * thread read ahead ({@code ahead}), or read here when it is null.
+     */
+    byte[] collect(byte[] path, StatX st, Xattrs.Read ahead) throws IOException {
+        List<MetaBlob.Xattr> xs = acl || xattr ? attributes(path, ahead != null ? ahead : Xattrs.read(path, scope()))
+                : List.of();
         return MetaBlob.withTimes(st.atimeSec(), st.atimeNsec(), st.mtimeSec(), st.mtimeNsec(), xs).encode();
     }
 
-    private List<MetaBlob.Xattr> attributes(byte[] path) throws IOException {
-        List<byte[]> names;
-        try {
-            names = Posix.listXattrs(path);
-        } catch (PosixException e) {
-            if (e.errno() != Errno.EOPNOTSUPP && e.errno() != Errno.ENOENT) {
-                warn(path, "cannot list extended attributes", e);
-            }
-            return List.of();
+    private List<MetaBlob.Xattr> attributes(byte[] path, Xattrs.Read read) throws IOException {
+        for (Xattrs.Failure f : read.failures()) {
+            warn(path, f.name() == null ? "cannot list extended attributes"
+                    : "cannot read extended attribute " + PathText.render(f.name()), f.error());
         }
-        List<MetaBlob.Xattr> xs = new ArrayList<>(names.size());
+        List<MetaBlob.Xattr> xs = new ArrayList<>(read.attrs().size());
         int size = MetaBlob.baseSize(true);
-        for (byte[] name : names) {
-            if (isAcl(name) ? !acl : !xattr) {
-                continue;
-            }
-            if (name.length > MetaBlob.MAX_NAME) {
+        for (Xattrs.Attr a : read.attrs()) {
+            byte[] name = a.name();
+            if (!scope().wants(name) || name.length > MetaBlob.MAX_NAME) {
                 continue; // Linux limits names to 255 bytes; cannot happen
             }
-            byte[] value;
-            try {
-                value = Posix.getXattr(path, name);
-            } catch (PosixException e) {
-                if (e.errno() == Errno.ENOENT) {
-                    return xs;
-                }
-                warn(path, "cannot read extended attribute " + PathText.render(name), e);
-                continue;
-            }
-            if (value == null) {
-                continue; // removed meanwhile
-            }
-            MetaBlob.Xattr x = new MetaBlob.Xattr(name, value);
+            MetaBlob.Xattr x = new MetaBlob.Xattr(name, a.value());
             if (size + x.encodedSize() > Frame.MAX_PAYLOAD) {
                 out.message(Status.WARNING, "extended attributes of \"" + PathText.render(path)
                         + "\" exceed one metadata blob (" + Frame.MAX_PAYLOAD + " bytes); "

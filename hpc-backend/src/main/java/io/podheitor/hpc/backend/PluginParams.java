@@ -1,9 +1,11 @@
 package io.podheitor.hpc.backend;
 
 import io.podheitor.hpc.posix.PathText;
+import io.podheitor.hpc.posix.Xattrs;
 import io.podheitor.hpc.walker.Paths;
 import io.podheitor.hpc.walker.WalkOptions;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -21,14 +23,18 @@ import java.util.Set;
  * @param aclSupport   aclsupport=yes|no: save/restore POSIX ACLs (system.posix_acl_* xattrs)
  * @param xattrSupport xattrsupport=yes|no: save/restore the other extended attributes
  * @param readAhead    backup: regular files up to this many bytes are read by the walker threads (0 = off)
+ * @param hardlinkMemory multiply linked inodes kept on the heap before the hard-link index spills to disk
+ * @param spillDir     where the hard-link index spills (unlinked temporary files)
  */
 public record PluginParams(byte[] path, String mode, int threads, int channelDepth, byte[] backend,
-        boolean aclSupport, boolean xattrSupport, int readAhead) {
+        boolean aclSupport, boolean xattrSupport, int readAhead, int hardlinkMemory, Path spillDir) {
+    public static final int MAX_HARDLINK_MEMORY = 10_000_000;
     public static final Set<String> MODES = Set.of("posix", "lustre", "gpfs", "cephfs", "beegfs", "weka");
     public static final int MAX_CHANNEL_DEPTH = 1 << 20;
 
     public PluginParams(byte[] path, String mode, int threads, int channelDepth, byte[] backend) {
-        this(path, mode, threads, channelDepth, backend, true, true, WalkOptions.DEFAULT_READ_AHEAD);
+        this(path, mode, threads, channelDepth, backend, true, true, WalkOptions.DEFAULT_READ_AHEAD,
+                HardLinkIndex.DEFAULT_MEMORY, HardLinkIndex.defaultSpillDir());
     }
 
     /** The walk of an estimate (no read-ahead: no data is sent). */
@@ -36,9 +42,10 @@ public record PluginParams(byte[] path, String mode, int threads, int channelDep
         return new WalkOptions(threads, channelDepth, false);
     }
 
-    /** The walk of a backup: with read-ahead of small files. */
+    /** The walk of a backup: small files and the extended attributes of every entry read by the walker threads. */
     public WalkOptions backupWalkOptions() {
-        return walkOptions().withReadAhead(readAhead, WalkOptions.DEFAULT_READ_AHEAD_BUDGET);
+        return walkOptions().withReadAhead(readAhead, WalkOptions.DEFAULT_READ_AHEAD_BUDGET)
+                .withXattrs(Xattrs.Scope.of(aclSupport, xattrSupport));
     }
 
     public static PluginParams parse(List<byte[]> lines) throws BadRequestException {
@@ -50,6 +57,8 @@ public record PluginParams(byte[] path, String mode, int threads, int channelDep
         boolean acl = true;
         boolean xattr = true;
         int readAhead = WalkOptions.DEFAULT_READ_AHEAD;
+        int hardlinkMemory = HardLinkIndex.DEFAULT_MEMORY;
+        Path spillDir = HardLinkIndex.defaultSpillDir();
         Set<String> seen = new HashSet<>();
         for (byte[] line : lines) {
             int eq = JobInfo.indexOf(line, (byte) '=');
@@ -77,14 +86,28 @@ public record PluginParams(byte[] path, String mode, int threads, int channelDep
                 case "aclsupport" -> acl = yesNo(key, raw);
                 case "xattrsupport" -> xattr = yesNo(key, raw);
                 case "readahead" -> readAhead = number(key, raw, 0, WalkOptions.MAX_READ_AHEAD);
+                case "hardlink_memory" -> hardlinkMemory = number(key, raw, 0, MAX_HARDLINK_MEMORY);
+                case "spill_dir" -> spillDir = asciiDirectory(key, absolute(key, raw));
                 default -> throw new BadRequestException("unknown plugin parameter \"" + PathText.render(line, 0, eq)
-                        + "\" (known: path, mode, threads, channel_depth, backend, timeout, aclsupport, xattrsupport, readahead)");
+                        + "\" (known: path, mode, threads, channel_depth, backend, timeout, aclsupport, xattrsupport, readahead, hardlink_memory, spill_dir)");
             }
         }
         if (path == null) {
             throw new BadRequestException("plugin parameter path is missing");
         }
-        return new PluginParams(path, mode, threads, channelDepth, backend, acl, xattr, readAhead);
+        return new PluginParams(path, mode, threads, channelDepth, backend, acl, xattr, readAhead, hardlinkMemory,
+                spillDir);
+    }
+
+    /** A directory the JDK opens by name: printable ASCII only, so no locale can change its bytes. */
+    private static Path asciiDirectory(String key, byte[] raw) throws BadRequestException {
+        for (byte b : raw) {
+            if (b < 0x20 || b > 0x7e) {
+                throw new BadRequestException("bad plugin parameter " + key + "=\"" + PathText.render(raw)
+                        + "\": only printable ASCII is supported here");
+            }
+        }
+        return Path.of(new String(raw, StandardCharsets.US_ASCII));
     }
 
     private static boolean yesNo(String key, byte[] raw) throws BadRequestException {
@@ -122,7 +145,8 @@ public record PluginParams(byte[] path, String mode, int threads, int channelDep
     public boolean equals(Object o) {
         return o instanceof PluginParams p && Arrays.equals(p.path, path) && p.mode.equals(mode)
                 && p.threads == threads && p.channelDepth == channelDepth && Arrays.equals(p.backend, backend)
-                && p.aclSupport == aclSupport && p.xattrSupport == xattrSupport && p.readAhead == readAhead;
+                && p.aclSupport == aclSupport && p.xattrSupport == xattrSupport && p.readAhead == readAhead
+                && p.hardlinkMemory == hardlinkMemory && p.spillDir.equals(spillDir);
     }
 
     @Override

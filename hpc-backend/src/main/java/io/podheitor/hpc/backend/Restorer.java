@@ -127,8 +127,9 @@ final class Restorer {
                         out.message(Status.ERROR, "hard link \"" + PathText.render(path) + "\" without a target name");
                         return;
                     }
-                    removeExisting(path, existing);
-                    Posix.linkat(Fcntl.AT_FDCWD, r.link(), Fcntl.AT_FDCWD, path, 0);
+                    if (!link(path, r.link(), existing)) {
+                        return;
+                    }
                 }
                 case FIFO, CHAR_DEVICE, BLOCK_DEVICE -> {
                     removeExisting(path, existing);
@@ -153,6 +154,36 @@ final class Restorer {
         } catch (PosixException e) {
             out.message(Status.ERROR, "cannot restore \"" + PathText.render(path) + "\": " + describe(e));
         }
+    }
+
+    /**
+     * An {@code L} record: {@code path} becomes another name of {@code target} (the first name, restored before
+     * it). A target that is not on disk (a partial restore whose bootstrap left the first name out) fails this
+     * file only, with stock bacula-fd's message; an existing file at {@code path} is then left alone.
+     *
+     * @return true if linked; false after the E reply
+     */
+    private boolean link(byte[] path, byte[] target, StatX existing) throws IOException, PosixException {
+        if (existing != null) {
+            try {
+                Posix.lstat(target); // before the existing file goes: a missing target keeps it
+            } catch (PosixException e) {
+                return linkFailed(path, target, e);
+            }
+            removeExisting(path, existing);
+        }
+        try {
+            Posix.linkat(Fcntl.AT_FDCWD, target, Fcntl.AT_FDCWD, path, 0);
+        } catch (PosixException e) {
+            return linkFailed(path, target, e);
+        }
+        return true;
+    }
+
+    private boolean linkFailed(byte[] path, byte[] target, PosixException e) throws IOException {
+        out.message(Status.ERROR, "Could not hard link \"" + PathText.render(path) + "\" -> \""
+                + PathText.render(target) + "\": " + e.strerror());
+        return false;
     }
 
     /** Created completely; OK anyway so that the FD delivers the metadata blob (no IO_WRITE will come). */

@@ -214,6 +214,55 @@ class BackendSessionTest {
         }
     }
 
+    /** More multiply linked inodes than hardlink_memory: the index spills to disk and every later name is an L. */
+    @Test
+    void hardLinkIndexSpillsToDiskAndKeepsEveryLink() throws Exception {
+        Path links = tmp.resolve("links");
+        Path spill = tmp.resolve("spill");
+        Files.createDirectories(links.resolve("a"));
+        Files.createDirectories(links.resolve("b"));
+        Files.createDirectories(spill);
+        int inodes = 60;
+        for (int i = 0; i < inodes; i++) {
+            Path f = links.resolve("a/f" + i);
+            Files.writeString(f, "data " + i);
+            Files.createLink(links.resolve("b/g" + i), f);
+            Files.createLink(links.resolve("h" + i), f);
+        }
+        ShimSide.Stream s;
+        try (ShimSide shim = new ShimSide()) {
+            Frame answer = shim.handshake(List.of("Name=t", "JobID=8", "Type=B", "Level=F", "Accurate=0", "FDVersion=14"),
+                    List.of(b("path=" + links), b("threads=4"), b("hardlink_memory=5"), b("spill_dir=" + spill)));
+            assertEquals('F', answer.status(), answer.toString());
+            shim.command("BackupStart");
+            shim.expect('F');
+            s = shim.readStream();
+            shim.finish();
+        }
+        Map<Long, Integer> dataRecords = new HashMap<>();
+        int linkRecords = 0;
+        for (ShimSide.Received r : s.records()) {
+            if (r.record().type() == FileType.REGULAR) {
+                assertEquals(null, dataRecords.put(r.record().ino(), s.records().indexOf(r)), "one data record per inode");
+            }
+        }
+        assertEquals(inodes, dataRecords.size());
+        for (ShimSide.Received r : s.records()) {
+            if (r.record().type() == FileType.HARDLINK) {
+                linkRecords++;
+                int first = dataRecords.get(r.record().ino());
+                assertEquals(first, r.record().linkid());
+                assertArrayEquals(s.records().get(first).record().name(), r.record().link());
+            }
+        }
+        assertEquals(2 * inodes, linkRecords, "every later name is an L record, spilled or not");
+        assertTrue(s.messages().stream().anyMatch(m -> m.contains("spills to " + spill)), s.messages().toString());
+        assertTrue(s.messages().stream().anyMatch(m -> m.contains("55 of them spilled to disk")), s.messages().toString());
+        try (Stream<Path> left = Files.list(spill)) {
+            assertEquals(0, left.count(), "nothing left in spill_dir");
+        }
+    }
+
     @Test
     void estimateSendsNoData() throws Exception {
         try (ShimSide shim = startBackup("E", List.of())) {
@@ -442,6 +491,63 @@ class BackendSessionTest {
                     "W 1 files not saved (vanished or unreadable), 0 changed while being saved"), s.messages());
             shim.finish();
         }
+    }
+
+    @Test
+    void accurateVanishedFileIsNotKept() throws Exception {
+        // listed, then gone when opened (ENOENT): no KEEP, so the FD records it deleted
+        byte[] victim = cat(rootBytes, b("/big"));
+        ShimSide shim = new ShimSide(p -> {
+            if (Arrays.equals(p, victim)) {
+                try {
+                    Files.delete(root.resolve("big"));
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            }
+        });
+        try (shim) {
+            Frame ok = shim.handshake(List.of("Type=B", "Level=I", "Since=0", "Accurate=1"),
+                    List.of(cat(b("path="), rootBytes)));
+            assertEquals('F', ok.status());
+            shim.command("BackupStart");
+            shim.expect('F');
+            ShimSide.Stream s = shim.readStream(r -> true);
+            assertTrue(shim.checked.contains(key("/big")), "big was listed and checked");
+            assertFalse(byName(s.records()).containsKey(key("/big")));
+            assertEquals(List.of(), shim.kept);
+            assertTrue(s.messages().contains("E cannot open \"" + root + "/big\": No such file or directory"),
+                    s.messages().toString());
+            shim.finish();
+        }
+    }
+
+    @Test
+    void keepIsSentOnlyForEntriesThatStillExist() throws Exception {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        io.podheitor.hpc.ptcomm.FrameWriter w = new io.podheitor.hpc.ptcomm.FrameWriter(bytes);
+        EntryChecks c = new EntryChecks(w, millis -> null, () -> false);
+        byte[] p = cat(b("/x/"), ODD_NAME);
+        int[] gone = {io.podheitor.hpc.posix.Errno.ENOENT, io.podheitor.hpc.posix.Errno.ENOTDIR,
+                io.podheitor.hpc.posix.Errno.ESTALE};
+        for (int errno : gone) {
+            assertFalse(c.keepUnlessGone(p, new io.podheitor.hpc.posix.PosixException("open", errno, p)));
+        }
+        int[] unreadable = {io.podheitor.hpc.posix.Errno.EACCES, io.podheitor.hpc.posix.Errno.EPERM,
+                io.podheitor.hpc.posix.Errno.EIO};
+        for (int errno : unreadable) {
+            assertTrue(c.keepUnlessGone(p, new io.podheitor.hpc.posix.PosixException("open", errno, p)));
+        }
+        w.flush();
+        assertEquals(3, c.kept());
+        io.podheitor.hpc.ptcomm.FrameReader r = new io.podheitor.hpc.ptcomm.FrameReader(
+                new java.io.ByteArrayInputStream(bytes.toByteArray()));
+        for (int i = 0; i < 3; i++) {
+            Frame f = r.read();
+            assertEquals('C', f.status());
+            assertArrayEquals(cat(b("KEEP "), p), f.payload());
+        }
+        assertEquals(null, r.read());
     }
 
     @Test
@@ -674,6 +780,44 @@ class BackendSessionTest {
             shim.finish();
         }
         assertEquals(0, Posix.lstat(cat(d, b("/x"))).size());
+    }
+
+    @Test
+    void hardLinkToAMissingFirstNameFailsThatFileOnly() throws Exception {
+        // an L record whose first name is not on disk (a hand-edited bootstrap): stock bacula-fd's per-file
+        // error, the existing file at that name is kept, and the restore goes on
+        Path dst = Files.createDirectory(tmp.resolve("dst"));
+        byte[] d = b(dst.toString());
+        Files.writeString(dst.resolve("existing"), "keep me");
+        try (ShimSide shim = startRestore('a')) {
+            for (String name : List.of("/a/second", "/existing")) {
+                FileRecord hl = new FileRecord(FileType.HARDLINK, 0100644, 0, 0, 0, 0, 0, 0, 1, 1, 2, 0, 0, 0, 7,
+                        cat(d, b(name)), cat(d, b("/a/first-not-restored")));
+                shim.command(hl.encode());
+                Frame e = shim.read();
+                assertEquals("E:Could not hard link \"" + dst + name + "\" -> \"" + dst
+                        + "/a/first-not-restored\": No such file or directory", e.status() + ":" + e.text());
+            }
+            // the next files are restored as usual
+            FileRecord f = new FileRecord(FileType.REGULAR, 0100640, 0, 0, 4, 1, 1_500_000_000L, 0, 1, 1, 1, 0, 8,
+                    0, 0, cat(d, b("/a/after")), null);
+            shim.command(f.encode());
+            shim.expectCommand("OK");
+            shim.send(Frame.data(b("next")));
+            shim.send(Frame.end());
+            shim.expectCommand("OK");
+            FileRecord hl = new FileRecord(FileType.HARDLINK, 0100640, 0, 0, 0, 0, 0, 0, 1, 1, 2, 0, 0, 0, 0,
+                    cat(d, b("/a/after-link")), cat(d, b("/a/after")));
+            shim.command(hl.encode());
+            shim.expectCommand("DONE");
+            shim.command("FINISH");
+            shim.expect('F');
+            shim.finish();
+        }
+        assertFalse(Files.exists(dst.resolve("a/second"), java.nio.file.LinkOption.NOFOLLOW_LINKS));
+        assertEquals("keep me", Files.readString(dst.resolve("existing")));
+        assertEquals("next", Files.readString(dst.resolve("a/after")));
+        assertEquals(Posix.lstat(cat(d, b("/a/after"))).ino(), Posix.lstat(cat(d, b("/a/after-link"))).ino());
     }
 
     @Test

@@ -9,21 +9,31 @@ import io.podheitor.hpc.ptcomm.FileType;
 import io.podheitor.hpc.ptcomm.Frame;
 import io.podheitor.hpc.ptcomm.FrameReader;
 import io.podheitor.hpc.ptcomm.FrameWriter;
+import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-/** Plays the C shim against an in-process {@link BackendSession}, over in-memory pipes. */
+/**
+ * Plays the C shim against a backend: an in-process {@link BackendSession} over in-memory pipes, or (see
+ * {@link #process}) a backend process over its stdin and stdout.
+ */
 final class ShimSide implements AutoCloseable {
-    private final BytePipe toBackend = new BytePipe();
-    private final BytePipe fromBackend = new BytePipe();
-    private final FrameWriter writer = new FrameWriter(toBackend.out);
-    private final FrameReader reader = new FrameReader(fromBackend.in);
+    private final OutputStream toBackend;
+    private final FrameWriter writer;
+    private final FrameReader reader;
     final CompletableFuture<Integer> exit = new CompletableFuture<>();
+    /** Lines the backend process wrote on stderr (the shim turns each into a job error); empty in-process. */
+    final List<String> stderr = Collections.synchronizedList(new ArrayList<>());
+    private final Process process;
 
     /** One received FILE record with its data section and the messages seen while it was streamed. */
     record Received(FileRecord record, byte[] data, boolean readError, List<String> messages, byte[] blob) {
@@ -37,21 +47,58 @@ final class ShimSide implements AutoCloseable {
     }
 
     ShimSide() {
-        this(null);
+        this((java.util.function.Consumer<byte[]>) null);
     }
 
     ShimSide(java.util.function.Consumer<byte[]> beforeOpenForBackup) {
+        BytePipe in = new BytePipe();
+        BytePipe out = new BytePipe();
+        toBackend = in.out;
+        writer = new FrameWriter(in.out);
+        reader = new FrameReader(out.in);
+        process = null;
         Thread t = new Thread(() -> {
             try {
-                exit.complete(new BackendSession(toBackend.in, fromBackend.out, beforeOpenForBackup).run());
+                exit.complete(new BackendSession(in.in, out.out, beforeOpenForBackup).run());
             } catch (Throwable e) {
                 exit.completeExceptionally(e);
             } finally {
-                fromBackend.closeWriter();
+                out.closeWriter();
             }
         }, "test-backend-session");
         t.setDaemon(true);
         t.start();
+    }
+
+    private ShimSide(Process p) {
+        process = p;
+        toBackend = p.getOutputStream();
+        writer = new FrameWriter(p.getOutputStream());
+        reader = new FrameReader(p.getInputStream());
+        Thread t = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(),
+                    StandardCharsets.ISO_8859_1))) {
+                for (String l; (l = r.readLine()) != null; ) {
+                    stderr.add(l);
+                }
+            } catch (IOException e) {
+                stderr.add("(stderr: " + e + ")");
+            }
+        }, "test-backend-stderr");
+        t.setDaemon(true);
+        t.start();
+        p.onExit().thenAccept(x -> exit.complete(x.exitValue()));
+    }
+
+    /**
+     * A backend process: {@code command} (e.g. java ... BackendMain, possibly behind setpriv) with exactly the
+     * environment {@code env}; frames go to its stdin and come from its stdout.
+     */
+    static ShimSide process(List<String> command, Map<String, String> env) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().clear();
+        pb.environment().putAll(env);
+        return new ShimSide(pb.start());
     }
 
     void send(Frame f) throws IOException {
@@ -111,6 +158,8 @@ final class ShimSide implements AutoCloseable {
 
     /** Names of the CHECK records seen by {@link #readStream(java.util.function.Predicate)}, in order. */
     final List<String> checked = new ArrayList<>();
+    /** The paths of the KEEP notices (docs/ptcomm.md §8) seen by readStream, in order. */
+    final List<byte[]> kept = new ArrayList<>();
 
     /**
      * Reads a backup/estimate stream without accurate checks up to its final F: only the would-be first names of
@@ -142,6 +191,14 @@ final class ShimSide implements AutoCloseable {
                 case 'A' -> fail("abort: " + f.text());
                 case 'C' -> {
                     byte[] pl = f.payload();
+                    byte[] kp = EntryChecks.KEEP_PREFIX;
+                    if (pl.length > kp.length && java.util.Arrays.equals(pl, 0, kp.length, kp, 0, kp.length)) {
+                        if (changed == null) {
+                            fail("KEEP in a stream without accurate checks");
+                        }
+                        kept.add(java.util.Arrays.copyOfRange(pl, kp.length, pl.length));
+                        continue;
+                    }
                     byte[] prefix = EntryChecks.PREFIX;
                     if (pl.length > prefix.length
                             && java.util.Arrays.equals(pl, 0, prefix.length, prefix, 0, prefix.length)) {
@@ -211,6 +268,20 @@ final class ShimSide implements AutoCloseable {
 
     @Override
     public void close() {
-        toBackend.closeWriter();
+        try {
+            toBackend.close();
+        } catch (IOException e) {
+            // the backend is gone already
+        }
+        if (process != null) {
+            try {
+                if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 }

@@ -57,4 +57,39 @@ class BenchTest {
         assertTrue(j.contains("\"sweep\":[{\"threads\":1"), j);
         assertTrue(Files.readString(svg).startsWith("<svg"));
     }
+
+    @Test
+    void benchWalkUnderLatencyRunsOnAMountAndUnmountsIt() throws Exception {
+        Path repo = Path.of("").toAbsolutePath().getParent();
+        Assumptions.assumeTrue(Files.isExecutable(repo.resolve("latencyfs/build/latencyfs"))
+                && Files.exists(Path.of("/dev/fuse")) && Files.isExecutable(Path.of("/usr/bin/fdfind")),
+                "latencyfs not built, no /dev/fuse or no fdfind");
+        Files.createDirectories(tmp.resolve("t/a"));
+        Files.writeString(tmp.resolve("t/a/f"), "x");
+        String before = System.getProperty("podheitor.home");
+        System.setProperty("podheitor.home", repo.toString());
+        try {
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            CommandLine cl = new CommandLine(new PodheitorCli());
+            cl.setOut(new PrintWriter(out));
+            cl.setErr(new PrintWriter(err));
+            int rc = cl.execute("bench", "walk", "--latency-us", "100", "--runs", "1", "--no-fdfind-j64", "--threads",
+                    "2", "--json", tmp.resolve("t").toString());
+            assertEquals(0, rc, err.toString());
+            String j = out.toString();
+            // the tools walked the mount (3 entries, same tree), not PATH itself
+            assertTrue(j.contains("\"path\":\"/tmp/podheitor-hpc-latencyfs/mnt."), j);
+            assertTrue(j.contains("\"tree_entries\":3"), j);
+            String mountPoint = j.replaceAll("(?s).*\"path\":\"([^\"]*)\".*", "$1");
+            assertTrue(Files.readAllLines(Path.of("/proc/self/mounts")).stream().noneMatch(l -> l.contains(mountPoint)),
+                    "still mounted: " + mountPoint);
+        } finally {
+            if (before == null) {
+                System.clearProperty("podheitor.home");
+            } else {
+                System.setProperty("podheitor.home", before);
+            }
+        }
+    }
 }

@@ -5,12 +5,14 @@ import io.podheitor.hpc.posix.Fcntl;
 import io.podheitor.hpc.posix.Posix;
 import io.podheitor.hpc.posix.PosixException;
 import io.podheitor.hpc.posix.StatX;
+import io.podheitor.hpc.posix.Xattrs;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.RecursiveAction;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -40,7 +42,8 @@ public final class Walk implements AutoCloseable {
     private final AtomicLong errors = new AtomicLong();
     private final AtomicBoolean ended = new AtomicBoolean();
     private final AtomicInteger queuedChunks = new AtomicInteger();
-    private final AtomicLong readAheadBytes = new AtomicLong();
+    private final Semaphore readAheadSpace; // free read-ahead budget in bytes; walker threads wait for it
+    private final int readAheadBudget;
     private final int maxQueuedChunks;
     private volatile boolean cancelled;
     private final String threadPrefix;
@@ -52,6 +55,8 @@ public final class Walk implements AutoCloseable {
         this.beforeOpenDirectory = beforeOpenDirectory == null ? NO_HOOK : beforeOpenDirectory;
         this.channel = new ArrayBlockingQueue<>(options.channelDepth());
         this.maxQueuedChunks = Math.max(64, options.threads() * 16);
+        this.readAheadBudget = (int) Math.min(Integer.MAX_VALUE, options.readAheadBudget());
+        this.readAheadSpace = new Semaphore(readAheadBudget);
         this.threadPrefix = "podheitor-walk-" + POOLS.incrementAndGet() + "-";
         AtomicInteger workers = new AtomicInteger();
         // A fixed set of workers: no compensation threads when a worker blocks on the full channel (each new
@@ -100,7 +105,7 @@ public final class Walk implements AutoCloseable {
         if (item instanceof WalkEnd e) {
             end = e;
         } else if (item instanceof Entry e && e.data() != null) {
-            readAheadBytes.addAndGet(-e.data().length);
+            readAheadSpace.release(e.data().length);
         }
         return item;
     }
@@ -307,12 +312,15 @@ public final class Walk implements AutoCloseable {
         }
         if (st.isDirectory()) {
             if (!options.crossMounts() && st.dev() != d.stat.dev()) {
-                put(new Entry(path, st, null)); // a mount point: saved, not descended into (onefs)
+                put(new Entry(path, st, null, null, xattrs(path, st))); // a mount point: saved, not descended into
                 return;
             }
             d.pending.incrementAndGet();
             new DirTask(new DirNode(path, st, d)).fork();
-        } else if (st.isSymlink()) {
+            return;
+        }
+        boolean changed = st.mtimeSec() >= options.readAheadSince() || st.ctimeSec() >= options.readAheadSince();
+        if (st.isSymlink()) {
             byte[] target;
             try {
                 target = Posix.readlinkat(dirfd, name);
@@ -320,13 +328,22 @@ public final class Walk implements AutoCloseable {
                 put(new WalkError(path, e.withPath(path), false));
                 return;
             }
-            put(new Entry(path, st, target));
-        } else if (st.isRegular() && st.size() > 0 && st.size() <= options.readAheadMax()
-                && (st.mtimeSec() >= options.readAheadSince() || st.ctimeSec() >= options.readAheadSince())) {
-            put(new Entry(path, st, null, readAhead(dirfd, name, st)));
+            put(new Entry(path, st, target, null, changed ? xattrs(path, st) : null));
+        } else if (st.isRegular() && st.size() > 0 && st.size() <= options.readAheadMax() && changed) {
+            byte[] data = readAhead(dirfd, name, st);
+            put(new Entry(path, st, null, data, xattrs(path, st)));
         } else {
-            put(new Entry(path, st, null));
+            put(new Entry(path, st, null, null, changed ? xattrs(path, st) : null));
         }
+    }
+
+    /** The entry's extended attributes, read here in the walker thread, or null when not asked for (sockets). */
+    private Xattrs.Read xattrs(byte[] path, StatX st) {
+        if (options.xattrs() == Xattrs.Scope.NONE || (st.mode() & io.podheitor.hpc.posix.FileMode.S_IFMT)
+                == io.podheitor.hpc.posix.FileMode.S_IFSOCK) {
+            return null;
+        }
+        return Xattrs.read(path, options.xattrs());
     }
 
     /**
@@ -334,11 +351,13 @@ public final class Walk implements AutoCloseable {
      * then opens and reads the file itself and reports any error). Reserves budget for the bytes returned; the
      * budget is given back when the Entry leaves the channel.
      */
-    private byte[] readAhead(int dirfd, byte[] name, StatX st) {
+    private byte[] readAhead(int dirfd, byte[] name, StatX st) throws InterruptedException {
         int size = (int) st.size();
-        if (readAheadBytes.addAndGet(size) > options.readAheadBudget()) {
-            readAheadBytes.addAndGet(-size);
+        if (size > readAheadBudget) {
             return null;
+        }
+        if (!readAheadSpace.tryAcquire(size)) {
+            readAheadSpace.acquire(size); // back-pressure: the consumer gives budget back as it takes entries
         }
         byte[] data = null;
         int fd = -1;
@@ -361,21 +380,21 @@ public final class Walk implements AutoCloseable {
             Posix.closeQuietly(fd);
         }
         if (data == null) {
-            readAheadBytes.addAndGet(-size);
+            readAheadSpace.release(size);
         }
         return data;
     }
 
     /** Read-ahead bytes now waiting in the channel. */
     public long readAheadQueuedBytes() {
-        return readAheadBytes.get();
+        return readAheadBudget - readAheadSpace.availablePermits();
     }
 
     /** One unit of pending work of {@code d} is done; emits every directory whose subtree is now complete. */
     private void release(DirNode d) throws InterruptedException {
         while (d != null && d.pending.decrementAndGet() == 0) {
             if (!d.unreadable) {
-                put(new Entry(d.path, d.stat, null));
+                put(new Entry(d.path, d.stat, null, null, xattrs(d.path, d.stat)));
             }
             if (d.parent == null) {
                 finish(null, false);

@@ -1,5 +1,7 @@
 package io.podheitor.hpc.walker;
 
+import io.podheitor.hpc.posix.Xattrs;
+
 /**
  * Walk settings.
  *
@@ -12,13 +14,16 @@ package io.podheitor.hpc.walker;
  *                     worker, so even one large directory keeps up to {@code threads} metadata requests in flight
  * @param readAheadMax regular files of 1..readAheadMax bytes are read by the walker threads and carried in their
  *                     {@link Entry#data()}, so the single consumer does no blocking I/O for them; 0 = off
- * @param readAheadBudget at most this many read-ahead bytes wait in the channel; when it is used up, files are
- *                     passed on without data (the consumer reads them) instead of blocking the walker
+ * @param readAheadBudget at most this many read-ahead bytes wait in the channel; when it is used up, a walker
+ *                     thread waits for the consumer to take some (back-pressure, like the channel depth)
  * @param readAheadSince only files whose mtime or ctime is >= this (unix seconds) are read ahead: an
- *                     incremental backup does not read unchanged files; 0 = every file
+ *                     incremental backup does not read unchanged files; 0 = every file. The same filter
+ *                     applies to {@code xattrs} (directories: always)
+ * @param xattrs       which extended attributes the walker threads read ahead into {@link Entry#xattrs()}, so
+ *                     that the consumer does no metadata I/O for them (NONE = off)
  */
 public record WalkOptions(int threads, int channelDepth, boolean crossMounts, int statChunk, int readAheadMax,
-        long readAheadBudget, long readAheadSince) {
+        long readAheadBudget, long readAheadSince, Xattrs.Scope xattrs) {
     public static final int DEFAULT_STAT_CHUNK = 16;
     /** The plugin's default read-ahead limit (the walker's own default is off). */
     public static final int DEFAULT_READ_AHEAD = 64 * 1024;
@@ -40,13 +45,16 @@ public record WalkOptions(int threads, int channelDepth, boolean crossMounts, in
         if (readAheadMax < 0 || readAheadMax > MAX_READ_AHEAD) {
             throw new IllegalArgumentException("read-ahead limit must be 0.." + MAX_READ_AHEAD + ", not " + readAheadMax);
         }
+        if (xattrs == null) {
+            throw new IllegalArgumentException("xattrs scope is null");
+        }
         if (readAheadBudget < 0) {
             throw new IllegalArgumentException("read-ahead budget must be >= 0, not " + readAheadBudget);
         }
     }
 
     public WalkOptions(int threads, int channelDepth, boolean crossMounts) {
-        this(threads, channelDepth, crossMounts, DEFAULT_STAT_CHUNK, 0, DEFAULT_READ_AHEAD_BUDGET, 0);
+        this(threads, channelDepth, crossMounts, DEFAULT_STAT_CHUNK, 0, DEFAULT_READ_AHEAD_BUDGET, 0, Xattrs.Scope.NONE);
     }
 
     /**
@@ -62,24 +70,30 @@ public record WalkOptions(int threads, int channelDepth, boolean crossMounts, in
     }
 
     public WalkOptions withThreads(int n) {
-        return new WalkOptions(n, channelDepth, crossMounts, statChunk, readAheadMax, readAheadBudget, readAheadSince);
+        return new WalkOptions(n, channelDepth, crossMounts, statChunk, readAheadMax, readAheadBudget, readAheadSince, xattrs);
     }
 
     public WalkOptions withChannelDepth(int n) {
-        return new WalkOptions(threads, n, crossMounts, statChunk, readAheadMax, readAheadBudget, readAheadSince);
+        return new WalkOptions(threads, n, crossMounts, statChunk, readAheadMax, readAheadBudget, readAheadSince, xattrs);
     }
 
     public WalkOptions withStatChunk(int n) {
-        return new WalkOptions(threads, channelDepth, crossMounts, n, readAheadMax, readAheadBudget, readAheadSince);
+        return new WalkOptions(threads, channelDepth, crossMounts, n, readAheadMax, readAheadBudget, readAheadSince, xattrs);
     }
 
     /** Read-ahead of regular files up to {@code max} bytes (0 = off), at most {@code budget} bytes queued. */
     public WalkOptions withReadAhead(int max, long budget) {
-        return new WalkOptions(threads, channelDepth, crossMounts, statChunk, max, budget, readAheadSince);
+        return new WalkOptions(threads, channelDepth, crossMounts, statChunk, max, budget, readAheadSince, xattrs);
     }
 
     /** Read ahead only files changed (mtime or ctime) at or after {@code since} (unix seconds). */
     public WalkOptions withReadAheadSince(long since) {
-        return new WalkOptions(threads, channelDepth, crossMounts, statChunk, readAheadMax, readAheadBudget, since);
+        return new WalkOptions(threads, channelDepth, crossMounts, statChunk, readAheadMax, readAheadBudget, since, xattrs);
+    }
+
+    /** Extended attributes read ahead by the walker threads (NONE = off). */
+    public WalkOptions withXattrs(Xattrs.Scope scope) {
+        return new WalkOptions(threads, channelDepth, crossMounts, statChunk, readAheadMax, readAheadBudget,
+                readAheadSince, scope);
     }
 }

@@ -2,6 +2,7 @@ package io.podheitor.hpc.walker;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -101,7 +103,7 @@ class ReadAheadTest {
     }
 
     @Test
-    void theBudgetBoundsQueuedBytesAndNeverBlocks() throws Exception {
+    void theBudgetBoundsQueuedBytesAndWalkersWaitForIt() throws Exception {
         Path root = Files.createDirectory(tmp.resolve("budget"));
         int files = 200;
         for (int i = 0; i < files; i++) {
@@ -109,16 +111,18 @@ class ReadAheadTest {
         }
         long budget = 1000; // ten files' worth
         Walk w = Walk.start(b(root), new WalkOptions(4, 1024, false).withReadAhead(4096, budget));
-        // let the walker fill the channel before consuming anything
+        // nothing consumed yet: the walkers stop once the budget is used up (back-pressure), not skip read-ahead
         long deadline = System.nanoTime() + 5_000_000_000L;
-        while (w.queued() < files + 2 && System.nanoTime() < deadline) {
+        while (w.readAheadQueuedBytes() < budget && System.nanoTime() < deadline) {
             Thread.sleep(5);
         }
-        assertEquals(files + 2, w.queued(), "entries + end queued: the walker was not blocked by the exhausted budget");
-        assertTrue(w.readAheadQueuedBytes() <= budget, "queued read-ahead bytes " + w.readAheadQueuedBytes());
+        Thread.sleep(100);
+        assertEquals(budget, w.readAheadQueuedBytes(), "the budget is used up");
+        assertTrue(w.queued() <= 10, "walkers wait for budget: " + w.queued() + " items queued");
         int withData = 0;
         int entries = 0;
         for (WalkItem it; !((it = w.take()) instanceof WalkEnd); ) {
+            assertTrue(w.readAheadQueuedBytes() <= budget, "queued read-ahead bytes " + w.readAheadQueuedBytes());
             Entry e = (Entry) it;
             entries++;
             if (e.data() != null) {
@@ -127,8 +131,47 @@ class ReadAheadTest {
             }
         }
         assertEquals(files + 1, entries);
-        assertEquals(10, withData, "exactly the budget's worth was read ahead");
+        assertEquals(files, withData, "every file was read ahead, the budget only paced the walkers");
         assertEquals(0, w.readAheadQueuedBytes(), "budget returned as entries leave the channel");
+    }
+
+    @Test
+    void aFileLargerThanTheBudgetIsPassedOnWithoutData() throws Exception {
+        Path root = Files.createDirectory(tmp.resolve("huge"));
+        Files.write(root.resolve("big"), new byte[2000]);
+        Map<String, Entry> got = drain(Walk.start(b(root), new WalkOptions(2, 16, false).withReadAhead(4096, 1000)));
+        assertNull(got.get(root.resolve("big").toString()).data());
+    }
+
+    @Test
+    void extendedAttributesAreReadAheadInScope() throws Exception {
+        Path root = Files.createDirectory(tmp.resolve("xa"));
+        Path f = Files.writeString(root.resolve("f"), "x");
+        Path d = Files.createDirectory(root.resolve("d"));
+        Path l = Files.createSymbolicLink(root.resolve("l"), Path.of("f"));
+        byte[] name = "user.podheitor".getBytes(StandardCharsets.US_ASCII);
+        byte[] value = {0, 1, (byte) 0xff};
+        try {
+            io.podheitor.hpc.posix.Posix.setXattr(b(f), name, value);
+            io.podheitor.hpc.posix.Posix.setXattr(b(d), name, value);
+        } catch (io.podheitor.hpc.posix.PosixException e) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(false, "no user xattrs here: " + e.getMessage());
+        }
+        Map<String, Entry> all = drain(Walk.start(b(root), new WalkOptions(2, 16, false).withReadAhead(4096, 1 << 20)
+                .withXattrs(io.podheitor.hpc.posix.Xattrs.Scope.ALL)));
+        for (Path p : List.of(f, d)) {
+            var read = all.get(p.toString()).xattrs();
+            assertNotNull(read, p.toString());
+            assertEquals(1, read.attrs().size(), p.toString());
+            assertArrayEquals(name, read.attrs().get(0).name());
+            assertArrayEquals(value, read.attrs().get(0).value());
+        }
+        assertEquals(0, all.get(l.toString()).xattrs().attrs().size(), "a symlink's own (none), not its target's");
+        Map<String, Entry> acls = drain(Walk.start(b(root), new WalkOptions(2, 16, false)
+                .withXattrs(io.podheitor.hpc.posix.Xattrs.Scope.ACLS)));
+        assertEquals(0, acls.get(f.toString()).xattrs().attrs().size(), "user.* is not an ACL");
+        Map<String, Entry> none = drain(Walk.start(b(root), new WalkOptions(2, 16, false)));
+        assertNull(none.get(f.toString()).xattrs(), "not read ahead by default");
     }
 
     @Test

@@ -1,9 +1,7 @@
 package io.podheitor.hpc.cli.bench;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,6 +40,10 @@ public final class BenchBackupCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print the result as JSON")
     boolean json;
 
+    @Option(names = "--latency-us", paramLabel = "N",
+            description = "back up a latencyfs mount of PATH that delays each metadata operation by N µs (both jobs)")
+    Integer latencyUs;
+
     @Option(names = "--script", paramLabel = "FILE", hidden = true, description = "bench-backup.sh to run")
     Path script;
 
@@ -54,8 +56,9 @@ public final class BenchBackupCommand implements Callable<Integer> {
             err.println("podheitor-hpc bench backup: scripts/bench-backup.sh not found (run from a checkout; set -Dpodheitor.home)");
             return 2;
         }
-        List<String> cmd = new ArrayList<>(List.of(s.toString(), "--tree", Path.of(path).toAbsolutePath().toString(),
-                "--runs", Integer.toString(runs)));
+        Path tree = Path.of(path).toAbsolutePath().normalize();
+        List<String> cmd = new ArrayList<>(List.of(s.toString(), "--tree",
+                latencyUs != null ? LatencyWrap.MNT : tree.toString(), "--runs", Integer.toString(runs)));
         if (pluginOpts != null) {
             cmd.add("--plugin-opts");
             cmd.add(pluginOpts);
@@ -66,18 +69,15 @@ public final class BenchBackupCommand implements Callable<Integer> {
         if (json) {
             cmd.add("--json");
         }
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.redirectError(ProcessBuilder.Redirect.INHERIT);
-        pb.redirectInput(ProcessBuilder.Redirect.INHERIT);
-        Process p = pb.start();
-        try (InputStream in = p.getInputStream()) {
-            byte[] buf = new byte[8192];
-            for (int n; (n = in.read(buf)) > 0; ) {
-                out.print(new String(buf, 0, n, StandardCharsets.UTF_8));
-                out.flush();
+        if (latencyUs != null) {
+            Path wrapper = LatencyWrap.script();
+            if (wrapper == null || latencyUs < 0 || latencyUs > 1_000_000) {
+                err.println("podheitor-hpc bench backup: --latency-us needs 0..1000000 and scripts/with-latencyfs.sh (a checkout)");
+                return 2;
             }
+            cmd = LatencyWrap.wrap(wrapper, latencyUs, tree, cmd);
         }
-        return p.waitFor();
+        return LatencyWrap.run(cmd, out);
     }
 
     private static Path locate() {

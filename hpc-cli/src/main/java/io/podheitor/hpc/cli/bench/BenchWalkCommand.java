@@ -58,6 +58,10 @@ public final class BenchWalkCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print one JSON object instead of text")
     boolean json;
 
+    @Option(names = "--latency-us", paramLabel = "N",
+            description = "run every tool against a latencyfs mount of PATH that delays each metadata operation by N µs (e.g. 150, a Lustre MDT round trip)")
+    Integer latencyUs;
+
     @Option(names = "--launcher", paramLabel = "CMD", hidden = true, description = "the podheitor-hpc launcher to run the walker with")
     String launcher;
 
@@ -76,6 +80,9 @@ public final class BenchWalkCommand implements Callable<Integer> {
         }
         String p = root.toString();
         List<String> launch = launcherCommand();
+        if (latencyUs != null) {
+            return underLatency(launch, root, out, err);
+        }
         int walkerThreads = threads != null ? threads : WalkOptions.defaultThreads();
 
         List<Tool> tools = new ArrayList<>();
@@ -141,6 +148,44 @@ public final class BenchWalkCommand implements Callable<Integer> {
         out.print(json ? report.json() : report.text());
         out.flush();
         return 0;
+    }
+
+    /** The same bench walk, re-run by scripts/with-latencyfs.sh against a delayed mount of root. */
+    private int underLatency(List<String> launch, Path root, PrintWriter out, PrintWriter err)
+            throws IOException, InterruptedException {
+        Path wrapper = LatencyWrap.script();
+        if (latencyUs < 0 || latencyUs > 1_000_000) {
+            err.println("podheitor-hpc bench walk: --latency-us must be 0..1000000");
+            return 2;
+        }
+        if (wrapper == null) {
+            err.println("podheitor-hpc bench walk: --latency-us needs scripts/with-latencyfs.sh (run from a checkout)");
+            return 2;
+        }
+        List<String> inner = new ArrayList<>(launch);
+        inner.addAll(List.of("bench", "walk", "--runs", Integer.toString(runs), "--svg", svg.toAbsolutePath().toString()));
+        if (threads != null) {
+            inner.addAll(List.of("--threads", threads.toString()));
+        }
+        if (fdfindThreads != null) {
+            inner.addAll(List.of("--fdfind-threads", fdfindThreads.toString()));
+        }
+        if (noJ64) {
+            inner.add("--no-fdfind-j64");
+        }
+        if (noFind) {
+            inner.add("--no-find");
+        }
+        if (sweep != null) {
+            inner.add("--sweep-threads");
+            inner.add(String.join(",", sweep.stream().map(String::valueOf).toList()));
+        }
+        if (json) {
+            inner.add("--json");
+        }
+        inner.add(LatencyWrap.MNT);
+        err.flush();
+        return LatencyWrap.run(LatencyWrap.wrap(wrapper, latencyUs, root, inner), out);
     }
 
     /** The command that starts {@code podheitor-hpc}: the launcher that started us, else this JVM's java -cp. */
