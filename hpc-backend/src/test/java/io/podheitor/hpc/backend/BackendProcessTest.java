@@ -197,7 +197,7 @@ class BackendProcessTest {
         byte[] rdir = cat(where, dir);
         assertEquals(List.of(ByteBuffer.wrap(cat(b("f-"), BAD))), entries(rdir));
         assertEquals("content of a badly named file\n",
-                new String(readAll(cat(where, file)), StandardCharsets.UTF_8));
+                new String(BackendSessionTest.readAll(cat(where, file)), StandardCharsets.UTF_8));
         assertArrayEquals(cat(b("d-"), BAD, b("/f-"), BAD), Posix.readlinkat(Fcntl.AT_FDCWD, cat(where, link)));
         assertTrue(Posix.lstat(cat(where, fifo)).isFifo());
         assertEquals(0750, Posix.lstat(rdir).permissions());
@@ -213,20 +213,6 @@ class BackendProcessTest {
                 }
             }
             return out;
-        } finally {
-            Posix.close(fd);
-        }
-    }
-
-    private static byte[] readAll(byte[] path) throws IOException {
-        int fd = Posix.openForReading(Fcntl.AT_FDCWD, path);
-        try {
-            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-            byte[] buf = new byte[65536];
-            for (int n; (n = Posix.read(fd, buf, 0, buf.length)) > 0; ) {
-                out.write(buf, 0, n);
-            }
-            return out.toByteArray();
         } finally {
             Posix.close(fd);
         }

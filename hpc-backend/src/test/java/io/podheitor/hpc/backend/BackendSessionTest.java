@@ -86,7 +86,7 @@ class BackendSessionTest {
         Posix.setXattr(cat(rootBytes, b("/empty")), b("user.e"), new byte[0]);
     }
 
-    private static byte[] readAll(byte[] path) throws IOException {
+    static byte[] readAll(byte[] path) throws IOException {
         int fd = Posix.openForReading(Fcntl.AT_FDCWD, path);
         try {
             java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
@@ -121,6 +121,20 @@ class BackendSessionTest {
 
     private String key(String rel) {
         return root + rel;
+    }
+
+    /** A shim side whose backend deletes root/name just before opening it for its data (a file that vanishes). */
+    private ShimSide deletingWhenOpened(String name) throws IOException {
+        byte[] victim = cat(rootBytes, b("/" + name));
+        return new ShimSide(p -> {
+            if (Arrays.equals(p, victim)) {
+                try {
+                    Files.delete(root.resolve(name));
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            }
+        });
     }
 
     @Test
@@ -468,16 +482,7 @@ class BackendSessionTest {
 
     @Test
     void vanishedFileIsAnErrorAndSkipped() throws Exception {
-        byte[] victim = cat(rootBytes, b("/big"));
-        ShimSide shim = new ShimSide(p -> {
-            if (Arrays.equals(p, victim)) {
-                try {
-                    Files.delete(root.resolve("big"));
-                } catch (IOException e) {
-                    throw new RuntimeException(e);
-                }
-            }
-        });
+        ShimSide shim = deletingWhenOpened("big");
         try (shim) {
             Frame ok = shim.handshake(List.of("Type=B", "Level=F"), List.of(cat(b("path="), rootBytes)));
             assertEquals('F', ok.status());
@@ -496,16 +501,7 @@ class BackendSessionTest {
     @Test
     void accurateVanishedFileIsNotKept() throws Exception {
         // listed, then gone when opened (ENOENT): no KEEP, so the FD records it deleted
-        byte[] victim = cat(rootBytes, b("/big"));
-        ShimSide shim = new ShimSide(p -> {
-            if (Arrays.equals(p, victim)) {
-                try {
-                    Files.delete(root.resolve("big"));
-                } catch (IOException e) {
-                    throw new RuntimeException(e);
-                }
-            }
-        });
+        ShimSide shim = deletingWhenOpened("big");
         try (shim) {
             Frame ok = shim.handshake(List.of("Type=B", "Level=I", "Since=0", "Accurate=1"),
                     List.of(cat(b("path="), rootBytes)));
