@@ -40,7 +40,8 @@ final class MetadataCollector {
 
     /**
      * The encoded blob for the entry at {@code path} (always at least the times), from the attributes a walker
-     * thread read ahead ({@code ahead}), or read here when it is null.
+     * thread read ahead ({@code ahead}, read with this {@link #scope()}: PluginParams.backupWalkOptions), or read
+     * here when it is null.
      */
     byte[] collect(byte[] path, StatX st, Xattrs.Read ahead) throws IOException {
         List<MetaBlob.Xattr> xs = acl || xattr ? attributes(path, ahead != null ? ahead : Xattrs.read(path, scope()))
@@ -57,7 +58,7 @@ final class MetadataCollector {
         int size = MetaBlob.baseSize(true);
         for (Xattrs.Attr a : read.attrs()) {
             byte[] name = a.name();
-            if (!scope().wants(name) || name.length > MetaBlob.MAX_NAME) {
+            if (name.length > MetaBlob.MAX_NAME) {
                 continue; // Linux limits names to 255 bytes; cannot happen
             }
             MetaBlob.Xattr x = new MetaBlob.Xattr(name, a.value());

@@ -2,6 +2,7 @@ package io.podheitor.hpc.walker;
 
 import io.podheitor.hpc.posix.DirEntry;
 import io.podheitor.hpc.posix.Fcntl;
+import io.podheitor.hpc.posix.FileMode;
 import io.podheitor.hpc.posix.Posix;
 import io.podheitor.hpc.posix.PosixException;
 import io.podheitor.hpc.posix.StatX;
@@ -339,8 +340,7 @@ public final class Walk implements AutoCloseable {
 
     /** The entry's extended attributes, read here in the walker thread, or null when not asked for (sockets). */
     private Xattrs.Read xattrs(byte[] path, StatX st) {
-        if (options.xattrs() == Xattrs.Scope.NONE || (st.mode() & io.podheitor.hpc.posix.FileMode.S_IFMT)
-                == io.podheitor.hpc.posix.FileMode.S_IFSOCK) {
+        if (options.xattrs() == Xattrs.Scope.NONE || st.type() == FileMode.S_IFSOCK) {
             return null;
         }
         return Xattrs.read(path, options.xattrs());
