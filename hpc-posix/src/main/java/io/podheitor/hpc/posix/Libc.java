@@ -26,53 +26,127 @@ final class Libc {
             CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
     private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
 
-    private static final MethodHandle STATX = downcall("statx",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
-    private static final MethodHandle OPENAT = downcall("openat",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(3));
-    private static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle GETDENTS64 = downcall("getdents64",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle READLINKAT = downcall("readlinkat",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
-    private static final MethodHandle READ = downcall("read",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle PREAD = downcall("pread64",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
-    private static final MethodHandle WRITE = downcall("write",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle MKDIRAT = downcall("mkdirat",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle MKNODAT = downcall("mknodat",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG));
-    private static final MethodHandle SYMLINKAT = downcall("symlinkat",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
-    private static final MethodHandle LINKAT = downcall("linkat",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle FCHMODAT = downcall("fchmodat",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-    private static final MethodHandle FCHMOD = downcall("fchmod", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle FCHOWNAT = downcall("fchownat",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle FCHOWN = downcall("fchown",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle UTIMENSAT = downcall("utimensat",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
-    private static final MethodHandle FUTIMENS = downcall("futimens",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
-    private static final MethodHandle UNLINKAT = downcall("unlinkat",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle FTRUNCATE = downcall("ftruncate",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
+    // One lazy holder class per function: a downcall handle is linked (its stub and lambda forms spun) only when
+    // the function is first called. The CLI's walk needs 5 of these 24, and every handle linked at start-up costs
+    // class generation and JIT work (measured: 269 generated classes and a 0.76 s C2 compile of the JDK's
+    // StackMapGenerator when all were linked eagerly).
+    private static final class Statx {
+        static final MethodHandle HANDLE = downcall("statx",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
+    }
 
-    private static final MethodHandle LSEEK = downcall("lseek",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle LLISTXATTR = downcall("llistxattr",
-            FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
-    private static final MethodHandle LGETXATTR = downcall("lgetxattr",
-            FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
-    private static final MethodHandle LSETXATTR = downcall("lsetxattr",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final class Openat {
+        static final MethodHandle HANDLE = downcall("openat",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(3));
+    }
+
+    private static final class Close {
+        static final MethodHandle HANDLE = downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
+
+    private static final class Getdents64 {
+        static final MethodHandle HANDLE = downcall("getdents64",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    }
+
+    private static final class Readlinkat {
+        static final MethodHandle HANDLE = downcall("readlinkat",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
+    }
+
+    private static final class Read {
+        static final MethodHandle HANDLE = downcall("read",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    }
+
+    private static final class Pread {
+        static final MethodHandle HANDLE = downcall("pread64",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
+    }
+
+    private static final class Write {
+        static final MethodHandle HANDLE = downcall("write",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    }
+
+    private static final class Mkdirat {
+        static final MethodHandle HANDLE = downcall("mkdirat",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    }
+
+    private static final class Mknodat {
+        static final MethodHandle HANDLE = downcall("mknodat",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG));
+    }
+
+    private static final class Symlinkat {
+        static final MethodHandle HANDLE = downcall("symlinkat",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
+    }
+
+    private static final class Linkat {
+        static final MethodHandle HANDLE = downcall("linkat",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT));
+    }
+
+    private static final class Fchmodat {
+        static final MethodHandle HANDLE = downcall("fchmodat",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    }
+
+    private static final class Fchmod {
+        static final MethodHandle HANDLE = downcall("fchmod", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    }
+
+    private static final class Fchownat {
+        static final MethodHandle HANDLE = downcall("fchownat",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT));
+    }
+
+    private static final class Fchown {
+        static final MethodHandle HANDLE = downcall("fchown",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    }
+
+    private static final class Utimensat {
+        static final MethodHandle HANDLE = downcall("utimensat",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+    }
+
+    private static final class Futimens {
+        static final MethodHandle HANDLE = downcall("futimens",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    }
+
+    private static final class Unlinkat {
+        static final MethodHandle HANDLE = downcall("unlinkat",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    }
+
+    private static final class Ftruncate {
+        static final MethodHandle HANDLE = downcall("ftruncate",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
+    }
+
+    private static final class Lseek {
+        static final MethodHandle HANDLE = downcall("lseek",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT));
+    }
+
+    private static final class Llistxattr {
+        static final MethodHandle HANDLE = downcall("llistxattr",
+                FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
+    }
+
+    private static final class Lgetxattr {
+        static final MethodHandle HANDLE = downcall("lgetxattr",
+                FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
+    }
+
+    private static final class Lsetxattr {
+        static final MethodHandle HANDLE = downcall("lsetxattr",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT));
+    }
 
     private Libc() {
     }
@@ -103,7 +177,7 @@ final class Libc {
 
     static int statx(MemorySegment cs, int dirfd, MemorySegment path, int flags, int mask, MemorySegment buf) {
         try {
-            return (int) STATX.invokeExact(cs, dirfd, path, flags, mask, buf);
+            return (int) Statx.HANDLE.invokeExact(cs, dirfd, path, flags, mask, buf);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -111,7 +185,7 @@ final class Libc {
 
     static int openat(MemorySegment cs, int dirfd, MemorySegment path, int flags, int mode) {
         try {
-            return (int) OPENAT.invokeExact(cs, dirfd, path, flags, mode);
+            return (int) Openat.HANDLE.invokeExact(cs, dirfd, path, flags, mode);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -119,7 +193,7 @@ final class Libc {
 
     static int close(MemorySegment cs, int fd) {
         try {
-            return (int) CLOSE.invokeExact(cs, fd);
+            return (int) Close.HANDLE.invokeExact(cs, fd);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -127,7 +201,7 @@ final class Libc {
 
     static long getdents64(MemorySegment cs, int fd, MemorySegment buf, long count) {
         try {
-            return (long) GETDENTS64.invokeExact(cs, fd, buf, count);
+            return (long) Getdents64.HANDLE.invokeExact(cs, fd, buf, count);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -135,7 +209,7 @@ final class Libc {
 
     static long readlinkat(MemorySegment cs, int dirfd, MemorySegment path, MemorySegment buf, long size) {
         try {
-            return (long) READLINKAT.invokeExact(cs, dirfd, path, buf, size);
+            return (long) Readlinkat.HANDLE.invokeExact(cs, dirfd, path, buf, size);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -143,7 +217,7 @@ final class Libc {
 
     static long read(MemorySegment cs, int fd, MemorySegment buf, long count) {
         try {
-            return (long) READ.invokeExact(cs, fd, buf, count);
+            return (long) Read.HANDLE.invokeExact(cs, fd, buf, count);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -151,7 +225,7 @@ final class Libc {
 
     static long pread(MemorySegment cs, int fd, MemorySegment buf, long count, long offset) {
         try {
-            return (long) PREAD.invokeExact(cs, fd, buf, count, offset);
+            return (long) Pread.HANDLE.invokeExact(cs, fd, buf, count, offset);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -159,7 +233,7 @@ final class Libc {
 
     static long write(MemorySegment cs, int fd, MemorySegment buf, long count) {
         try {
-            return (long) WRITE.invokeExact(cs, fd, buf, count);
+            return (long) Write.HANDLE.invokeExact(cs, fd, buf, count);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -167,7 +241,7 @@ final class Libc {
 
     static int mkdirat(MemorySegment cs, int dirfd, MemorySegment path, int mode) {
         try {
-            return (int) MKDIRAT.invokeExact(cs, dirfd, path, mode);
+            return (int) Mkdirat.HANDLE.invokeExact(cs, dirfd, path, mode);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -175,7 +249,7 @@ final class Libc {
 
     static int mknodat(MemorySegment cs, int dirfd, MemorySegment path, int mode, long dev) {
         try {
-            return (int) MKNODAT.invokeExact(cs, dirfd, path, mode, dev);
+            return (int) Mknodat.HANDLE.invokeExact(cs, dirfd, path, mode, dev);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -183,7 +257,7 @@ final class Libc {
 
     static int symlinkat(MemorySegment cs, MemorySegment target, int dirfd, MemorySegment path) {
         try {
-            return (int) SYMLINKAT.invokeExact(cs, target, dirfd, path);
+            return (int) Symlinkat.HANDLE.invokeExact(cs, target, dirfd, path);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -192,7 +266,7 @@ final class Libc {
     static int linkat(MemorySegment cs, int olddirfd, MemorySegment oldpath, int newdirfd, MemorySegment newpath,
             int flags) {
         try {
-            return (int) LINKAT.invokeExact(cs, olddirfd, oldpath, newdirfd, newpath, flags);
+            return (int) Linkat.HANDLE.invokeExact(cs, olddirfd, oldpath, newdirfd, newpath, flags);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -200,7 +274,7 @@ final class Libc {
 
     static int fchmodat(MemorySegment cs, int dirfd, MemorySegment path, int mode, int flags) {
         try {
-            return (int) FCHMODAT.invokeExact(cs, dirfd, path, mode, flags);
+            return (int) Fchmodat.HANDLE.invokeExact(cs, dirfd, path, mode, flags);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -208,7 +282,7 @@ final class Libc {
 
     static int fchmod(MemorySegment cs, int fd, int mode) {
         try {
-            return (int) FCHMOD.invokeExact(cs, fd, mode);
+            return (int) Fchmod.HANDLE.invokeExact(cs, fd, mode);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -216,7 +290,7 @@ final class Libc {
 
     static int fchownat(MemorySegment cs, int dirfd, MemorySegment path, int uid, int gid, int flags) {
         try {
-            return (int) FCHOWNAT.invokeExact(cs, dirfd, path, uid, gid, flags);
+            return (int) Fchownat.HANDLE.invokeExact(cs, dirfd, path, uid, gid, flags);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -224,7 +298,7 @@ final class Libc {
 
     static int fchown(MemorySegment cs, int fd, int uid, int gid) {
         try {
-            return (int) FCHOWN.invokeExact(cs, fd, uid, gid);
+            return (int) Fchown.HANDLE.invokeExact(cs, fd, uid, gid);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -232,7 +306,7 @@ final class Libc {
 
     static int utimensat(MemorySegment cs, int dirfd, MemorySegment path, MemorySegment times, int flags) {
         try {
-            return (int) UTIMENSAT.invokeExact(cs, dirfd, path, times, flags);
+            return (int) Utimensat.HANDLE.invokeExact(cs, dirfd, path, times, flags);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -240,7 +314,7 @@ final class Libc {
 
     static int futimens(MemorySegment cs, int fd, MemorySegment times) {
         try {
-            return (int) FUTIMENS.invokeExact(cs, fd, times);
+            return (int) Futimens.HANDLE.invokeExact(cs, fd, times);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -248,7 +322,7 @@ final class Libc {
 
     static int unlinkat(MemorySegment cs, int dirfd, MemorySegment path, int flags) {
         try {
-            return (int) UNLINKAT.invokeExact(cs, dirfd, path, flags);
+            return (int) Unlinkat.HANDLE.invokeExact(cs, dirfd, path, flags);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -256,7 +330,7 @@ final class Libc {
 
     static int ftruncate(MemorySegment cs, int fd, long length) {
         try {
-            return (int) FTRUNCATE.invokeExact(cs, fd, length);
+            return (int) Ftruncate.HANDLE.invokeExact(cs, fd, length);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -264,7 +338,7 @@ final class Libc {
 
     static long lseek(MemorySegment cs, int fd, long offset, int whence) {
         try {
-            return (long) LSEEK.invokeExact(cs, fd, offset, whence);
+            return (long) Lseek.HANDLE.invokeExact(cs, fd, offset, whence);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -272,7 +346,7 @@ final class Libc {
 
     static long llistxattr(MemorySegment cs, MemorySegment path, MemorySegment list, long size) {
         try {
-            return (long) LLISTXATTR.invokeExact(cs, path, list, size);
+            return (long) Llistxattr.HANDLE.invokeExact(cs, path, list, size);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -280,7 +354,7 @@ final class Libc {
 
     static long lgetxattr(MemorySegment cs, MemorySegment path, MemorySegment name, MemorySegment value, long size) {
         try {
-            return (long) LGETXATTR.invokeExact(cs, path, name, value, size);
+            return (long) Lgetxattr.HANDLE.invokeExact(cs, path, name, value, size);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -289,7 +363,7 @@ final class Libc {
     static int lsetxattr(MemorySegment cs, MemorySegment path, MemorySegment name, MemorySegment value, long size,
             int flags) {
         try {
-            return (int) LSETXATTR.invokeExact(cs, path, name, value, size, flags);
+            return (int) Lsetxattr.HANDLE.invokeExact(cs, path, name, value, size, flags);
         } catch (Throwable t) {
             throw unexpected(t);
         }
