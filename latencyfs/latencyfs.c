@@ -1386,16 +1386,20 @@ int main(int argc, char *argv[])
     }
     fs->o = (struct options){150, 256, 2, NULL, 100, 16, 0, 0};
     fs->source_fd = -1;
+    struct fuse_cmdline_opts co;
+    memset(&co, 0, sizeof co);
+    int rc = 2;
     if (fuse_opt_parse(&args, &fs->o, option_spec, NULL) == -1) {
-        return 2;
+        goto out_free;
     }
     if (fs->o.show_help) {
         usage(argv[0]);
-        return 0;
+        rc = 0;
+        goto out_free;
     }
     if (fs->o.files_per_dir == 0 || fs->o.dir_fanout == 0 || fs->o.threads == 0 || fs->o.workers < 2) {
         fprintf(stderr, "latencyfs: --files-per-dir, --dir-fanout and --threads must be positive, --workers >= 2\n");
-        return 2;
+        goto out_free;
     }
     fs->delay_ns = (long long)fs->o.delay_us * 1000;
     pthread_mutex_init(&fs->q.lock, NULL);
@@ -1403,7 +1407,7 @@ int main(int argc, char *argv[])
     if (fs->o.synthetic) {
         if (parse_number(fs->o.synthetic, strlen(fs->o.synthetic), &fs->syn_files) != 0) {
             fprintf(stderr, "latencyfs: --synthetic needs a number of files, not \"%s\"\n", fs->o.synthetic);
-            return 2;
+            goto out_free;
         }
         fs->syn_dirs = fs->syn_files == 0 ? 1 : (fs->syn_files + fs->o.files_per_dir - 1) / fs->o.files_per_dir;
     } else {
@@ -1421,10 +1425,14 @@ int main(int argc, char *argv[])
         }
         if (at < 0) {
             usage(argv[0]);
-            return 2;
+            goto out_free;
         }
         if (setup_passthrough(fs, args.argv[at]) != 0) {
-            return 1;
+            rc = 1;
+            goto out_free;
+        }
+        if (args.allocated) {
+            free(args.argv[at]); /* fuse_opt_parse's copy */
         }
         for (int i = at; i < args.argc - 1; i++) {
             args.argv[i] = args.argv[i + 1];
@@ -1432,19 +1440,18 @@ int main(int argc, char *argv[])
         args.argc--;
     }
 
-    struct fuse_cmdline_opts co;
     if (fuse_parse_cmdline(&args, &co) != 0) {
-        return 2;
+        goto out_free;
     }
     if (co.mountpoint == NULL) {
         usage(argv[0]);
-        return 2;
+        goto out_free;
     }
     fuse_opt_add_arg(&args, "-oro,default_permissions");
     fuse_opt_add_arg(&args, fs->o.synthetic ? "-ofsname=latencyfs-synthetic" : "-ofsname=latencyfs");
     fuse_opt_add_arg(&args, "-osubtype=latencyfs");
 
-    int rc = 1;
+    rc = 1;
     struct fuse_session *se = fuse_session_new(&args, &ops, sizeof ops, fs);
     if (se == NULL) {
         goto out_free;
@@ -1472,7 +1479,7 @@ out_unmount:
 out_destroy:
     fuse_session_destroy(se);
 out_free:
-    if (!fs->o.synthetic) {
+    if (!fs->o.synthetic && fs->source_fd >= 0) {
         teardown_passthrough(fs);
     }
     free(co.mountpoint);

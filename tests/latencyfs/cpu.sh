@@ -4,12 +4,13 @@
 #   tests/latencyfs/cpu.sh [--bin PATH] [--delay-us=N] [--threads=N] [--workers=N] [-o FUSEOPT] [--runs N] [--count-ops]
 #                          (--source DIR | --synthetic=FILES) [TOOL...]
 #
-# TOOL: find (default: `find MNT -printf '%s %T@ %m %U %G\n'`) and/or fd (`fdfind -u -H --changed-before 1s
-# -j 64 . MNT`). For each tool: mount (foreground daemon started here, so its pid is known), run the tool RUNS
-# times (default 1), and print the daemon's CPU (utime+stime from /proc/PID/stat, all threads, clock ticks) and
-# the client's user/sys CPU and wall time (GNU time). --count-ops additionally runs the tool once more under
-# `perf stat -a -e fuse:fuse_request_send --filter 'connection == DEV'` to count the FUSE requests the kernel
-# sent to this mount (a separate run, so the counting does not touch the CPU figures), and prints µs per op.
+# TOOL: find (default: `find MNT -printf '%s %T@ %m %U %G\n'`), fd (`fdfind -u -H --changed-before 1s -j 64 .
+# MNT`), walk (`bin/podheitor-hpc walk --threads ${WALK_THREADS:-32} MNT`, needs scripts/build.sh). For each
+# tool: mount (foreground daemon started here, so its pid is known), run the tool RUNS times (default 1), and
+# print the daemon's CPU (utime+stime from /proc/PID/stat, all threads, clock ticks) and the client's user/sys CPU
+# and wall time (GNU time). --count-ops additionally runs the tool once more under `perf stat -a -e
+# fuse:fuse_request_send --filter 'connection == DEV'` to count the FUSE requests the kernel sent to this mount
+# (a separate run, so the counting does not touch the CPU figures), and prints µs per op for that run.
 # The CPU figures are robust on a busy machine; the wall time is only a sanity check.
 set -Eeuo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -24,7 +25,7 @@ while [ $# -gt 0 ]; do
     -o) lfs+=(-o "$2"); shift 2;;
     --runs) runs=$2; shift 2;;
     --count-ops) count=1; shift;;
-    find|fd) tools+=("$1"); shift;;
+    find|fd|walk) tools+=("$1"); shift;;
     -h|--help) sed -n '2,14p' "$0"; exit 0;;
     *) echo "cpu.sh: unknown argument $1" >&2; exit 2;;
   esac
@@ -64,6 +65,7 @@ client() {
   case $1 in
     find) find "$mnt" -printf '%s %T@ %m %U %G\n';;
     fd) fdfind -u -H --changed-before 1s -j 64 . "$mnt";;
+    walk) "$ROOT/bin/podheitor-hpc" walk --threads "${WALK_THREADS:-32}" "$mnt";;
   esac
 }
 
@@ -73,7 +75,7 @@ for t in "${tools[@]}"; do
   [ "$t" = fd ] && n=$((entries - 1)) || n=$entries   # fd does not print the root
   for r in $(seq "$runs"); do
     d0=$(ticks "$pid")
-    tm=$( { /usr/bin/time -f '%e %U %S' bash -c "$(declare -f client); mnt='$mnt'; client $t >/dev/null"; } 2>&1 | tail -1)
+    tm=$( { /usr/bin/time -f '%e %U %S' bash -c "$(declare -f client); ROOT='$ROOT'; mnt='$mnt'; client $t >/dev/null"; } 2>&1 | tail -1)
     d1=$(ticks "$pid")
     set -- $tm
     awk -v t="$t" -v r="$r" -v n="$n" -v d="$((d1 - d0))" -v hz="$tck" -v w="$1" -v u="$2" -v s="$3" 'BEGIN {
@@ -84,7 +86,7 @@ for t in "${tools[@]}"; do
     dev=$(stat -c %d "$mnt")
     d0=$(ticks "$pid")
     ops=$(perf stat -x, -a -e fuse:fuse_request_send --filter "connection == $dev" -- \
-            bash -c "$(declare -f client); mnt='$mnt'; client $t >/dev/null" 2>&1 | awk -F, '/fuse_request_send/ {print $1}')
+            bash -c "$(declare -f client); ROOT='$ROOT'; mnt='$mnt'; client $t >/dev/null" 2>&1 | awk -F, '/fuse_request_send/ {print $1}')
     d1=$(ticks "$pid")
     awk -v t="$t" -v n="$n" -v o="$ops" -v d="$((d1 - d0))" -v hz="$tck" 'BEGIN {
       printf "%-4s ops: %d FUSE requests = %.2f per entry; daemon %.2f CPU-s in that run = %.1f us/op\n",
