@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# latencyfs integration test (part of scripts/test.sh; ~20 s): builds latencyfs, mounts it (synthetic and
+# latencyfs integration test (part of scripts/test.sh; ~10 s): builds latencyfs, mounts it (synthetic and
 # passthrough), walks it with `podheitor-hpc walk`, compares with find, reads data; checks the synthetic tree
 # against checksums taken from the previous (high-level API) implementation, the passthrough's metadata, xattrs,
 # hard links, odd names, large directories and readdir offsets against the source (also with no fd budget),
