@@ -5,7 +5,7 @@
 #   2. make -C shim-c test           C tests
 #      make -C shim-c fuzz           libFuzzer harnesses, PHPC_FUZZ_SECONDS (20) each
 #   3. tests/integration/run.sh      against real bacula-dir/-sd/-fd on 127.0.0.1
-#   4. tests/latencyfs/run.sh        the metadata-latency emulator: mount, walk, unmount (~5 s)
+#   4. tests/latencyfs/run.sh        the metadata-latency emulator: mount, walk, metadata, delay, unmount (~10 s)
 # Not here (too slow for CI): scripts/stress-1m-files.sh, scripts/bench-backup.sh, podheitor-hpc bench.
 # Every part runs even when an earlier one failed. The last line is
 # "N passed, N failed" (totals over the parts); exit status 1 if anything failed.

@@ -5,7 +5,7 @@
 #   scripts/with-latencyfs.sh [latencyfs options] (--source DIR | --synthetic=FILES) -- CMD [ARGS...]
 #
 # Every argument of CMD equal to or containing @MNT@ gets the mount point substituted; LATENCYFS_MNT is exported
-# too. latencyfs options: --delay-us=N (default 150), --threads=N, --files-per-dir=N, --dir-fanout=N.
+# too. latencyfs options: --delay-us=N (default 150), --threads=N, --workers=N, --files-per-dir=N, --dir-fanout=N.
 # The mount point is a fresh directory under ${LATENCYFS_BASE:-/tmp/podheitor-hpc-latencyfs}. Exit status: CMD's.
 # Builds latencyfs/build/latencyfs with make when it is missing. Needs /dev/fuse and fusermount3 (run as root).
 set -Eeuo pipefail
@@ -18,7 +18,7 @@ while [ $# -gt 0 ]; do
     --) shift; break;;
     --source) source=$2; shift 2;;
     --source=*) source=${1#--source=}; shift;;
-    --delay-us=*|--threads=*|--synthetic=*|--files-per-dir=*|--dir-fanout=*) lfs_args+=("$1"); shift;;
+    --delay-us=*|--threads=*|--workers=*|--synthetic=*|--files-per-dir=*|--dir-fanout=*) lfs_args+=("$1"); shift;;
     -h|--help) sed -n '2,11p' "$0"; exit 0;;
     *) echo "with-latencyfs: unknown argument $1 (did you forget --?)" >&2; exit 2;;
   esac
