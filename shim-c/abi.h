@@ -1,14 +1,14 @@
 /*
  * abi.h - independent declarations of the bacula-fd plugin ABI.
  *
- * Written from the field lists in /work/shared/reference/bacula-plugin-abi.md
- * (cited below as "ref §N"); no Bacula source was used.  One .so serves the
+ * Written from the field lists documented in docs/abi.md (cited below as
+ * "docs/abi.md §N"); no Bacula source code was copied.  One .so serves the
  * interface versions 14 (Bacula 9.6), 21 (11.0) and 22 (13.0 / master), so the
  * structures whose layout changed between versions are declared once per
  * version (suffix 14/21/22) and the code picks the right one at run time.
  *
  * x86-64 / glibc only: every layout below is pinned by _Static_assert against
- * the offsets tabulated in ref §1.4-§1.10.
+ * the offsets tabulated in docs/abi.md §2 and §6.
  *
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
@@ -21,7 +21,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-/* ---- common types (ref §1.4) ----------------------------------------- */
+/* ---- common types (docs/abi.md §2.1) --------------------------------- */
 
 typedef enum {
     bRC_OK = 0,     /* success; from endBackupFile: "no more files" */
@@ -51,8 +51,8 @@ typedef struct bInfo {
 } bInfo;
 
 typedef struct pInfo {
-    uint32_t size;      /* must be sizeof(pInfo) == 56 (ref §0) */
-    uint32_t version;   /* must equal bInfo.version exactly (ref §0) */
+    uint32_t size;      /* must be sizeof(pInfo) == 56 (docs/abi.md §1.3) */
+    uint32_t version;   /* must equal bInfo.version exactly (docs/abi.md §1.3) */
     const char *plugin_magic;
     const char *plugin_license;
     const char *plugin_author;
@@ -66,14 +66,14 @@ typedef enum { pVarName = 1, pVarDescription = 2 } pVariable;
 typedef int64_t utime_t;
 typedef off_t boffset_t;
 
-/* Interface versions we serve (ref §0). */
+/* Interface versions we serve (docs/abi.md §0.2, §1.4). */
 #define PHPC_ABI_V14 14
 #define PHPC_ABI_V21 21
 #define PHPC_ABI_V22 22
 
 #define PHPC_PLUGIN_MAGIC "*FDPluginData*"
 
-/* ---- events (ref §1.7; identical in v14/v21/v22) ----------------------- */
+/* ---- events (docs/abi.md §3.1; identical in v14/v21/v22) --------------- */
 
 enum {
     bEventJobStart = 1,
@@ -98,7 +98,7 @@ enum {
     bEventFeatures = 26     /* v21+ only */
 };
 
-/* ---- constants (ref §1.11) -------------------------------------------- */
+/* ---- constants (docs/abi.md §6.7) ------------------------------------ */
 
 enum { IO_OPEN = 1, IO_READ = 2, IO_WRITE = 3, IO_CLOSE = 4, IO_SEEK = 5 };
 enum { BACL_BACKUP = 1, BACL_RESTORE = 2, BXATTR_BACKUP = 3, BXATTR_RESTORE = 4 };
@@ -117,13 +117,13 @@ enum {
 
 /*
  * bVariable ids and M_* message types are renumbered between versions
- * (ref §1.8, §1.9).  The code never uses these numbers directly; it goes
+ * (docs/abi.md §5.1, §5.3).  The code never uses these numbers directly; it goes
  * through phpc_var_id() / phpc_msg_type() (msg.c), which index the tables
  * below by version.
  */
 typedef int bVariable;
 
-/* ---- callback table the FD gives us (ref §1.5) ------------------------ */
+/* ---- callback table the FD gives us (docs/abi.md §2.2) ---------------- */
 
 struct save_pkt14;  /* the FD passes a version-specific save_pkt; we only  */
                     /* declare the pointer type here (checkChanges etc.)   */
@@ -154,7 +154,7 @@ typedef struct bFuncs {
                                     /* valid when size >= 152, never read else */
 } bFuncs;
 
-/* ---- packets (ref §1.10) ------------------------------------------------ */
+/* ---- packets (docs/abi.md §6) ------------------------------------------- */
 
 /* save_pkt, v14 (Bacula 9.6): 240 bytes */
 struct save_pkt14 {
@@ -268,7 +268,7 @@ struct restore_pkt14 {
 };
 
 /* restore_pkt, v21 and v22: 232 bytes; plugin_mode is uninitialised in
- * createFile (ref §4.1) and never read. */
+ * createFile (docs/abi.md §6.4) and never read. */
 struct restore_pkt21 {
     int32_t pkt_size;
     int32_t plugin_mode;
@@ -322,7 +322,7 @@ struct stream_pkt {             /* 12 bytes */
     int32_t pkt_end;
 };
 
-/* ---- the table of our entry points (ref §1.6) ------------------------- */
+/* ---- the table of our entry points (docs/abi.md §2.3) ----------------- */
 
 typedef bRC (*phpc_fn_ctx)(bpContext *ctx);
 typedef bRC (*phpc_fn_value)(bpContext *ctx, pVariable var, void *value);
@@ -373,7 +373,7 @@ typedef struct pFuncs22 {       /* 152 bytes */
     phpc_fn_pkt metadataRestore;        /* +144 (meta_pkt *) */
 } pFuncs22;
 
-/* ---- layout pins (ref §1.4-§1.10, x86-64 glibc) ------------------------ */
+/* ---- layout pins (docs/abi.md §2, §6; x86-64 glibc) -------------------- */
 
 #if defined(__x86_64__) && defined(__linux__)
 #define PHPC_PIN(T, f, off) _Static_assert(offsetof(T, f) == (off), #T "." #f)

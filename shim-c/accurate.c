@@ -1,5 +1,5 @@
 /*
- * accurate.c - accurate mode (docs/ptcomm.md §8, ref §2.8).
+ * accurate.c - accurate mode (docs/ptcomm.md §8, docs/abi.md §8).
  *
  * In accurate Incremental/Differential backups the backend asks before it
  * sends an entry: C "CHECK " FILE-record (flags 0, no data).  The shim runs
@@ -24,7 +24,7 @@
  * if the FileSet excludes it, otherwise CHANGED, and checkChanges is not
  * called.
  *
- * FD facts relied on (ref §2.3, §2.4, §2.8):
+ * FD facts relied on (docs/abi.md §7.3, §7.4, §8.1-§8.4):
  *  - checkChanges copies fname, link, type and statp into the job's find
  *    packet and compares them with the catalog entry (directories are looked
  *    up by link): bRC_OK = changed / not found, bRC_Seen = unchanged.  In

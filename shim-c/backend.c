@@ -1,7 +1,7 @@
 /*
  * backend.c - backend child process management.
  *
- * Facts relied on (ref §2.1, §4.6): bacula-fd sends SIGUSR2 to job threads on
+ * Facts relied on (docs/abi.md §4.2): bacula-fd sends SIGUSR2 to job threads on
  * cancel and handles SIGCHLD with a no-op handler, both without SA_RESTART,
  * so every blocking call here may fail with EINTR and is retried; the FD
  * ignores SIGPIPE, so writing to a dead backend fails with EPIPE instead of

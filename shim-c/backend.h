@@ -18,7 +18,7 @@
 /*
  * How long one read or write may wait without progress before the job fails
  * with "backend did not answer within N s": the default of the plugin key
- * timeout (docs/ptcomm.md §1.1).
+ * timeout (docs/ptcomm.md §1).
  */
 #define PHPC_IO_TIMEOUT_S 300
 
@@ -31,7 +31,7 @@ typedef void (*phpc_line_fn)(void *arg, const char *line, size_t len);
 
 typedef struct phpc_backend {
     /* lock guards pid and canceled: the cancel event arrives on another
-     * thread (ref §2.1, §2.10) and must never signal a reaped pid */
+     * thread (docs/abi.md §4.1, §7.8) and must never signal a reaped pid */
     pthread_mutex_t lock;
     pid_t pid;                  /* > 0 while a child exists and is not reaped */
     bool canceled;

@@ -2,7 +2,7 @@
  * backup.c - backup and estimate: FILE records -> save_pkt, data sections ->
  * pluginIO(IO_READ), blobs -> handleXACLdata (docs/ptcomm.md §3, §4).
  *
- * FD facts relied on (ref §2.3, §2.5):
+ * FD facts relied on (docs/abi.md §7.3, §7.6):
  *  - startBackupFile returning anything but bRC_OK ends the loop silently;
  *    that is how an empty backup (first packet is the final F) ends.
  *  - endBackupFile: bRC_More = another file follows, bRC_OK = that was the
@@ -12,9 +12,10 @@
  *    live in two separate slots (rec[2]), so the FD's fname pointer stays
  *    valid until the next startBackupFile.
  *  - The FD copies fname and link during startBackupFile.
- *  - With no_read set the FD makes no IO calls for the file (§4.4).
+ *  - With no_read set the FD makes no IO calls for the file (docs/abi.md
+ *    §7.4; docs/ptcomm.md §4.4).
  *  - handleXACLdata(BACL_BACKUP / BXATTR_BACKUP) is called in a loop until
- *    it returns count 0 (ref §2.9, §4.11).
+ *    it returns count 0 (docs/abi.md §7.5).
  *
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
@@ -36,7 +37,8 @@ struct sp_view {
     uint64_t *flags;
 };
 
-#define PHPC_FO_OFFSETS (1ULL << 30)   /* ref §1.10: io->offset per IO_READ, IO_SEEK on restore */
+/* docs/abi.md §6.3: io->offset per IO_READ, IO_SEEK on restore */
+#define PHPC_FO_OFFSETS (1ULL << 30)
 
 #define SP_VIEW(v, p)                                                        \
     do {                                                                     \
@@ -122,7 +124,8 @@ static int drain_record(phpc_ctx *c)
     return 0;
 }
 
-/* Bacula's FT_DIREND convention wants a trailing '/' (§3); add it if missing. */
+/* Bacula's FT_DIREND convention wants a trailing '/' (docs/ptcomm.md §3,
+ * docs/abi.md §7.4); add it if missing. */
 static int ensure_slash(phpc_record *r)
 {
     if (r->name_len > 0 && r->name[r->name_len - 1] == '/')
@@ -226,14 +229,14 @@ static void fill_sp(phpc_ctx *c, void *sp)
 
     *v.type = phpc_record_ft(r->type);
     *v.fname = r->name;
-    /* portable and flags keep the FD's defaults (ref §1.10) */
-    *v.no_read = (r->flags & PHPC_REC_DATA) == 0;      /* §4.4 */
+    /* portable and flags keep the FD's defaults (docs/abi.md §6.2) */
+    *v.no_read = (r->flags & PHPC_REC_DATA) == 0;      /* docs/ptcomm.md §4.4 */
     if (c->sparse)
         *v.flags |= PHPC_FO_OFFSETS;    /* holes are skipped: STREAM_SPARSE_DATA */
     switch (r->type) {
     case 'D':
         /* FT_DIREND is stored under link; fname == link == "dir/" keeps the
-         * accurate "seen" marking consistent (ref §2.4, §4.12) */
+         * accurate "seen" marking consistent (docs/abi.md §7.4) */
         *v.link = r->name;
         break;
     case 'S':
@@ -287,7 +290,7 @@ bRC backup_end_file(phpc_ctx *c)
         return bRC_Error;
     c->have_cur = false;
     /* Remember FileIndex for possible later hard links to this record.
-     * bVarFileIndex = files sent so far, i.e. this file's index (ref §2.4). */
+     * bVarFileIndex = files sent so far, i.e. this file's index (docs/abi.md §5.2). */
     if (c->jobtype == 'B' && r->nlink > 1 && r->type != 'D' && r->type != 'L') {
         int fi;
 
@@ -391,7 +394,7 @@ static void io_read(phpc_ctx *c, struct io_pkt *io)
             c->dlen = f.len;
         } else if (f.letter == 'F') {
             c->data = DS_EOF;
-        } else {                        /* 'E': read error for this file (§4.2) */
+        } else {                        /* 'E': read error for this file (docs/ptcomm.md §4.2) */
             sess_post_text(c, PM_ERROR, &f);
             c->data = DS_ERROR;
         }

@@ -80,7 +80,7 @@ enum phpc_data { DS_NONE, DS_ACTIVE, DS_EOF, DS_ERROR };
 typedef struct phpc_ctx {
     bpContext *bctx;
 
-    /* facts collected from events (ref §1.7) */
+    /* facts collected from events (docs/abi.md §3.1) */
     char level;                 /* 'F' 'I' 'D' ... from bEventLevel, 0 unknown */
     int64_t since;              /* from bEventSince */
     char *cmd;                  /* last command string that named us */

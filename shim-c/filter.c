@@ -1,7 +1,7 @@
 /*
  * filter.c - FileSet Options (WildFile, WildDir, Wild, Regex*, Exclude = yes,
  * the Exclude { File = ... } list) applied to the backend's entries through
- * the FD's AcceptFile callback (ref §2.8), the way the stock FD applies them
+ * the FD's AcceptFile callback (docs/abi.md §8.5), the way the stock FD applies them
  * to its own walk.
  *
  * FD facts relied on (read in fd_plugins.c baculaAcceptFile and findlib

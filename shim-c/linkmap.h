@@ -3,7 +3,7 @@
  *
  * The backend announces a hard link ('L') with the record number of the
  * first name (docs/ptcomm.md §3); Bacula wants that file's FileIndex in
- * save_pkt.LinkFI (ref §2.4).  Only records with nlink > 1 are stored, in an
+ * save_pkt.LinkFI (docs/abi.md §7.4).  Only records with nlink > 1 are stored, in an
  * open-addressing hash table (linear probing) that doubles when it is 2/3
  * full, so memory is proportional to the multiply-linked files of one job
  * (16 bytes per entry).

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-/* bVariable ids by version (ref §1.8): 9.6 has the bVarxxx placeholder at 19,
+/* bVariable ids by version (docs/abi.md §5.1): 9.6 has the bVarxxx placeholder at 19,
  * 11.0 removed it (ids 19-23 shift down), 13.0 inserted bVarPluginDir = 14
  * (ids 14-19 shift up). */
 static const int var_ids[3][PV__COUNT] = {
@@ -19,7 +19,7 @@ static const int var_ids[3][PV__COUNT] = {
     /* v22 */ { 1,    3,    4,   6,      8,    9,       15,   16,        23,       24,     10 },
 };
 
-/* M_* numbers by version (ref §1.9): v22 moved M_EVENTS to 3, shifting the rest. */
+/* M_* numbers by version (docs/abi.md §5.3): v22 moved M_EVENTS to 3, shifting the rest. */
 static const int msg_types[3][PM__COUNT] = {
     /*          FATAL ERROR WARNING INFO */
     /* v14 */ { 3,    4,    5,      6 },
@@ -87,7 +87,7 @@ int phpc_get_int(bpContext *ctx, enum phpc_var v, int *out)
 
     if (id < 0 || phpc_bfuncs == NULL || phpc_bfuncs->getBaculaValue == NULL)
         return -1;
-    /* Unknown ids give bRC_OK with nothing written (ref §1.8): pre-set 0. */
+    /* Unknown ids give bRC_OK with nothing written (docs/abi.md §5.2): pre-set 0. */
     if (phpc_bfuncs->getBaculaValue(ctx, id, &val) != bRC_OK)
         return -1;
     *out = val;

@@ -13,7 +13,7 @@
 #define PHPC_NAME "podheitor-hpc"
 #define PHPC_PREFIX PHPC_NAME ": "
 
-/* Version-neutral names for the bVariable ids we use (ref §1.8). */
+/* Version-neutral names for the bVariable ids we use (docs/abi.md §5.1). */
 enum phpc_var {
     PV_JOB_ID,
     PV_LEVEL,
@@ -29,7 +29,7 @@ enum phpc_var {
     PV__COUNT
 };
 
-/* Version-neutral severities for JobMessage (ref §1.9). */
+/* Version-neutral severities for JobMessage (docs/abi.md §5.3). */
 enum phpc_sev { PM_FATAL, PM_ERROR, PM_WARNING, PM_INFO, PM__COUNT };
 
 /* Returns the bVariable id / M_* number for interface version ver, or -1. */
@@ -38,7 +38,7 @@ int phpc_msg_type(unsigned ver, enum phpc_sev s);
 
 /*
  * Post "podheitor-hpc: <formatted text>" as a job message of severity sev.
- * The FD formats into a 2000-byte buffer (ref §1.5), so the text is cut at
+ * The FD formats into a 2000-byte buffer (docs/abi.md §5.4), so the text is cut at
  * PHPC_MSG_MAX bytes and always passed through a "%s" format.
  */
 #define PHPC_MSG_MAX 1800

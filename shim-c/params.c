@@ -3,7 +3,7 @@
  *
  * Grammar: NAME [":" ITEM (";" ITEM)*], ITEM = KEY "=" VALUE or empty.
  * The part before the first ':' is the plugin name; the FD already used it to
- * route the command to us (ref §1.3), so it is not checked here.  Inside a
+ * route the command to us (docs/abi.md §1.5), so it is not checked here.  Inside a
  * value "\;" is a literal ';' and "\\" a literal backslash; any other "\x" is
  * an error.  Whitespace around keys is trimmed; values are taken as written.
  * Empty items (e.g. a trailing ';') are ignored.
@@ -208,7 +208,7 @@ static int check_value(phpc_params *out, const char *key, const char *value,
     }
     if (strcmp(key, "aclsupport") == 0 || strcmp(key, "xattrsupport") == 0) {
         /* the FileSet's aclsupport/xattrsupport options never reach a command
-         * plugin (ref §2.9): these keys stand in for them */
+         * plugin (docs/abi.md §7.5): these keys stand in for them */
         if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0)
             return fail(err, errsz, "key \"%s\": \"%s\" is not yes or no", key,
                         q(value, strlen(value), qb, sizeof qb));

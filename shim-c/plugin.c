@@ -3,11 +3,11 @@
  * per-version pFuncs tables, and the FD callbacks (dispatching to
  * session.c, backup.c and restore.c).
  *
- * One .so serves interface versions 14, 21 and 22 (ref §4.1): the FD checks
- * pInfo.version == bInfo.version exactly and pInfo.size == 56 (ref §0), and
+ * One .so serves interface versions 14, 21 and 22 (docs/abi.md §1.4): the FD
+ * checks pInfo.version == bInfo.version exactly and pInfo.size == 56 (§1.3), and
  * never looks at pFuncs.size, so loadPlugin copies the FD's version into
  * pInfo and returns the pFuncs table with that version's slot order (slot
- * +120 is checkStream in v14 but restoreFileList in v21+, ref §1.6).
+ * +120 is checkStream in v14 but restoreFileList in v21+, docs/abi.md §2.3).
  *
  * Global state is limited to these tables, the saved bInfo/bFuncs pointers
  * and the chosen version; everything per job lives in struct phpc_ctx.
@@ -31,7 +31,7 @@ static pInfo plugin_info = {
     sizeof(pInfo),
     0,                                  /* set from bInfo.version at load */
     PHPC_PLUGIN_MAGIC,
-    "AGPLv3",                           /* accepted by v14, v21 and v22 (ref §0) */
+    "AGPLv3",                           /* accepted by v14, v21, v22 (docs/abi.md §1.3) */
     "podheitor-hpc project",
     "2024",
     "1.0",
@@ -75,7 +75,7 @@ static bRC freePlugin(bpContext *ctx)
 
     if (c == NULL)
         return bRC_Error;
-    /* bEventJobEnd is not delivered after a failure or a cancel (ref §1.7),
+    /* bEventJobEnd is not delivered after a failure or a cancel (docs/abi.md §3.3),
      * so the backend may still be running here */
     sess_destroy(c);
     phpc_record_free(&c->rec[0]);
@@ -114,7 +114,7 @@ static bRC handlePluginEvent(bpContext *ctx, bEvent *event, void *value)
         return bRC_Error;
     switch (event->eventType) {
     case bEventCancelCommand:
-        /* arrives on another thread (ref §2.10): only the locked part of
+        /* arrives on another thread (docs/abi.md §4.1, §7.8): only the locked part of
          * the backend state is touched; the job thread then sees EOF */
         bk_cancel(&c->bk);
         return bRC_OK;
@@ -138,7 +138,7 @@ static bRC handlePluginEvent(bpContext *ctx, bEvent *event, void *value)
     }
     case bEventBackupCommand:
     case bEventEstimateCommand:
-        /* a return != bRC_OK stops this plugin item silently (ref §2.3);
+        /* a return != bRC_OK stops this plugin item silently (docs/abi.md §7.3);
          * the reason has been posted as M_FATAL */
         if (value == NULL)
             return bRC_Error;
@@ -170,7 +170,7 @@ static bRC handlePluginEvent(bpContext *ctx, bEvent *event, void *value)
     default:
         /* JobStart, Start/EndBackupJob, EndFileSet, Features (left NULL),
          * RestoreObject ...: nothing to do.  Jobs that never name this
-         * plugin get every broadcast event too (ref §1.7) and stay idle. */
+         * plugin get every broadcast event too (docs/abi.md §3.4) and stay idle. */
         return bRC_OK;
     }
 }
@@ -193,7 +193,7 @@ static bRC startRestoreFile(bpContext *ctx, const char *cmd)
 {
     (void)cmd;
     /* bRC_OK even after a failure: an error here makes the FD restore the
-     * file itself (ref §2.6, §4.10) */
+     * file itself (docs/abi.md §7.7) */
     return get_ctx(ctx) ? bRC_OK : bRC_Error;
 }
 
@@ -249,7 +249,7 @@ static bRC handleXACLdata(bpContext *ctx, struct xacl_pkt *x)
 /* ---- the tables ----------------------------------------------------------- */
 
 /* checkStream, restoreFileList, queryParameter and metadataRestore stay NULL:
- * the FD checks those slots for NULL before calling (ref §1.6). */
+ * the FD checks those slots for NULL before calling (docs/abi.md §2.3). */
 #define COMMON_SLOTS(sz, ver)                                                 \
     .size = (sz), .version = (ver), .newPlugin = newPlugin,                   \
     .freePlugin = freePlugin, .getPluginValue = getPluginValue,               \
@@ -264,7 +264,7 @@ static pFuncs14 funcs14 = { COMMON_SLOTS(sizeof(pFuncs14), PHPC_ABI_V14), .check
 static pFuncs21 funcs21 = { COMMON_SLOTS(sizeof(pFuncs21), PHPC_ABI_V21), .checkStream = NULL };
 static pFuncs22 funcs22 = { COMMON_SLOTS(sizeof(pFuncs22), PHPC_ABI_V22), .checkStream = NULL };
 
-/* ---- exported entry points (ref §1.2) --------------------------------------- */
+/* ---- exported entry points (docs/abi.md §1.2) ------------------------------ */
 
 EXPORT bRC loadPlugin(bInfo *binfo, bFuncs *bfuncs, pInfo **pinfo, void **pfuncs)
 {

@@ -2,7 +2,7 @@
  * restore.c - restore: createFile -> FILE record, IO_WRITE -> D packets,
  * IO_CLOSE -> F, bEventEndRestoreJob -> FINISH (docs/ptcomm.md §5).
  *
- * FD facts relied on (ref §2.6, §4.10):
+ * FD facts relied on (docs/abi.md §6.4, §6.5, §7.7):
  *  - bEventRestoreCommand and startRestoreFile come for every file; an error
  *    from either makes the FD restore the file ITSELF onto the local disk,
  *    so after a failure we still answer bRC_OK there and refuse the file in
@@ -201,7 +201,7 @@ bRC restore_io(phpc_ctx *c, struct io_pkt *io)
             io->io_errno = sess_alive(c) ? EINVAL : EIO;
             return bRC_Error;
         }
-        io->status = 0;                 /* nothing is sent (§5) */
+        io->status = 0;                 /* nothing is sent (docs/ptcomm.md §5) */
         return bRC_OK;
     case IO_WRITE: {
         const char *p = io->buf;
@@ -239,7 +239,7 @@ bRC restore_io(phpc_ctx *c, struct io_pkt *io)
         return bRC_OK;
     case IO_SEEK: {
         /* sparse data (FO_OFFSETS at backup): the FD seeks over a hole
-         * before the next write; "C SEEK <offset>", no reply (§5) */
+         * before the next write; "C SEEK <offset>", no reply (docs/ptcomm.md §5) */
         char cmd[40];
 
         if (c->state != ST_RESTORE_DATA || io->whence != SEEK_SET || io->offset < 0) {
@@ -281,7 +281,7 @@ bRC restore_finish(phpc_ctx *c)
  * handleXACLdata(BACL_RESTORE / BXATTR_RESTORE): "C ACL" or "C XATTR", one D
  * with the record's bytes, then "C OK" or E (docs/ptcomm.md §5).  The FD
  * calls it right after createFile for a directory and after IO_CLOSE for
- * everything else (ref §2.6); the backend applies the blob to the entry its
+ * everything else (docs/abi.md §7.7); the backend applies the blob to the entry its
  * last FILE record created.  An E is an error for this file only.
  */
 bRC restore_xacl(phpc_ctx *c, struct xacl_pkt *x)

@@ -4,7 +4,7 @@
  * failure handling, and the end of job (§6).
  *
  * Every failure follows one rule: post ONE job message that names the cause
- * (M_FATAL, which makes the FD fail the job, ref §1.9), stop and reap the
+ * (M_FATAL, which makes the FD fail the job, docs/abi.md §5.3), stop and reap the
  * backend, and remember ST_FAILED so that the remaining FD calls of the job
  * return errors quietly.  A cancel (bEventCancelCommand) fails quietly.
  *
@@ -134,7 +134,7 @@ void sess_post_text(phpc_ctx *c, int sev, const ptc_frame *f)
     size_t n = f->len;
 
     if (n > 0 && f->data[n - 1] == '\n')
-        n--;                            /* text payloads: strip one \n (§2) */
+        n--;                            /* text payloads: strip one \n (docs/ptcomm.md §2) */
     phpc_escape(f->data, n, text, sizeof text, 0);
     phpc_jmsg(c->bctx, (enum phpc_sev)sev, "%s", text);
 }
@@ -319,7 +319,7 @@ static int send_job(phpc_ctx *c)
     if (send_line_int(c, "Accurate", get_int(c, PV_ACCURATE, 0) ? 1 : 0) != 0)
         return -1;
     if (c->jobtype == 'R') {
-        int replace = get_int(c, PV_REPLACE, 'a');     /* an int (ref §4.5) */
+        int replace = get_int(c, PV_REPLACE, 'a');     /* an int (docs/abi.md §5.2) */
 
         one[0] = (replace == 'w' || replace == 'n' || replace == 'o') ? (char)replace : 'a';
         if (send_line(c, "Where", get_str(c, PV_WHERE)) != 0 ||

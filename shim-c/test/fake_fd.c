@@ -1,8 +1,8 @@
 /*
  * fake_fd.c - a stand-in for bacula-fd: dlopen()s build/podheitor-hpc-fd.so,
  * calls loadPlugin with a fake bInfo/bFuncs, and drives backup, estimate and
- * restore jobs in the FD's call order (reference §2.2-§2.6) against
- * test/fake_backend.  Signals are set up like the FD's (§2.1): SIGPIPE
+ * restore jobs in the FD's call order (docs/abi.md §7) against
+ * test/fake_backend.  Signals are set up like the FD's (docs/abi.md §4.2): SIGPIPE
  * ignored, SIGUSR2 and SIGCHLD caught by no-op handlers without SA_RESTART.
  *
  * SPDX-License-Identifier: AGPL-3.0-or-later
@@ -60,7 +60,7 @@ static bRC fd_register(bpContext *ctx, ...) { (void)ctx; return bRC_OK; }
 
 static bRC fd_get(bpContext *ctx, bVariable var, void *value)
 {
-    /* the bVariable numbering of this version (reference §1.8) */
+    /* the bVariable numbering of this version (docs/abi.md §5.1) */
     int where_id = ver == 22 ? 15 : 14, regex_id = where_id + 1;
     int fileindex_id = ver == 21 ? 22 : 23, replace_id = ver == 21 ? 23 : 24;
 
@@ -108,7 +108,7 @@ static bRC fd_check_changes(bpContext *ctx, void *spv)
     return strstr(sp->fname, "same") ? bRC_Seen : bRC_OK;
 }
 
-/* AcceptFile (reference §2.8), like find.c accept_file for one Options block
+/* AcceptFile (docs/abi.md §8.5), like find.c accept_file for one Options block
  * { WildFile = accept_wildfile; WildDir = accept_wilddir; Exclude = yes }:
  * only fname and S_ISDIR(statp.st_mode) count.  Every call is logged. */
 static const char *accept_wildfile, *accept_wilddir;
@@ -298,7 +298,7 @@ union save_pkt {
 
 static void sp_prefill(union save_pkt *u, char *cmd)
 {
-    /* what the FD does before every startBackupFile (reference §1.10) */
+    /* what the FD does before every startBackupFile (docs/abi.md §6.2) */
     memset(u, 0, sizeof *u);
     if (ver == 14) {
         u->a.pkt_size = u->a.pkt_end = sizeof u->a;
@@ -347,7 +347,7 @@ static void clear_files(void)
     nfiles = 0;
 }
 
-/* The per-plugin backup loop (reference §2.3); estimate: no IO (§2.5). */
+/* The per-plugin backup loop (docs/abi.md §7.3); estimate: no IO (§7.6). */
 static void backup_loop(bpContext *ctx, char *cmd, int estimate)
 {
     static char buf[65536];
@@ -993,7 +993,7 @@ static void *cancel_thread(void *p)
     struct timespec ts = { 0, 300 * 1000000L };
 
     nanosleep(&ts, NULL);
-    /* like the FD (reference §2.10): the event on the command thread, then
+    /* like the FD (docs/abi.md §7.8): the event on the command thread, then
      * SIGUSR2 to the job thread */
     event(a->ctx, bEventCancelCommand, NULL);
     pthread_kill(a->job_thread, SIGUSR2);
@@ -1134,7 +1134,7 @@ static int restore_file(bpContext *ctx, char *cmd, int type, mode_t mode, const 
         io.func = IO_CLOSE;
         pf->pluginIO(ctx, &io);
         *close_status = io.status;
-        deliver_xattr(ctx);             /* queued until after the close (ref §2.6) */
+        deliver_xattr(ctx);             /* queued until after the close (docs/abi.md §7.7) */
     } else if (cs == CF_CREATED) {
         if (type == FT_DIREND)
             deliver_xattr(ctx);         /* directories: right away */
@@ -1353,7 +1353,7 @@ int main(int argc, char **argv)
         return 1;
     }
     snprintf(log_path, sizeof log_path, "/tmp/phpc-fake-log.%d", (int)getpid());
-    so = dlopen(be, RTLD_NOW);          /* as the FD does (reference §1.1) */
+    so = dlopen(be, RTLD_NOW);          /* as the FD does (docs/abi.md §1.1) */
     if (so == NULL) {
         fprintf(stderr, "fake_fd: %s\n", dlerror());
         return 1;

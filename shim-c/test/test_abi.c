@@ -1,6 +1,6 @@
 /*
- * test_abi.c - every declared layout against the tables of the reference
- * (bacula-plugin-abi.md §1.4-§1.10), plus the per-version constant tables.
+ * test_abi.c - every declared layout against the tables of docs/abi.md
+ * (§2, §6), plus the per-version constant tables (§3.1, §5, §6.7).
  * abi.h already pins these with _Static_assert; this test repeats them at
  * run time so that they show up in the test count and its output.
  *
@@ -159,7 +159,7 @@ static void v22(void)
 
 static void constants(void)
 {
-    /* ref §1.8 */
+    /* docs/abi.md §5.1 */
     CHECK(phpc_var_id(14, PV_WHERE) == 14 && phpc_var_id(21, PV_WHERE) == 14 &&
           phpc_var_id(22, PV_WHERE) == 15, "bVarWhere 14/14/15");
     CHECK(phpc_var_id(14, PV_REGEX_WHERE) == 15 && phpc_var_id(21, PV_REGEX_WHERE) == 15 &&
@@ -173,7 +173,7 @@ static void constants(void)
     CHECK(phpc_var_id(22, PV_JOB_ID) == 1 && phpc_var_id(22, PV_JOB_NAME) == 6 &&
           phpc_var_id(22, PV_ACCURATE) == 9 && phpc_var_id(22, PV_LEVEL) == 3, "stable ids");
     CHECK(phpc_var_id(13, PV_JOB_ID) == -1, "unknown version");
-    /* ref §1.9 */
+    /* docs/abi.md §5.3 */
     CHECK(phpc_msg_type(14, PM_FATAL) == 3 && phpc_msg_type(21, PM_FATAL) == 3 &&
           phpc_msg_type(22, PM_FATAL) == 4, "M_FATAL 3/3/4");
     CHECK(phpc_msg_type(14, PM_ERROR) == 4 && phpc_msg_type(21, PM_ERROR) == 4 &&
@@ -182,7 +182,7 @@ static void constants(void)
           phpc_msg_type(22, PM_WARNING) == 6, "M_WARNING 5/5/6");
     CHECK(phpc_msg_type(14, PM_INFO) == 6 && phpc_msg_type(21, PM_INFO) == 6 &&
           phpc_msg_type(22, PM_INFO) == 7, "M_INFO 6/6/7");
-    /* ref §1.11 */
+    /* docs/abi.md §6.7, §3.1 */
     CHECK(FT_LNKSAVED == 1 && FT_REGE == 2 && FT_REG == 3 && FT_LNK == 4 && FT_DIREND == 5 &&
           FT_SPEC == 6 && FT_FIFO == 17, "file types");
     CHECK(CF_SKIP == 1 && CF_ERROR == 2 && CF_EXTRACT == 3 && CF_CREATED == 4, "CF_*");

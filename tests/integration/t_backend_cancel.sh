@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # bconsole 'cancel' of a running plugin backup: the job ends Canceled (A), the backend is gone within a few
-# seconds (the shim SIGTERMs it from the cancel thread, ref §2.10), bacula-fd keeps its pid and runs the next job.
+# seconds (the shim SIGTERMs it from the cancel thread, docs/abi.md §7.8), bacula-fd keeps its pid and runs the next job.
 
 test_32_backend_cancel() {
   local n=backend_cancel T out fd0 fd1 hp jobid='' st i
