@@ -1,4 +1,4 @@
-package io.podheitor.hpc.backend;
+package io.podheitor.hpc.backend.backup;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

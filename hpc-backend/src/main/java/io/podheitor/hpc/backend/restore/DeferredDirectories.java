@@ -1,4 +1,4 @@
-package io.podheitor.hpc.backend;
+package io.podheitor.hpc.backend.restore;
 
 import io.podheitor.hpc.posix.Fcntl;
 import io.podheitor.hpc.posix.PathText;

@@ -1,4 +1,4 @@
-package io.podheitor.hpc.backend;
+package io.podheitor.hpc.backend.backup;
 
 import io.podheitor.hpc.posix.Errno;
 import io.podheitor.hpc.posix.FileMode;
@@ -8,7 +8,7 @@ import io.podheitor.hpc.ptcomm.FileRecord;
 import io.podheitor.hpc.ptcomm.FileType;
 import io.podheitor.hpc.ptcomm.Frame;
 import io.podheitor.hpc.ptcomm.FrameWriter;
-import io.podheitor.hpc.walker.Entry;
+import io.podheitor.hpc.source.Entry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -36,23 +36,28 @@ import java.util.function.BooleanSupplier;
  * order stays the walk order); answers arrive in order on the {@link Inbound} reader thread and are matched to
  * the checked entries first in, first out. Only the emitter thread calls this class.
  */
-final class EntryChecks {
-    static final String SEEN = "SEEN";
-    static final String CHANGED = "CHANGED";
-    static final byte[] PREFIX = "CHECK ".getBytes(StandardCharsets.US_ASCII);
-    static final byte[] KEEP_PREFIX = "KEEP ".getBytes(StandardCharsets.US_ASCII);
+public final class EntryChecks {
+    public static final String SEEN = "SEEN";
+    public static final String CHANGED = "CHANGED";
+    public static final byte[] PREFIX = "CHECK ".getBytes(StandardCharsets.US_ASCII);
+    public static final byte[] KEEP_PREFIX = "KEEP ".getBytes(StandardCharsets.US_ASCII);
+    /**
+     * A regular file larger than this that the source did not read ahead is CHECKed before it is read
+     * (docs/ptcomm.md §3.2), so that a large file the FileSet excludes is never read.
+     */
+    public static final long CHECK_BEFORE_READING = 64 * 1024;
     /** Entries waiting at most: enough to hide the round trip, small enough for the pipes. */
-    static final int WINDOW = 256;
+    public static final int WINDOW = 256;
     private static final long POLL_MS = 200;
 
     /** Where answers come from: waits at most the given milliseconds; true CHANGED, false SEEN, null none. */
-    interface Answers {
+    public interface Answers {
         Boolean answer(long millis) throws InterruptedException;
     }
 
     /** What to do with an entry that may be sent (answer CHANGED, or not checked). */
-    interface Emitter {
-        void emit(Entry e) throws IOException;
+    interface Sender {
+        void send(Entry e) throws IOException;
     }
 
     private record Waiting(Entry entry, boolean asked) {
@@ -72,12 +77,8 @@ final class EntryChecks {
         this.stop = stop;
     }
 
-    /** Every entry is checked in accurate Incremental/Differential backups (a Full has no previous state). */
-    static boolean everyEntry(JobInfo job, boolean withData) {
-        return withData && job.accurate() && (job.level() == 'I' || job.level() == 'D');
-    }
-
-    static boolean isAnswer(Frame f) {
+    /** Is f an answer to a CHECK (read by the session's input thread, kept apart from commands)? */
+    public static boolean isAnswer(Frame f) {
         return f.isCommand(SEEN) || f.isCommand(CHANGED);
     }
 
@@ -126,11 +127,11 @@ final class EntryChecks {
      *
      * @return false if the shim went away
      */
-    boolean submit(Entry e, boolean ask, Emitter emitter) throws IOException, InterruptedException {
+    boolean submit(Entry e, boolean ask, Sender sender) throws IOException, InterruptedException {
         FileRecord r = ask ? checkRecord(e) : null;
         if (r == null) { // not asked (or never saved at all, like sockets)
             if (pending.isEmpty()) {
-                emitter.emit(e);
+                sender.send(e);
                 return true;
             }
             pending.add(new Waiting(e, false));
@@ -143,16 +144,16 @@ final class EntryChecks {
             checked++;
         }
         while (pending.size() >= WINDOW) {
-            if (!resolve(emitter)) {
+            if (!resolve(sender)) {
                 return false;
             }
         }
-        resolveReady(emitter);
+        resolveReady(sender);
         return true;
     }
 
     /** Settles the waiting entries at the head that need no answer or whose answers have arrived. */
-    void resolveReady(Emitter emitter) throws IOException, InterruptedException {
+    void resolveReady(Sender sender) throws IOException, InterruptedException {
         while (!pending.isEmpty()) {
             Waiting w = pending.peek();
             Boolean changed = true;
@@ -160,7 +161,7 @@ final class EntryChecks {
                 return;
             }
             pending.poll();
-            settle(w, changed, emitter);
+            settle(w, changed, sender);
         }
     }
 
@@ -169,7 +170,7 @@ final class EntryChecks {
      *
      * @return false if the shim went away
      */
-    boolean resolve(Emitter emitter) throws IOException, InterruptedException {
+    boolean resolve(Sender sender) throws IOException, InterruptedException {
         Waiting w = pending.poll();
         if (w == null) {
             return true;
@@ -183,22 +184,22 @@ final class EntryChecks {
                 }
             }
         }
-        settle(w, changed, emitter);
+        settle(w, changed, sender);
         return true;
     }
 
-    private void settle(Waiting w, boolean changed, Emitter emitter) throws IOException {
+    private void settle(Waiting w, boolean changed, Sender sender) throws IOException {
         if (changed) {
-            emitter.emit(w.entry());
+            sender.send(w.entry());
         } else {
             notSent++;
         }
     }
 
     /** Settles every waiting entry. @return false if the shim went away */
-    boolean drain(Emitter emitter) throws IOException, InterruptedException {
+    boolean drain(Sender sender) throws IOException, InterruptedException {
         while (!pending.isEmpty()) {
-            if (!resolve(emitter)) {
+            if (!resolve(sender)) {
                 return false;
             }
         }
@@ -208,28 +209,19 @@ final class EntryChecks {
     /** The record the shim compares (no data flag), or null for entries that are never saved. */
     static FileRecord checkRecord(Entry e) {
         StatX st = e.stat();
-        return switch (st.type()) {
-            case FileMode.S_IFDIR -> record(FileType.DIRECTORY, st, directoryName(e.path()), null);
-            case FileMode.S_IFLNK -> record(FileType.SYMLINK, st, e.path(), e.linkTarget());
-            case FileMode.S_IFREG -> record(st.size() == 0 ? FileType.EMPTY : FileType.REGULAR, st, e.path(), null);
-            case FileMode.S_IFIFO -> record(FileType.FIFO, st, e.path(), null);
-            case FileMode.S_IFCHR -> record(FileType.CHAR_DEVICE, st, e.path(), null);
-            case FileMode.S_IFBLK -> record(FileType.BLOCK_DEVICE, st, e.path(), null);
+        FileType type = switch (st.type()) {
+            case FileMode.S_IFDIR -> FileType.DIRECTORY;
+            case FileMode.S_IFLNK -> FileType.SYMLINK;
+            case FileMode.S_IFREG -> st.size() == 0 ? FileType.EMPTY : FileType.REGULAR;
+            case FileMode.S_IFIFO -> FileType.FIFO;
+            case FileMode.S_IFCHR -> FileType.CHAR_DEVICE;
+            case FileMode.S_IFBLK -> FileType.BLOCK_DEVICE;
             default -> null;
         };
-    }
-
-    private static byte[] directoryName(byte[] path) {
-        if (path.length > 0 && path[path.length - 1] == '/') {
-            return path;
+        if (type == null) {
+            return null;
         }
-        byte[] n = Arrays.copyOf(path, path.length + 1);
-        n[path.length] = '/';
-        return n;
-    }
-
-    private static FileRecord record(FileType type, StatX st, byte[] name, byte[] link) {
-        return new FileRecord(type, st.mode(), st.uid(), st.gid(), st.size(), st.atimeSec(), st.mtimeSec(),
-                st.ctimeSec(), st.ino(), st.dev(), st.nlink(), st.rdev(), st.blocks(), 0, 0, name, link);
+        byte[] name = type == FileType.DIRECTORY ? EntryWriter.directoryName(e.path()) : e.path();
+        return EntryWriter.record(type, st, name, type == FileType.SYMLINK ? e.linkTarget() : null, 0, 0);
     }
 }

@@ -1,7 +1,6 @@
-package io.podheitor.hpc.backend;
+package io.podheitor.hpc.backend.job;
 
 import io.podheitor.hpc.posix.PathText;
-import io.podheitor.hpc.posix.Xattrs;
 import io.podheitor.hpc.walker.Paths;
 import io.podheitor.hpc.walker.WalkOptions;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +15,7 @@ import java.util.Set;
  * backend checks again and answers {@code A} naming the key).
  *
  * @param path         absolute root of the backup, raw bytes, trailing slashes removed
- * @param mode         posix, lustre, gpfs, cephfs, beegfs or weka (all walk through POSIX calls today)
+ * @param mode         the file system driver (mode=posix, lustre, gpfs, cephfs, beegfs or weka)
  * @param threads      walker parallelism, 1..1024
  * @param channelDepth walker channel bound, 1..1048576
  * @param backend      the backend launcher the shim was told to use (informational), or null
@@ -26,39 +25,29 @@ import java.util.Set;
  * @param hardlinkMemory multiply linked inodes kept on the heap before the hard-link index spills to disk
  * @param spillDir     where the hard-link index spills (unlinked temporary files)
  */
-public record PluginParams(byte[] path, String mode, int threads, int channelDepth, byte[] backend,
+public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth, byte[] backend,
         boolean aclSupport, boolean xattrSupport, int readAhead, int hardlinkMemory, Path spillDir) {
     public static final int MAX_HARDLINK_MEMORY = 10_000_000;
-    public static final Set<String> MODES = Set.of("posix", "lustre", "gpfs", "cephfs", "beegfs", "weka");
+    /** Multiply linked inodes whose first name is kept on the heap before the index spills (~250 B each). */
+    public static final int DEFAULT_HARDLINK_MEMORY = 100_000;
     public static final int MAX_CHANNEL_DEPTH = 1 << 20;
 
-    public PluginParams(byte[] path, String mode, int threads, int channelDepth, byte[] backend) {
+    public PluginParams(byte[] path, Mode mode, int threads, int channelDepth, byte[] backend) {
         this(path, mode, threads, channelDepth, backend, true, true, WalkOptions.DEFAULT_READ_AHEAD,
-                HardLinkIndex.DEFAULT_MEMORY, HardLinkIndex.defaultSpillDir());
-    }
-
-    /** The walk of an estimate (no read-ahead: no data is sent). */
-    public WalkOptions walkOptions() {
-        return new WalkOptions(threads, channelDepth, false);
-    }
-
-    /** The walk of a backup: small files and the extended attributes of every entry read by the walker threads. */
-    public WalkOptions backupWalkOptions() {
-        return walkOptions().withReadAhead(readAhead, WalkOptions.DEFAULT_READ_AHEAD_BUDGET)
-                .withXattrs(Xattrs.Scope.of(aclSupport, xattrSupport));
+                DEFAULT_HARDLINK_MEMORY, defaultSpillDir());
     }
 
     public static PluginParams parse(List<byte[]> lines) throws BadRequestException {
         byte[] path = null;
-        String mode = "posix";
+        Mode mode = Mode.POSIX;
         int threads = WalkOptions.defaultThreads();
         int channelDepth = WalkOptions.DEFAULT_CHANNEL_DEPTH;
         byte[] backend = null;
         boolean acl = true;
         boolean xattr = true;
         int readAhead = WalkOptions.DEFAULT_READ_AHEAD;
-        int hardlinkMemory = HardLinkIndex.DEFAULT_MEMORY;
-        Path spillDir = HardLinkIndex.defaultSpillDir();
+        int hardlinkMemory = DEFAULT_HARDLINK_MEMORY;
+        Path spillDir = defaultSpillDir();
         Set<String> seen = new HashSet<>();
         for (byte[] line : lines) {
             int eq = JobInfo.indexOf(line, (byte) '=');
@@ -72,13 +61,7 @@ public record PluginParams(byte[] path, String mode, int threads, int channelDep
             }
             switch (key) {
                 case "path" -> path = absolute(key, raw);
-                case "mode" -> {
-                    mode = new String(raw, StandardCharsets.UTF_8);
-                    if (!MODES.contains(mode)) {
-                        throw new BadRequestException("bad plugin parameter mode=\"" + PathText.render(raw)
-                                + "\": expected posix, lustre, gpfs, cephfs, beegfs or weka");
-                    }
-                }
+                case "mode" -> mode = Mode.parse(raw);
                 case "threads" -> threads = number(key, raw, 1, WalkOptions.MAX_THREADS);
                 case "channel_depth" -> channelDepth = number(key, raw, 1, MAX_CHANNEL_DEPTH);
                 case "backend" -> backend = absolute(key, raw);
@@ -97,6 +80,11 @@ public record PluginParams(byte[] path, String mode, int threads, int channelDep
         }
         return new PluginParams(path, mode, threads, channelDepth, backend, acl, xattr, readAhead, hardlinkMemory,
                 spillDir);
+    }
+
+    /** The hard-link index spills to java.io.tmpdir unless spill_dir says otherwise. */
+    public static Path defaultSpillDir() {
+        return Path.of(System.getProperty("java.io.tmpdir", "/tmp"));
     }
 
     /** A directory the JDK opens by name: printable ASCII only, so no locale can change its bytes. */
@@ -143,7 +131,7 @@ public record PluginParams(byte[] path, String mode, int threads, int channelDep
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof PluginParams p && Arrays.equals(p.path, path) && p.mode.equals(mode)
+        return o instanceof PluginParams p && Arrays.equals(p.path, path) && p.mode == mode
                 && p.threads == threads && p.channelDepth == channelDepth && Arrays.equals(p.backend, backend)
                 && p.aclSupport == aclSupport && p.xattrSupport == xattrSupport && p.readAhead == readAhead
                 && p.hardlinkMemory == hardlinkMemory && p.spillDir.equals(spillDir);
@@ -156,7 +144,7 @@ public record PluginParams(byte[] path, String mode, int threads, int channelDep
 
     @Override
     public String toString() {
-        return "PluginParams[path=" + PathText.render(path) + ", mode=" + mode + ", threads=" + threads
+        return "PluginParams[path=" + PathText.render(path) + ", mode=" + mode.key() + ", threads=" + threads
                 + ", channel_depth=" + channelDepth + ", readahead=" + readAhead + "]";
     }
 }

@@ -1,4 +1,4 @@
-package io.podheitor.hpc.backend;
+package io.podheitor.hpc.backend.restore;
 
 import io.podheitor.hpc.posix.Errno;
 import io.podheitor.hpc.posix.Fcntl;
@@ -29,7 +29,7 @@ import java.util.Set;
  * Missing parent directories are created with mode 0700; those that are later restored get their own
  * attributes at FINISH.
  */
-final class Restorer {
+public final class Restorer {
     private static final int CREATE_FLAGS =
             Fcntl.O_WRONLY | Fcntl.O_CREAT | Fcntl.O_TRUNC | Fcntl.O_NOFOLLOW | Fcntl.O_CLOEXEC;
 
@@ -60,11 +60,11 @@ final class Restorer {
         }
     }
 
-    Restorer(FrameWriter out, char replace) {
+    public Restorer(FrameWriter out, char replace) {
         this(out, replace, true, true);
     }
 
-    Restorer(FrameWriter out, char replace, boolean aclSupport, boolean xattrSupport) {
+    public Restorer(FrameWriter out, char replace, boolean aclSupport, boolean xattrSupport) {
         this.out = out;
         this.replace = replace;
         this.metadata = new MetadataApplier(out, aclSupport, xattrSupport);
@@ -73,7 +73,7 @@ final class Restorer {
     // ------------------------------------------------------------------ createFile
 
     /** Handles one FILE record and writes the reply (OK, DONE, SKIP or E). */
-    void create(FileRecord r) throws IOException {
+    public void create(FileRecord r) throws IOException {
         if (current != null) {
             abandonCurrent();
         }
@@ -202,7 +202,7 @@ final class Restorer {
      * {@code C ACL} / {@code C XATTR} and its D blob (docs/ptcomm.md §5): applied to the entry the last FILE record
      * created; replies OK, or E for a blob that cannot be decoded.
      */
-    void metadata(byte[] blob) throws IOException {
+    public void metadata(byte[] blob) throws IOException {
         MetaBlob m;
         try {
             m = MetaBlob.decode(blob);
@@ -269,7 +269,7 @@ final class Restorer {
     // ------------------------------------------------------------------ pluginIO
 
     /** A D packet of the current file: written; a failure is remembered and reported at close. */
-    void write(byte[] data) {
+    public void write(byte[] data) {
         OpenFile f = current;
         if (f == null || f.writeError != null) {
             return;
@@ -285,7 +285,7 @@ final class Restorer {
      * {@code C SEEK <offset>} (sparse data, docs/ptcomm.md §5): the next D packets go to that offset; the hole
      * before it is never written. No reply; a failure is reported at close like a write error.
      */
-    void seek(long offset) {
+    public void seek(long offset) {
         OpenFile f = current;
         if (f == null || f.fd < 0 || f.writeError != null) {
             return;
@@ -299,7 +299,7 @@ final class Restorer {
     }
 
     /** F after the data: owner, mode and times from the record, close, reply OK or E. */
-    void close() throws IOException {
+    public void close() throws IOException {
         OpenFile f = current;
         current = null;
         if (f == null) {
@@ -357,7 +357,7 @@ final class Restorer {
     // ------------------------------------------------------------------ FINISH
 
     /** Applies directory attributes deepest first; failures are reported as E messages. Then {@code F}. */
-    void finish() throws IOException {
+    public void finish() throws IOException {
         if (current != null) {
             abandonCurrent();
         }
@@ -385,7 +385,7 @@ final class Restorer {
         }
     }
 
-    static byte[] stripTrailingSlashes(byte[] p) {
+    public static byte[] stripTrailingSlashes(byte[] p) {
         int n = p.length;
         while (n > 1 && p[n - 1] == '/') {
             n--;

@@ -1,21 +1,30 @@
-package io.podheitor.hpc.backend;
+package io.podheitor.hpc.backend.backup;
 
 import io.podheitor.hpc.posix.PathText;
 import io.podheitor.hpc.posix.Posix;
 import io.podheitor.hpc.posix.PosixException;
-import io.podheitor.hpc.ptcomm.FrameWriter;
-import io.podheitor.hpc.ptcomm.Status;
+import io.podheitor.hpc.ptcomm.FileRecord;
 import java.io.IOException;
 
 /**
- * The sparse data section (docs/ptcomm.md §4.1, FILE flag 8): only the data regions that SEEK_DATA/SEEK_HOLE
- * report are read and sent, each D packet starting with the 8-byte big-endian file offset of its first data
- * byte. Holes cost nothing on the pipe; the restore seeks over them and truncates to the record's size.
+ * The sparse data section (docs/ptcomm.md §4.1a, FILE flag 8) of a file with a hole: only the data regions that
+ * SEEK_DATA/SEEK_HOLE report are read and sent, each D packet starting with the 8-byte big-endian file offset of
+ * its first data byte. Holes cost nothing on the pipe; the restore seeks over them and truncates to the record's
+ * size.
  */
-final class SparseSection {
+final class SparseReader implements DataReader {
     static final int HEADER = 8;
+    private final byte[] buffer = new byte[SequentialReader.PACKET];
 
-    private SparseSection() {
+    /** A file with a hole (SEEK_HOLE before its end); a file system without SEEK_HOLE has none. */
+    @Override
+    public boolean takes(FileToRead file) throws CannotRead {
+        return hasHoles(file.descriptor(), file.atOpen().size());
+    }
+
+    @Override
+    public int recordFlags() {
+        return FileRecord.FLAG_SPARSE;
     }
 
     /** Does the open regular file of {@code size} bytes have a hole (SEEK_HOLE before its end)? */
@@ -32,12 +41,14 @@ final class SparseSection {
         }
     }
 
-    /**
-     * Sends the data regions as offset-prefixed D packets, then F (or E on a read error).
-     *
-     * @return the data bytes sent (holes excluded)
-     */
-    static long send(FrameWriter out, int fd, byte[] path, byte[] buffer) throws IOException {
+    @Override
+    public long send(FileToRead file, DataSink sink) throws IOException {
+        int fd;
+        try {
+            fd = file.descriptor();
+        } catch (CannotRead e) {
+            throw new IllegalStateException("chosen before the file was opened", e);
+        }
         long pos = 0;
         long sent = 0;
         int room = buffer.length - HEADER;
@@ -59,7 +70,7 @@ final class SparseSection {
                     for (int i = 0; i < HEADER; i++) {
                         buffer[i] = (byte) (pos >>> (56 - 8 * i));
                     }
-                    out.data(buffer, 0, HEADER + n);
+                    sink.data(buffer, 0, HEADER + n);
                     pos += n;
                     sent += n;
                 }
@@ -68,10 +79,10 @@ final class SparseSection {
                 }
             }
         } catch (PosixException x) {
-            out.message(Status.ERROR, "read error on \"" + PathText.render(path) + "\": " + x.strerror());
+            sink.readError("read error on \"" + PathText.render(file.path()) + "\": " + x.strerror());
             return sent;
         }
-        out.end();
+        sink.end();
         return sent;
     }
 }

@@ -1,4 +1,4 @@
-package io.podheitor.hpc.backend;
+package io.podheitor.hpc.backend.backup;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -10,7 +10,8 @@ import java.util.Map;
  * names become {@code L} records. Only multi-link inodes are kept.
  *
  * <p>The first {@link #memoryCapacity()} inodes (plugin key {@code hardlink_memory}, default
- * {@value #DEFAULT_MEMORY}, about 150 bytes + the name each, i.e. ~25 MiB with 100-byte paths) live on the heap.
+ * 100,000: PluginParams.DEFAULT_HARDLINK_MEMORY), about 150 bytes + the name each, i.e. ~25 MiB with
+ * 100-byte paths, live on the heap.
  * Past that the index <b>spills</b> to a {@link DiskLinkTable} in the spill directory (plugin key
  * {@code spill_dir}, default {@code java.io.tmpdir}): two unlinked temporary files, 32 bytes + the name per
  * inode, read and written with pread/pwrite, so the heap and the RSS stay flat whatever the number of links.
@@ -19,7 +20,6 @@ import java.util.Map;
  * files, the link structure is lost), and the caller warns once per job.
  */
 final class HardLinkIndex implements AutoCloseable {
-    static final int DEFAULT_MEMORY = 100_000;
 
     record First(long recordNumber, byte[] name) {
     }
@@ -36,17 +36,9 @@ final class HardLinkIndex implements AutoCloseable {
     private DiskLinkTable disk;
     private IOException spillFailure;
 
-    HardLinkIndex() {
-        this(DEFAULT_MEMORY, defaultSpillDir());
-    }
-
     HardLinkIndex(int memoryCapacity, Path spillDir) {
         this.memoryCapacity = memoryCapacity;
         this.spillDir = spillDir;
-    }
-
-    static Path defaultSpillDir() {
-        return Path.of(System.getProperty("java.io.tmpdir", "/tmp"));
     }
 
     First lookup(long dev, long ino) throws IOException {

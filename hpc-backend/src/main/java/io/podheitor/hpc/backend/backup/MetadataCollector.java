@@ -1,4 +1,4 @@
-package io.podheitor.hpc.backend;
+package io.podheitor.hpc.backend.backup;
 
 import io.podheitor.hpc.posix.PathText;
 import io.podheitor.hpc.posix.PosixException;
@@ -29,9 +29,6 @@ final class MetadataCollector {
         this.xattr = xattr;
     }
 
-    static boolean isAcl(byte[] name) {
-        return Xattrs.isAcl(name);
-    }
 
     /** Which attributes the walker should read ahead for this collector. */
     Xattrs.Scope scope() {

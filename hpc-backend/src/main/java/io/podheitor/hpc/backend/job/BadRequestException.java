@@ -1,4 +1,4 @@
-package io.podheitor.hpc.backend;
+package io.podheitor.hpc.backend.job;
 
 /** A request the backend refuses (bad Job line, bad plugin parameter): answered with an {@code A} message. */
 public final class BadRequestException extends Exception {

@@ -1,10 +1,11 @@
-package io.podheitor.hpc.backend;
+package io.podheitor.hpc.backend.restore;
 
 import io.podheitor.hpc.posix.Errno;
 import io.podheitor.hpc.posix.Fcntl;
 import io.podheitor.hpc.posix.PathText;
 import io.podheitor.hpc.posix.Posix;
 import io.podheitor.hpc.posix.PosixException;
+import io.podheitor.hpc.posix.Xattrs;
 import io.podheitor.hpc.ptcomm.FrameWriter;
 import io.podheitor.hpc.ptcomm.MetaBlob;
 import io.podheitor.hpc.ptcomm.Status;
@@ -33,7 +34,7 @@ final class MetadataApplier {
     void apply(byte[] path, boolean directory, MetaBlob m, DeferredDirectories directories) throws IOException {
         for (int pass = 0; pass < 2; pass++) {
             for (MetaBlob.Xattr x : m.xattrs()) {
-                boolean isAcl = MetadataCollector.isAcl(x.name());
+                boolean isAcl = Xattrs.isAcl(x.name());
                 if (isAcl != (pass == 1) || (isAcl ? !acl : !xattr)) {
                     continue;
                 }

@@ -1,4 +1,4 @@
-package io.podheitor.hpc.backend;
+package io.podheitor.hpc.backend.job;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -18,9 +18,9 @@ public record JobInfo(String name, long jobId, char type, char level, long since
         return new JobInfo("", 0, (char) 0, (char) 0, -1, false, new byte[0], new byte[0], 'a', 0);
     }
 
-    /** Incremental or differential with a Since: only changed non-directories are sent. */
-    public boolean sinceApplies() {
-        return (level == 'I' || level == 'D') && since >= 0;
+    /** Incremental or Differential (the levels that compare with an earlier backup). */
+    public boolean isIncremental() {
+        return level == 'I' || level == 'D';
     }
 
     /** Parses the Job lines ("Key=Value"); malformed numbers are an error naming the line. */
