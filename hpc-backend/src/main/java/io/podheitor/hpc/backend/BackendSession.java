@@ -1,5 +1,11 @@
 package io.podheitor.hpc.backend;
 
+import io.podheitor.hpc.backend.backup.Backup;
+import io.podheitor.hpc.backend.backup.FileOpener;
+import io.podheitor.hpc.backend.job.BadRequestException;
+import io.podheitor.hpc.backend.job.JobInfo;
+import io.podheitor.hpc.backend.job.PluginParams;
+import io.podheitor.hpc.backend.restore.Restorer;
 import io.podheitor.hpc.posix.PathText;
 import io.podheitor.hpc.posix.Posix;
 import io.podheitor.hpc.posix.PosixException;
@@ -14,7 +20,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 
 /**
  * One backend process's conversation with the shim (docs/ptcomm.md): Hello, Job, Params, then one of
@@ -30,17 +35,17 @@ public final class BackendSession {
     private JobInfo job = JobInfo.empty();
     private PluginParams params;
     private String paramsError = "no Params block received";
-    private final Consumer<byte[]> beforeOpenForBackup;
+    private final FileOpener opener;
 
     public BackendSession(InputStream in, OutputStream out) {
-        this(in, out, null);
+        this(in, out, FileOpener.POSIX);
     }
 
-    /** With a hook called before each file is opened for backup (tests: make a file vanish). */
-    BackendSession(InputStream in, OutputStream out, Consumer<byte[]> beforeOpenForBackup) {
+    /** With the opener of regular files a backup reads (tests inject one that changes the tree as it opens). */
+    BackendSession(InputStream in, OutputStream out, FileOpener opener) {
         this.in = new Inbound(in);
         this.out = new FrameWriter(out);
-        this.beforeOpenForBackup = beforeOpenForBackup;
+        this.opener = opener;
     }
 
     /**
@@ -151,8 +156,7 @@ public final class BackendSession {
         }
         out.end();
         out.flush();
-        EntryChecks checks = new EntryChecks(out, in::answer, in::interrupted);
-        new BackupStreamer(out, params, job, withData, in::interrupted, beforeOpenForBackup, checks).run();
+        new Backup(out, in::answer, in::interrupted, opener).run(params, job, withData);
     }
 
     /** @return false when the input ended */

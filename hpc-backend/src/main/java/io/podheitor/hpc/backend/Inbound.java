@@ -1,5 +1,6 @@
 package io.podheitor.hpc.backend;
 
+import io.podheitor.hpc.backend.backup.EntryChecks;
 import io.podheitor.hpc.ptcomm.Frame;
 import io.podheitor.hpc.ptcomm.FrameReader;
 import java.io.IOException;

@@ -12,6 +12,8 @@ import io.podheitor.hpc.posix.Posix;
 import io.podheitor.hpc.posix.StatX;
 import io.podheitor.hpc.ptcomm.FileRecord;
 import io.podheitor.hpc.ptcomm.FileType;
+import io.podheitor.hpc.backend.backup.EntryChecks;
+import io.podheitor.hpc.backend.restore.Restorer;
 import io.podheitor.hpc.ptcomm.Frame;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -126,7 +128,7 @@ class BackendSessionTest {
     /** A shim side whose backend deletes root/name just before opening it for its data (a file that vanishes). */
     private ShimSide deletingWhenOpened(String name) throws IOException {
         byte[] victim = cat(rootBytes, b("/" + name));
-        return new ShimSide(p -> {
+        return new ShimSide(ShimSide.openingAfter(p -> {
             if (Arrays.equals(p, victim)) {
                 try {
                     Files.delete(root.resolve(name));
@@ -134,7 +136,7 @@ class BackendSessionTest {
                     throw new RuntimeException(e);
                 }
             }
-        });
+        }));
     }
 
     @Test
@@ -396,13 +398,18 @@ class BackendSessionTest {
         }
     }
 
-    /** docs/ptcomm.md §3.2: a large file the shim answers SEEN (excluded) is never opened; the others are read. */
-    @Test
-    void excludedLargeFileIsNotRead() throws Exception {
+    /**
+     * docs/ptcomm.md §3.2: a large file the shim answers SEEN (excluded) is never opened; the others are read: by the
+     * walker's read-ahead (default), or by the emitter itself (readahead=0).
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+    void excludedLargeFileIsNotRead(boolean readAhead) throws Exception {
         List<String> opened = java.util.Collections.synchronizedList(new ArrayList<>());
-        try (ShimSide shim = new ShimSide(p -> opened.add(new String(p, StandardCharsets.UTF_8)))) {
+        try (ShimSide shim = new ShimSide(ShimSide.openingAfter(p -> opened.add(new String(p, StandardCharsets.UTF_8))))) {
             List<String> job = List.of("Name=test.2024", "JobID=7", "Type=B", "Level=F", "Accurate=0", "FDVersion=14");
-            Frame answer = shim.handshake(job, List.of(cat(b("path="), rootBytes), b("threads=4")));
+            Frame answer = shim.handshake(job, List.of(cat(b("path="), rootBytes), b("threads=4"),
+                    b("readahead=" + (readAhead ? 65536 : 0))));
             assertEquals('F', answer.status(), answer.toString());
             shim.command("BackupStart");
             shim.expect('F');
@@ -410,7 +417,8 @@ class BackendSessionTest {
             Map<String, ShimSide.Received> m = byName(s.records());
             assertFalse(m.containsKey(key("/big")), "the excluded big file was sent");
             assertFalse(opened.contains(key("/big")), "the excluded big file was opened: " + opened);
-            assertTrue(opened.contains(key("/small")), "small read: " + opened);
+            assertEquals(!readAhead, opened.contains(key("/small")),
+                    "small read by the emitter only without read-ahead: " + opened);
             assertEquals("hello\n", new String(m.get(key("/small")).data(), StandardCharsets.UTF_8));
             assertTrue(shim.checked.contains(key("/big")));
             shim.finish();
@@ -516,34 +524,6 @@ class BackendSessionTest {
                     s.messages().toString());
             shim.finish();
         }
-    }
-
-    @Test
-    void keepIsSentOnlyForEntriesThatStillExist() throws Exception {
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        io.podheitor.hpc.ptcomm.FrameWriter w = new io.podheitor.hpc.ptcomm.FrameWriter(bytes);
-        EntryChecks c = new EntryChecks(w, millis -> null, () -> false);
-        byte[] p = cat(b("/x/"), ODD_NAME);
-        int[] gone = {io.podheitor.hpc.posix.Errno.ENOENT, io.podheitor.hpc.posix.Errno.ENOTDIR,
-                io.podheitor.hpc.posix.Errno.ESTALE};
-        for (int errno : gone) {
-            assertFalse(c.keepUnlessGone(p, new io.podheitor.hpc.posix.PosixException("open", errno, p)));
-        }
-        int[] unreadable = {io.podheitor.hpc.posix.Errno.EACCES, io.podheitor.hpc.posix.Errno.EPERM,
-                io.podheitor.hpc.posix.Errno.EIO};
-        for (int errno : unreadable) {
-            assertTrue(c.keepUnlessGone(p, new io.podheitor.hpc.posix.PosixException("open", errno, p)));
-        }
-        w.flush();
-        assertEquals(3, c.kept());
-        io.podheitor.hpc.ptcomm.FrameReader r = new io.podheitor.hpc.ptcomm.FrameReader(
-                new java.io.ByteArrayInputStream(bytes.toByteArray()));
-        for (int i = 0; i < 3; i++) {
-            Frame f = r.read();
-            assertEquals('C', f.status());
-            assertArrayEquals(cat(b("KEEP "), p), f.payload());
-        }
-        assertEquals(null, r.read());
     }
 
     @Test

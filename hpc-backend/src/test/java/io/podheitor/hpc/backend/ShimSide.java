@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.podheitor.hpc.backend.backup.EntryChecks;
+import io.podheitor.hpc.backend.backup.FileOpener;
 import io.podheitor.hpc.ptcomm.FileRecord;
 import io.podheitor.hpc.ptcomm.FileType;
 import io.podheitor.hpc.ptcomm.Frame;
@@ -47,10 +49,11 @@ final class ShimSide implements AutoCloseable {
     }
 
     ShimSide() {
-        this((java.util.function.Consumer<byte[]>) null);
+        this(FileOpener.POSIX);
     }
 
-    ShimSide(java.util.function.Consumer<byte[]> beforeOpenForBackup) {
+    /** An in-process backend whose backups open regular files through {@code opener}. */
+    ShimSide(FileOpener opener) {
         BytePipe in = new BytePipe();
         BytePipe out = new BytePipe();
         toBackend = in.out;
@@ -59,7 +62,7 @@ final class ShimSide implements AutoCloseable {
         process = null;
         Thread t = new Thread(() -> {
             try {
-                exit.complete(new BackendSession(in.in, out.out, beforeOpenForBackup).run());
+                exit.complete(new BackendSession(in.in, out.out, opener).run());
             } catch (Throwable e) {
                 exit.completeExceptionally(e);
             } finally {
@@ -68,6 +71,14 @@ final class ShimSide implements AutoCloseable {
         }, "test-backend-session");
         t.setDaemon(true);
         t.start();
+    }
+
+    /** An opener that calls {@code before} with the path, then opens the file for real (tests change the tree there). */
+    static FileOpener openingAfter(java.util.function.Consumer<byte[]> before) {
+        return path -> {
+            before.accept(path);
+            return FileOpener.POSIX.open(path);
+        };
     }
 
     private ShimSide(Process p) {
@@ -206,7 +217,7 @@ final class ShimSide implements AutoCloseable {
                         assertEquals(0, c.flags(), "CHECK records carry no flags");
                         String name = new String(c.name(), StandardCharsets.UTF_8);
                         if (changed == null && (c.nlink() < 2 || c.type() == FileType.DIRECTORY)
-                                && !(c.type() == FileType.REGULAR && c.size() > BackupStreamer.CHECK_BEFORE_READING)) {
+                                && !(c.type() == FileType.REGULAR && c.size() > EntryChecks.CHECK_BEFORE_READING)) {
                             fail("CHECK of " + name + " (nlink " + c.nlink() + ", size " + c.size()
                                     + ") in a stream without accurate checks");
                         }

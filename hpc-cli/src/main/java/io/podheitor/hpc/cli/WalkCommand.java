@@ -2,9 +2,9 @@ package io.podheitor.hpc.cli;
 
 import io.podheitor.hpc.posix.PathText;
 import io.podheitor.hpc.walker.Walk;
-import io.podheitor.hpc.walker.WalkEnd;
-import io.podheitor.hpc.walker.WalkError;
-import io.podheitor.hpc.walker.WalkItem;
+import io.podheitor.hpc.source.SourceEnd;
+import io.podheitor.hpc.source.EntryError;
+import io.podheitor.hpc.source.SourceItem;
 import io.podheitor.hpc.walker.WalkOptions;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -62,17 +62,17 @@ public final class WalkCommand implements Callable<Integer> {
         String absolute = path.startsWith("/") ? path : System.getProperty("user.dir") + "/" + path;
         byte[] root = absolute.getBytes(StandardCharsets.UTF_8);
         long start = System.nanoTime();
-        WalkEnd end;
+        SourceEnd end;
         int shown = 0;
         try (Walk walk = Walk.start(root, options)) {
             while (true) {
-                WalkItem item = walk.take();
-                if (item instanceof WalkError e) {
+                SourceItem item = walk.take();
+                if (item instanceof EntryError e) {
                     if (shown++ < SHOWN_ERRORS) {
                         err.println("podheitor-hpc walk: " + e.error().getMessage()
                                 + (e.error().path().length == 0 ? " (" + PathText.render(e.path()) + ")" : ""));
                     }
-                } else if (item instanceof WalkEnd e) {
+                } else if (item instanceof SourceEnd e) {
                     end = e;
                     break;
                 }

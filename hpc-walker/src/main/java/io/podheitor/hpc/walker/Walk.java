@@ -7,6 +7,13 @@ import io.podheitor.hpc.posix.Posix;
 import io.podheitor.hpc.posix.PosixException;
 import io.podheitor.hpc.posix.StatX;
 import io.podheitor.hpc.posix.Xattrs;
+import io.podheitor.hpc.source.Entry;
+import io.podheitor.hpc.source.EntryError;
+import io.podheitor.hpc.source.EntryFilter;
+import io.podheitor.hpc.source.EntrySource;
+import io.podheitor.hpc.source.Ordering;
+import io.podheitor.hpc.source.SourceEnd;
+import io.podheitor.hpc.source.SourceItem;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -21,23 +28,29 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * A running parallel walk. One ForkJoin task per directory lists it (getdents64 + statx relative to the
- * directory descriptor) and forks one task per subdirectory; idle workers steal. Items go into a bounded
- * channel drained by ONE consumer ({@link #take()}/{@link #poll()}); producers block while it is full, so
- * memory stays bounded by the channel depth plus the directories still to be listed.
+ * A running parallel walk, the first {@link EntrySource}. One ForkJoin task per directory lists it (getdents64 +
+ * statx relative to the directory descriptor) and forks one task per subdirectory; idle workers steal. Items go
+ * into a bounded channel drained by ONE consumer ({@link #take()}/{@link #poll()}); producers block while it is
+ * full, so memory stays bounded by the channel depth plus the directories still to be listed.
  *
- * <p>Post-order: each directory has a pending counter (1 for its own listing + 1 per subdirectory). When it
- * drops to zero, every item below the directory is already in the channel; the directory's Entry is put then and
- * its parent's counter is decremented. The root is therefore the last Entry, followed by {@link WalkEnd}.
+ * <p>The walk asks its {@link WalkOptions#filter()} about every listed name before the stat
+ * ({@link EntryFilter#admitsName}), about every stat'ed entry before it is delivered or read ahead
+ * ({@link EntryFilter#admits}), and about every directory before it is walked into ({@link EntryFilter#descends}).
+ *
+ * <p>{@link Ordering#DIRECTORIES_AFTER_CONTENTS}: each directory has a pending counter (1 for its own listing + 1
+ * per subdirectory). When it drops to zero, every item below the directory is already in the channel; the
+ * directory's Entry is put then and its parent's counter is decremented. The root is therefore the last Entry,
+ * followed by {@link SourceEnd}.
  */
-public final class Walk implements AutoCloseable {
+public final class Walk implements EntrySource {
     private static final AtomicInteger POOLS = new AtomicInteger();
     private static final Consumer<byte[]> NO_HOOK = p -> { };
 
     private final byte[] root;
     private final WalkOptions options;
+    private final EntryFilter filter;
     private final Consumer<byte[]> beforeOpenDirectory;
-    private final BlockingQueue<WalkItem> channel;
+    private final BlockingQueue<SourceItem> channel;
     private final ForkJoinPool pool;
     private final AtomicLong entries = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
@@ -48,11 +61,12 @@ public final class Walk implements AutoCloseable {
     private final int maxQueuedChunks;
     private volatile boolean cancelled;
     private final String threadPrefix;
-    private WalkEnd end;
+    private SourceEnd end;
 
     Walk(byte[] root, WalkOptions options, Consumer<byte[]> beforeOpenDirectory) {
         this.root = root;
         this.options = options;
+        this.filter = options.filter();
         this.beforeOpenDirectory = beforeOpenDirectory == null ? NO_HOOK : beforeOpenDirectory;
         this.channel = new ArrayBlockingQueue<>(options.channelDepth());
         this.maxQueuedChunks = Math.max(64, options.threads() * 16);
@@ -85,8 +99,14 @@ public final class Walk implements AutoCloseable {
 
     // ------------------------------------------------------------------ consumer side
 
-    /** The next item, waiting for it; after the {@link WalkEnd} it returns that end again. */
-    public WalkItem take() throws InterruptedException {
+    @Override
+    public Ordering ordering() {
+        return Ordering.DIRECTORIES_AFTER_CONTENTS;
+    }
+
+    /** The next item, waiting for it; after the {@link SourceEnd} it returns that end again. */
+    @Override
+    public SourceItem take() throws InterruptedException {
         if (end != null) {
             return end;
         }
@@ -94,16 +114,17 @@ public final class Walk implements AutoCloseable {
     }
 
     /** The next item if one is queued right now, else null (the consumer may flush its output, then take()). */
-    public WalkItem poll() {
+    @Override
+    public SourceItem poll() {
         if (end != null) {
             return end;
         }
-        WalkItem item = channel.poll();
+        SourceItem item = channel.poll();
         return item == null ? null : remember(item);
     }
 
-    private WalkItem remember(WalkItem item) {
-        if (item instanceof WalkEnd e) {
+    private SourceItem remember(SourceItem item) {
+        if (item instanceof SourceEnd e) {
             end = e;
         } else if (item instanceof Entry e && e.data() != null) {
             readAheadSpace.release(e.data().length);
@@ -124,7 +145,8 @@ public final class Walk implements AutoCloseable {
         return errors.get();
     }
 
-    /** Stops all walker tasks promptly; queued items are dropped and a cancelled {@link WalkEnd} is queued. */
+    /** Stops all walker tasks promptly; queued items are dropped and a cancelled {@link SourceEnd} is queued. */
+    @Override
     public void cancel() {
         cancelled = true;
         pool.shutdownNow();
@@ -158,13 +180,15 @@ public final class Walk implements AutoCloseable {
         final byte[] path;
         final StatX stat;
         final DirNode parent;
+        final boolean delivered; // the filter admits the directory's own entry
         final AtomicInteger pending = new AtomicInteger(1);
         volatile boolean unreadable;
 
-        DirNode(byte[] path, StatX stat, DirNode parent) {
+        DirNode(byte[] path, StatX stat, DirNode parent, boolean delivered) {
             this.path = path;
             this.stat = stat;
             this.parent = parent;
+            this.delivered = delivered;
         }
     }
 
@@ -195,7 +219,7 @@ public final class Walk implements AutoCloseable {
             try {
                 st = Posix.lstat(root);
             } catch (PosixException e) {
-                put(new WalkError(root, e, false));
+                put(new EntryError(root, e, false));
                 finish(null, false);
                 return;
             }
@@ -204,7 +228,7 @@ public final class Walk implements AutoCloseable {
                 finish(null, false);
                 return;
             }
-            new DirTask(new DirNode(root, st, null)).invoke();
+            new DirTask(new DirNode(root, st, null, true)).invoke();
         } catch (InterruptedException e) {
             // cancelled
         } catch (Throwable t) {
@@ -222,7 +246,7 @@ public final class Walk implements AutoCloseable {
             fd = Posix.openDirectory(Fcntl.AT_FDCWD, d.path);
         } catch (PosixException e) {
             d.unreadable = true;
-            put(new WalkError(d.path, e, true));
+            put(new EntryError(d.path, e, true));
             return;
         }
         OpenDir dir = new OpenDir(fd);
@@ -247,7 +271,7 @@ public final class Walk implements AutoCloseable {
                 }
             }
         } catch (PosixException e) {
-            put(new WalkError(d.path, e.withPath(d.path), true));
+            put(new EntryError(d.path, e.withPath(d.path), true));
         } finally {
             dir.release();
         }
@@ -289,7 +313,9 @@ public final class Walk implements AutoCloseable {
                     if (cancelled) {
                         throw new InterruptedException();
                     }
-                    visit(dir, open.fd, de.name());
+                    if (filter.admitsName(dir.path, de.name(), de.ino(), de.type())) {
+                        visit(dir, open.fd, de.name());
+                    }
                 }
                 release(dir);
             } catch (InterruptedException e) {
@@ -308,25 +334,30 @@ public final class Walk implements AutoCloseable {
         try {
             st = Posix.statx(dirfd, name, Fcntl.AT_SYMLINK_NOFOLLOW);
         } catch (PosixException e) {
-            put(new WalkError(path, e.withPath(path), false));
+            put(new EntryError(path, e.withPath(path), false));
             return;
         }
+        boolean delivered = filter.admits(path, st);
         if (st.isDirectory()) {
-            if (!options.crossMounts() && st.dev() != d.stat.dev()) {
+            boolean mountPoint = !options.crossMounts() && st.dev() != d.stat.dev();
+            if (!mountPoint && filter.descends(path, st)) {
+                d.pending.incrementAndGet();
+                new DirTask(new DirNode(path, st, d, delivered)).fork();
+            } else if (delivered) {
                 put(new Entry(path, st, null, null, xattrs(path, st))); // a mount point: saved, not descended into
-                return;
             }
-            d.pending.incrementAndGet();
-            new DirTask(new DirNode(path, st, d)).fork();
             return;
         }
-        boolean changed = st.mtimeSec() >= options.readAheadSince() || st.ctimeSec() >= options.readAheadSince();
+        if (!delivered) {
+            return;
+        }
+        boolean changed = options.readAheadWhen().changed(st);
         if (st.isSymlink()) {
             byte[] target;
             try {
                 target = Posix.readlinkat(dirfd, name);
             } catch (PosixException e) {
-                put(new WalkError(path, e.withPath(path), false));
+                put(new EntryError(path, e.withPath(path), false));
                 return;
             }
             put(new Entry(path, st, target, null, changed ? xattrs(path, st) : null));
@@ -393,7 +424,7 @@ public final class Walk implements AutoCloseable {
     /** One unit of pending work of {@code d} is done; emits every directory whose subtree is now complete. */
     private void release(DirNode d) throws InterruptedException {
         while (d != null && d.pending.decrementAndGet() == 0) {
-            if (!d.unreadable) {
+            if (!d.unreadable && d.delivered) {
                 put(new Entry(d.path, d.stat, null, null, xattrs(d.path, d.stat)));
             }
             if (d.parent == null) {
@@ -403,15 +434,15 @@ public final class Walk implements AutoCloseable {
         }
     }
 
-    private void put(WalkItem item) throws InterruptedException {
+    private void put(SourceItem item) throws InterruptedException {
         if (cancelled) {
             throw new InterruptedException();
         }
         channel.put(item);
         switch (item) {
             case Entry _ -> entries.incrementAndGet();
-            case WalkError _ -> errors.incrementAndGet();
-            case WalkEnd _ -> { }
+            case EntryError _ -> errors.incrementAndGet();
+            case SourceEnd _ -> { }
         }
     }
 
@@ -425,7 +456,7 @@ public final class Walk implements AutoCloseable {
         if (!ended.compareAndSet(false, true)) {
             return;
         }
-        WalkEnd e = new WalkEnd(entries.get(), errors.get(), cancel, failure);
+        SourceEnd e = new SourceEnd(entries.get(), errors.get(), cancel, failure);
         if (cancel || failure != null) {
             // the walk is abandoned: drop what is queued so the end marker always fits
             while (!channel.offer(e)) {

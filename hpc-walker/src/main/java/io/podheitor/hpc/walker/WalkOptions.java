@@ -1,6 +1,8 @@
 package io.podheitor.hpc.walker;
 
 import io.podheitor.hpc.posix.Xattrs;
+import io.podheitor.hpc.source.ChangedSince;
+import io.podheitor.hpc.source.EntryFilter;
 
 /**
  * Walk settings.
@@ -13,17 +15,19 @@ import io.podheitor.hpc.posix.Xattrs;
  * @param statChunk    names of one directory stat'ed per task (1..4096): the chunks of a directory run on any
  *                     worker, so even one large directory keeps up to {@code threads} metadata requests in flight
  * @param readAheadMax regular files of 1..readAheadMax bytes are read by the walker threads and carried in their
- *                     {@link Entry#data()}, so the single consumer does no blocking I/O for them; 0 = off
+ *                     {@link io.podheitor.hpc.source.Entry#data()}, so the single consumer does no blocking I/O for
+ *                     them; 0 = off
  * @param readAheadBudget at most this many read-ahead bytes wait in the channel; when it is used up, a walker
  *                     thread waits for the consumer to take some (back-pressure, like the channel depth)
- * @param readAheadSince only files whose mtime or ctime is >= this (unix seconds) are read ahead: an
- *                     incremental backup does not read unchanged files; 0 = every file. The same filter
- *                     applies to {@code xattrs} (directories: always)
- * @param xattrs       which extended attributes the walker threads read ahead into {@link Entry#xattrs()}, so
- *                     that the consumer does no metadata I/O for them (NONE = off)
+ * @param readAheadWhen only entries this rule counts as changed are read ahead (data and {@code xattrs}): an
+ *                     accurate incremental, which is delivered every entry, does not read unchanged files ahead
+ * @param xattrs       which extended attributes the walker threads read ahead into
+ *                     {@link io.podheitor.hpc.source.Entry#xattrs()}, so that the consumer does no metadata I/O for
+ *                     them (NONE = off)
+ * @param filter       asked before each stat, before each entry is delivered and before each directory is walked
  */
 public record WalkOptions(int threads, int channelDepth, boolean crossMounts, int statChunk, int readAheadMax,
-        long readAheadBudget, long readAheadSince, Xattrs.Scope xattrs) {
+        long readAheadBudget, ChangedSince readAheadWhen, Xattrs.Scope xattrs, EntryFilter filter) {
     public static final int DEFAULT_STAT_CHUNK = 16;
     /** The plugin's default read-ahead limit (the walker's own default is off). */
     public static final int DEFAULT_READ_AHEAD = 64 * 1024;
@@ -45,16 +49,17 @@ public record WalkOptions(int threads, int channelDepth, boolean crossMounts, in
         if (readAheadMax < 0 || readAheadMax > MAX_READ_AHEAD) {
             throw new IllegalArgumentException("read-ahead limit must be 0.." + MAX_READ_AHEAD + ", not " + readAheadMax);
         }
-        if (xattrs == null) {
-            throw new IllegalArgumentException("xattrs scope is null");
-        }
         if (readAheadBudget < 0) {
             throw new IllegalArgumentException("read-ahead budget must be >= 0, not " + readAheadBudget);
+        }
+        if (readAheadWhen == null || xattrs == null || filter == null) {
+            throw new IllegalArgumentException("read-ahead rule, xattrs scope and filter must not be null");
         }
     }
 
     public WalkOptions(int threads, int channelDepth, boolean crossMounts) {
-        this(threads, channelDepth, crossMounts, DEFAULT_STAT_CHUNK, 0, DEFAULT_READ_AHEAD_BUDGET, 0, Xattrs.Scope.NONE);
+        this(threads, channelDepth, crossMounts, DEFAULT_STAT_CHUNK, 0, DEFAULT_READ_AHEAD_BUDGET,
+                ChangedSince.EVERYTHING, Xattrs.Scope.NONE, EntryFilter.ALL);
     }
 
     /**
@@ -70,30 +75,41 @@ public record WalkOptions(int threads, int channelDepth, boolean crossMounts, in
     }
 
     public WalkOptions withThreads(int n) {
-        return new WalkOptions(n, channelDepth, crossMounts, statChunk, readAheadMax, readAheadBudget, readAheadSince, xattrs);
+        return new WalkOptions(n, channelDepth, crossMounts, statChunk, readAheadMax, readAheadBudget, readAheadWhen,
+                xattrs, filter);
     }
 
     public WalkOptions withChannelDepth(int n) {
-        return new WalkOptions(threads, n, crossMounts, statChunk, readAheadMax, readAheadBudget, readAheadSince, xattrs);
+        return new WalkOptions(threads, n, crossMounts, statChunk, readAheadMax, readAheadBudget, readAheadWhen,
+                xattrs, filter);
     }
 
     public WalkOptions withStatChunk(int n) {
-        return new WalkOptions(threads, channelDepth, crossMounts, n, readAheadMax, readAheadBudget, readAheadSince, xattrs);
+        return new WalkOptions(threads, channelDepth, crossMounts, n, readAheadMax, readAheadBudget, readAheadWhen,
+                xattrs, filter);
     }
 
     /** Read-ahead of regular files up to {@code max} bytes (0 = off), at most {@code budget} bytes queued. */
     public WalkOptions withReadAhead(int max, long budget) {
-        return new WalkOptions(threads, channelDepth, crossMounts, statChunk, max, budget, readAheadSince, xattrs);
+        return new WalkOptions(threads, channelDepth, crossMounts, statChunk, max, budget, readAheadWhen, xattrs,
+                filter);
     }
 
-    /** Read ahead only files changed (mtime or ctime) at or after {@code since} (unix seconds). */
-    public WalkOptions withReadAheadSince(long since) {
-        return new WalkOptions(threads, channelDepth, crossMounts, statChunk, readAheadMax, readAheadBudget, since, xattrs);
+    /** Read ahead only entries that {@code rule} counts as changed. */
+    public WalkOptions withReadAheadWhen(ChangedSince rule) {
+        return new WalkOptions(threads, channelDepth, crossMounts, statChunk, readAheadMax, readAheadBudget, rule,
+                xattrs, filter);
     }
 
     /** Extended attributes read ahead by the walker threads (NONE = off). */
     public WalkOptions withXattrs(Xattrs.Scope scope) {
         return new WalkOptions(threads, channelDepth, crossMounts, statChunk, readAheadMax, readAheadBudget,
-                readAheadSince, scope);
+                readAheadWhen, scope, filter);
+    }
+
+    /** The filter the walk consults (replaces the current one). */
+    public WalkOptions withFilter(EntryFilter f) {
+        return new WalkOptions(threads, channelDepth, crossMounts, statChunk, readAheadMax, readAheadBudget,
+                readAheadWhen, xattrs, f);
     }
 }

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.podheitor.hpc.source.Entry;
+import io.podheitor.hpc.source.SourceEnd;
+import io.podheitor.hpc.source.SourceItem;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +33,7 @@ class ReadAheadTest {
 
     private static Map<String, Entry> drain(Walk w) throws InterruptedException {
         Map<String, Entry> out = new HashMap<>();
-        for (WalkItem it; !((it = w.take()) instanceof WalkEnd); ) {
+        for (SourceItem it; !((it = w.take()) instanceof SourceEnd); ) {
             if (it instanceof Entry e) {
                 assertNull(out.put(new String(e.path(), StandardCharsets.UTF_8), e), "twice");
             }
@@ -77,7 +80,7 @@ class ReadAheadTest {
         Files.setLastModifiedTime(old, java.nio.file.attribute.FileTime.fromMillis(1000));
         Files.setLastModifiedTime(fresh, java.nio.file.attribute.FileTime.fromMillis((since + 10) * 1000));
         Map<String, Entry> got = drain(Walk.start(b(root),
-                new WalkOptions(2, 8, false).withReadAhead(64, 1024).withReadAheadSince(since)));
+                new WalkOptions(2, 8, false).withReadAhead(64, 1024).withReadAheadWhen(new io.podheitor.hpc.source.ChangedSince(since))));
         assertNull(got.get(old.toString()).data(), "unchanged: not read");
         assertArrayEquals("new".getBytes(StandardCharsets.UTF_8), got.get(fresh.toString()).data());
     }
@@ -121,7 +124,7 @@ class ReadAheadTest {
         assertTrue(w.queued() <= 10, "walkers wait for budget: " + w.queued() + " items queued");
         int withData = 0;
         int entries = 0;
-        for (WalkItem it; !((it = w.take()) instanceof WalkEnd); ) {
+        for (SourceItem it; !((it = w.take()) instanceof SourceEnd); ) {
             assertTrue(w.readAheadQueuedBytes() <= budget, "queued read-ahead bytes " + w.readAheadQueuedBytes());
             Entry e = (Entry) it;
             entries++;
@@ -192,7 +195,7 @@ class ReadAheadTest {
         Walk w = Walk.start(b(root), new WalkOptions(8, 32, false).withStatChunk(3).withReadAhead(16, 64));
         Set<String> seen = new HashSet<>();
         String last = null;
-        for (WalkItem it; !((it = w.take()) instanceof WalkEnd end && end.completed()); ) {
+        for (SourceItem it; !((it = w.take()) instanceof SourceEnd end && end.completed()); ) {
             assertTrue(it instanceof Entry, "unexpected " + it);
             Entry e = (Entry) it;
             last = new String(e.path(), StandardCharsets.UTF_8);

@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.podheitor.hpc.source.Entry;
+import io.podheitor.hpc.source.EntryError;
+import io.podheitor.hpc.source.SourceEnd;
+import io.podheitor.hpc.source.SourceItem;
 import io.podheitor.hpc.posix.Errno;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -55,12 +59,12 @@ class WalkTest {
         return count;
     }
 
-    private static List<WalkItem> drain(Walk w) throws InterruptedException {
-        List<WalkItem> items = new ArrayList<>();
+    private static List<SourceItem> drain(Walk w) throws InterruptedException {
+        List<SourceItem> items = new ArrayList<>();
         while (true) {
-            WalkItem it = w.take();
+            SourceItem it = w.take();
             items.add(it);
-            if (it instanceof WalkEnd) {
+            if (it instanceof SourceEnd) {
                 return items;
             }
         }
@@ -77,15 +81,15 @@ class WalkTest {
         assertEquals(generated + 1, reference.size());
 
         Walk w = Walk.start(b(root), new WalkOptions(8, 64, false));
-        List<WalkItem> items = drain(w);
-        WalkEnd end = (WalkEnd) items.getLast();
+        List<SourceItem> items = drain(w);
+        SourceEnd end = (SourceEnd) items.getLast();
         assertTrue(end.completed());
         assertEquals(0, end.errors());
         assertEquals(reference.size(), end.entries());
 
         List<String> order = new ArrayList<>();
         Map<String, Integer> index = new HashMap<>();
-        for (WalkItem it : items.subList(0, items.size() - 1)) {
+        for (SourceItem it : items.subList(0, items.size() - 1)) {
             Entry e = assertInstanceOf(Entry.class, it);
             String p = s(e.path());
             assertNull(index.put(p, order.size()), "twice: " + p);
@@ -118,7 +122,7 @@ class WalkTest {
         System.arraycopy(rootBytes, 0, full, 0, rootBytes.length);
         System.arraycopy(odd, 0, full, rootBytes.length, odd.length);
         io.podheitor.hpc.posix.Posix.mkdirat(io.podheitor.hpc.posix.Fcntl.AT_FDCWD, full, 0755);
-        List<WalkItem> items = drain(Walk.start(rootBytes, new WalkOptions(2, 8, false)));
+        List<SourceItem> items = drain(Walk.start(rootBytes, new WalkOptions(2, 8, false)));
         assertEquals(3, items.size());
         assertArrayEquals(full, ((Entry) items.get(0)).path());
         assertArrayEquals(rootBytes, ((Entry) items.get(1)).path());
@@ -128,7 +132,7 @@ class WalkTest {
     void trailingSlashOnRootIsIgnored() throws Exception {
         Path root = Files.createDirectory(tmp.resolve("r"));
         Files.writeString(root.resolve("f"), "1");
-        List<WalkItem> items = drain(Walk.start((root + "//").getBytes(StandardCharsets.UTF_8), WalkOptions.defaults()));
+        List<SourceItem> items = drain(Walk.start((root + "//").getBytes(StandardCharsets.UTF_8), WalkOptions.defaults()));
         assertEquals(root + "/f", s(((Entry) items.get(0)).path()));
         assertEquals(root.toString(), s(((Entry) items.get(1)).path()));
     }
@@ -147,12 +151,12 @@ class WalkTest {
                 }
             }
         });
-        List<WalkItem> items = drain(w);
-        WalkEnd end = (WalkEnd) items.getLast();
+        List<SourceItem> items = drain(w);
+        SourceEnd end = (SourceEnd) items.getLast();
         assertTrue(end.completed());
         assertEquals(1, end.errors());
         assertEquals(2, end.entries()); // stays + root
-        WalkError err = items.stream().filter(WalkError.class::isInstance).map(WalkError.class::cast).findFirst().orElseThrow();
+        EntryError err = items.stream().filter(EntryError.class::isInstance).map(EntryError.class::cast).findFirst().orElseThrow();
         assertEquals(gone.toString(), s(err.path()));
         assertTrue(err.directory());
         assertEquals(Errno.ENOENT, err.error().errno());
@@ -161,16 +165,16 @@ class WalkTest {
 
     @Test
     void missingRootIsAnErrorThenEnd() throws Exception {
-        List<WalkItem> items = drain(Walk.start(b(tmp.resolve("nope")), WalkOptions.defaults()));
+        List<SourceItem> items = drain(Walk.start(b(tmp.resolve("nope")), WalkOptions.defaults()));
         assertEquals(2, items.size());
-        assertEquals(Errno.ENOENT, ((WalkError) items.get(0)).error().errno());
-        assertEquals(1, ((WalkEnd) items.get(1)).errors());
+        assertEquals(Errno.ENOENT, ((EntryError) items.get(0)).error().errno());
+        assertEquals(1, ((SourceEnd) items.get(1)).errors());
     }
 
     @Test
     void rootThatIsAFileIsOneEntry() throws Exception {
         Path f = Files.writeString(tmp.resolve("single"), "abc");
-        List<WalkItem> items = drain(Walk.start(b(f), WalkOptions.defaults()));
+        List<SourceItem> items = drain(Walk.start(b(f), WalkOptions.defaults()));
         assertEquals(2, items.size());
         assertEquals(3, ((Entry) items.get(0)).stat().size());
     }
@@ -187,8 +191,8 @@ class WalkTest {
             int q = w.queued();
             maxQueued = Math.max(maxQueued, q);
             assertTrue(q <= depth, "queued " + q);
-            WalkItem it = w.take();
-            if (it instanceof WalkEnd end) {
+            SourceItem it = w.take();
+            if (it instanceof SourceEnd end) {
                 assertTrue(end.completed());
                 break;
             }
@@ -213,8 +217,8 @@ class WalkTest {
         long count = 0;
         while (true) {
             maxWorkers = Math.max(maxWorkers, liveWorkers(w));
-            WalkItem it = w.take();
-            if (it instanceof WalkEnd) {
+            SourceItem it = w.take();
+            if (it instanceof SourceEnd) {
                 break;
             }
             count++;
@@ -237,11 +241,11 @@ class WalkTest {
         assertInstanceOf(Entry.class, w.take());
         w.cancel();
         assertTrue(w.awaitTermination(5, TimeUnit.SECONDS), "threads stopped");
-        WalkItem last;
+        SourceItem last;
         do {
             last = w.take();
-        } while (!(last instanceof WalkEnd));
-        assertTrue(((WalkEnd) last).cancelled());
+        } while (!(last instanceof SourceEnd));
+        assertTrue(((SourceEnd) last).cancelled());
         assertTrue(w.isTerminated());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (liveWorkers(w) > 0 && System.nanoTime() < deadline) {
@@ -260,7 +264,7 @@ class WalkTest {
     void singleThreadWalkCompletes() throws Exception {
         Path root = Files.createDirectory(tmp.resolve("one"));
         int generated = generate(root, 2, 3, 3);
-        List<WalkItem> items = drain(Walk.start(b(root), new WalkOptions(1, 1, false)));
-        assertEquals(generated + 1, ((WalkEnd) items.getLast()).entries());
+        List<SourceItem> items = drain(Walk.start(b(root), new WalkOptions(1, 1, false)));
+        assertEquals(generated + 1, ((SourceEnd) items.getLast()).entries());
     }
 }

@@ -1,0 +1,41 @@
+package io.podheitor.hpc.backend.backup;
+
+import io.podheitor.hpc.backend.job.JobInfo;
+import io.podheitor.hpc.backend.job.PluginParams;
+import io.podheitor.hpc.ptcomm.FrameWriter;
+import io.podheitor.hpc.source.EntryFilter;
+import io.podheitor.hpc.source.EntrySource;
+import java.io.IOException;
+import java.util.function.BooleanSupplier;
+
+/**
+ * One backup or estimate, assembled: entry source (from {@link SourceFactory}) -> checks -> writer with its data
+ * readers -> frames. The session calls {@link #run} after it answered BackupStart/EstimateStart with F.
+ *
+ * @param out     frames to the shim
+ * @param answers the shim's answers to CHECKs (read by the session's input thread)
+ * @param stop    true once the shim went away or sent something unexpected (cancels the backup)
+ * @param opener  how regular files are opened for their data ({@link FileOpener#POSIX}; tests inject)
+ */
+public record Backup(FrameWriter out, EntryChecks.Answers answers, BooleanSupplier stop, FileOpener opener) {
+    /**
+     * Streams the records of the job (docs/ptcomm.md §4) and the final F.
+     *
+     * @param withData backup (true) or estimate (false)
+     * @return false if stopped early (no final F sent)
+     */
+    public boolean run(PluginParams params, JobInfo job, boolean withData) throws IOException {
+        ChangePolicy policy = ChangePolicy.of(job, withData);
+        EntryChecks checks = new EntryChecks(out, answers, stop);
+        JobReport report = new JobReport();
+        MetadataCollector meta = new MetadataCollector(out, params.aclSupport(), params.xattrSupport());
+        EntryWriter.Keeper keeper = policy.checkEvery() ? checks::keepUnlessGone : (path, failure) -> { };
+        try (HardLinks links = new HardLinks(params.hardlinkMemory(), params.spillDir(), out);
+                EntrySource source = SourceFactory.open(params, job, policy, withData, EntryFilter.ALL)) {
+            EntryWriter writer = new EntryWriter(out, withData, links, meta, DataReaders.standard(), opener, report,
+                    keeper, stop);
+            return new Emitter(out, source, checks, writer, report, links, policy.checkEvery(), stop, params.path())
+                    .run();
+        }
+    }
+}

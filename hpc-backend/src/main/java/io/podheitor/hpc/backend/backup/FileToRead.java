@@ -1,0 +1,84 @@
+package io.podheitor.hpc.backend.backup;
+
+import io.podheitor.hpc.posix.PathText;
+import io.podheitor.hpc.posix.Posix;
+import io.podheitor.hpc.posix.PosixException;
+import io.podheitor.hpc.posix.StatX;
+import io.podheitor.hpc.source.Entry;
+
+/**
+ * A regular file whose data section is about to be sent: the entry as the source delivered it, and, once a
+ * reader asks for it, an open descriptor with the file's stat at open time. Opened at most once, closed by
+ * {@link #close()}; only the emitter thread uses it.
+ */
+final class FileToRead implements AutoCloseable {
+    private final Entry entry;
+    private final FileOpener opener;
+    private int fd = -1;
+    private StatX atOpen;
+
+    FileToRead(Entry entry, FileOpener opener) {
+        this.entry = entry;
+        this.opener = opener;
+    }
+
+    Entry entry() {
+        return entry;
+    }
+
+    byte[] path() {
+        return entry.path();
+    }
+
+    /** The stat the source delivered (size at listing time). */
+    StatX listed() {
+        return entry.stat();
+    }
+
+    /** Opens the file (once) and checks that it still is a regular file. */
+    int descriptor() throws CannotRead {
+        if (fd >= 0) {
+            return fd;
+        }
+        byte[] path = entry.path();
+        int opened;
+        try {
+            opened = opener.open(path);
+        } catch (PosixException x) {
+            throw new CannotRead("cannot open \"" + PathText.render(path) + "\": " + x.strerror(), x);
+        }
+        StatX now;
+        try {
+            now = Posix.fstat(opened);
+        } catch (PosixException x) {
+            Posix.closeQuietly(opened);
+            throw new CannotRead("cannot stat \"" + PathText.render(path) + "\": " + x.strerror(), x);
+        }
+        if (!now.isRegular()) {
+            Posix.closeQuietly(opened);
+            throw new CannotRead("\"" + PathText.render(path) + "\" is no longer a regular file; not saved", null);
+        }
+        fd = opened;
+        atOpen = now;
+        return fd;
+    }
+
+    /** The fstat of the open descriptor ({@link #descriptor()} first). */
+    StatX atOpen() {
+        if (atOpen == null) {
+            throw new IllegalStateException("not opened");
+        }
+        return atOpen;
+    }
+
+    @Override
+    public void close() {
+        Posix.closeQuietly(fd);
+        fd = -1;
+    }
+
+    @Override
+    public String toString() {
+        return "FileToRead[" + PathText.render(entry.path()) + "]";
+    }
+}

@@ -1,0 +1,68 @@
+package io.podheitor.hpc.backend.backup;
+
+import io.podheitor.hpc.ptcomm.FrameWriter;
+import io.podheitor.hpc.ptcomm.Status;
+import java.io.IOException;
+
+/**
+ * What a backup counts while it streams, and the messages that close it (docs/ptcomm.md §8): the accurate
+ * summary, the hard-link spill summary, and one warning with the files that could not be saved or changed
+ * while being read (stock bacula-fd reports such files one by one and ends "Backup OK -- with warnings").
+ */
+final class JobReport {
+    private long records;
+    private long dataBytes;
+    private long notSaved;
+    private long changedWhileRead;
+
+    void recordSent() {
+        records++;
+    }
+
+    /** FILE records sent so far: the next record's number (docs/ptcomm.md §3, linkid). */
+    long records() {
+        return records;
+    }
+
+    void dataSent(long bytes) {
+        dataBytes += bytes;
+    }
+
+    long dataBytes() {
+        return dataBytes;
+    }
+
+    /** A listed entry that was not saved (vanished, unreadable, no longer a regular file). */
+    void notSaved() {
+        notSaved++;
+    }
+
+    long notSavedCount() {
+        return notSaved;
+    }
+
+    void changedWhileRead() {
+        changedWhileRead++;
+    }
+
+    long changedWhileReadCount() {
+        return changedWhileRead;
+    }
+
+    /** The closing messages, before the final F. */
+    void close(FrameWriter out, EntryChecks checks, boolean checkEvery, HardLinks links) throws IOException {
+        if (checkEvery) {
+            out.message(Status.INFO, "accurate: " + checks.checked() + " entries checked, "
+                    + checks.notSent() + " not sent (unchanged or excluded by the FileSet)"
+                    + (checks.kept() > 0 ? ", " + checks.kept() + " unreadable kept (not recorded deleted)" : ""));
+        }
+        String spill = links.summary();
+        if (spill != null) {
+            out.message(Status.INFO, spill);
+        }
+        if (notSaved + changedWhileRead > 0) {
+            out.message(Status.WARNING, notSaved + " files not saved (vanished or unreadable), "
+                    + changedWhileRead + " changed while being saved");
+        }
+    }
+}

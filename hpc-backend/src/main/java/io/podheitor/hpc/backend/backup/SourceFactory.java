@@ -1,0 +1,45 @@
+package io.podheitor.hpc.backend.backup;
+
+import io.podheitor.hpc.backend.job.JobInfo;
+import io.podheitor.hpc.backend.job.PluginParams;
+import io.podheitor.hpc.posix.Xattrs;
+import io.podheitor.hpc.source.EntryFilter;
+import io.podheitor.hpc.source.EntrySource;
+import io.podheitor.hpc.walker.Walk;
+import io.podheitor.hpc.walker.WalkOptions;
+
+/**
+ * Chooses the entry source of a backup or estimate: ONE place that reads the typed {@code mode}, the job's level
+ * and its change policy. Every mode walks the tree through POSIX calls today; the drivers of later releases plug
+ * in here per mode and level (Lustre changelog, GPFS policy scan and BeeGFS for Incrementals, CephFS rctime) and
+ * fall back to the walk when their state (a cursor, a previous run) is missing.
+ *
+ * <p>The source delivers only what the {@link ChangePolicy} says the job sends, filtered before the metadata calls
+ * ({@link EntryFilter}); {@code extra} is ANDed in (shard strategies will be such filters).
+ */
+final class SourceFactory {
+    private SourceFactory() {
+    }
+
+    static EntrySource open(PluginParams params, JobInfo job, ChangePolicy policy, boolean withData, EntryFilter extra) {
+        EntryFilter filter = policy.delivered().asFilter().and(extra);
+        return switch (params.mode()) {
+            case POSIX, LUSTRE, GPFS, CEPHFS, BEEGFS, WEKA -> Walk.start(params.path(), walkOptions(params, policy, withData)
+                    .withFilter(filter));
+        };
+    }
+
+    /**
+     * The walk of a backup reads small files and every entry's extended attributes in its threads; an estimate
+     * sends no data and reads nothing ahead.
+     */
+    static WalkOptions walkOptions(PluginParams params, ChangePolicy policy, boolean withData) {
+        WalkOptions o = new WalkOptions(params.threads(), params.channelDepth(), false);
+        if (!withData) {
+            return o;
+        }
+        return o.withReadAhead(params.readAhead(), WalkOptions.DEFAULT_READ_AHEAD_BUDGET)
+                .withXattrs(Xattrs.Scope.of(params.aclSupport(), params.xattrSupport()))
+                .withReadAheadWhen(policy.readAhead());
+    }
+}

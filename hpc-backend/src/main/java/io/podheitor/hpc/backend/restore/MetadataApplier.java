@@ -1,0 +1,76 @@
+package io.podheitor.hpc.backend.restore;
+
+import io.podheitor.hpc.posix.Errno;
+import io.podheitor.hpc.posix.Fcntl;
+import io.podheitor.hpc.posix.PathText;
+import io.podheitor.hpc.posix.Posix;
+import io.podheitor.hpc.posix.PosixException;
+import io.podheitor.hpc.posix.Xattrs;
+import io.podheitor.hpc.ptcomm.FrameWriter;
+import io.podheitor.hpc.ptcomm.MetaBlob;
+import io.podheitor.hpc.ptcomm.Status;
+import java.io.IOException;
+
+/**
+ * Restore side of the metadata blob (docs/ptcomm.md §3.1, §5): sets the extended attributes (the other ones
+ * first, then the POSIX ACLs, which also fix the mode's group bits to the saved mask) and then the nanosecond
+ * atime/mtime of a non-directory; a directory's times go to {@link DeferredDirectories} (applied at FINISH).
+ * A target without xattr/ACL support (EOPNOTSUPP) gets one warning per restore, not one per file; other
+ * failures are one warning per attribute. None of them fails the file.
+ */
+final class MetadataApplier {
+    private final FrameWriter out;
+    private final boolean acl;
+    private final boolean xattr;
+    private boolean warnedUnsupported;
+
+    MetadataApplier(FrameWriter out, boolean acl, boolean xattr) {
+        this.out = out;
+        this.acl = acl;
+        this.xattr = xattr;
+    }
+
+    /** Applies {@code m} to {@code path}; directory times are handed to {@code directories}. */
+    void apply(byte[] path, boolean directory, MetaBlob m, DeferredDirectories directories) throws IOException {
+        for (int pass = 0; pass < 2; pass++) {
+            for (MetaBlob.Xattr x : m.xattrs()) {
+                boolean isAcl = Xattrs.isAcl(x.name());
+                if (isAcl != (pass == 1) || (isAcl ? !acl : !xattr)) {
+                    continue;
+                }
+                try {
+                    Posix.setXattr(path, x.name(), x.value());
+                } catch (PosixException e) {
+                    failed(path, x.name(), e);
+                }
+            }
+        }
+        if (!m.hasTimes()) {
+            return;
+        }
+        if (directory) {
+            directories.setTimes(path, m.atimeSec(), m.atimeNsec(), m.mtimeSec(), m.mtimeNsec());
+            return;
+        }
+        try {
+            Posix.utimensat(Fcntl.AT_FDCWD, path, m.atimeSec(), m.atimeNsec(), m.mtimeSec(), m.mtimeNsec(),
+                    Fcntl.AT_SYMLINK_NOFOLLOW);
+        } catch (PosixException e) {
+            out.message(Status.WARNING, "cannot set times of \"" + PathText.render(path) + "\": " + e.strerror());
+        }
+    }
+
+    private void failed(byte[] path, byte[] name, PosixException e) throws IOException {
+        if (e.errno() == Errno.EOPNOTSUPP) {
+            if (!warnedUnsupported) {
+                warnedUnsupported = true;
+                out.message(Status.WARNING, "the restore target does not support extended attributes or ACLs ("
+                        + PathText.render(name) + " on \"" + PathText.render(path)
+                        + "\"); they are not restored (reported once)");
+            }
+            return;
+        }
+        out.message(Status.WARNING, "cannot restore extended attribute " + PathText.render(name) + " of \""
+                + PathText.render(path) + "\": " + e.strerror());
+    }
+}
