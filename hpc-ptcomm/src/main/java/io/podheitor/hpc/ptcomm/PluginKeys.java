@@ -1,20 +1,18 @@
 package io.podheitor.hpc.ptcomm;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.dataformat.toml.TomlFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
  * The plugin-string keys of the Params block (docs/ptcomm.md), from the one table {@code plugin-keys.toml} next to
@@ -28,8 +26,6 @@ public final class PluginKeys {
     /** The largest integer a table may allow (9 digits: a Java int, a C long). */
     public static final long INT_MAX = 999_999_999;
 
-    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]*");
-    private static final Pattern WORD = Pattern.compile("[A-Za-z0-9_.+-]+");
     private static final Set<String> COMMON = Set.of("name", "type", "side", "description", "required", "default",
             "default_text");
 
@@ -40,11 +36,13 @@ public final class PluginKeys {
     private PluginKeys(List<KeySpec> keys) {
         this.keys = List.copyOf(keys);
         Map<String, KeySpec> m = new LinkedHashMap<>();
+        StringBuilder names = new StringBuilder();
         for (KeySpec k : keys) {
             m.put(k.name(), k);
+            names.append(names.isEmpty() ? "" : ", ").append(k.name());
         }
         this.byName = m;
-        this.known = keys.stream().map(KeySpec::name).collect(Collectors.joining(", "));
+        this.known = names.toString();
     }
 
     private static final class Bundled {
@@ -103,23 +101,25 @@ public final class PluginKeys {
      * @throws IllegalArgumentException naming the entry and what is wrong with it
      */
     public static PluginKeys parse(InputStream in, String source) {
-        JsonNode root;
-        try {
-            root = new TomlMapper().readTree(in);
+        Object root;
+        // Jackson's streaming parser, not a TomlMapper: building an ObjectMapper costs the backend ~3x the
+        // start-up time of reading the tokens (measured: docs/bench.md §5)
+        try (JsonParser p = new TomlFactory().createParser(in)) {
+            root = p.nextToken() == null ? null : value(p);
         } catch (IOException e) {
             throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
         }
-        JsonNode entries = root == null ? null : root.get("key");
-        if (entries == null || !entries.isArray() || entries.isEmpty() || root.size() != 1) {
+        if (!(root instanceof Map<?, ?> doc) || doc.size() != 1 || !(doc.get("key") instanceof List<?> entries)
+                || entries.isEmpty()) {
             throw new IllegalArgumentException(source + ": expected only [[key]] entries");
         }
         List<KeySpec> keys = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         int i = 0;
-        for (JsonNode e : entries) {
+        for (Object e : entries) {
             i++;
-            String where = source + ": [[key]] #" + i + " (" + (e.path("name").isTextual() ? e.get("name").asText()
-                    : "?") + ")";
+            Object n = e instanceof Map<?, ?> m ? m.get("name") : null;
+            String where = source + ": [[key]] #" + i + " (" + (n instanceof String s ? s : "?") + ")";
             KeySpec k = entry(e, where);
             if (!seen.add(k.name())) {
                 throw new IllegalArgumentException(where + ": name given twice");
@@ -129,19 +129,56 @@ public final class PluginKeys {
         return new PluginKeys(keys);
     }
 
-    private static KeySpec entry(JsonNode e, String where) {
-        if (!e.isObject()) {
+    /** The value at the current token: a Map (a table, in order), List, String, Number or Boolean. */
+    private static Object value(JsonParser p) throws IOException {
+        switch (p.currentToken()) {
+            case START_OBJECT -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String f = p.currentName();
+                    p.nextToken();
+                    m.put(f, value(p));
+                }
+                return m;
+            }
+            case START_ARRAY -> {
+                List<Object> l = new ArrayList<>();
+                while (p.nextToken() != JsonToken.END_ARRAY) {
+                    l.add(value(p));
+                }
+                return l;
+            }
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
+                return p.getNumberValue();
+            }
+            case VALUE_TRUE -> {
+                return Boolean.TRUE;
+            }
+            case VALUE_FALSE -> {
+                return Boolean.FALSE;
+            }
+            default -> {
+                return p.getText();
+            }
+        }
+    }
+
+    private static KeySpec entry(Object o, String where) {
+        if (!(o instanceof Map<?, ?> e)) {
             throw new IllegalArgumentException(where + ": not a table");
         }
         String name = text(e, "name", where);
-        if (name == null || !NAME.matcher(name).matches()) {
+        if (!word(name, true)) {
             throw new IllegalArgumentException(where + ": name must match [a-z][a-z0-9_]*");
         }
         String typeName = text(e, "type", where);
         KeySpec.Type type = KeySpec.Type.of(typeName);
         if (type == null) {
-            throw new IllegalArgumentException(where + ": type must be one of " + java.util.Arrays
-                    .stream(KeySpec.Type.values()).map(KeySpec.Type::tableName).collect(Collectors.joining(", ")));
+            StringBuilder types = new StringBuilder();
+            for (KeySpec.Type t : KeySpec.Type.values()) {
+                types.append(types.isEmpty() ? "" : ", ").append(t.tableName());
+            }
+            throw new IllegalArgumentException(where + ": type must be one of " + types);
         }
         Set<String> need = switch (type) {
             case INTEGER -> Set.of("min", "max");
@@ -149,55 +186,55 @@ public final class PluginKeys {
             case ABS_PATH, ASCII_PATH, YES_NO -> Set.of();
         };
         Set<String> may = type == KeySpec.Type.INTEGER ? Set.of("unit") : Set.of();
-        for (Iterator<String> it = e.fieldNames(); it.hasNext();) {
-            String f = it.next();
+        for (Object f : e.keySet()) {
             if (!COMMON.contains(f) && !need.contains(f) && !may.contains(f)) {
                 throw new IllegalArgumentException(where + ": field " + f + " does not belong to type " + typeName);
             }
         }
         for (String f : need) {
-            if (!e.has(f)) {
+            if (!e.containsKey(f)) {
                 throw new IllegalArgumentException(where + ": type " + typeName + " needs " + f);
             }
         }
         long min = 0;
         long max = 0;
         if (type == KeySpec.Type.INTEGER) {
-            JsonNode lo = e.get("min");
-            JsonNode hi = e.get("max");
-            if (!lo.isIntegralNumber() || !hi.isIntegralNumber() || !lo.canConvertToLong() || !hi.canConvertToLong()
-                    || lo.asLong() < 0 || lo.asLong() > hi.asLong() || hi.asLong() > INT_MAX) {
+            if (!(e.get("min") instanceof Number lo) || !(e.get("max") instanceof Number hi) || !integral(lo)
+                    || !integral(hi) || lo.longValue() < 0 || lo.longValue() > hi.longValue()
+                    || hi.longValue() > INT_MAX) {
                 throw new IllegalArgumentException(where + ": needs integers 0 <= min <= max <= " + INT_MAX);
             }
-            min = lo.asLong();
-            max = hi.asLong();
+            min = lo.longValue();
+            max = hi.longValue();
         }
         List<String> values = new ArrayList<>();
         if (type == KeySpec.Type.ONE_OF) {
-            JsonNode v = e.get("values");
-            for (JsonNode x : v) {
-                values.add(x.isTextual() && WORD.matcher(x.asText()).matches() ? x.asText() : null);
+            boolean ok = e.get("values") instanceof List<?> l && !l.isEmpty();
+            if (ok) {
+                for (Object x : (List<?>) e.get("values")) {
+                    ok &= x instanceof String v && word(v, false) && !values.contains(v);
+                    values.add(String.valueOf(x));
+                }
             }
-            if (!v.isArray() || values.isEmpty() || values.contains(null) || new HashSet<>(values).size()
-                    != values.size()) {
+            if (!ok) {
                 throw new IllegalArgumentException(where + ": values must be distinct words ([A-Za-z0-9_.+-]+)");
             }
         }
-        KeySpec.Side side;
-        try {
-            side = KeySpec.Side.valueOf(String.valueOf(text(e, "side", where)).toUpperCase(java.util.Locale.ROOT));
-        } catch (IllegalArgumentException x) {
-            throw new IllegalArgumentException(where + ": side must be one of shim, backend, both");
-        }
+        KeySpec.Side side = switch (String.valueOf(text(e, "side", where))) {
+            case "shim" -> KeySpec.Side.SHIM;
+            case "backend" -> KeySpec.Side.BACKEND;
+            case "both" -> KeySpec.Side.BOTH;
+            default -> throw new IllegalArgumentException(where + ": side must be one of shim, backend, both");
+        };
         String description = text(e, "description", where);
         if (description == null || description.isBlank()) {
             throw new IllegalArgumentException(where + ": needs a description");
         }
-        JsonNode req = e.get("required");
-        if (req != null && !req.isBoolean()) {
+        Object req = e.get("required");
+        if (req != null && !(req instanceof Boolean)) {
             throw new IllegalArgumentException(where + ": required must be true or false");
         }
-        boolean required = req != null && req.asBoolean();
+        boolean required = Boolean.TRUE.equals(req);
         String dflt = text(e, "default", where);
         String dfltText = text(e, "default_text", where);
         if (required == (dflt != null || dfltText != null) || (dflt != null && dfltText != null)) {
@@ -218,15 +255,32 @@ public final class PluginKeys {
         return k;
     }
 
-    /** A string field, or null if absent. */
-    private static String text(JsonNode e, String field, String where) {
-        JsonNode v = e.get(field);
-        if (v == null) {
-            return null;
+    private static boolean integral(Number n) {
+        return n instanceof Integer || n instanceof Long;
+    }
+
+    /** A key name ([a-z][a-z0-9_]*), or else a one-of value ([A-Za-z0-9_.+-]+). */
+    private static boolean word(String s, boolean keyName) {
+        if (s == null || s.isEmpty() || (keyName && !(s.charAt(0) >= 'a' && s.charAt(0) <= 'z'))) {
+            return false;
         }
-        if (!v.isTextual()) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean ok = c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_'
+                    || !keyName && (c >= 'A' && c <= 'Z' || c == '.' || c == '+' || c == '-');
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A string field, or null if absent. */
+    private static String text(Map<?, ?> e, String field, String where) {
+        Object v = e.get(field);
+        if (v != null && !(v instanceof String)) {
             throw new IllegalArgumentException(where + ": " + field + " must be a string");
         }
-        return v.asText();
+        return (String) v;
     }
 }

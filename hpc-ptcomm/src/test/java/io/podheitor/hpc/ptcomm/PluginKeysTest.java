@@ -117,6 +117,10 @@ class PluginKeysTest {
         assertTrue(broken(integer).contains("type integer needs"));
         assertTrue(broken(integer.replace("required = true", "min = 5\nmax = 4\nrequired = true"))
                 .contains("0 <= min <= max <= 999999999"));
+        assertTrue(broken(integer.replace("required = true", "min = 1.5\nmax = 4\nrequired = true"))
+                .contains("0 <= min <= max <= 999999999"));
+        assertTrue(broken(integer.replace("required = true", "min = 0\nmax = 1000000000\nrequired = true"))
+                .contains("0 <= min <= max <= 999999999"));
         assertTrue(broken(integer.replace("required = true", "min = 1\nmax = 9\ndefault = \"10\""))
                 .contains("default \"10\" is not a valid integer"));
         String oneOf = OK.replace("abs-path", "one-of").replace("\"path\"", "\"m\"");
