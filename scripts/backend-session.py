@@ -3,7 +3,8 @@
 
   scripts/backend-session.py [--estimate] [--backend CMD] [--param k=v ...] PATH
 
-Prints on stdout: start_to_first_frame_s (spawn -> the Hello reply), files, data_bytes, total_s and the
+Prints on stdout: start_to_first_frame_s (spawn -> the Hello reply), start_to_params_reply_s (spawn -> the
+answer to the Params block, which the backend checks against the plugin-key table), files, data_bytes, total_s and the
 backend's peak RSS (VmHWM, kB, read just before T). Used to build the AOT cache (a training run,
 scripts/build-aot.sh) and to measure start-up and memory (docs/bench.md). Exit status 1 on a protocol error.
 """
@@ -50,6 +51,7 @@ def main():
     params = [b"Params", b"path=" + os.fsencode(a.path)] + [x.encode() for x in a.param]
     w.write(b"".join(frame("C", l) for l in params) + frame("F"))
     assert read_frame(r)[0] == "F"
+    params_s = time.perf_counter() - t0  # the backend has read the plugin-key table by now
     w.write(frame("C", b"EstimateStart" if a.estimate else b"BackupStart"))
     letter, payload = read_frame(r)
     if letter != "F":
@@ -85,7 +87,7 @@ def main():
     w.close()
     rc = p.wait()
     total = time.perf_counter() - t0
-    print(f"start_to_first_frame_s={first:.3f} files={files} data_bytes={data} total_s={total:.3f} "
+    print(f"start_to_first_frame_s={first:.3f} start_to_params_reply_s={params_s:.3f} files={files} data_bytes={data} total_s={total:.3f} "
           f"backend_peak_rss_kB={rss} exit={rc}")
     return 0 if rc == 0 else 1
 

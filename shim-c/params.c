@@ -6,7 +6,9 @@
  * route the command to us (docs/abi.md §1.5), so it is not checked here.  Inside a
  * value "\;" is a literal ';' and "\\" a literal backslash; any other "\x" is
  * an error.  Whitespace around keys is trimmed; values are taken as written.
- * Empty items (e.g. a trailing ';') are ignored.
+ * Empty items (e.g. a trailing ';') are ignored.  The known keys and the check
+ * of each value (by its type: absolute path, integer range, yes/no, ...) come
+ * from the shared key table, build/plugin_keys.h (see params.h).
  *
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
@@ -18,15 +20,16 @@
 #include <string.h>
 
 #include "msg.h"
+#include "plugin_keys.h"                 /* generated from plugin-keys.toml (see params.h) */
 
-#define KNOWN_KEYS                                                                                   \
-    "path, mode, threads, channel_depth, backend, timeout, aclsupport, xattrsupport, readahead, "      \
-    "hardlink_memory, spill_dir"
+/* each known key appears at most once, so the pairs fit */
+_Static_assert(PHPC_NKEYS <= PHPC_MAX_PARAMS, "raise PHPC_MAX_PARAMS: more keys than items[]");
 
-static const char *const known_keys[] = { "path", "mode", "threads", "channel_depth", "backend",
-                                          "timeout", "aclsupport", "xattrsupport", "readahead",
-                                          "hardlink_memory", "spill_dir" };
-static const char *const known_modes[] = { "posix", "lustre", "gpfs", "cephfs", "beegfs", "weka" };
+const phpc_key_spec *phpc_key_table(size_t *count)
+{
+    *count = PHPC_NKEYS;
+    return phpc_key_specs;
+}
 
 static int fail(char *err, size_t errsz, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -142,89 +145,63 @@ static int split_item(const char *s, const char *e, char **key, char **value,
     return 0;
 }
 
-/* Check one known key's value; sets the typed view in out. */
-static int check_value(phpc_params *out, const char *key, const char *value,
-                       char *err, size_t errsz)
+/* Check one known key's value against its spec; *num gets the value of an integer. */
+static int check_value(const phpc_key_spec *k, const char *value, long *num, char *err, size_t errsz)
 {
     char qb[512];
 
-    if (strcmp(key, "path") == 0 || strcmp(key, "backend") == 0) {
+    switch (k->type) {
+    case PHPC_KT_ABS_PATH:
         if (value[0] != '/')
-            return fail(err, errsz, "key \"%s\" must be an absolute path, got \"%s\"", key,
-                        q(value, strlen(value), qb, sizeof qb));
-        if (key[0] == 'p')
-            out->path = value;
-        else
-            out->backend = value;
-        return 0;
-    }
-    if (strcmp(key, "mode") == 0) {
-        for (size_t i = 0; i < sizeof known_modes / sizeof known_modes[0]; i++) {
-            if (strcmp(value, known_modes[i]) == 0) {
-                out->mode = value;
-                return 0;
-            }
-        }
-        return fail(err, errsz,
-                    "key \"mode\": \"%s\" is not one of posix, lustre, gpfs, cephfs, beegfs, weka",
-                    q(value, strlen(value), qb, sizeof qb));
-    }
-    if (strcmp(key, "threads") == 0) {
-        if (parse_range(value, 1, 1024, &out->threads) != 0)
-            return fail(err, errsz, "key \"threads\": \"%s\" is not an integer in 1..1024",
+            return fail(err, errsz, "key \"%s\" must be an absolute path, got \"%s\"", k->name,
                         q(value, strlen(value), qb, sizeof qb));
         return 0;
-    }
-    if (strcmp(key, "timeout") == 0) {
-        if (parse_range(value, 1, PHPC_TIMEOUT_MAX, &out->timeout) != 0)
-            return fail(err, errsz, "key \"timeout\": \"%s\" is not an integer in 1..%d (seconds)",
-                        q(value, strlen(value), qb, sizeof qb), PHPC_TIMEOUT_MAX);
-        return 0;
-    }
-    if (strcmp(key, "readahead") == 0) {
-        if (parse_range(value, 0, 1048576, &out->readahead) != 0)
-            return fail(err, errsz, "key \"readahead\": \"%s\" is not an integer in 0..1048576",
-                        q(value, strlen(value), qb, sizeof qb));
-        out->readahead_given = 1;
-        return 0;
-    }
-    if (strcmp(key, "hardlink_memory") == 0) {
-        long ignored;
-        if (parse_range(value, 0, 10000000, &ignored) != 0)
-            return fail(err, errsz, "key \"hardlink_memory\": \"%s\" is not an integer in 0..10000000",
-                        q(value, strlen(value), qb, sizeof qb));
-        return 0;
-    }
-    if (strcmp(key, "spill_dir") == 0) {
+    case PHPC_KT_ASCII_PATH: {
         /* the backend opens it through the JDK by name: printable ASCII only */
         int ascii = 1;
         for (const char *c = value; *c; c++)
             if ((unsigned char)*c < 0x20 || (unsigned char)*c > 0x7e)
                 ascii = 0;
         if (value[0] != '/' || !ascii)
-            return fail(err, errsz, "key \"spill_dir\" must be an absolute path in printable ASCII, got \"%s\"",
-                        q(value, strlen(value), qb, sizeof qb));
+            return fail(err, errsz, "key \"%s\" must be an absolute path in printable ASCII, got \"%s\"",
+                        k->name, q(value, strlen(value), qb, sizeof qb));
         return 0;
     }
-    if (strcmp(key, "aclsupport") == 0 || strcmp(key, "xattrsupport") == 0) {
-        /* the FileSet's aclsupport/xattrsupport options never reach a command
-         * plugin (docs/abi.md §7.5): these keys stand in for them */
+    case PHPC_KT_INTEGER:
+        if (parse_range(value, k->min, k->max, num) != 0)
+            return fail(err, errsz, "key \"%s\": \"%s\" is not an integer in %ld..%ld%s%s%s", k->name,
+                        q(value, strlen(value), qb, sizeof qb), k->min, k->max,
+                        k->unit ? " (" : "", k->unit ? k->unit : "", k->unit ? ")" : "");
+        return 0;
+    case PHPC_KT_YES_NO:
         if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0)
-            return fail(err, errsz, "key \"%s\": \"%s\" is not yes or no", key,
+            return fail(err, errsz, "key \"%s\": \"%s\" is not yes or no", k->name,
                         q(value, strlen(value), qb, sizeof qb));
         return 0;
+    case PHPC_KT_ONE_OF:
+        for (const char *const *v = k->values; *v; v++)
+            if (strcmp(value, *v) == 0)
+                return 0;
+        return fail(err, errsz, "key \"%s\": \"%s\" is not one of %s", k->name,
+                    q(value, strlen(value), qb, sizeof qb), k->values_text);
     }
-    /* channel_depth */
-    if (parse_range(value, 1, 1048576, &out->channel_depth) != 0)
-        return fail(err, errsz, "key \"channel_depth\": \"%s\" is not an integer in 1..1048576",
-                    q(value, strlen(value), qb, sizeof qb));
-    return 0;
+    return fail(err, errsz, "key \"%s\": no check for its type %d", k->name, (int)k->type);
+}
+
+const char *phpc_params_value(const phpc_params *p, const char *key)
+{
+    for (size_t i = 0; i < p->count; i++)
+        if (strcmp(p->items[i].key, key) == 0)
+            return p->items[i].value;
+    return NULL;
 }
 
 int phpc_params_parse(const char *cmd, phpc_params *out, char *err, size_t errsz)
 {
     char qb[256];
     const char *p;
+    const char *val[PHPC_NKEYS] = { 0 };   /* per key id: the value given, or NULL */
+    long num[PHPC_NKEYS] = { 0 };          /* per key id: an integer's value */
 
     memset(out, 0, sizeof *out);
     if (errsz > 0)
@@ -251,30 +228,29 @@ int phpc_params_parse(const char *cmd, phpc_params *out, char *err, size_t errsz
         if (key == NULL)
             continue;
 
-        for (k = 0; k < sizeof known_keys / sizeof known_keys[0]; k++)
-            if (strcmp(key, known_keys[k]) == 0)
+        for (k = 0; k < PHPC_NKEYS; k++)
+            if (strcmp(key, phpc_key_specs[k].name) == 0)
                 break;
-        if (k == sizeof known_keys / sizeof known_keys[0]) {
-            fail(err, errsz, "unknown key \"%s\" (known keys: " KNOWN_KEYS ")",
+        if (k == PHPC_NKEYS) {
+            fail(err, errsz, "unknown key \"%s\" (known keys: " PHPC_KNOWN_KEYS ")",
                  q(key, strlen(key), qb, sizeof qb));
             goto bad_item;
         }
-        for (size_t i = 0; i < out->count; i++) {
-            if (strcmp(out->items[i].key, key) == 0) {
-                fail(err, errsz, "key \"%s\" is given twice", key);
-                goto bad_item;
-            }
+        if (val[k] != NULL) {
+            fail(err, errsz, "key \"%s\" is given twice", key);
+            goto bad_item;
         }
         if (value[0] == '\0') {
             fail(err, errsz, "key \"%s\" has an empty value", key);
             goto bad_item;
         }
-        if (check_value(out, key, value, err, errsz) != 0)
+        if (check_value(&phpc_key_specs[k], value, &num[k], err, errsz) != 0)
             goto bad_item;
         /* count < PHPC_MAX_PARAMS: each known key appears at most once */
         out->items[out->count].key = key;
         out->items[out->count].value = value;
         out->count++;
+        val[k] = value;
         continue;
 bad_item:
         free(key);
@@ -282,12 +258,21 @@ bad_item:
         goto bad;
     }
 
-    if (out->path == NULL) {
-        fail(err, errsz, "key \"path\" is required");
-        goto bad;
+    for (size_t k = 0; k < PHPC_NKEYS; k++) {
+        if (phpc_key_specs[k].required && val[k] == NULL) {
+            fail(err, errsz, "key \"%s\" is required", phpc_key_specs[k].name);
+            goto bad;
+        }
     }
-    if (out->mode == NULL)
-        out->mode = "posix";
+    /* the typed views the shim uses */
+    out->path = val[PHPC_KEY_PATH];
+    out->mode = val[PHPC_KEY_MODE] ? val[PHPC_KEY_MODE] : phpc_key_specs[PHPC_KEY_MODE].dflt;
+    out->backend = val[PHPC_KEY_BACKEND];
+    out->threads = num[PHPC_KEY_THREADS];
+    out->channel_depth = num[PHPC_KEY_CHANNEL_DEPTH];
+    out->timeout = num[PHPC_KEY_TIMEOUT];
+    out->readahead = num[PHPC_KEY_READAHEAD];
+    out->readahead_given = val[PHPC_KEY_READAHEAD] != NULL;
     return 0;
 
 bad:

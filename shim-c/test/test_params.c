@@ -5,6 +5,7 @@
  */
 #include <stdlib.h>
 
+#include "backend.h"
 #include "check.h"
 #include "msg.h"
 #include "params.h"
@@ -114,9 +115,173 @@ static void bad(const char *cmd, const char *want)
     CHECK(p.count == 0 && p.path == NULL, "out not cleared");
 }
 
+/*
+ * Valid and bad sample values of a key, from its type: the table (plugin-keys.toml through
+ * build/plugin_keys.h) drives the test, so a key added there is tested here without an edit.
+ * A new type fails to compile here (-Wswitch) until it has samples.
+ */
+#define SAMPLES 8
+
+static void samples(const phpc_key_spec *k, char good_v[][64], size_t *ngood, char bad_v[][64], size_t *nbad)
+{
+    *ngood = *nbad = 0;
+    switch (k->type) {
+    case PHPC_KT_ABS_PATH:
+        strcpy(good_v[(*ngood)++], "/");
+        strcpy(good_v[(*ngood)++], "/a b/\xc3\xa9\x01/");
+        strcpy(bad_v[(*nbad)++], "rel/x");
+        strcpy(bad_v[(*nbad)++], " /x");
+        break;
+    case PHPC_KT_ASCII_PATH:
+        strcpy(good_v[(*ngood)++], "/");
+        strcpy(good_v[(*ngood)++], "/var/tmp/a b~");
+        strcpy(bad_v[(*nbad)++], "rel/x");
+        strcpy(bad_v[(*nbad)++], "/t\xc3\xa9");
+        strcpy(bad_v[(*nbad)++], "/t\x7f");
+        strcpy(bad_v[(*nbad)++], "/t\x01");
+        break;
+    case PHPC_KT_INTEGER:
+        snprintf(good_v[(*ngood)++], 64, "%ld", k->min);
+        snprintf(good_v[(*ngood)++], 64, "%ld", k->max);
+        snprintf(good_v[(*ngood)++], 64, "00%ld", k->max);   /* leading zeros are digits too */
+        if (k->min > 0)
+            snprintf(bad_v[(*nbad)++], 64, "%ld", k->min - 1);
+        snprintf(bad_v[(*nbad)++], 64, "%ld", k->max + 1);
+        snprintf(bad_v[(*nbad)++], 64, "-%ld", k->max);
+        snprintf(bad_v[(*nbad)++], 64, "+%ld", k->min);
+        snprintf(bad_v[(*nbad)++], 64, "%ld ", k->min);
+        strcpy(bad_v[(*nbad)++], "abc");
+        strcpy(bad_v[(*nbad)++], "99999999999999999999999");
+        break;
+    case PHPC_KT_YES_NO:
+        strcpy(good_v[(*ngood)++], "yes");
+        strcpy(good_v[(*ngood)++], "no");
+        strcpy(bad_v[(*nbad)++], "Yes");
+        strcpy(bad_v[(*nbad)++], "1");
+        strcpy(bad_v[(*nbad)++], "true");
+        break;
+    case PHPC_KT_ONE_OF: {
+        const char *first = k->values && k->values[0] ? k->values[0] : "";
+
+        for (const char *const *v = k->values; v && *v && *ngood < SAMPLES; v++)
+            snprintf(good_v[(*ngood)++], 64, "%s", *v);
+        snprintf(bad_v[(*nbad)++], 64, "%s ", first);
+        snprintf(bad_v[(*nbad)++], 64, "x%s", first);
+        break;
+    }
+    }
+}
+
+/* "podheitor-hpc:" and every required key but t[except] with a valid value, each followed by ';' */
+static void base(const phpc_key_spec *t, size_t n, size_t except, char *buf, size_t sz)
+{
+    size_t len = (size_t)snprintf(buf, sz, "podheitor-hpc:");
+
+    for (size_t j = 0; j < n && len < sz; j++) {
+        char good_v[SAMPLES][64], bad_v[SAMPLES][64];
+        size_t ngood, nbad;
+
+        if (j == except || !t[j].required)
+            continue;
+        samples(&t[j], good_v, &ngood, bad_v, &nbad);
+        len += (size_t)snprintf(buf + len, sz - len, "%s=%s;", t[j].name, good_v[0]);
+    }
+}
+
+static void table(void)
+{
+    size_t n, known_len = 0;
+    const phpc_key_spec *t = phpc_key_table(&n);
+    char known[1024] = "";
+    char want[PHPC_PARAM_ERR_MAX];
+    char err[PHPC_PARAM_ERR_MAX];
+    phpc_params p;
+
+    CHECK(n > 0 && n <= PHPC_MAX_PARAMS, "%zu keys", n);
+    for (size_t i = 0; i < n; i++) {
+        const phpc_key_spec *k = &t[i];
+        char good_v[SAMPLES][64], bad_v[SAMPLES][64];
+        char pre[1024], cmd[2048];
+        size_t ngood, nbad;
+
+        known_len += (size_t)snprintf(known + known_len, sizeof known - known_len, "%s%s", i ? ", " : "",
+                                      k->name);
+        CHECK(k->side >= PHPC_SIDE_SHIM && k->side <= PHPC_SIDE_BOTH, "%s: side %d", k->name, (int)k->side);
+        CHECK(!(k->required && k->dflt), "%s: required with a default", k->name);
+        samples(k, good_v, &ngood, bad_v, &nbad);
+        CHECK(ngood > 0 && nbad > 0, "%s: samples", k->name);
+        base(t, n, i, pre, sizeof pre);
+        for (size_t g = 0; g < ngood + (k->dflt != NULL); g++) {
+            /* every valid sample, and the literal default, is accepted and kept as given */
+            const char *v = g < ngood ? good_v[g] : k->dflt;
+
+            snprintf(cmd, sizeof cmd, "%s%s=%s", pre, k->name, v);
+            if (phpc_params_parse(cmd, &p, err, sizeof err) != 0) {
+                CHECK(0, "%s: refused: %s", cmd, err);
+                continue;
+            }
+            CHECK(phpc_params_value(&p, k->name) && strcmp(phpc_params_value(&p, k->name), v) == 0,
+                  "%s: value", cmd);
+            phpc_params_free(&p);
+        }
+        for (size_t b = 0; b < nbad; b++) {
+            /* every bad sample is refused with a message naming the key */
+            char named[128];
+            int rc;
+
+            snprintf(cmd, sizeof cmd, "%s%s=%s", pre, k->name, bad_v[b]);
+            rc = phpc_params_parse(cmd, &p, err, sizeof err);
+            CHECK(rc == -1, "%s: accepted", cmd);
+            if (rc != -1) {
+                phpc_params_free(&p);
+                continue;
+            }
+            snprintf(named, sizeof named, "bad plugin string: key \"%s\"", k->name);
+            CHECK(strncmp(err, named, strlen(named)) == 0, "%s: message \"%s\" does not name the key", cmd, err);
+        }
+        /* empty, and given twice */
+        snprintf(cmd, sizeof cmd, "%s%s=", pre, k->name);
+        snprintf(want, sizeof want, "bad plugin string: key \"%s\" has an empty value", k->name);
+        CHECK(phpc_params_parse(cmd, &p, err, sizeof err) == -1 && strcmp(err, want) == 0, "%s: %s", cmd, err);
+        snprintf(cmd, sizeof cmd, "%s%s=%s;%s=%s", pre, k->name, good_v[0], k->name, good_v[0]);
+        snprintf(want, sizeof want, "bad plugin string: key \"%s\" is given twice", k->name);
+        CHECK(phpc_params_parse(cmd, &p, err, sizeof err) == -1 && strcmp(err, want) == 0, "%s: %s", cmd, err);
+        if (k->required) {
+            /* left out */
+            snprintf(want, sizeof want, "bad plugin string: key \"%s\" is required", k->name);
+            CHECK(phpc_params_parse(pre, &p, err, sizeof err) == -1 && strcmp(err, want) == 0,
+                  "%s: %s", pre, err);
+        }
+    }
+
+    /* the unknown-key message lists exactly the table's keys, in table order */
+    {
+        char cmd[2048];
+
+        base(t, n, n, cmd, sizeof cmd);
+        strcat(cmd, "nosuchkey=1");
+        snprintf(want, sizeof want, "bad plugin string: unknown key \"nosuchkey\" (known keys: %s)", known);
+        CHECK(phpc_params_parse(cmd, &p, err, sizeof err) == -1 && strcmp(err, want) == 0,
+              "unknown key: got \"%s\"\n  want \"%s\"", err, want);
+    }
+
+    /* the table's defaults are the shim's: mode's view, and timeout's PHPC_IO_TIMEOUT_S */
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(t[i].name, "mode") == 0 && phpc_params_parse("podheitor-hpc:path=/x", &p, err, sizeof err) == 0) {
+            CHECK(t[i].dflt && strcmp(p.mode, t[i].dflt) == 0, "mode default %s", p.mode);
+            CHECK(phpc_params_value(&p, "mode") == NULL, "mode not given");
+            phpc_params_free(&p);
+        }
+        if (strcmp(t[i].name, "timeout") == 0)
+            CHECK(t[i].dflt && atol(t[i].dflt) == PHPC_IO_TIMEOUT_S, "timeout default %s vs PHPC_IO_TIMEOUT_S %d",
+                  t[i].dflt ? t[i].dflt : "(none)", PHPC_IO_TIMEOUT_S);
+    }
+}
+
 int main(void)
 {
     good();
+    table();
     bad("podheitor-hpc:path=/x;foo=1",
         "bad plugin string: unknown key \"foo\" (known keys: path, mode, threads, channel_depth, backend, timeout, aclsupport, xattrsupport, readahead, hardlink_memory, spill_dir)");
     bad("podheitor-hpc:mode=posix", "bad plugin string: key \"path\" is required");

@@ -17,11 +17,11 @@ import io.podheitor.hpc.walker.WalkOptions;
  * <p>The source delivers only what the {@link ChangePolicy} says the job sends, filtered before the metadata calls
  * ({@link EntryFilter}); {@code extra} is ANDed in (shard strategies will be such filters).
  */
-final class SourceFactory {
+public final class SourceFactory {
     private SourceFactory() {
     }
 
-    static EntrySource open(PluginParams params, JobInfo job, ChangePolicy policy, boolean withData, EntryFilter extra) {
+    public static EntrySource open(PluginParams params, JobInfo job, ChangePolicy policy, boolean withData, EntryFilter extra) {
         EntryFilter filter = policy.delivered().asFilter().and(extra);
         return switch (params.mode()) {
             case POSIX, LUSTRE, GPFS, CEPHFS, BEEGFS, WEKA -> Walk.start(params.path(), walkOptions(params, policy, withData)
@@ -33,7 +33,7 @@ final class SourceFactory {
      * The walk of a backup reads small files and every entry's extended attributes in its threads; an estimate
      * sends no data and reads nothing ahead.
      */
-    static WalkOptions walkOptions(PluginParams params, ChangePolicy policy, boolean withData) {
+    public static WalkOptions walkOptions(PluginParams params, ChangePolicy policy, boolean withData) {
         WalkOptions o = new WalkOptions(params.threads(), params.channelDepth(), false);
         if (!withData) {
             return o;

@@ -1,9 +1,11 @@
 package io.podheitor.hpc.backend.job;
 
 import io.podheitor.hpc.posix.PathText;
+import io.podheitor.hpc.ptcomm.KeySpec;
+import io.podheitor.hpc.ptcomm.PluginKeyException;
+import io.podheitor.hpc.ptcomm.PluginKeys;
 import io.podheitor.hpc.walker.Paths;
 import io.podheitor.hpc.walker.WalkOptions;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -12,7 +14,8 @@ import java.util.Set;
 
 /**
  * The plugin-string keys of the Params block, typed and validated (the shim validated them already; the
- * backend checks again and answers {@code A} naming the key).
+ * backend checks again and answers {@code A} naming the key). The keys and their checks are the table
+ * plugin-keys.toml ({@link PluginKeys}), shared with the shim and the README.
  *
  * @param path         absolute root of the backup, raw bytes, trailing slashes removed
  * @param mode         the file system driver (mode=posix, lustre, gpfs, cephfs, beegfs or weka)
@@ -27,10 +30,10 @@ import java.util.Set;
  */
 public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth, byte[] backend,
         boolean aclSupport, boolean xattrSupport, int readAhead, int hardlinkMemory, Path spillDir) {
-    public static final int MAX_HARDLINK_MEMORY = 10_000_000;
+    public static final int MAX_HARDLINK_MEMORY = (int) PluginKeys.table().find("hardlink_memory").max();
     /** Multiply linked inodes whose first name is kept on the heap before the index spills (~250 B each). */
     public static final int DEFAULT_HARDLINK_MEMORY = 100_000;
-    public static final int MAX_CHANNEL_DEPTH = 1 << 20;
+    public static final int MAX_CHANNEL_DEPTH = (int) PluginKeys.table().find("channel_depth").max();
 
     public PluginParams(byte[] path, Mode mode, int threads, int channelDepth, byte[] backend) {
         this(path, mode, threads, channelDepth, backend, true, true, WalkOptions.DEFAULT_READ_AHEAD,
@@ -54,25 +57,35 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
             if (eq <= 0) {
                 throw new BadRequestException("bad plugin parameter \"" + PathText.render(line) + "\": expected key=value");
             }
-            String key = new String(line, 0, eq, StandardCharsets.UTF_8);
+            String key = new String(line, 0, eq, java.nio.charset.StandardCharsets.UTF_8);
             byte[] raw = Arrays.copyOfRange(line, eq + 1, line.length);
             if (!seen.add(key)) {
                 throw new BadRequestException("plugin parameter " + key + " given twice");
             }
+            Object value;
+            try {
+                value = PluginKeys.table().check(Arrays.copyOf(line, eq), raw);
+            } catch (PluginKeyException e) {
+                throw new BadRequestException(e.message(PathText::render));
+            }
             switch (key) {
-                case "path" -> path = absolute(key, raw);
-                case "mode" -> mode = Mode.parse(raw);
-                case "threads" -> threads = number(key, raw, 1, WalkOptions.MAX_THREADS);
-                case "channel_depth" -> channelDepth = number(key, raw, 1, MAX_CHANNEL_DEPTH);
-                case "backend" -> backend = absolute(key, raw);
-                case "timeout" -> number(key, raw, 1, 86_400); // the shim's IO timeout; nothing to do here
-                case "aclsupport" -> acl = yesNo(key, raw);
-                case "xattrsupport" -> xattr = yesNo(key, raw);
-                case "readahead" -> readAhead = number(key, raw, 0, WalkOptions.MAX_READ_AHEAD);
-                case "hardlink_memory" -> hardlinkMemory = number(key, raw, 0, MAX_HARDLINK_MEMORY);
-                case "spill_dir" -> spillDir = asciiDirectory(key, absolute(key, raw));
-                default -> throw new BadRequestException("unknown plugin parameter \"" + PathText.render(line, 0, eq)
-                        + "\" (known: path, mode, threads, channel_depth, backend, timeout, aclsupport, xattrsupport, readahead, hardlink_memory, spill_dir)");
+                case "path" -> path = Paths.normalize((byte[]) value);
+                case "mode" -> mode = Mode.of((String) value);
+                case "threads" -> threads = (int) value;
+                case "channel_depth" -> channelDepth = (int) value;
+                case "backend" -> backend = Paths.normalize((byte[]) value);
+                case "aclsupport" -> acl = (boolean) value;
+                case "xattrsupport" -> xattr = (boolean) value;
+                case "readahead" -> readAhead = (int) value;
+                case "hardlink_memory" -> hardlinkMemory = (int) value;
+                case "spill_dir" -> spillDir = Path.of((String) value); // ASCII: no locale can change its bytes
+                default -> {
+                    // a valid key that only the shim acts on (timeout: its IO timeout); nothing to do here
+                    if (PluginKeys.table().find(key).side() != KeySpec.Side.SHIM) {
+                        throw new IllegalStateException("plugin-keys.toml has key " + key
+                                + " for the backend, and PluginParams.parse does not handle it");
+                    }
+                }
             }
         }
         if (path == null) {
@@ -85,48 +98,6 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
     /** The hard-link index spills to java.io.tmpdir unless spill_dir says otherwise. */
     public static Path defaultSpillDir() {
         return Path.of(System.getProperty("java.io.tmpdir", "/tmp"));
-    }
-
-    /** A directory the JDK opens by name: printable ASCII only, so no locale can change its bytes. */
-    private static Path asciiDirectory(String key, byte[] raw) throws BadRequestException {
-        for (byte b : raw) {
-            if (b < 0x20 || b > 0x7e) {
-                throw new BadRequestException("bad plugin parameter " + key + "=\"" + PathText.render(raw)
-                        + "\": only printable ASCII is supported here");
-            }
-        }
-        return Path.of(new String(raw, StandardCharsets.US_ASCII));
-    }
-
-    private static boolean yesNo(String key, byte[] raw) throws BadRequestException {
-        return switch (new String(raw, StandardCharsets.UTF_8)) {
-            case "yes" -> true;
-            case "no" -> false;
-            default -> throw new BadRequestException("bad plugin parameter " + key + "=\"" + PathText.render(raw)
-                    + "\": expected yes or no");
-        };
-    }
-
-    private static byte[] absolute(String key, byte[] raw) throws BadRequestException {
-        if (raw.length == 0 || raw[0] != '/') {
-            throw new BadRequestException("bad plugin parameter " + key + "=\"" + PathText.render(raw)
-                    + "\": not an absolute path");
-        }
-        if (JobInfo.indexOf(raw, (byte) 0) >= 0) {
-            throw new BadRequestException("bad plugin parameter " + key + ": contains a NUL byte");
-        }
-        return Paths.normalize(raw);
-    }
-
-    private static int number(String key, byte[] raw, int min, int max) throws BadRequestException {
-        String s = new String(raw, StandardCharsets.UTF_8);
-        boolean digits = !s.isEmpty() && s.length() <= 9 && s.chars().allMatch(c -> c >= '0' && c <= '9');
-        int v = digits ? Integer.parseInt(s) : -1;
-        if (!digits || v < min || v > max) {
-            throw new BadRequestException("bad plugin parameter " + key + "=\"" + PathText.render(raw)
-                    + "\": expected a number in " + min + ".." + max);
-        }
-        return v;
     }
 
     @Override
