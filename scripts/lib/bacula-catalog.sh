@@ -30,6 +30,7 @@ init_catalog() {
 # --------------------------------------------------------------- job lookups ----
 job_column() { # command column JOBID -> that column of the job's catalog row
   local cmd=$1 col=$2; shift 2
+  # shellcheck disable=SC2015  # die exits: nothing runs after it
   [ $# -eq 1 ] && [[ "$1" =~ ^[0-9]+$ ]] || die "usage: $cmd JOBID"
   load_env
   local v
@@ -41,6 +42,7 @@ job_column() { # command column JOBID -> that column of the job's catalog row
 cmd_jobname() { job_column jobname Name "$@"; }
 
 cmd_joblog() {
+  # shellcheck disable=SC2015  # die exits: nothing runs after it
   [ $# -eq 1 ] && [[ "$1" =~ ^[0-9]+$ ]] || die "usage: joblog JOBID"
   load_env
   # the SQLite backend stores each message with a "\\" appended (after the
@@ -100,6 +102,7 @@ cmd_parity() {
   local jobid=$1 path=${2%/} src=${3:-} a b
   a=$(mktemp); b=$(mktemp)
   # default: file list as printed by bconsole 'list files'; --sql: straight from the catalog
+  # shellcheck disable=SC2086  # $src unquoted on purpose: empty = no argument
   cmd_list_files "$jobid" $src | LC_ALL=C sort > "$a"
   cmd_find_list "$path" | LC_ALL=C sort > "$b"
   local na nb oa ob
@@ -115,6 +118,7 @@ cmd_parity() {
 # A bootstrap for some FileIndexes of one job, from the catalog's JobMedia rows (what
 # the Director writes for a restore, restricted to those FileIndexes).
 write_bsr() { # jobid fileindex-list(comma separated) out
+  # shellcheck disable=SC1010  # 'fi' is a variable name (FileIndex) here
   local jobid=$1 list=$2 out=$3 rows vol mt sid stime sf sb ef eb fi
   rows=$(sql "SELECT m.VolumeName, m.MediaType, j.VolSessionId, j.VolSessionTime,
                      jm.StartFile, jm.StartBlock, jm.EndFile, jm.EndBlock

@@ -140,9 +140,11 @@ start_daemon() { # d
   # survives this shell. stdin/stdout/stderr detached from the caller's pipes;
   # cwd = its working directory (not the caller's, which may go away).
   local here=$PWD
+  # shellcheck disable=SC2164  # bh_main runs under set -e
   cd "$WORK/$d"
   setsid "${BH_START_PREFIX[@]}" "$bin" -f -c "$conf" "${dbg[@]}" < /dev/null >> "$log" 2>&1 &
   pid=$!
+  # shellcheck disable=SC2164  # back to the caller's directory (set -e as above)
   cd "$here"
   echo "$pid" > "$pf"
   for ((i = 0; i < 300; i++)); do
@@ -199,6 +201,7 @@ stop_daemon() { # d
       warn "stopping leftover bacula-fd child pid ${kids[j]}"
       kill -TERM "${kids[j]}" 2>/dev/null || true
       sleep 1
+      # shellcheck disable=SC2015  # '|| true': the KILL is best effort
       [ "$(proc_starttime "${kids[j]}")" = "${kst[j]}" ] && kill -KILL "${kids[j]}" 2>/dev/null || true
     fi
   done
@@ -215,7 +218,9 @@ cmd_up() {
   # settings: environment > defaults; only the passwords are kept from an
   # existing harness.env (the old values are used to stop daemons whose
   # port/binary/debug level changed)
+  # shellcheck disable=SC2034  # old_* are read indirectly (${!ov}, ${!ob})
   local old_DIR_PORT='' old_FD_PORT='' old_SD_PORT='' old_FD_DEBUG=''
+  # shellcheck disable=SC2034  # (same)
   local old_DIR_BIN='' old_SD_BIN='' old_FD_BIN=''
   local PW_CONSOLE='' PW_FD='' PW_SD=''
   if [ -f "$ENVF" ]; then
@@ -323,6 +328,7 @@ cmd_down() {
 
 # command prefix of start_daemon (up2 --no-dac)
 BH_START_PREFIX=()
+# shellcheck disable=SC2054  # the commas belong to setpriv's capability lists
 NO_DAC_PREFIX=(setpriv --inh-caps=-dac_override,-dac_read_search --bounding-set=-dac_override,-dac_read_search --)
 
 # does PID run without CAP_DAC_OVERRIDE (bit 1) and CAP_DAC_READ_SEARCH (bit 2) in its bounding set?

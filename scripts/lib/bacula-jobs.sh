@@ -108,7 +108,9 @@ run_and_report() { # kind name level label [jobname]
     warn "bconsole 'wait jobid=$jobid' exited with $wrc; polling the catalog instead"
   fi
   # the director may report completion slightly before the catalog row is final
+  # shellcheck disable=SC2178  # a string here; 'st' is an array only in other functions
   local st="" i
+  # shellcheck disable=SC2178,SC2128  # (same)
   for ((i = 0; i < 600; i++)); do
     st=$(sql "SELECT JobStatus FROM Job WHERE JobId=$jobid" 2>/dev/null || true)
     case "$st" in T|W|E|e|f|A|I) break;; esac
