@@ -212,6 +212,7 @@ stop_daemon() { # d
 cmd_up() {
   is_root || die "the harness runs bacula-fd as root: run as root"
   need bconsole "package bacula-console"; need sqlite3 "package sqlite3"; need setsid
+  ensure_state_dir "$STATE"   # created root's own, or refused if someone else could have made it
   mkdir -p "$ETC/jobs.d" "$RUN" "$LOGD" "$WORK/dir" "$WORK/sd" "$WORK/fd" "$WORK/fd2" "$STATE/storage" \
            "$STATE/restores" "$PLUGDIR"
   chmod 700 "$STATE" "$ETC"
@@ -384,6 +385,7 @@ cmd_down2() {
 cmd_clean() {
   cmd_down
   case "$STATE" in /|/tmp|/root|/home|/usr|/var|/etc|"") die "refusing to delete PHPC_STATE=$STATE";; esac
+  if [ -e "$STATE" ] || [ -L "$STATE" ]; then ensure_state_dir --check "$STATE"; fi   # never someone else's
   rm -rf -- "$STATE"
   info "removed $STATE"
 }

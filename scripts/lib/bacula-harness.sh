@@ -13,6 +13,9 @@
 #
 # Never touches /etc/bacula, /var/lib/bacula or the system's bacula services;
 # stops only the daemons it started, by PID (checked against /proc/PID/exe).
+# $PHPC_STATE must be root's own directory (or not exist yet, then 'up' makes
+# it so): one that another user could have made or changed is refused, never
+# read (ensure_state_dir in common.sh).
 #
 # The entry point (this file) owns the command line, the 'help' text, the
 # settings below, the helpers every part uses (need, load_env, bcon, bcmd) and
@@ -128,6 +131,7 @@ need() { command -v "$1" >/dev/null 2>&1 || die "'$1' not found in PATH${2:+ ($2
 
 load_env() {
   [ -f "$ENVF" ] || die "harness not initialised in $STATE (run: bacula-harness.sh up)"
+  ensure_state_dir --check "$STATE"   # root sources the file below: only from root's own directory
   # shellcheck disable=SC1090
   . "$ENVF"
 }
