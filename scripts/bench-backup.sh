@@ -13,6 +13,7 @@
 # Environment: PHPC_STATE (default /tmp/podheitor-hpc-bench), PHPC_{DIR,FD,SD}_PORT (19401-19403), PHPC_SKIP_BUILD=1,
 # TREES (where generated trees are kept, default /tmp/podheitor-hpc-trees), OUT (raw outputs). PHPC_STATE and
 # TREES must be root's own directories, or not exist yet (scripts/lib/common.sh ensure_state_dir).
+# shellcheck source-path=SCRIPTDIR
 set -Eeuo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PHPC_PROG=bench-backup

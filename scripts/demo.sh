@@ -11,6 +11,7 @@
 #      the daemons up)  PHPC_SKIP_DEPS=1 (skip install-deps)  PHPC_SKIP_BUILD=1
 #      PHPC_DIR_PORT/PHPC_FD_PORT/PHPC_SD_PORT (19101/19102/19103)
 # /etc/bacula and the system's bacula services are not touched.
+# shellcheck source-path=SCRIPTDIR
 set -Eeuo pipefail
 PHPC_PROG=demo.sh
 # shellcheck source=lib/common.sh

@@ -9,6 +9,7 @@
 # The mount point is a fresh directory under ${LATENCYFS_BASE:-/tmp/podheitor-hpc-latencyfs} (which must be root's
 # own directory, or not exist yet: scripts/lib/common.sh ensure_state_dir). Exit status: CMD's.
 # Builds latencyfs/build/latencyfs with make when it is missing. Needs /dev/fuse and fusermount3 (run as root).
+# shellcheck source-path=SCRIPTDIR
 set -Eeuo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BIN=$ROOT/latencyfs/build/latencyfs

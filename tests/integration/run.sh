@@ -17,6 +17,7 @@
 # Every test prints "PASS name" or "FAIL name: reason"; the last line is
 # "N passed, N failed"; the exit status is non-zero when a test failed. A trap
 # on EXIT/INT/TERM stops the daemons started here (by PID), even on failures.
+# shellcheck source-path=SCRIPTDIR
 set -Eeuo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)

@@ -6,6 +6,7 @@
 # the delay with concurrent stats and the --threads cap, the inode table after repeated walks (and after
 # dropping the kernel's inode cache if LATENCYFS_TEST_DROP_CACHES=1: a global cache drop, off by default);
 # unmounts and checks that nothing stays mounted. Needs root and /dev/fuse. Last line: "N passed, N failed".
+# shellcheck source-path=SCRIPTDIR
 set -Eeuo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PHPC_PROG=latencyfs-test
