@@ -11,9 +11,14 @@
 # object on stdout (medians, ratios, backend peak RSS) and the table goes to stderr.
 #
 # Environment: PHPC_STATE (default /tmp/podheitor-hpc-bench), PHPC_{DIR,FD,SD}_PORT (19401-19403), PHPC_SKIP_BUILD=1,
-# TREES (where generated trees are kept, default /tmp/podheitor-hpc-trees), OUT (raw outputs).
+# TREES (where generated trees are kept, default /tmp/podheitor-hpc-trees), OUT (raw outputs). PHPC_STATE and
+# TREES must be root's own directories, or not exist yet (scripts/lib/common.sh ensure_state_dir).
+# shellcheck source-path=SCRIPTDIR
 set -Eeuo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PHPC_PROG=bench-backup
+# shellcheck source=lib/common.sh
+. "$ROOT/scripts/lib/common.sh"
 export PHPC_STATE=${PHPC_STATE:-/tmp/podheitor-hpc-bench}
 export PHPC_DIR_PORT=${PHPC_DIR_PORT:-19401} PHPC_FD_PORT=${PHPC_FD_PORT:-19402} PHPC_SD_PORT=${PHPC_SD_PORT:-19403}
 H=$ROOT/scripts/lib/bacula-harness.sh
@@ -27,17 +32,19 @@ while [ $# -gt 0 ]; do
     --plugin-opts) popts=$2; shift 2;;
     --verify) verify=1; shift;;
     --json) json=1; shift;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0;;
     *) echo "bench-backup: unknown argument $1" >&2; exit 2;;
   esac
 done
 [[ "$runs" =~ ^[1-9][0-9]*$ ]] || { echo "bench-backup: --runs must be a positive integer" >&2; exit 2; }
+# the state directory, and where generated trees are kept: root's own, or refused (before anything runs)
+ensure_state_dir "$PHPC_STATE"
+[ -n "$tree" ] || ensure_state_dir "${TREES:-/tmp/podheitor-hpc-trees}"
 
 if [ "${PHPC_SKIP_BUILD:-0}" != 1 ]; then "$ROOT/scripts/build.sh" >&2; fi
 if [ -z "$tree" ]; then
   tree=${TREES:-/tmp/podheitor-hpc-trees}/t$files
   if [ ! -d "$tree" ]; then
-    mkdir -p "$(dirname "$tree")"
     echo "bench-backup: generating $files files in $tree" >&2
     python3 "$ROOT/scripts/mktree.py" -n "$files" "$tree" >&2
   fi

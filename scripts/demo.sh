@@ -6,10 +6,12 @@
 #   scratch directory; verify it (content + metadata, byte-exact names); check
 #   catalog-vs-find parity; print a summary; stop the daemons.
 #
-# env: PHPC_STATE=/tmp/podheitor-hpc-demo  DEMO_FILES=20000  KEEP_RUNNING=1 (leave
+# env: PHPC_STATE=/tmp/podheitor-hpc-demo (must be root's own directory, or not exist
+#      yet: scripts/lib/common.sh ensure_state_dir)  DEMO_FILES=20000  KEEP_RUNNING=1 (leave
 #      the daemons up)  PHPC_SKIP_DEPS=1 (skip install-deps)  PHPC_SKIP_BUILD=1
 #      PHPC_DIR_PORT/PHPC_FD_PORT/PHPC_SD_PORT (19101/19102/19103)
 # /etc/bacula and the system's bacula services are not touched.
+# shellcheck source-path=SCRIPTDIR
 set -Eeuo pipefail
 PHPC_PROG=demo.sh
 # shellcheck source=lib/common.sh
@@ -43,6 +45,7 @@ trap 'exit 130' INT TERM
 
 main() {
   is_root || die "run as root (the private bacula-fd runs as root)"
+  ensure_state_dir "$PHPC_STATE"   # root's own, or refused (before building or starting anything)
   step "build"
   if [ "${PHPC_SKIP_BUILD:-0}" != 1 ]; then
     "$ROOT/scripts/build.sh"

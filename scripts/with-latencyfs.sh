@@ -6,11 +6,16 @@
 #
 # Every argument of CMD equal to or containing @MNT@ gets the mount point substituted; LATENCYFS_MNT is exported
 # too. latencyfs options: --delay-us=N (default 150), --threads=N, --workers=N, --files-per-dir=N, --dir-fanout=N.
-# The mount point is a fresh directory under ${LATENCYFS_BASE:-/tmp/podheitor-hpc-latencyfs}. Exit status: CMD's.
+# The mount point is a fresh directory under ${LATENCYFS_BASE:-/tmp/podheitor-hpc-latencyfs} (which must be root's
+# own directory, or not exist yet: scripts/lib/common.sh ensure_state_dir). Exit status: CMD's.
 # Builds latencyfs/build/latencyfs with make when it is missing. Needs /dev/fuse and fusermount3 (run as root).
+# shellcheck source-path=SCRIPTDIR
 set -Eeuo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BIN=$ROOT/latencyfs/build/latencyfs
+PHPC_PROG=with-latencyfs
+# shellcheck source=lib/common.sh
+. "$ROOT/scripts/lib/common.sh"
 
 lfs_args=() source=''
 while [ $# -gt 0 ]; do
@@ -24,10 +29,10 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ $# -gt 0 ] || { echo "with-latencyfs: no command given" >&2; exit 2; }
+base=${LATENCYFS_BASE:-/tmp/podheitor-hpc-latencyfs}
+ensure_state_dir "$base"   # root mounts below it: root's own directory, or refused
 [ -x "$BIN" ] && [ "$BIN" -nt "$ROOT/latencyfs/latencyfs.c" ] || make -s -C "$ROOT/latencyfs" >&2
 
-base=${LATENCYFS_BASE:-/tmp/podheitor-hpc-latencyfs}
-mkdir -p "$base"
 mnt=$(mktemp -d "$base/mnt.XXXXXX")
 mounted=0
 cleanup() {

@@ -79,3 +79,116 @@ missing_debs() {
     [ "$s" = "install ok installed" ] || echo "$p"
   done
 }
+
+# ------------------------------------------------------- state directories ----
+# A state directory (PHPC_STATE, IT_STATE, the bench's TREES, LATENCYFS_BASE, ...)
+# holds what root later sources (etc/harness.env), the configs it runs daemons
+# with and the plugin bacula-fd loads. The defaults are fixed names under /tmp,
+# which another local user could create first (or make a symlink of), so every
+# script that uses one checks it first, with
+#
+#   ensure_state_dir PATH          create PATH if it is missing (mode 700; missing
+#                                  parents 755, one at a time), then check it
+#   ensure_state_dir --check PATH  only check it (it must exist)
+#
+# PATH must be a real directory (not a symlink), owned by root, and not group- or
+# other-writable. Each parent must be a directory owned by root, not group- or
+# other-writable unless it has the sticky bit (/tmp); a parent that is a symlink
+# must be owned by root itself, and so must every directory on the way to where
+# it leads.
+# ("Owned by root" also accepts the calling user when that is not root.) A path
+# that fails is never put into shape (no chmod/chown): ensure_state_dir dies
+# with a message that names the path and why.
+ensure_state_dir() { # [--check] PATH
+  local check_only=0
+  if [ "${1:-}" = --check ]; then check_only=1; shift; fi
+  local arg=${1:-} d
+  [ -n "$arg" ] || die "state directory: empty path"
+  case $arg in /*) d=$arg;; *) d=$PWD/$arg;; esac
+  local -a comps=()
+  local rest=${d#/} c
+  while [ -n "$rest" ]; do
+    c=${rest%%/*}
+    if [ "$c" = "$rest" ]; then rest=""; else rest=${rest#*/}; fi
+    case $c in
+      ""|.) ;;
+      ..) die "refusing state directory $arg: '..' is not allowed in its path";;
+      *) comps+=("$c");;
+    esac
+  done
+  [ ${#comps[@]} -gt 0 ] || die "refusing state directory $arg: it is /"
+  local i last=$((${#comps[@]} - 1)) cur=""
+  for ((i = 0; i <= last; i++)); do
+    cur=$cur/${comps[i]}
+    if [ ! -e "$cur" ] && [ ! -L "$cur" ]; then
+      [ $check_only = 0 ] || die "state directory $arg: $cur does not exist"
+      # one at a time, without -p: if something appears there meanwhile, mkdir
+      # fails and the check below judges what is there
+      if [ $i = $last ]; then mkdir -m 700 -- "$cur" 2>/dev/null || true
+      else mkdir -m 755 -- "$cur" 2>/dev/null || true; fi
+    fi
+    if [ $i = $last ]; then _state_dir_problem "$cur"; else _state_parent_problem "$cur"; fi
+    [ -z "$_SD_WHY" ] || die "refusing state directory $arg: $_SD_WHY; left as it is (remove it or choose another path)"
+    # a (root's) symlink among the parents: where it leads is checked too, before
+    # anything is made below it
+    if [ $i != $last ] && [ -L "$cur" ] && ! _state_real_parents "$cur"; then
+      die "refusing state directory $arg: $_SD_WHY; left as it is (choose another path)"
+    fi
+  done
+  return 0
+}
+
+# checks every directory on the real path (symlinks resolved) of DIR, an
+# existing directory, as a parent; returns 1 with _SD_WHY when one fails
+_state_real_parents() { # dir
+  local dir=$1 phys rest c cur=""
+  phys=$(cd -P -- "$dir" 2>/dev/null && pwd) || { _SD_WHY="cannot enter $dir"; return 1; }
+  rest=${phys#/}
+  while [ -n "$rest" ]; do
+    c=${rest%%/*}
+    if [ "$c" = "$rest" ]; then rest=""; else rest=${rest#*/}; fi
+    cur=$cur/$c
+    _state_parent_problem "$cur"
+    if [ -n "$_SD_WHY" ]; then _SD_WHY="$dir leads to $phys, and $_SD_WHY"; return 1; fi
+  done
+  return 0
+}
+
+# _SD_UID, _SD_MODE (a number) of PATH: of the path itself, or with -L of what it leads to
+_state_stat() { # [-L] path
+  local s
+  if [ "$1" = -L ]; then s=$(stat -L -c '%u %f' -- "$2" 2>/dev/null) || return 1
+  else s=$(stat -c '%u %f' -- "$1" 2>/dev/null) || return 1; fi
+  _SD_UID=${s% *}; _SD_MODE=$((16#${s#* }))
+}
+
+_state_owner_ok() { [ "$1" = 0 ] || [ "$1" = "$EUID" ]; }
+
+# _SD_WHY = why PATH is no acceptable state directory ("" when it is)
+_state_dir_problem() { # path
+  local p=$1
+  _SD_WHY=""
+  if [ -L "$p" ]; then _SD_WHY="$p is a symbolic link"
+  elif [ ! -d "$p" ]; then _SD_WHY="$p is not a directory"
+  elif ! _state_stat "$p"; then _SD_WHY="$p cannot be examined"
+  elif ! _state_owner_ok "$_SD_UID"; then _SD_WHY="$p is owned by uid $_SD_UID, not by root"
+  elif (( _SD_MODE & 8#022 )); then
+    printf -v _SD_WHY '%s is group- or world-writable (mode %04o)' "$p" $((_SD_MODE & 8#7777))
+  fi
+}
+
+# _SD_WHY = why PATH is no acceptable parent of a state directory ("" when it is)
+_state_parent_problem() { # path
+  local p=$1
+  _SD_WHY=""
+  if [ -L "$p" ]; then
+    if ! _state_stat "$p"; then _SD_WHY="$p cannot be examined"; return 0; fi
+    if ! _state_owner_ok "$_SD_UID"; then _SD_WHY="$p is a symbolic link owned by uid $_SD_UID, not by root"; return 0; fi
+  fi
+  if [ ! -d "$p" ]; then _SD_WHY="$p is not a directory"
+  elif ! _state_stat -L "$p"; then _SD_WHY="$p cannot be examined"
+  elif ! _state_owner_ok "$_SD_UID"; then _SD_WHY="$p is owned by uid $_SD_UID, not by root"
+  elif (( (_SD_MODE & 8#022) && !(_SD_MODE & 8#1000) )); then
+    printf -v _SD_WHY '%s is group- or world-writable without the sticky bit (mode %04o)' "$p" $((_SD_MODE & 8#7777))
+  fi
+}

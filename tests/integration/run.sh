@@ -8,7 +8,8 @@
 #   -k        keep the daemons running and the state after the run
 #   -l        list the tests and exit
 #
-# env: IT_STATE=/tmp/podheitor-hpc-it (wiped at the start unless IT_KEEP_STATE=1),
+# env: IT_STATE=/tmp/podheitor-hpc-it (wiped at the start unless IT_KEEP_STATE=1; must be root's own:
+#        ensure_state_dir in scripts/lib/common.sh),
 #      IT_DIR_PORT=19201 IT_FD_PORT=19202 IT_SD_PORT=19203, IT_FD2_PORT=FD+5 (second FD, t_restore_options),
 #      JOB_TIMEOUT=300 (s per job),
 #      PHPC_PLUGIN_SO (default shim-c/build/podheitor-hpc-fd.so)
@@ -16,6 +17,7 @@
 # Every test prints "PASS name" or "FAIL name: reason"; the last line is
 # "N passed, N failed"; the exit status is non-zero when a test failed. A trap
 # on EXIT/INT/TERM stops the daemons started here (by PID), even on failures.
+# shellcheck source-path=SCRIPTDIR
 set -Eeuo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -84,6 +86,8 @@ trap 'echo "interrupted" >&2; exit 130' INT TERM
 if [ "${IT_KEEP_STATE:-0}" != 1 ]; then
   "$H" clean >/dev/null 2>&1 || true
 fi
+# root's own directory (made now, after the clean), or refused: never one another user made first
+ensure_state_dir "$IT_STATE"
 mkdir -p "$TREES" "$SCRATCH" "$CTX" "$TLOG"
 info "state $IT_STATE, ports $PHPC_DIR_PORT/$PHPC_FD_PORT/$PHPC_SD_PORT, JOB_TIMEOUT=$JOB_TIMEOUT s"
 "$H" up 2> "$TLOG/up.log" || { cat "$TLOG/up.log" >&2; die "could not start the private Bacula (see above)"; }

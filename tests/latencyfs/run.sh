@@ -6,8 +6,12 @@
 # the delay with concurrent stats and the --threads cap, the inode table after repeated walks (and after
 # dropping the kernel's inode cache if LATENCYFS_TEST_DROP_CACHES=1: a global cache drop, off by default);
 # unmounts and checks that nothing stays mounted. Needs root and /dev/fuse. Last line: "N passed, N failed".
+# shellcheck source-path=SCRIPTDIR
 set -Eeuo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+PHPC_PROG=latencyfs-test
+# shellcheck source=../../scripts/lib/common.sh
+. "$ROOT/scripts/lib/common.sh"
 P=0 F=0
 ok() { P=$((P + 1)); echo "ok   $*"; }
 bad() { F=$((F + 1)); echo "FAIL $*"; }
@@ -18,6 +22,7 @@ if [ ! -e /dev/fuse ] || ! command -v fusermount3 >/dev/null; then
 fi
 make -s -C "$ROOT/latencyfs" || { echo "0 passed, 1 failed"; exit 1; }
 export LATENCYFS_BASE=/tmp/podheitor-hpc-latencyfs-test
+ensure_state_dir "$LATENCYFS_BASE"   # root mounts below it: root's own directory, or refused
 W=$ROOT/scripts/with-latencyfs.sh
 
 # synthetic: 2000 files, 100 per directory -> 20 directories (root included) -> 2020 entries
@@ -40,7 +45,7 @@ M='' FG_PID=''
 # fg_mount LOG LATENCYFS-ARGS...: latencyfs -f started here (so its pid is known) on a fresh mount point $M
 fg_mount() {
   local log=$1; shift
-  mkdir -p "$LATENCYFS_BASE"
+  ensure_state_dir "$LATENCYFS_BASE"
   M=$(mktemp -d "$LATENCYFS_BASE/fg.XXXXXX")
   "$BIN" -f "$@" "$M" 2>"$log" &
   FG_PID=$!
@@ -134,7 +139,7 @@ if [ "$dropped" = 1 ]; then
   check "inode table: forgets after drop_caches freed nodes (freed $freed)" [ "${freed:-0}" -ge $((entries / 2)) ]
 fi
 # no fd budget (RLIMIT_NOFILE 64 < the reserve): every directory is reached by name from the root
-mkdir -p "$LATENCYFS_BASE"; M=$(mktemp -d "$LATENCYFS_BASE/fg.XXXXXX")
+ensure_state_dir "$LATENCYFS_BASE"; M=$(mktemp -d "$LATENCYFS_BASE/fg.XXXXXX")
 ( ulimit -n 64; exec "$BIN" -f --delay-us=0 --stats "$src2" "$M" 2>"$work/nofd.log" ) &
 FG_PID=$!
 for _ in $(seq 100); do findmnt -n "$M" >/dev/null 2>&1 && break; sleep 0.05; done
