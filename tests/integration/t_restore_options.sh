@@ -189,25 +189,58 @@ ro_fileindexes() { # jobid
     | awk -F'\t' '{ split($3, l, " "); print $1 "\t" $2 "\t" l[14] }'
 }
 
+# In catalog rows (FileIndex, path, LinkFI) of a backup of ro_tree: an L record (a name of the linked inode
+# not stored first) with another entry that is not a name of that inode stored after it (shape "after") or
+# before it (shape "before"). Sets RO_LFI, RO_LINK, RO_OTHER_ROW and RO_OTHER; 1 when the order of that
+# backup has no such pair (the plugin walks in parallel: all names of the inode may come first).
+ro_pick_lonely_link() { # rows shape
+  local pick
+  pick=$(awk -F'\t' -v shape="$2" '
+    { fi[NR] = $1; path[NR] = $2; islink[NR] = ($2 ~ /\/(h\/x[12]|c\/x3)$/); isL[NR] = islink[NR] && $3 != "A" }
+    END {
+      if (shape == "after") {
+        for (i = 1; i <= NR; i++) if (isL[i]) for (j = i + 1; j <= NR; j++) if (!islink[j]) { print fi[i] "\t" path[i] "\t" fi[j] "\t" path[j]; exit }
+      } else {
+        for (i = NR; i >= 1; i--) if (isL[i]) for (j = i - 1; j >= 1; j--) if (!islink[j]) { print fi[i] "\t" path[i] "\t" fi[j] "\t" path[j]; exit }
+      }
+    }' <<< "$1")
+  [ -n "$pick" ] || return 1
+  IFS=$'\t' read -r RO_LFI RO_LINK _ RO_OTHER <<< "$pick"
+  RO_OTHER_ROW=$(cut -f3- <<< "$pick")
+}
+
 # Restore through a bootstrap: an L record (a name of the linked inode not stored first: LinkFI != 0)
 # and one other entry that is not a name of that inode, stored after the L record (shape "after")
 # or before it (shape "before"). Sets RO_LINK (the L name), RO_OTHER (the other name), RO_OUT.
 ro_restore_lonely_link() { # test-name kind jobid shape dest -> 0 / 1 (FAIL printed)
   local n=$1 kind=$2 jobid=$3 shape=$4 dest=$5 rows lfi other out
   rows=$(ro_fileindexes "$jobid")
-  IFS=$'\t' read -r lfi RO_LINK _ < <(awk -F'\t' '$2 ~ /\/(h\/x[12]|c\/x3)$/ && $3 != "A"' <<< "$rows" | tail -1) || true
-  [ -n "$lfi" ] || { fail "$n" "$kind job $jobid: no hard-link record in the catalog"; return 1; }
-  if [ "$shape" = after ]; then
-    other=$(awk -F'\t' -v l="$lfi" '$1 > l && $2 !~ /\/(h\/x[12]|c\/x3)$/' <<< "$rows" | head -1)
-  else
-    other=$(awk -F'\t' -v l="$lfi" '$1 < l && $2 !~ /\/(h\/x[12]|c\/x3)$/' <<< "$rows" | tail -1)
-  fi
-  [ -n "$other" ] || { fail "$n" "$kind job $jobid: no entry $shape the hard-link record $lfi"; return 1; }
-  RO_OTHER=$(cut -f2 <<< "$other")
+  ro_pick_lonely_link "$rows" "$shape" || { fail "$n" "$kind job $jobid: no hard-link record with an entry $shape it"; return 1; }
+  lfi=$RO_LFI other=$RO_OTHER_ROW
   out=$SCRATCH/$n.$kind.$shape.restore
   hrun "$out" restore-bsr "$jobid" "$lfi,$(cut -f1 <<< "$other")" "$dest" || true   # judged by the caller
   [ -n "$(field JobId "$out")" ] || { fail "$n" "$kind restore of FileIndex $lfi + ${RO_OTHER#"$T"/}: no job ran"; return 1; }
   RO_OUT=$out
+}
+
+# Test 76 needs a plugin backup in which some L record has another entry before it and some after it. The
+# parallel walk may send all three names of the linked inode first; then another Full is taken (at most 5).
+ro_full_with_both_shapes() { # test-name -> RO_JOBID
+  local n=$1 try rows out
+  for try in 1 2 3 4 5; do
+    rows=$(ro_fileindexes "$RO_JOBID")
+    if ro_pick_lonely_link "$rows" before && ro_pick_lonely_link "$rows" after; then
+      return 0
+    fi
+    note "plugin job $RO_JOBID sent every name of the linked inode first; another Full ($try)"
+    out=$SCRATCH/$n.backup$try
+    if ! hrun "$out" backup-plugin "podheitor-hpc:path=$(ro_tree)"; then
+      fail_job "$n" "plugin backup" "$out"; return 1
+    fi
+    RO_JOBID=$(field JobId "$out")
+  done
+  fail "$n" "5 plugin Fulls all sent every name of the linked inode before any other entry"
+  return 1
 }
 
 test_76_restore_hardlink_without_first_name() {
@@ -215,6 +248,7 @@ test_76_restore_hardlink_without_first_name() {
   require_plugin $n || return 0
   T=$(ro_tree)
   ro_full $n || return 0
+  ro_full_with_both_shapes $n || return 0
   out=$SCRATCH/$n.stock.backup
   if ! hrun "$out" backup "$T"; then fail_job $n "stock backup" "$out"; return 0; fi
   sj=$(field JobId "$out")
