@@ -1,39 +1,32 @@
 package io.podheitor.hpc.posix;
 
 import io.podheitor.hpc.posix.ffm.ThreadScratch;
-import java.util.function.IntSupplier;
-import java.util.function.LongSupplier;
 
 /**
- * The EINTR retry of libc calls that return -1 and set errno: the call is repeated while it fails with EINTR (a
- * signal arrived before it did anything). The call passes {@link ThreadScratch#capture() s.capture()} to its
- * downcall, so errno is read from the same thread's capture state.
+ * The EINTR retry rule of libc calls that return -1 and set errno: such a call is repeated while it fails with
+ * EINTR (a signal arrived before it did anything). Every retried call in {@link Posix} is written
  *
- * <p>The call is a lambda capturing the arguments. This helper is small enough for C2 to inline into every caller,
- * after which the lambda's exact class is known and escape analysis removes its allocation: measured with the
- * thread's allocated-bytes counter after warm-up, {@code Posix.lstat}, {@code statx}, {@code fchmod} and
- * {@code openDirectory}+{@code close} allocate exactly what the hand-written loops did (the {@link StatX} record,
- * nothing for fchmod). Before C2 compiles a caller, each call allocates one short-lived lambda.
+ * <pre>{@code
+ * int r;
+ * do {
+ *     r = Libc.call(s.capture(), ...);
+ * } while (Eintr.interrupted(s, r));
+ * }</pre>
+ *
+ * so the rule lives here and the call stays a plain static call that allocates nothing, in the interpreter and C1
+ * as well as after C2. (A lambda-taking {@code retry(s, () -> call)} was tried: once C2 has compiled the caller,
+ * escape analysis removes the lambda, measured as the same bytes per call as the loop; but until then every call
+ * allocates one, and whether C2 removes it depends on inlining decisions in each caller.)
  */
 public final class Eintr {
     private Eintr() {
     }
 
-    /** The result of {@code call}, repeated while it fails with EINTR: negative with errno in {@code s} on failure. */
-    public static int retry(ThreadScratch s, IntSupplier call) {
-        int r;
-        do {
-            r = call.getAsInt();
-        } while (r < 0 && s.errno() == Errno.EINTR);
-        return r;
-    }
-
-    /** {@link #retry(ThreadScratch, IntSupplier)} for the calls returning ssize_t or off_t. */
-    public static long retry(ThreadScratch s, LongSupplier call) {
-        long r;
-        do {
-            r = call.getAsLong();
-        } while (r < 0 && s.errno() == Errno.EINTR);
-        return r;
+    /**
+     * Whether the call that just returned {@code result} on this thread (through {@code s.capture()}) must be
+     * repeated: it failed (negative result) with errno EINTR. Takes int and long (ssize_t, off_t) results alike.
+     */
+    public static boolean interrupted(ThreadScratch s, long result) {
+        return result < 0 && s.errno() == Errno.EINTR;
     }
 }

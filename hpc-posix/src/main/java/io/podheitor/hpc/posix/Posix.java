@@ -40,7 +40,10 @@ public final class Posix {
         ThreadScratch s = ThreadScratch.current();
         MemorySegment p = path(s, PATH, path, "statx");
         MemorySegment buf = s.buffer(StatxStruct.BUFFER);
-        int r = Eintr.retry(s, () -> Libc.statx(s.capture(), dirfd, p, flags, StatxStruct.BASIC_STATS, buf));
+        int r;
+        do {
+            r = Libc.statx(s.capture(), dirfd, p, flags, StatxStruct.BASIC_STATS, buf);
+        } while (Eintr.interrupted(s, r));
         if (r < 0) {
             throw new PosixException("statx", s.errno(), path);
         }
@@ -76,8 +79,10 @@ public final class Posix {
         MemorySegment p = path(s, PATH, path, "readlink");
         MemorySegment buf = s.buffer(LINK);
         while (true) {
-            MemorySegment b = buf;
-            long n = Eintr.retry(s, () -> Libc.readlinkat(s.capture(), dirfd, p, b, b.byteSize()));
+            long n;
+            do {
+                n = Libc.readlinkat(s.capture(), dirfd, p, buf, buf.byteSize());
+            } while (Eintr.interrupted(s, n));
             if (n < 0) {
                 throw new PosixException("readlink", s.errno(), path);
             }
@@ -97,7 +102,10 @@ public final class Posix {
     public static int openat(int dirfd, byte[] path, int flags, int mode) throws PosixException {
         ThreadScratch s = ThreadScratch.current();
         MemorySegment p = path(s, PATH, path, "open");
-        int fd = Eintr.retry(s, () -> Libc.openat(s.capture(), dirfd, p, flags, mode));
+        int fd;
+        do {
+            fd = Libc.openat(s.capture(), dirfd, p, flags, mode);
+        } while (Eintr.interrupted(s, fd));
         if (fd < 0) {
             throw new PosixException("open", s.errno(), path);
         }
@@ -154,7 +162,10 @@ public final class Posix {
         ThreadScratch s = ThreadScratch.current();
         MemorySegment buf = s.buffer(Dirent64.BUFFER);
         while (true) {
-            long n = Eintr.retry(s, () -> Libc.getdents64(s.capture(), fd, buf, buf.byteSize()));
+            long n;
+            do {
+                n = Libc.getdents64(s.capture(), fd, buf, buf.byteSize());
+            } while (Eintr.interrupted(s, n));
             if (n < 0) {
                 throw new PosixException("getdents64", s.errno(), null);
             }
@@ -174,7 +185,10 @@ public final class Posix {
         ThreadScratch s = ThreadScratch.current();
         MemorySegment io = s.buffer(IO);
         long want = Math.min(len, io.byteSize());
-        long n = Eintr.retry(s, () -> Libc.read(s.capture(), fd, io, want));
+        long n;
+        do {
+            n = Libc.read(s.capture(), fd, io, want);
+        } while (Eintr.interrupted(s, n));
         if (n < 0) {
             throw new PosixException("read", s.errno(), null);
         }
@@ -185,7 +199,10 @@ public final class Posix {
     /** read(2) straight into native memory; returns 0 at end of file. */
     public static long read(int fd, MemorySegment buf) throws PosixException {
         ThreadScratch s = ThreadScratch.current();
-        long n = Eintr.retry(s, () -> Libc.read(s.capture(), fd, buf, buf.byteSize()));
+        long n;
+        do {
+            n = Libc.read(s.capture(), fd, buf, buf.byteSize());
+        } while (Eintr.interrupted(s, n));
         if (n < 0) {
             throw new PosixException("read", s.errno(), null);
         }
@@ -197,7 +214,10 @@ public final class Posix {
         ThreadScratch s = ThreadScratch.current();
         MemorySegment io = s.buffer(IO);
         long want = Math.min(len, io.byteSize());
-        long n = Eintr.retry(s, () -> Libc.pread(s.capture(), fd, io, want, position));
+        long n;
+        do {
+            n = Libc.pread(s.capture(), fd, io, want, position);
+        } while (Eintr.interrupted(s, n));
         if (n < 0) {
             throw new PosixException("pread", s.errno(), null);
         }
@@ -215,9 +235,10 @@ public final class Posix {
             MemorySegment.copy(buf, off + done, io, JAVA_BYTE, 0, chunk);
             long pos = 0;
             while (pos < chunk) {
-                long left = chunk - pos;
-                MemorySegment rest = io.asSlice(pos, left);
-                long n = Eintr.retry(s, () -> Libc.write(s.capture(), fd, rest, left));
+                long n;
+                do {
+                    n = Libc.write(s.capture(), fd, io.asSlice(pos, chunk - pos), chunk - pos);
+                } while (Eintr.interrupted(s, n));
                 if (n < 0) {
                     throw new PosixException("write", s.errno(), null);
                 }
@@ -229,7 +250,10 @@ public final class Posix {
 
     public static void ftruncate(int fd, long length) throws PosixException {
         ThreadScratch s = ThreadScratch.current();
-        int r = Eintr.retry(s, () -> Libc.ftruncate(s.capture(), fd, length));
+        int r;
+        do {
+            r = Libc.ftruncate(s.capture(), fd, length);
+        } while (Eintr.interrupted(s, r));
         if (r < 0) {
             throw new PosixException("ftruncate", s.errno(), null);
         }
@@ -269,8 +293,10 @@ public final class Posix {
         MemorySegment p = path(s, PATH, path, "llistxattr");
         MemorySegment buf = s.buffer(XATTR);
         while (true) {
-            MemorySegment b = buf;
-            long n = Eintr.retry(s, () -> Libc.llistxattr(s.capture(), p, b, b.byteSize()));
+            long n;
+            do {
+                n = Libc.llistxattr(s.capture(), p, buf, buf.byteSize());
+            } while (Eintr.interrupted(s, n));
             if (n < 0 && s.errno() == Errno.ERANGE && buf.byteSize() < 2L * XATTR_MAX) {
                 buf = s.grow(XATTR, 2L * XATTR_MAX);
                 continue;
@@ -302,8 +328,10 @@ public final class Posix {
         MemorySegment nm = path(s, PATH2, name, "lgetxattr");
         MemorySegment buf = s.buffer(XATTR);
         while (true) {
-            MemorySegment b = buf;
-            long n = Eintr.retry(s, () -> Libc.lgetxattr(s.capture(), p, nm, b, b.byteSize()));
+            long n;
+            do {
+                n = Libc.lgetxattr(s.capture(), p, nm, buf, buf.byteSize());
+            } while (Eintr.interrupted(s, n));
             if (n < 0 && s.errno() == Errno.ERANGE && buf.byteSize() < XATTR_MAX) {
                 buf = s.grow(XATTR, XATTR_MAX);
                 continue;
@@ -328,8 +356,10 @@ public final class Posix {
             buf = s.grow(XATTR, value.length);
         }
         MemorySegment.copy(value, 0, buf, JAVA_BYTE, 0, value.length);
-        MemorySegment b = buf;
-        int r = Eintr.retry(s, () -> Libc.lsetxattr(s.capture(), p, nm, b, value.length, 0));
+        int r;
+        do {
+            r = Libc.lsetxattr(s.capture(), p, nm, buf, value.length, 0);
+        } while (Eintr.interrupted(s, r));
         if (r < 0) {
             throw new PosixException("lsetxattr", s.errno(), path);
         }
@@ -340,7 +370,10 @@ public final class Posix {
     public static void mkdirat(int dirfd, byte[] path, int mode) throws PosixException {
         ThreadScratch s = ThreadScratch.current();
         MemorySegment p = path(s, PATH, path, "mkdir");
-        int r = Eintr.retry(s, () -> Libc.mkdirat(s.capture(), dirfd, p, mode));
+        int r;
+        do {
+            r = Libc.mkdirat(s.capture(), dirfd, p, mode);
+        } while (Eintr.interrupted(s, r));
         if (r < 0) {
             throw new PosixException("mkdir", s.errno(), path);
         }
@@ -350,7 +383,10 @@ public final class Posix {
     public static void mknodat(int dirfd, byte[] path, int mode, long dev) throws PosixException {
         ThreadScratch s = ThreadScratch.current();
         MemorySegment p = path(s, PATH, path, "mknod");
-        int r = Eintr.retry(s, () -> Libc.mknodat(s.capture(), dirfd, p, mode, dev));
+        int r;
+        do {
+            r = Libc.mknodat(s.capture(), dirfd, p, mode, dev);
+        } while (Eintr.interrupted(s, r));
         if (r < 0) {
             throw new PosixException("mknod", s.errno(), path);
         }
@@ -361,7 +397,10 @@ public final class Posix {
         ThreadScratch s = ThreadScratch.current();
         MemorySegment t = path(s, PATH, target, "symlink");
         MemorySegment p = path(s, PATH2, path, "symlink");
-        int r = Eintr.retry(s, () -> Libc.symlinkat(s.capture(), t, dirfd, p));
+        int r;
+        do {
+            r = Libc.symlinkat(s.capture(), t, dirfd, p);
+        } while (Eintr.interrupted(s, r));
         if (r < 0) {
             throw new PosixException("symlink", s.errno(), path);
         }
@@ -373,7 +412,10 @@ public final class Posix {
         ThreadScratch s = ThreadScratch.current();
         MemorySegment o = path(s, PATH, oldPath, "link");
         MemorySegment n = path(s, PATH2, newPath, "link");
-        int r = Eintr.retry(s, () -> Libc.linkat(s.capture(), oldDirfd, o, newDirfd, n, flags));
+        int r;
+        do {
+            r = Libc.linkat(s.capture(), oldDirfd, o, newDirfd, n, flags);
+        } while (Eintr.interrupted(s, r));
         if (r < 0) {
             throw new PosixException("link", s.errno(), newPath);
         }
@@ -383,7 +425,10 @@ public final class Posix {
     public static void unlinkat(int dirfd, byte[] path, int flags) throws PosixException {
         ThreadScratch s = ThreadScratch.current();
         MemorySegment p = path(s, PATH, path, "unlink");
-        int r = Eintr.retry(s, () -> Libc.unlinkat(s.capture(), dirfd, p, flags));
+        int r;
+        do {
+            r = Libc.unlinkat(s.capture(), dirfd, p, flags);
+        } while (Eintr.interrupted(s, r));
         if (r < 0) {
             throw new PosixException((flags & Fcntl.AT_REMOVEDIR) != 0 ? "rmdir" : "unlink", s.errno(), path);
         }
@@ -395,7 +440,10 @@ public final class Posix {
     public static void fchmodat(int dirfd, byte[] path, int mode, int flags) throws PosixException {
         ThreadScratch s = ThreadScratch.current();
         MemorySegment p = path(s, PATH, path, "chmod");
-        int r = Eintr.retry(s, () -> Libc.fchmodat(s.capture(), dirfd, p, mode, flags));
+        int r;
+        do {
+            r = Libc.fchmodat(s.capture(), dirfd, p, mode, flags);
+        } while (Eintr.interrupted(s, r));
         if (r < 0) {
             throw new PosixException("chmod", s.errno(), path);
         }
@@ -403,7 +451,10 @@ public final class Posix {
 
     public static void fchmod(int fd, int mode) throws PosixException {
         ThreadScratch s = ThreadScratch.current();
-        int r = Eintr.retry(s, () -> Libc.fchmod(s.capture(), fd, mode));
+        int r;
+        do {
+            r = Libc.fchmod(s.capture(), fd, mode);
+        } while (Eintr.interrupted(s, r));
         if (r < 0) {
             throw new PosixException("chmod", s.errno(), null);
         }
@@ -413,7 +464,10 @@ public final class Posix {
     public static void fchownat(int dirfd, byte[] path, long uid, long gid, int flags) throws PosixException {
         ThreadScratch s = ThreadScratch.current();
         MemorySegment p = path(s, PATH, path, "chown");
-        int r = Eintr.retry(s, () -> Libc.fchownat(s.capture(), dirfd, p, (int) uid, (int) gid, flags));
+        int r;
+        do {
+            r = Libc.fchownat(s.capture(), dirfd, p, (int) uid, (int) gid, flags);
+        } while (Eintr.interrupted(s, r));
         if (r < 0) {
             throw new PosixException("chown", s.errno(), path);
         }
@@ -421,7 +475,10 @@ public final class Posix {
 
     public static void fchown(int fd, long uid, long gid) throws PosixException {
         ThreadScratch s = ThreadScratch.current();
-        int r = Eintr.retry(s, () -> Libc.fchown(s.capture(), fd, (int) uid, (int) gid));
+        int r;
+        do {
+            r = Libc.fchown(s.capture(), fd, (int) uid, (int) gid);
+        } while (Eintr.interrupted(s, r));
         if (r < 0) {
             throw new PosixException("chown", s.errno(), null);
         }
@@ -434,7 +491,10 @@ public final class Posix {
         MemorySegment p = path(s, PATH, path, "utimensat");
         MemorySegment times = s.buffer(TimespecPair.BUFFER);
         TimespecPair.set(times, atimeSec, atimeNsec, mtimeSec, mtimeNsec);
-        int r = Eintr.retry(s, () -> Libc.utimensat(s.capture(), dirfd, p, times, flags));
+        int r;
+        do {
+            r = Libc.utimensat(s.capture(), dirfd, p, times, flags);
+        } while (Eintr.interrupted(s, r));
         if (r < 0) {
             throw new PosixException("utimensat", s.errno(), path);
         }
@@ -445,7 +505,10 @@ public final class Posix {
         ThreadScratch s = ThreadScratch.current();
         MemorySegment times = s.buffer(TimespecPair.BUFFER);
         TimespecPair.set(times, atimeSec, atimeNsec, mtimeSec, mtimeNsec);
-        int r = Eintr.retry(s, () -> Libc.futimens(s.capture(), fd, times));
+        int r;
+        do {
+            r = Libc.futimens(s.capture(), fd, times);
+        } while (Eintr.interrupted(s, r));
         if (r < 0) {
             throw new PosixException("futimens", s.errno(), null);
         }

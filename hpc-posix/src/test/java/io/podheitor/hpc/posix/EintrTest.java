@@ -1,6 +1,8 @@
 package io.podheitor.hpc.posix;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.podheitor.hpc.posix.ffm.CallState;
 import io.podheitor.hpc.posix.ffm.ThreadScratch;
@@ -8,62 +10,48 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.invoke.VarHandle;
 import org.junit.jupiter.api.Test;
 
-/** The one EINTR loop: repeated while the call fails with EINTR, and only then. */
+/** The one EINTR rule: repeat while the call failed with EINTR, and only then. */
 class EintrTest {
     private static final VarHandle ERRNO = CallState.LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
 
-    /** What a downcall does on failure: stores errno into the thread's capture state. */
+    /** What a downcall does: stores errno into the thread's capture state. */
     private static void setErrno(ThreadScratch s, int errno) {
         ERRNO.set(s.capture(), 0L, errno);
     }
 
     @Test
-    void retriesWhileInterruptedThenReturnsTheResult() {
+    void onlyAFailureWithEintrIsRepeated() {
         ThreadScratch s = ThreadScratch.current();
-        int[] calls = {0};
-        int r = Eintr.retry(s, () -> {
-            if (++calls[0] <= 2) {
-                setErrno(s, Errno.EINTR);
-                return -1;
-            }
-            setErrno(s, 0);
-            return 7;
-        });
-        assertEquals(7, r);
-        assertEquals(3, calls[0]);
-
-        calls[0] = 0;
-        long n = Eintr.retry(s, () -> {
-            if (++calls[0] == 1) {
-                setErrno(s, Errno.EINTR);
-                return -1L;
-            }
-            return 1L << 40;
-        });
-        assertEquals(1L << 40, n);
-        assertEquals(2, calls[0]);
+        setErrno(s, Errno.EINTR);
+        assertTrue(Eintr.interrupted(s, -1));
+        assertTrue(Eintr.interrupted(s, -1L));
+        assertFalse(Eintr.interrupted(s, 0), "a success with a stale EINTR");
+        assertFalse(Eintr.interrupted(s, 1L << 40));
+        setErrno(s, Errno.EBADF);
+        assertFalse(Eintr.interrupted(s, -1));
     }
 
     @Test
-    void anotherFailureIsReturnedAfterOneCall() {
+    void theLoopRepeatsTheCallUntilItIsNotInterrupted() {
         ThreadScratch s = ThreadScratch.current();
-        int[] calls = {0};
-        int r = Eintr.retry(s, () -> {
-            calls[0]++;
-            setErrno(s, Errno.EBADF);
-            return -1;
-        });
-        assertEquals(-1, r);
-        assertEquals(1, calls[0]);
-        assertEquals(Errno.EBADF, s.errno());
+        int calls = 0;
+        int r;
+        do {
+            calls++;
+            r = calls <= 2 ? -1 : 7;
+            setErrno(s, calls <= 2 ? Errno.EINTR : 0);
+        } while (Eintr.interrupted(s, r));
+        assertEquals(7, r);
+        assertEquals(3, calls);
 
-        calls[0] = 0;
-        long n = Eintr.retry(s, () -> {
-            calls[0]++;
-            setErrno(s, Errno.EINTR); // a stale EINTR with a success: not retried
-            return 0L;
-        });
-        assertEquals(0, n);
-        assertEquals(1, calls[0]);
+        calls = 0;
+        long n;
+        do {
+            calls++;
+            n = -1;
+            setErrno(s, Errno.ENOENT);
+        } while (Eintr.interrupted(s, n));
+        assertEquals(-1, n);
+        assertEquals(1, calls);
     }
 }
