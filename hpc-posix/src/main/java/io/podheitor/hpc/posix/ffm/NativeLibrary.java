@@ -93,10 +93,15 @@ public final class NativeLibrary {
     @SuppressWarnings("restricted") // native access is enabled by the launchers (--enable-native-access)
     public Optional<MethodHandle> findDowncall(String symbol, FunctionDescriptor descriptor, Linker.Option... options) {
         Objects.requireNonNull(descriptor, "descriptor");
+        Optional<MemorySegment> address = symbol(symbol);
+        if (address.isEmpty()) {
+            return Optional.empty();
+        }
         Linker.Option[] all = new Linker.Option[options.length + 1];
         all[0] = CallState.CAPTURE_ERRNO;
         System.arraycopy(options, 0, all, 1, options.length);
-        return symbol(symbol).map(address -> LINKER.downcallHandle(address, descriptor, all));
+        // no lambda here: binding runs at start-up, where every lambda class costs (see Libc)
+        return Optional.of(LINKER.downcallHandle(address.get(), descriptor, all));
     }
 
     /**
@@ -105,8 +110,11 @@ public final class NativeLibrary {
      * @throws UnsatisfiedLinkError when the library does not define {@code symbol}
      */
     public MethodHandle downcall(String symbol, FunctionDescriptor descriptor, Linker.Option... options) {
-        return findDowncall(symbol, descriptor, options)
-                .orElseThrow(() -> new UnsatisfiedLinkError(name + " has no symbol " + symbol));
+        Optional<MethodHandle> handle = findDowncall(symbol, descriptor, options);
+        if (handle.isEmpty()) {
+            throw new UnsatisfiedLinkError(name + " has no symbol " + symbol);
+        }
+        return handle.get();
     }
 
     /**
