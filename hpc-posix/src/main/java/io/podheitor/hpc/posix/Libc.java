@@ -4,28 +4,19 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import io.podheitor.hpc.posix.ffm.NativeLibrary;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
-import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 
 /**
- * The raw glibc downcalls (FFM). Every call takes a capture-state segment first, into which the linker stores
- * errno right after the call. Requires glibc >= 2.33 (statx, getdents64 and mknodat as real symbols).
- * Callers go through {@link Posix}, which adds EINTR retries, buffers and exceptions.
+ * The raw glibc downcalls, bound through {@link NativeLibrary#libc()}: every call takes a capture-state segment
+ * first, into which the linker stores errno right after the call. Requires glibc >= 2.33 (statx, getdents64 and
+ * mknodat as real symbols). Callers go through {@link Posix}, which adds EINTR retries ({@link Eintr}), buffers
+ * and exceptions.
  */
 final class Libc {
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final SymbolLookup LOOKUP = LINKER.defaultLookup();
-    static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO =
-            CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
-
     // One lazy holder class per function: a downcall handle is linked (its stub and lambda forms spun) only when
     // the function is first called. The CLI's walk needs 5 of these 24, and every handle linked at start-up costs
     // class generation and JIT work (measured on a 1M-entry walk: 273 generated classes when all were linked
@@ -151,35 +142,16 @@ final class Libc {
     private Libc() {
     }
 
-    @SuppressWarnings("restricted") // native access is enabled by the launchers (--enable-native-access)
     private static MethodHandle downcall(String name, FunctionDescriptor fd, Linker.Option... more) {
-        MemorySegment symbol = LOOKUP.find(name)
+        return NativeLibrary.libc().findDowncall(name, fd, more)
                 .orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol " + name + " (glibc >= 2.33 needed)"));
-        Linker.Option[] options = new Linker.Option[more.length + 1];
-        options[0] = CAPTURE_ERRNO;
-        System.arraycopy(more, 0, options, 1, more.length);
-        return LINKER.downcallHandle(symbol, fd, options);
-    }
-
-    static int errno(MemorySegment capture) {
-        return (int) ERRNO.get(capture, 0L);
-    }
-
-    private static RuntimeException unexpected(Throwable t) {
-        if (t instanceof RuntimeException r) {
-            return r;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        return new IllegalStateException("native call failed", t);
     }
 
     static int statx(MemorySegment cs, int dirfd, MemorySegment path, int flags, int mask, MemorySegment buf) {
         try {
             return (int) Statx.HANDLE.invokeExact(cs, dirfd, path, flags, mask, buf);
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw NativeLibrary.unchecked(t);
         }
     }
 
@@ -187,7 +159,7 @@ final class Libc {
         try {
             return (int) Openat.HANDLE.invokeExact(cs, dirfd, path, flags, mode);
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw NativeLibrary.unchecked(t);
         }
     }
 
@@ -195,7 +167,7 @@ final class Libc {
         try {
             return (int) Close.HANDLE.invokeExact(cs, fd);
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw NativeLibrary.unchecked(t);
         }
     }
 
@@ -203,7 +175,7 @@ final class Libc {
         try {
             return (long) Getdents64.HANDLE.invokeExact(cs, fd, buf, count);
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw NativeLibrary.unchecked(t);
         }
     }
 
@@ -211,7 +183,7 @@ final class Libc {
         try {
             return (long) Readlinkat.HANDLE.invokeExact(cs, dirfd, path, buf, size);
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw NativeLibrary.unchecked(t);
         }
     }
 
@@ -219,7 +191,7 @@ final class Libc {
         try {
             return (long) Read.HANDLE.invokeExact(cs, fd, buf, count);
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw NativeLibrary.unchecked(t);
         }
     }
 
@@ -227,7 +199,7 @@ final class Libc {
         try {
             return (long) Pread.HANDLE.invokeExact(cs, fd, buf, count, offset);
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw NativeLibrary.unchecked(t);
         }
     }
 
@@ -235,7 +207,7 @@ final class Libc {
         try {
             return (long) Write.HANDLE.invokeExact(cs, fd, buf, count);
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw NativeLibrary.unchecked(t);
         }
     }
 
@@ -243,7 +215,7 @@ final class Libc {
         try {
             return (int) Mkdirat.HANDLE.invokeExact(cs, dirfd, path, mode);
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw NativeLibrary.unchecked(t);
         }
     }
 
@@ -251,7 +223,7 @@ final class Libc {
         try {
             return (int) Mknodat.HANDLE.invokeExact(cs, dirfd, path, mode, dev);
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw NativeLibrary.unchecked(t);
         }
     }
 
@@ -259,7 +231,7 @@ final class Libc {
         try {
             return (int) Symlinkat.HANDLE.invokeExact(cs, target, dirfd, path);
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw NativeLibrary.unchecked(t);
         }
     }
 
@@ -268,7 +240,7 @@ final class Libc {
         try {
             return (int) Linkat.HANDLE.invokeExact(cs, olddirfd, oldpath, newdirfd, newpath, flags);
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw NativeLibrary.unchecked(t);
         }
     }
 
@@ -276,7 +248,7 @@ final class Libc {
         try {
             return (int) Fchmodat.HANDLE.invokeExact(cs, dirfd, path, mode, flags);
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw NativeLibrary.unchecked(t);
         }
     }
 
@@ -284,7 +256,7 @@ final class Libc {
         try {
             return (int) Fchmod.HANDLE.invokeExact(cs, fd, mode);
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw NativeLibrary.unchecked(t);
         }
     }
 
@@ -292,7 +264,7 @@ final class Libc {
         try {
             return (int) Fchownat.HANDLE.invokeExact(cs, dirfd, path, uid, gid, flags);
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw NativeLibrary.unchecked(t);
         }
     }
 
@@ -300,7 +272,7 @@ final class Libc {
         try {
             return (int) Fchown.HANDLE.invokeExact(cs, fd, uid, gid);
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw NativeLibrary.unchecked(t);
         }
     }
 
@@ -308,7 +280,7 @@ final class Libc {
         try {
             return (int) Utimensat.HANDLE.invokeExact(cs, dirfd, path, times, flags);
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw NativeLibrary.unchecked(t);
         }
     }
 
@@ -316,7 +288,7 @@ final class Libc {
         try {
             return (int) Futimens.HANDLE.invokeExact(cs, fd, times);
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw NativeLibrary.unchecked(t);
         }
     }
 
@@ -324,7 +296,7 @@ final class Libc {
         try {
             return (int) Unlinkat.HANDLE.invokeExact(cs, dirfd, path, flags);
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw NativeLibrary.unchecked(t);
         }
     }
 
@@ -332,7 +304,7 @@ final class Libc {
         try {
             return (int) Ftruncate.HANDLE.invokeExact(cs, fd, length);
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw NativeLibrary.unchecked(t);
         }
     }
 
@@ -340,7 +312,7 @@ final class Libc {
         try {
             return (long) Lseek.HANDLE.invokeExact(cs, fd, offset, whence);
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw NativeLibrary.unchecked(t);
         }
     }
 
@@ -348,7 +320,7 @@ final class Libc {
         try {
             return (long) Llistxattr.HANDLE.invokeExact(cs, path, list, size);
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw NativeLibrary.unchecked(t);
         }
     }
 
@@ -356,7 +328,7 @@ final class Libc {
         try {
             return (long) Lgetxattr.HANDLE.invokeExact(cs, path, name, value, size);
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw NativeLibrary.unchecked(t);
         }
     }
 
@@ -365,7 +337,7 @@ final class Libc {
         try {
             return (int) Lsetxattr.HANDLE.invokeExact(cs, path, name, value, size, flags);
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw NativeLibrary.unchecked(t);
         }
     }
 }

@@ -1,19 +1,17 @@
 package io.podheitor.hpc.posix;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
+import io.podheitor.hpc.posix.ffm.ThreadScratch;
+import io.podheitor.hpc.posix.ffm.ThreadScratch.Buffer;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * libc on raw byte paths, through FFM. Paths are byte arrays without NUL, passed NUL-terminated in per-thread
- * native buffers (see {@link Scratch}); nothing goes through {@code String}, so any name survives unchanged.
- * Failures throw {@link PosixException} carrying errno; EINTR is retried.
+ * native buffers (see {@link ThreadScratch}); nothing goes through {@code String}, so any name survives unchanged.
+ * Failures throw {@link PosixException} carrying errno; EINTR is retried ({@link Eintr}) except by close and lseek.
  * All methods are thread-safe.
  */
 public final class Posix {
@@ -22,9 +20,15 @@ public final class Posix {
     /** UTIME_OMIT for the nanosecond fields of {@link #utimensat}. */
     public static final int UTIME_OMIT = (1 << 30) - 2;
 
-    private static final int STATX_BASIC_STATS = 0x7ff;
     private static final byte[] EMPTY = new byte[0];
     private static final int MAX_LINK = 1 << 20;
+
+    // this class's per-thread native buffers (the struct buffers are owned by StatxStruct, TimespecPair, Dirent64)
+    private static final Buffer PATH = Buffer.of("path", 4096, 1);
+    private static final Buffer PATH2 = Buffer.of("second path", 4096, 1);
+    private static final Buffer LINK = Buffer.of("readlink", 4096, 1);
+    private static final Buffer XATTR = Buffer.of("xattr", 4096, 1);
+    private static final Buffer IO = Buffer.of("io", 256 * 1024, 64);
 
     private Posix() {
     }
@@ -33,16 +37,17 @@ public final class Posix {
 
     /** statx(2) of {@code path} relative to {@code dirfd}; pass {@link Fcntl#AT_SYMLINK_NOFOLLOW} for lstat. */
     public static StatX statx(int dirfd, byte[] path, int flags) throws PosixException {
-        Scratch s = Scratch.get();
-        MemorySegment p = s.path(0, path, "statx");
+        ThreadScratch s = ThreadScratch.current();
+        MemorySegment p = path(s, PATH, path, "statx");
+        MemorySegment buf = s.buffer(StatxStruct.BUFFER);
         int r;
         do {
-            r = Libc.statx(s.capture, dirfd, p, flags, STATX_BASIC_STATS, s.statx);
-        } while (r < 0 && s.errno() == Errno.EINTR);
+            r = Libc.statx(s.capture(), dirfd, p, flags, StatxStruct.BASIC_STATS, buf);
+        } while (Eintr.interrupted(s, r));
         if (r < 0) {
             throw new PosixException("statx", s.errno(), path);
         }
-        return decodeStatx(s.statx);
+        return StatxStruct.decode(buf);
     }
 
     /** lstat semantics: a symlink is reported as itself. */
@@ -68,34 +73,17 @@ public final class Posix {
         }
     }
 
-    static StatX decodeStatx(MemorySegment b) {
-        return new StatX(
-                Short.toUnsignedInt(b.get(JAVA_SHORT_UNALIGNED, 28)),
-                Integer.toUnsignedLong(b.get(JAVA_INT, 20)),
-                Integer.toUnsignedLong(b.get(JAVA_INT, 24)),
-                b.get(JAVA_LONG, 40),
-                b.get(JAVA_LONG, 64), b.get(JAVA_INT, 72),
-                b.get(JAVA_LONG, 112), b.get(JAVA_INT, 120),
-                b.get(JAVA_LONG, 96), b.get(JAVA_INT, 104),
-                b.get(JAVA_LONG, 32),
-                StatX.makedev(Integer.toUnsignedLong(b.get(JAVA_INT, 136)), Integer.toUnsignedLong(b.get(JAVA_INT, 140))),
-                Integer.toUnsignedLong(b.get(JAVA_INT, 16)),
-                StatX.makedev(Integer.toUnsignedLong(b.get(JAVA_INT, 128)), Integer.toUnsignedLong(b.get(JAVA_INT, 132))),
-                b.get(JAVA_LONG, 48),
-                b.get(JAVA_INT, 4));
-    }
-
     /** readlinkat(2): the complete target bytes, however long. */
     public static byte[] readlinkat(int dirfd, byte[] path) throws PosixException {
-        Scratch s = Scratch.get();
-        MemorySegment p = s.path(0, path, "readlink");
-        MemorySegment buf = s.link();
+        ThreadScratch s = ThreadScratch.current();
+        MemorySegment p = path(s, PATH, path, "readlink");
+        MemorySegment buf = s.buffer(LINK);
         while (true) {
-            long n = Libc.readlinkat(s.capture, dirfd, p, buf, buf.byteSize());
+            long n;
+            do {
+                n = Libc.readlinkat(s.capture(), dirfd, p, buf, buf.byteSize());
+            } while (Eintr.interrupted(s, n));
             if (n < 0) {
-                if (s.errno() == Errno.EINTR) {
-                    continue;
-                }
                 throw new PosixException("readlink", s.errno(), path);
             }
             if (n < buf.byteSize()) {
@@ -104,7 +92,7 @@ public final class Posix {
             if (buf.byteSize() >= MAX_LINK) {
                 throw new PosixException("readlink", Errno.ENAMETOOLONG, path);
             }
-            buf = s.growLink();
+            buf = s.grow(LINK, 0);
         }
     }
 
@@ -112,12 +100,12 @@ public final class Posix {
 
     /** openat(2); {@code mode} is used with O_CREAT. */
     public static int openat(int dirfd, byte[] path, int flags, int mode) throws PosixException {
-        Scratch s = Scratch.get();
-        MemorySegment p = s.path(0, path, "open");
+        ThreadScratch s = ThreadScratch.current();
+        MemorySegment p = path(s, PATH, path, "open");
         int fd;
         do {
-            fd = Libc.openat(s.capture, dirfd, p, flags, mode);
-        } while (fd < 0 && s.errno() == Errno.EINTR);
+            fd = Libc.openat(s.capture(), dirfd, p, flags, mode);
+        } while (Eintr.interrupted(s, fd));
         if (fd < 0) {
             throw new PosixException("open", s.errno(), path);
         }
@@ -152,8 +140,8 @@ public final class Posix {
 
     /** close(2). EINTR is not retried (Linux always releases the descriptor). */
     public static void close(int fd) throws PosixException {
-        Scratch s = Scratch.get();
-        if (Libc.close(s.capture, fd) < 0 && s.errno() != Errno.EINTR) {
+        ThreadScratch s = ThreadScratch.current();
+        if (Libc.close(s.capture(), fd) < 0 && s.errno() != Errno.EINTR) {
             throw new PosixException("close", s.errno(), null);
         }
     }
@@ -161,7 +149,7 @@ public final class Posix {
     /** Closes and ignores errors (for cleanup paths after another failure). */
     public static void closeQuietly(int fd) {
         if (fd >= 0) {
-            Libc.close(Scratch.get().capture, fd);
+            Libc.close(ThreadScratch.current().capture(), fd);
         }
     }
 
@@ -171,20 +159,20 @@ public final class Posix {
      * @return the entries of this batch; an empty list only at the end of the directory
      */
     public static List<DirEntry> readDirectory(int fd) throws PosixException {
-        Scratch s = Scratch.get();
-        MemorySegment buf = s.dirents();
+        ThreadScratch s = ThreadScratch.current();
+        MemorySegment buf = s.buffer(Dirent64.BUFFER);
         while (true) {
             long n;
             do {
-                n = Libc.getdents64(s.capture, fd, buf, buf.byteSize());
-            } while (n < 0 && s.errno() == Errno.EINTR);
+                n = Libc.getdents64(s.capture(), fd, buf, buf.byteSize());
+            } while (Eintr.interrupted(s, n));
             if (n < 0) {
                 throw new PosixException("getdents64", s.errno(), null);
             }
             if (n == 0) {
                 return List.of();
             }
-            List<DirEntry> entries = parseDirents(buf, n);
+            List<DirEntry> entries = Dirent64.parse(buf, n);
             if (!entries.isEmpty()) {
                 return entries;
             }
@@ -192,44 +180,15 @@ public final class Posix {
         }
     }
 
-    /** Parses struct linux_dirent64 records: d_ino u64, d_off s64, d_reclen u16, d_type u8, d_name NUL-terminated. */
-    static List<DirEntry> parseDirents(MemorySegment buf, long n) {
-        List<DirEntry> out = new ArrayList<>((int) Math.min(n / 24 + 1, 4096));
-        long off = 0;
-        while (off < n) {
-            long ino = buf.get(JAVA_LONG_UNALIGNED, off);
-            int reclen = Short.toUnsignedInt(buf.get(JAVA_SHORT_UNALIGNED, off + 16));
-            int type = Byte.toUnsignedInt(buf.get(JAVA_BYTE, off + 18));
-            long nameStart = off + 19;
-            long nameMax = reclen - 19L;
-            int len = 0;
-            while (len < nameMax && buf.get(JAVA_BYTE, nameStart + len) != 0) {
-                len++;
-            }
-            boolean dot = len == 1 && buf.get(JAVA_BYTE, nameStart) == '.';
-            boolean dotdot = len == 2 && buf.get(JAVA_BYTE, nameStart) == '.' && buf.get(JAVA_BYTE, nameStart + 1) == '.';
-            if (!dot && !dotdot) {
-                byte[] name = new byte[len];
-                MemorySegment.copy(buf, JAVA_BYTE, nameStart, name, 0, len);
-                out.add(new DirEntry(name, ino, type));
-            }
-            if (reclen <= 0) {
-                break;
-            }
-            off += reclen;
-        }
-        return out;
-    }
-
     /** read(2) into {@code buf[off, off+len)}; returns 0 at end of file. Reads at most 256 KiB per call. */
     public static int read(int fd, byte[] buf, int off, int len) throws PosixException {
-        Scratch s = Scratch.get();
-        MemorySegment io = s.io();
+        ThreadScratch s = ThreadScratch.current();
+        MemorySegment io = s.buffer(IO);
         long want = Math.min(len, io.byteSize());
         long n;
         do {
-            n = Libc.read(s.capture, fd, io, want);
-        } while (n < 0 && s.errno() == Errno.EINTR);
+            n = Libc.read(s.capture(), fd, io, want);
+        } while (Eintr.interrupted(s, n));
         if (n < 0) {
             throw new PosixException("read", s.errno(), null);
         }
@@ -239,11 +198,11 @@ public final class Posix {
 
     /** read(2) straight into native memory; returns 0 at end of file. */
     public static long read(int fd, MemorySegment buf) throws PosixException {
-        Scratch s = Scratch.get();
+        ThreadScratch s = ThreadScratch.current();
         long n;
         do {
-            n = Libc.read(s.capture, fd, buf, buf.byteSize());
-        } while (n < 0 && s.errno() == Errno.EINTR);
+            n = Libc.read(s.capture(), fd, buf, buf.byteSize());
+        } while (Eintr.interrupted(s, n));
         if (n < 0) {
             throw new PosixException("read", s.errno(), null);
         }
@@ -252,13 +211,13 @@ public final class Posix {
 
     /** pread(2) into {@code buf[off, off+len)} at file position {@code position}. */
     public static int pread(int fd, byte[] buf, int off, int len, long position) throws PosixException {
-        Scratch s = Scratch.get();
-        MemorySegment io = s.io();
+        ThreadScratch s = ThreadScratch.current();
+        MemorySegment io = s.buffer(IO);
         long want = Math.min(len, io.byteSize());
         long n;
         do {
-            n = Libc.pread(s.capture, fd, io, want, position);
-        } while (n < 0 && s.errno() == Errno.EINTR);
+            n = Libc.pread(s.capture(), fd, io, want, position);
+        } while (Eintr.interrupted(s, n));
         if (n < 0) {
             throw new PosixException("pread", s.errno(), null);
         }
@@ -268,19 +227,19 @@ public final class Posix {
 
     /** write(2) of all of {@code buf[off, off+len)}, looping on short writes. */
     public static void write(int fd, byte[] buf, int off, int len) throws PosixException {
-        Scratch s = Scratch.get();
-        MemorySegment io = s.io();
+        ThreadScratch s = ThreadScratch.current();
+        MemorySegment io = s.buffer(IO);
         int done = 0;
         while (done < len) {
             int chunk = (int) Math.min(len - done, io.byteSize());
             MemorySegment.copy(buf, off + done, io, JAVA_BYTE, 0, chunk);
             long pos = 0;
             while (pos < chunk) {
-                long n = Libc.write(s.capture, fd, io.asSlice(pos, chunk - pos), chunk - pos);
+                long n;
+                do {
+                    n = Libc.write(s.capture(), fd, io.asSlice(pos, chunk - pos), chunk - pos);
+                } while (Eintr.interrupted(s, n));
                 if (n < 0) {
-                    if (s.errno() == Errno.EINTR) {
-                        continue;
-                    }
                     throw new PosixException("write", s.errno(), null);
                 }
                 pos += n;
@@ -290,11 +249,11 @@ public final class Posix {
     }
 
     public static void ftruncate(int fd, long length) throws PosixException {
-        Scratch s = Scratch.get();
+        ThreadScratch s = ThreadScratch.current();
         int r;
         do {
-            r = Libc.ftruncate(s.capture, fd, length);
-        } while (r < 0 && s.errno() == Errno.EINTR);
+            r = Libc.ftruncate(s.capture(), fd, length);
+        } while (Eintr.interrupted(s, r));
         if (r < 0) {
             throw new PosixException("ftruncate", s.errno(), null);
         }
@@ -309,8 +268,8 @@ public final class Posix {
      * method returns -1 then instead of throwing.
      */
     public static long lseek(int fd, long offset, int whence) throws PosixException {
-        Scratch s = Scratch.get();
-        long r = Libc.lseek(s.capture, fd, offset, whence);
+        ThreadScratch s = ThreadScratch.current();
+        long r = Libc.lseek(s.capture(), fd, offset, whence); // not retried: lseek does not fail with EINTR
         if (r < 0) {
             if (s.errno() == Errno.ENXIO && (whence == SEEK_DATA || whence == SEEK_HOLE)) {
                 return -1;
@@ -330,16 +289,16 @@ public final class Posix {
      * order the file system reports them. EOPNOTSUPP (no xattr support) is thrown like any other failure.
      */
     public static List<byte[]> listXattrs(byte[] path) throws PosixException {
-        Scratch s = Scratch.get();
-        MemorySegment p = s.path(0, path, "llistxattr");
-        MemorySegment buf = s.xattr();
+        ThreadScratch s = ThreadScratch.current();
+        MemorySegment p = path(s, PATH, path, "llistxattr");
+        MemorySegment buf = s.buffer(XATTR);
         while (true) {
             long n;
             do {
-                n = Libc.llistxattr(s.capture, p, buf, buf.byteSize());
-            } while (n < 0 && s.errno() == Errno.EINTR);
+                n = Libc.llistxattr(s.capture(), p, buf, buf.byteSize());
+            } while (Eintr.interrupted(s, n));
             if (n < 0 && s.errno() == Errno.ERANGE && buf.byteSize() < 2L * XATTR_MAX) {
-                buf = s.growXattr(2L * XATTR_MAX);
+                buf = s.grow(XATTR, 2L * XATTR_MAX);
                 continue;
             }
             if (n < 0) {
@@ -364,17 +323,17 @@ public final class Posix {
      * vanished meanwhile (ENODATA).
      */
     public static byte[] getXattr(byte[] path, byte[] name) throws PosixException {
-        Scratch s = Scratch.get();
-        MemorySegment p = s.path(0, path, "lgetxattr");
-        MemorySegment nm = s.path(1, name, "lgetxattr");
-        MemorySegment buf = s.xattr();
+        ThreadScratch s = ThreadScratch.current();
+        MemorySegment p = path(s, PATH, path, "lgetxattr");
+        MemorySegment nm = path(s, PATH2, name, "lgetxattr");
+        MemorySegment buf = s.buffer(XATTR);
         while (true) {
             long n;
             do {
-                n = Libc.lgetxattr(s.capture, p, nm, buf, buf.byteSize());
-            } while (n < 0 && s.errno() == Errno.EINTR);
+                n = Libc.lgetxattr(s.capture(), p, nm, buf, buf.byteSize());
+            } while (Eintr.interrupted(s, n));
             if (n < 0 && s.errno() == Errno.ERANGE && buf.byteSize() < XATTR_MAX) {
-                buf = s.growXattr(XATTR_MAX);
+                buf = s.grow(XATTR, XATTR_MAX);
                 continue;
             }
             if (n < 0 && s.errno() == Errno.ENODATA) {
@@ -389,18 +348,18 @@ public final class Posix {
 
     /** lsetxattr(2) with flags 0 (create or replace) on {@code path} itself. */
     public static void setXattr(byte[] path, byte[] name, byte[] value) throws PosixException {
-        Scratch s = Scratch.get();
-        MemorySegment p = s.path(0, path, "lsetxattr");
-        MemorySegment nm = s.path(1, name, "lsetxattr");
-        MemorySegment buf = s.xattr();
+        ThreadScratch s = ThreadScratch.current();
+        MemorySegment p = path(s, PATH, path, "lsetxattr");
+        MemorySegment nm = path(s, PATH2, name, "lsetxattr");
+        MemorySegment buf = s.buffer(XATTR);
         if (buf.byteSize() < value.length) {
-            buf = s.growXattr(value.length);
+            buf = s.grow(XATTR, value.length);
         }
         MemorySegment.copy(value, 0, buf, JAVA_BYTE, 0, value.length);
         int r;
         do {
-            r = Libc.lsetxattr(s.capture, p, nm, buf, value.length, 0);
-        } while (r < 0 && s.errno() == Errno.EINTR);
+            r = Libc.lsetxattr(s.capture(), p, nm, buf, value.length, 0);
+        } while (Eintr.interrupted(s, r));
         if (r < 0) {
             throw new PosixException("lsetxattr", s.errno(), path);
         }
@@ -409,12 +368,12 @@ public final class Posix {
     // ---------------------------------------------------------------- namespace changes
 
     public static void mkdirat(int dirfd, byte[] path, int mode) throws PosixException {
-        Scratch s = Scratch.get();
-        MemorySegment p = s.path(0, path, "mkdir");
+        ThreadScratch s = ThreadScratch.current();
+        MemorySegment p = path(s, PATH, path, "mkdir");
         int r;
         do {
-            r = Libc.mkdirat(s.capture, dirfd, p, mode);
-        } while (r < 0 && s.errno() == Errno.EINTR);
+            r = Libc.mkdirat(s.capture(), dirfd, p, mode);
+        } while (Eintr.interrupted(s, r));
         if (r < 0) {
             throw new PosixException("mkdir", s.errno(), path);
         }
@@ -422,12 +381,12 @@ public final class Posix {
 
     /** mknodat(2): fifos ({@code S_IFIFO}), character and block devices ({@code dev} as makedev). */
     public static void mknodat(int dirfd, byte[] path, int mode, long dev) throws PosixException {
-        Scratch s = Scratch.get();
-        MemorySegment p = s.path(0, path, "mknod");
+        ThreadScratch s = ThreadScratch.current();
+        MemorySegment p = path(s, PATH, path, "mknod");
         int r;
         do {
-            r = Libc.mknodat(s.capture, dirfd, p, mode, dev);
-        } while (r < 0 && s.errno() == Errno.EINTR);
+            r = Libc.mknodat(s.capture(), dirfd, p, mode, dev);
+        } while (Eintr.interrupted(s, r));
         if (r < 0) {
             throw new PosixException("mknod", s.errno(), path);
         }
@@ -435,13 +394,13 @@ public final class Posix {
 
     /** symlinkat(2): creates {@code path} pointing at {@code target}. */
     public static void symlinkat(byte[] target, int dirfd, byte[] path) throws PosixException {
-        Scratch s = Scratch.get();
-        MemorySegment t = s.path(0, target, "symlink");
-        MemorySegment p = s.path(1, path, "symlink");
+        ThreadScratch s = ThreadScratch.current();
+        MemorySegment t = path(s, PATH, target, "symlink");
+        MemorySegment p = path(s, PATH2, path, "symlink");
         int r;
         do {
-            r = Libc.symlinkat(s.capture, t, dirfd, p);
-        } while (r < 0 && s.errno() == Errno.EINTR);
+            r = Libc.symlinkat(s.capture(), t, dirfd, p);
+        } while (Eintr.interrupted(s, r));
         if (r < 0) {
             throw new PosixException("symlink", s.errno(), path);
         }
@@ -450,13 +409,13 @@ public final class Posix {
     /** linkat(2): a new name {@code newPath} for the inode at {@code oldPath}. */
     public static void linkat(int oldDirfd, byte[] oldPath, int newDirfd, byte[] newPath, int flags)
             throws PosixException {
-        Scratch s = Scratch.get();
-        MemorySegment o = s.path(0, oldPath, "link");
-        MemorySegment n = s.path(1, newPath, "link");
+        ThreadScratch s = ThreadScratch.current();
+        MemorySegment o = path(s, PATH, oldPath, "link");
+        MemorySegment n = path(s, PATH2, newPath, "link");
         int r;
         do {
-            r = Libc.linkat(s.capture, oldDirfd, o, newDirfd, n, flags);
-        } while (r < 0 && s.errno() == Errno.EINTR);
+            r = Libc.linkat(s.capture(), oldDirfd, o, newDirfd, n, flags);
+        } while (Eintr.interrupted(s, r));
         if (r < 0) {
             throw new PosixException("link", s.errno(), newPath);
         }
@@ -464,12 +423,12 @@ public final class Posix {
 
     /** unlinkat(2); {@link Fcntl#AT_REMOVEDIR} removes an empty directory. */
     public static void unlinkat(int dirfd, byte[] path, int flags) throws PosixException {
-        Scratch s = Scratch.get();
-        MemorySegment p = s.path(0, path, "unlink");
+        ThreadScratch s = ThreadScratch.current();
+        MemorySegment p = path(s, PATH, path, "unlink");
         int r;
         do {
-            r = Libc.unlinkat(s.capture, dirfd, p, flags);
-        } while (r < 0 && s.errno() == Errno.EINTR);
+            r = Libc.unlinkat(s.capture(), dirfd, p, flags);
+        } while (Eintr.interrupted(s, r));
         if (r < 0) {
             throw new PosixException((flags & Fcntl.AT_REMOVEDIR) != 0 ? "rmdir" : "unlink", s.errno(), path);
         }
@@ -479,23 +438,23 @@ public final class Posix {
 
     /** fchmodat(2); with AT_SYMLINK_NOFOLLOW glibc refuses symlinks (EOPNOTSUPP), which have no mode anyway. */
     public static void fchmodat(int dirfd, byte[] path, int mode, int flags) throws PosixException {
-        Scratch s = Scratch.get();
-        MemorySegment p = s.path(0, path, "chmod");
+        ThreadScratch s = ThreadScratch.current();
+        MemorySegment p = path(s, PATH, path, "chmod");
         int r;
         do {
-            r = Libc.fchmodat(s.capture, dirfd, p, mode, flags);
-        } while (r < 0 && s.errno() == Errno.EINTR);
+            r = Libc.fchmodat(s.capture(), dirfd, p, mode, flags);
+        } while (Eintr.interrupted(s, r));
         if (r < 0) {
             throw new PosixException("chmod", s.errno(), path);
         }
     }
 
     public static void fchmod(int fd, int mode) throws PosixException {
-        Scratch s = Scratch.get();
+        ThreadScratch s = ThreadScratch.current();
         int r;
         do {
-            r = Libc.fchmod(s.capture, fd, mode);
-        } while (r < 0 && s.errno() == Errno.EINTR);
+            r = Libc.fchmod(s.capture(), fd, mode);
+        } while (Eintr.interrupted(s, r));
         if (r < 0) {
             throw new PosixException("chmod", s.errno(), null);
         }
@@ -503,23 +462,23 @@ public final class Posix {
 
     /** fchownat(2); with AT_SYMLINK_NOFOLLOW it is lchown. {@link #NO_CHANGE_ID} leaves an id unchanged. */
     public static void fchownat(int dirfd, byte[] path, long uid, long gid, int flags) throws PosixException {
-        Scratch s = Scratch.get();
-        MemorySegment p = s.path(0, path, "chown");
+        ThreadScratch s = ThreadScratch.current();
+        MemorySegment p = path(s, PATH, path, "chown");
         int r;
         do {
-            r = Libc.fchownat(s.capture, dirfd, p, (int) uid, (int) gid, flags);
-        } while (r < 0 && s.errno() == Errno.EINTR);
+            r = Libc.fchownat(s.capture(), dirfd, p, (int) uid, (int) gid, flags);
+        } while (Eintr.interrupted(s, r));
         if (r < 0) {
             throw new PosixException("chown", s.errno(), path);
         }
     }
 
     public static void fchown(int fd, long uid, long gid) throws PosixException {
-        Scratch s = Scratch.get();
+        ThreadScratch s = ThreadScratch.current();
         int r;
         do {
-            r = Libc.fchown(s.capture, fd, (int) uid, (int) gid);
-        } while (r < 0 && s.errno() == Errno.EINTR);
+            r = Libc.fchown(s.capture(), fd, (int) uid, (int) gid);
+        } while (Eintr.interrupted(s, r));
         if (r < 0) {
             throw new PosixException("chown", s.errno(), null);
         }
@@ -528,13 +487,14 @@ public final class Posix {
     /** utimensat(2) with nanosecond atime and mtime; AT_SYMLINK_NOFOLLOW sets a symlink's own times. */
     public static void utimensat(int dirfd, byte[] path, long atimeSec, long atimeNsec, long mtimeSec, long mtimeNsec,
             int flags) throws PosixException {
-        Scratch s = Scratch.get();
-        MemorySegment p = s.path(0, path, "utimensat");
-        setTimes(s.times, atimeSec, atimeNsec, mtimeSec, mtimeNsec);
+        ThreadScratch s = ThreadScratch.current();
+        MemorySegment p = path(s, PATH, path, "utimensat");
+        MemorySegment times = s.buffer(TimespecPair.BUFFER);
+        TimespecPair.set(times, atimeSec, atimeNsec, mtimeSec, mtimeNsec);
         int r;
         do {
-            r = Libc.utimensat(s.capture, dirfd, p, s.times, flags);
-        } while (r < 0 && s.errno() == Errno.EINTR);
+            r = Libc.utimensat(s.capture(), dirfd, p, times, flags);
+        } while (Eintr.interrupted(s, r));
         if (r < 0) {
             throw new PosixException("utimensat", s.errno(), path);
         }
@@ -542,21 +502,25 @@ public final class Posix {
 
     public static void futimens(int fd, long atimeSec, long atimeNsec, long mtimeSec, long mtimeNsec)
             throws PosixException {
-        Scratch s = Scratch.get();
-        setTimes(s.times, atimeSec, atimeNsec, mtimeSec, mtimeNsec);
+        ThreadScratch s = ThreadScratch.current();
+        MemorySegment times = s.buffer(TimespecPair.BUFFER);
+        TimespecPair.set(times, atimeSec, atimeNsec, mtimeSec, mtimeNsec);
         int r;
         do {
-            r = Libc.futimens(s.capture, fd, s.times);
-        } while (r < 0 && s.errno() == Errno.EINTR);
+            r = Libc.futimens(s.capture(), fd, times);
+        } while (Eintr.interrupted(s, r));
         if (r < 0) {
             throw new PosixException("futimens", s.errno(), null);
         }
     }
 
-    private static void setTimes(MemorySegment t, long aSec, long aNsec, long mSec, long mNsec) {
-        t.set(JAVA_LONG, 0, aSec);
-        t.set(JAVA_LONG, 8, aNsec);
-        t.set(JAVA_LONG, 16, mSec);
-        t.set(JAVA_LONG, 24, mNsec);
+    /** {@code path} NUL-terminated in buffer {@code key}; a NUL inside it fails {@code operation} with EINVAL. */
+    private static MemorySegment path(ThreadScratch s, Buffer key, byte[] path, String operation)
+            throws PosixException {
+        try {
+            return s.cString(key, path);
+        } catch (IllegalArgumentException nul) {
+            throw new PosixException(operation, Errno.EINVAL, path);
+        }
     }
 }

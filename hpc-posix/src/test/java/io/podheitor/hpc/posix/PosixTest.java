@@ -271,6 +271,40 @@ class PosixTest {
     }
 
     @Test
+    void aNulByteFailsWithEinvalNamingTheOperationAndTheOffendingBytes() throws Exception {
+        byte[] nul = {'a', 0, 'b'};
+        writeFile(p("f"), new byte[] {1}, 0644);
+        PosixException st = assertThrows(PosixException.class, () -> Posix.statx(Fcntl.AT_FDCWD, nul, 0));
+        assertEquals("statx", st.operation());
+        assertEquals(Errno.EINVAL, st.errno());
+        assertArrayEquals(nul, st.path());
+        PosixException sym = assertThrows(PosixException.class, () -> Posix.symlinkat(nul, Fcntl.AT_FDCWD, p("s")));
+        assertEquals("symlink", sym.operation());
+        assertArrayEquals(nul, sym.path());
+        PosixException get = assertThrows(PosixException.class, () -> Posix.getXattr(p("f"), nul));
+        assertEquals("lgetxattr", get.operation());
+        assertArrayEquals(nul, get.path());
+        PosixException link = assertThrows(PosixException.class,
+                () -> Posix.linkat(Fcntl.AT_FDCWD, p("f"), Fcntl.AT_FDCWD, nul, 0));
+        assertEquals("link", link.operation());
+        assertEquals(Errno.EINVAL, link.errno());
+        PosixException rm = assertThrows(PosixException.class, () -> Posix.unlinkat(Fcntl.AT_FDCWD, nul, 0));
+        assertEquals("unlink", rm.operation());
+    }
+
+    @Test
+    void closeAndLseekReportTheirOperation() {
+        PosixException close = assertThrows(PosixException.class, () -> Posix.close(987654));
+        assertEquals("close", close.operation());
+        assertEquals(Errno.EBADF, close.errno());
+        PosixException seek = assertThrows(PosixException.class, () -> Posix.lseek(987654, 0, Posix.SEEK_DATA));
+        assertEquals("lseek", seek.operation());
+        assertEquals(Errno.EBADF, seek.errno());
+        Posix.closeQuietly(987654);
+        Posix.closeQuietly(-1);
+    }
+
+    @Test
     void permissionDeniedForUnprivilegedCallerIsCaptured() throws Exception {
         // Running as root we can not provoke EACCES on open; EPERM via O_NOATIME fallback is covered by
         // openForReading; here check that errno from one thread never leaks into another.
