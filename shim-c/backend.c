@@ -17,9 +17,12 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -172,6 +175,147 @@ static void child_exec(int in_fd, int out_fd, int err_fd, const char *path,
     _exit(127);
 }
 
+/* ---- may this file run as the backend? ---------------------------------- */
+
+/* s for a message inside "...": '"' '\\' and control bytes escaped, cut with
+ * "..." to fit (paths are bytes; other bytes are kept). */
+static const char *qpath(const char *s, char *buf, size_t bufsz)
+{
+    size_t o = 0;
+
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        char tmp[5];
+        size_t tl = 1;
+
+        if (*p == '"' || *p == '\\') {
+            tmp[0] = '\\';
+            tmp[1] = (char)*p;
+            tl = 2;
+        } else if (*p < 0x20 || *p == 0x7f) {
+            snprintf(tmp, sizeof tmp, "\\x%02x", *p);
+            tl = 4;
+        } else {
+            tmp[0] = (char)*p;
+        }
+        if (o + tl + 4 > bufsz) {
+            memcpy(buf + o, "...", 3);
+            o += 3;
+            break;
+        }
+        memcpy(buf + o, tmp, tl);
+        o += tl;
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
+static const char *const trust_rule =
+    "the backend runs as root: it and every directory above it must be owned by root and "
+    "not writable by group or others";
+
+static int refuse(char *err, size_t errsz, const char *path, const char *what,
+                  const char *comp, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/* "backend "path" refused: <what> "comp" <reason> (<rule>)" */
+static int refuse(char *err, size_t errsz, const char *path, const char *what,
+                  const char *comp, const char *fmt, ...)
+{
+    char qp[600], qc[600], reason[160];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(reason, sizeof reason, fmt, ap);
+    va_end(ap);
+    snprintf(err, errsz, "backend \"%s\" refused: %s \"%s\" %s (%s)", qpath(path, qp, sizeof qp),
+             what, qpath(comp, qc, sizeof qc), reason, trust_rule);
+    return -1;
+}
+
+/*
+ * Check comp (lstat: a symlink is judged as a link, never followed here):
+ * owner root or our euid; unless a symlink (whose mode bits mean nothing),
+ * not group- or other-writable.  last: comp is the backend itself, which must
+ * be a regular file or a symlink; otherwise a directory or a symlink.
+ * *is_link tells the caller to resolve the path.
+ */
+static int check_one(const char *path, const char *comp, bool last, bool *is_link,
+                     char *err, size_t errsz)
+{
+    const char *what = last ? "file" : "directory";
+    uid_t euid = geteuid();
+    struct stat st;
+
+    if (lstat(comp, &st) != 0)
+        return refuse(err, errsz, path, what, comp, "cannot be checked: %s", strerror(errno));
+    if (S_ISLNK(st.st_mode)) {
+        what = "symlink";
+        *is_link = true;
+    } else if (last ? !S_ISREG(st.st_mode) : !S_ISDIR(st.st_mode)) {
+        return refuse(err, errsz, path, what, comp, "is not a %s",
+                      last ? "regular file" : "directory");
+    }
+    if (st.st_uid != 0 && st.st_uid != euid) {
+        if (euid == 0)
+            return refuse(err, errsz, path, what, comp, "is owned by uid %u, not by root",
+                          (unsigned)st.st_uid);
+        return refuse(err, errsz, path, what, comp, "is owned by uid %u, not by root or uid %u",
+                      (unsigned)st.st_uid, (unsigned)euid);
+    }
+    if (S_ISLNK(st.st_mode))
+        return 0;
+    if ((st.st_mode & (S_IWGRP | S_IWOTH)) == (S_IWGRP | S_IWOTH))
+        return refuse(err, errsz, path, what, comp, "is writable by group and others (mode %04o)",
+                      (unsigned)(st.st_mode & 07777));
+    if (st.st_mode & S_IWGRP)
+        return refuse(err, errsz, path, what, comp, "is group-writable (mode %04o)",
+                      (unsigned)(st.st_mode & 07777));
+    if (st.st_mode & S_IWOTH)
+        return refuse(err, errsz, path, what, comp, "is writable by others (mode %04o)",
+                      (unsigned)(st.st_mode & 07777));
+    return 0;
+}
+
+/* Check p and every prefix of it that the kernel walks through, up to "/"
+ * (lexically: "/a/b/../c" checks "/a/b/..", "/a/b", "/a" and "/" too). */
+static int check_chain(const char *path, const char *p, bool *saw_link, char *err, size_t errsz)
+{
+    char buf[PATH_MAX];
+    size_t n = strlen(p);
+    bool last = true;
+
+    if (n == 0 || n >= sizeof buf || p[0] != '/')
+        return refuse(err, errsz, path, "file", p, "is not an absolute path shorter than %d bytes",
+                      PATH_MAX);
+    memcpy(buf, p, n + 1);
+    for (;;) {
+        while (n > 1 && buf[n - 1] == '/')     /* "/a/b/" -> "/a/b" */
+            buf[--n] = '\0';
+        if (check_one(path, buf, last, saw_link, err, errsz) != 0)
+            return -1;
+        if (n == 1)
+            return 0;                           /* "/" checked */
+        while (n > 1 && buf[n - 1] != '/')     /* drop the last component */
+            n--;
+        buf[n] = '\0';
+        last = false;
+    }
+}
+
+int bk_check_trusted(const char *path, char *err, size_t errsz)
+{
+    char real[PATH_MAX];
+    bool saw_link = false, ignored = false;
+
+    if (check_chain(path, path, &saw_link, err, errsz) != 0)
+        return -1;
+    if (!saw_link)
+        return 0;
+    /* a symlink on the way: the file that really runs, and its directories */
+    if (realpath(path, real) == NULL)
+        return refuse(err, errsz, path, "file", path, "cannot be resolved: %s", strerror(errno));
+    return check_chain(path, real, &ignored, err, errsz);
+}
+
 int bk_spawn(phpc_backend *b, const char *path, char *err, size_t errsz)
 {
     int in[2] = { -1, -1 }, out[2] = { -1, -1 }, errp[2] = { -1, -1 };
@@ -184,6 +328,8 @@ int bk_spawn(phpc_backend *b, const char *path, char *err, size_t errsz)
         snprintf(err, errsz, "backend \"%s\" is not executable: %s", path, strerror(errno));
         return -1;
     }
+    if (bk_check_trusted(path, err, errsz) != 0)
+        return -1;
     if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 || pipe2(errp, O_CLOEXEC) != 0) {
         snprintf(err, errsz, "cannot create pipes for the backend: %s", strerror(errno));
         goto fail;

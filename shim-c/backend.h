@@ -56,9 +56,22 @@ void bk_init(phpc_backend *b, phpc_line_fn on_stderr, void *cb_arg);
 void bk_destroy(phpc_backend *b);
 
 /*
- * Start path with argv {path, NULL}: fd 0/1/2 are pipes to us, every other
- * fd closed, default signal dispositions, empty signal mask, inherited
- * environment.  0, or -1 with a message in err.
+ * May path be executed as the backend?  It runs with the FD's privileges
+ * (root), so the file and every directory above it, up to "/", must be owned
+ * by root (or by the FD's own uid when it does not run as root) and not
+ * writable by group or others; a symlink (the last component or a directory
+ * on the way) is followed with realpath() and the real file and all of its
+ * directories are checked too.  The file must be a regular file.  0, or -1
+ * with "backend \"path\" refused: ..." naming the offending path and the
+ * reason in err.
+ */
+int bk_check_trusted(const char *path, char *err, size_t errsz);
+
+/*
+ * Start path with argv {path, NULL} after access(X_OK) and bk_check_trusted:
+ * fd 0/1/2 are pipes to us, every other fd closed, default signal
+ * dispositions, empty signal mask, inherited environment.  0, or -1 with a
+ * message in err.
  */
 int bk_spawn(phpc_backend *b, const char *path, char *err, size_t errsz);
 
