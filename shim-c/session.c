@@ -354,6 +354,18 @@ int sess_start(phpc_ctx *c, char jobtype, const char *cmd)
     c->acc_changes = false;
     flt_reset(c);
     path = c->params.backend ? c->params.backend : PHPC_DEFAULT_BACKEND;
+    if (jobtype == 'R' && strcmp(path, PHPC_DEFAULT_BACKEND) != 0) {
+        char q[600];
+
+        /* A restore's plugin string is the one stored with the backup (read
+         * back from the volume), not the Director's configuration: whoever
+         * can write a volume must not choose what runs here as root. */
+        phpc_jmsg(c->bctx, PM_WARNING,
+                  "restore: ignoring backend \"%s\" stored with the backup; running the installed "
+                  "backend \"%s\"",
+                  sess_q(path, strlen(path), q, sizeof q), PHPC_DEFAULT_BACKEND);
+        path = PHPC_DEFAULT_BACKEND;
+    }
     if (c->rd.buf == NULL &&
         ptc_reader_init(&c->rd, PTC_READER_CAP, PTC_LETTERS_FROM_BACKEND) != 0) {
         phpc_jmsg(c->bctx, PM_FATAL, "out of memory");

@@ -31,7 +31,8 @@
  *   stopafter  sends the first record header, then stops itself (SIGSTOP)
  *   envcheck   writes "fds=<open fds> sigblk=<mask> sigign=<mask>\n" (raw,
  *              unframed) describing how it was started, then exits 0
- * PHPC_FAKE_LOG names a file receiving one line per packet received.
+ * PHPC_FAKE_LOG names a file receiving one line per packet received, after a
+ * first line "EXEC <argv[0]>" (which file the shim started).
  *
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
@@ -500,7 +501,7 @@ static void envcheck(void)
     exit(0);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const char *m = getenv("PHPC_FAKE_MODE"), *lp = getenv("PHPC_FAKE_LOG");
     size_t n;
@@ -510,6 +511,10 @@ int main(void)
         mode = m;
     if (lp && *lp)
         logf = fopen(lp, "a");
+    if (logf) {
+        fprintf(logf, "EXEC %s\n", argc > 0 ? argv[0] : "(none)");
+        fflush(logf);
+    }
     if (strcmp(mode, "envcheck") == 0)
         envcheck();
     if (strcmp(mode, "hang") == 0) {
