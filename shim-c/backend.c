@@ -18,6 +18,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
@@ -60,6 +61,7 @@ void bk_init(phpc_backend *b, phpc_line_fn on_stderr, void *cb_arg)
     pthread_mutex_init(&b->lock, NULL);
     b->to_fd = b->from_fd = b->err_fd = -1;
     b->timeout_s = PHPC_IO_TIMEOUT_S;
+    b->kill_wait_ms = PHPC_KILL_WAIT_MS;
     b->on_stderr = on_stderr;
     b->cb_arg = cb_arg;
 }
@@ -368,6 +370,8 @@ int bk_spawn(phpc_backend *b, const char *path, char *err, size_t errsz)
     b->errlen = 0;
     b->have_status = false;
     b->killed_by_us = false;
+    b->abandoned = 0;
+    b->reaper_err = 0;
     return 0;
 
 fail:
@@ -539,6 +543,42 @@ void bk_close_input(phpc_backend *b)
 
 /* ---- reaping and cancel ------------------------------------------------- */
 
+/* The background reaper of one pid: waits for exactly that child (never
+ * waitpid(-1): the FD's and other plugins' children are not ours). */
+static void *reaper_main(void *arg)
+{
+    pid_t pid = (pid_t)(intptr_t)arg;
+
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+    return NULL;
+}
+
+/*
+ * Hand pid to a detached reaper thread.  All signals are blocked in it, so
+ * the FD's process-directed signals still go to the FD's own threads.  The
+ * thread may outlive the job (and the plugin's dlclose: the .so is linked
+ * -z nodelete, so its code stays mapped).  0 or the pthread_create error.
+ */
+static int start_reaper(pid_t pid)
+{
+    pthread_attr_t attr;
+    pthread_t t;
+    sigset_t all, old;
+    int e;
+
+    if ((e = pthread_attr_init(&attr)) != 0)
+        return e;
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_attr_setstacksize(&attr, 64 * 1024);
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    e = pthread_create(&t, &attr, reaper_main, (void *)(intptr_t)pid);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    pthread_attr_destroy(&attr);
+    return e;
+}
+
 void bk_reap(phpc_backend *b, int sig, int grace_ms)
 {
     int64_t deadline;
@@ -549,6 +589,7 @@ void bk_reap(phpc_backend *b, int sig, int grace_ms)
     close_fd(&b->from_fd);
     close_fd(&b->err_fd);
     b->errlen = 0;
+    b->abandoned = 0;                   /* reported once, by the caller of the reap that left it */
 
     pthread_mutex_lock(&b->lock);
     pid = b->pid;
@@ -580,15 +621,20 @@ void bk_reap(phpc_backend *b, int sig, int grace_ms)
         sleep_ms(10);
     }
 
-    /* Still there: SIGKILL, then a blocking wait outside the lock (pid is
-     * cleared first so a concurrent cancel does not signal it again). */
+    /* Still there: SIGKILL, then a bounded wait outside the lock (pid is
+     * cleared first so a concurrent cancel does not signal it again; an
+     * unreaped child keeps its pid, so nobody else can get it meanwhile).
+     * A process blocked in the kernel (D state: a request to a hung
+     * parallel-FS server) ignores SIGKILL until that request ends, which may
+     * be never: a blocking waitpid here would hang the FD's job thread. */
     pthread_mutex_lock(&b->lock);
     kill(pid, SIGKILL);
     b->pid = 0;
     pthread_mutex_unlock(&b->lock);
     b->killed_by_us = true;
+    deadline = now_ms() + b->kill_wait_ms;
     for (;;) {
-        pid_t r = waitpid(pid, &st, 0);
+        pid_t r = waitpid(pid, &st, WNOHANG);
 
         if (r == pid) {
             b->have_status = true;
@@ -599,7 +645,16 @@ void bk_reap(phpc_backend *b, int sig, int grace_ms)
             b->have_status = false;
             return;
         }
+        if (r == 0 && now_ms() >= deadline)
+            break;
+        if (r == 0)
+            sleep_ms(10);
     }
+    /* Not reapable in time: a detached thread waits for it, so that it does
+     * not stay a zombie once it finally exits.  The caller reports it. */
+    b->have_status = false;
+    b->abandoned = pid;
+    b->reaper_err = start_reaper(pid);
 }
 
 void bk_signal(phpc_backend *b, int sig)

@@ -26,6 +26,7 @@
 
 #include "abi.h"
 #include "check.h"
+#include "lfs.h"
 
 /* ---- the fake FD side ------------------------------------------------------ */
 
@@ -987,6 +988,73 @@ static void test_failures(void)
     check_no_child("empty");
 }
 
+/*
+ * A backend that stops answering because it is blocked in the kernel on a
+ * hung file system (test/lfs.h: SIGKILL leaves it in state D): the job fails
+ * on the timeout as usual, the FD's call returns after timeout + stderr drain
+ * + grace + the bounded wait after SIGKILL, one warning names the pid left to
+ * the background reaper, and once the file system answers the pid is reaped
+ * (no zombie, no child left).
+ */
+static void test_unreapable_backend(void)
+{
+    const char *why = lfs_available(PHPC_LATENCYFS);
+    char cmd[PATH_MAX + 128], path[128], want[256];
+    struct timespec t0, t1;
+    struct lfs l;
+    double dt;
+    int pid = 0, gone = 0;
+    char state = 0;
+    bRC rc;
+
+    if (why != NULL) {
+        printf("fake_fd: SKIPPED the unreapable-backend test: %s\n", why);
+        return;
+    }
+    if (lfs_mount(&l, PHPC_LATENCYFS) != 0) {
+        CHECK(0, "latencyfs mount");
+        return;
+    }
+    snprintf(path, sizeof path, "%s/d0", l.mnt);
+    use_version(14);
+    new_log();
+    setenv("PHPC_FAKE_MODE", "fshang", 1);
+    setenv("PHPC_FAKE_PATH", path, 1);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    rc = backup_job(make_cmd(cmd, sizeof cmd, ";timeout=1"), 0, 'F', 1);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    dt = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    CHECK(rc == bRC_OK && nfiles == 0, "hung backend: BackupCommand %d, %d files", rc, nfiles);
+    /* 1 s timeout + 1 s stderr drain + 5 s grace + the test build's kill wait */
+    CHECK(dt < 7.0 + PHPC_TEST_KILL_WAIT_MS / 1000.0 + 2, "the job's calls returned after %.1f s", dt);
+    CHECK_MSG(M_FATAL(), "podheitor-hpc: backend did not answer within 1 s (plugin key timeout=1) "
+                         "while sending the first file record; killing it");
+    CHECK(count_type(M_FATAL()) == 1, "one fatal");
+    for (int i = 0; i < nmsgs; i++)
+        if (msgs[i].type == M_WARNING())
+            sscanf(msgs[i].text, "podheitor-hpc: backend pid %d ", &pid);
+    snprintf(want, sizeof want, "podheitor-hpc: backend pid %d did not exit within %d ms after SIGKILL "
+             "(blocked in the kernel, e.g. on a hung file system); it is left to a background reaper",
+             pid, PHPC_TEST_KILL_WAIT_MS);
+    CHECK_MSG(M_WARNING(), want);
+    if (pid > 0) {
+        state = lfs_proc_state(pid);
+        CHECK(state == 'D', "premise: the backend is blocked in the kernel (state '%c')",
+              state ? state : '-');
+    }
+    /* the file system answers: the backend dies and the reaper thread reaps it */
+    lfs_release(&l);
+    for (int i = 0; pid > 0 && i < 250 && !gone; i++) {
+        state = lfs_proc_state(pid);
+        gone = state == 0;
+        if (!gone)
+            lfs_sleep_ms(20);
+    }
+    CHECK(gone, "pid %d reaped once it could exit (state '%c')", pid, state ? state : '-');
+    unsetenv("PHPC_FAKE_PATH");
+    check_no_child("unreapable backend");
+}
+
 /* ---- cancel ------------------------------------------------------------------ */
 
 struct cancel_arg {
@@ -1545,6 +1613,7 @@ int main(int argc, char **argv)
     test_incremental_and_estimate();
     test_accurate();
     test_failures();
+    test_unreapable_backend();
     test_cancel();
     test_normal_backup(14);             /* a fresh backend after all the failures */
     test_normal_backup(21);

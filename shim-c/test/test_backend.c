@@ -1,7 +1,9 @@
 /*
  * test_backend.c - backend.c on its own: how the child is started (fds,
  * signal mask and dispositions), the read timeout, EPIPE on a dead backend,
- * reaping, cancel on a reaped pid, and which files may run as the backend
+ * reaping (bounded after SIGKILL: a backend blocked in the kernel on a hung
+ * file system is left to a reaper thread), cancel on a reaped pid, and which
+ * files may run as the backend
  * (bk_check_trusted: owner and modes of the file and every directory above
  * it, symlinks resolved).
  *
@@ -19,6 +21,7 @@
 
 #include "backend.h"
 #include "check.h"
+#include "lfs.h"
 
 static char be[PATH_MAX];
 static int lines;
@@ -172,6 +175,99 @@ static void test_stderr(void)
     bk_reap(&b, 0, 5000);
     CHECK(!bk_has_child(&b), "reaped");
     bk_destroy(&b);
+}
+
+/* SIGTERM ignored: SIGKILL after the grace period, reaped within the bounded wait */
+static void test_reap_after_sigkill(void)
+{
+    phpc_backend b;
+    char err[512], st[64];
+    double t0, dt;
+
+    setenv("PHPC_FAKE_MODE", "noterm", 1);
+    bk_init(&b, on_line, NULL);
+    CHECK(b.kill_wait_ms == PHPC_KILL_WAIT_MS, "default kill wait %d", b.kill_wait_ms);
+    CHECK(bk_spawn(&b, be, err, sizeof err) == 0, "spawn: %s", err);
+    usleep(100000);                     /* let it ignore SIGTERM */
+    t0 = now();
+    bk_reap(&b, SIGTERM, 300);
+    dt = now() - t0;
+    CHECK(b.killed_by_us && b.have_status && WIFSIGNALED(b.status) && WTERMSIG(b.status) == SIGKILL,
+          "SIGKILLed and reaped: %s", bk_status_str(&b, st, sizeof st));
+    CHECK(b.abandoned == 0, "not abandoned (%d)", (int)b.abandoned);
+    CHECK(dt >= 0.25 && dt < 2, "after the 300 ms grace (%.2f s)", dt);
+    CHECK(!bk_has_child(&b), "reaped");
+    bk_destroy(&b);
+}
+
+/*
+ * A backend blocked in the kernel on a hung file system (test/lfs.h: SIGKILL
+ * leaves it in state D): bk_reap returns after grace + kill_wait_ms instead
+ * of blocking, reports the pid, and a reaper thread reaps exactly that pid
+ * once the file system answers -- no zombie, and another child of ours is
+ * left alone (no waitpid(-1)).
+ */
+static void test_reap_unkillable(void)
+{
+    const char *why = lfs_available(PHPC_LATENCYFS);
+    phpc_backend b;
+    struct lfs l;
+    char err[512], path[128];
+    double t0, dt;
+    pid_t pid, other;
+    int ost = 0, gone = 0;
+    char state;
+
+    if (why != NULL) {
+        printf("test_backend: SKIPPED the unreapable-backend test: %s\n", why);
+        return;
+    }
+    if (lfs_mount(&l, PHPC_LATENCYFS) != 0) {
+        CHECK(0, "latencyfs mount");
+        return;
+    }
+    /* a child of ours that is not the backend: it must stay for us to reap */
+    other = fork();
+    if (other == 0)
+        _exit(7);
+
+    snprintf(path, sizeof path, "%s/d0", l.mnt);
+    setenv("PHPC_FAKE_MODE", "statloop", 1);
+    setenv("PHPC_FAKE_PATH", path, 1);
+    bk_init(&b, on_line, NULL);
+    b.kill_wait_ms = 300;
+    CHECK(bk_spawn(&b, be, err, sizeof err) == 0, "spawn: %s", err);
+    pid = b.pid;
+    CHECK(lfs_wait_blocked(pid, 5000), "premise: the backend waits for the FUSE answer");
+
+    t0 = now();
+    bk_reap(&b, SIGTERM, 200);          /* as kill_backend: SIGTERM, grace, SIGKILL */
+    dt = now() - t0;
+    state = lfs_proc_state(pid);
+    CHECK(dt < 1.5, "bk_reap returned after %.2f s (grace 0.2 s + kill wait 0.3 s)", dt);
+    CHECK(state == 'D', "premise: SIGKILLed, it is still in the kernel (state '%c')", state ? state : '-');
+    CHECK(b.killed_by_us && !b.have_status, "killed by us, no status");
+    CHECK(b.abandoned == pid && b.reaper_err == 0, "abandoned pid %d (want %d), reaper error %d",
+          (int)b.abandoned, (int)pid, b.reaper_err);
+    CHECK(!bk_has_child(&b), "no longer our child to signal");
+    bk_cancel(&b);                      /* must not signal the abandoned pid */
+    lfs_sleep_ms(500);
+    state = lfs_proc_state(pid);
+    CHECK(state == 'D', "still blocked 0.5 s later (state '%c')", state ? state : '-');
+
+    /* the file system answers at last: it dies, the reaper thread reaps it */
+    lfs_release(&l);
+    for (int i = 0; i < 250 && !gone; i++) {
+        state = lfs_proc_state(pid);
+        gone = state == 0;
+        if (!gone)
+            lfs_sleep_ms(20);
+    }
+    CHECK(gone, "reaped by the reaper thread once it could exit (state '%c')", state ? state : '-');
+    CHECK(waitpid(other, &ost, 0) == other && WIFEXITED(ost) && WEXITSTATUS(ost) == 7,
+          "the other child was left for us (status 0x%x)", (unsigned)ost);
+    bk_destroy(&b);
+    unsetenv("PHPC_FAKE_PATH");
 }
 
 /* ---- which files may run as the backend ----------------------------------- */
@@ -403,6 +499,8 @@ int main(int argc, char **argv)
     test_timeout_and_kill();
     test_cancel_and_epipe();
     test_stderr();
+    test_reap_after_sigkill();
+    test_reap_unkillable();
     test_trusted(argc > 1 ? argv[1] : "build");
     CHECK(waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD, "no child left");
     return check_done("test_backend");
