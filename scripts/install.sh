@@ -6,6 +6,7 @@
 #   PREFIX/bin/{podheitor-hpc,podheitor-hpc-backend}   launchers
 #   PREFIX/lib/*.jar                                   hpc-backend + hpc-cli jars and their target/lib deps
 #   PREFIX/java.home                                   the JDK chosen by the build
+#   PREFIX/var/log/                                    mode 0700: the backend JVM's fatal error logs (hs_err)
 #   PLUGIN_DIR/podheitor-hpc-fd.so                     rebuilt with DEFAULT_BACKEND=PREFIX/bin/podheitor-hpc-backend
 #
 # Restart bacula-fd afterwards so that it loads the plugin.
@@ -45,6 +46,9 @@ main() {
     install -m 755 "$ROOT/bin/$l" "$prefix/bin/$l"
   done
   install -m 644 "$ROOT/build/java.home" "$prefix/java.home"
+  # the backend launcher's -XX:ErrorFile directory: only root may write (or read) JVM crash logs
+  install -d -m 755 "$prefix/var"
+  install -d -m 700 "$prefix/var/log"
   # AOT caches are bound to the class path they were trained with: train the installed launchers
   "$ROOT/scripts/build-aot.sh" "$prefix" >/dev/null 2>"$prefix/lib/aot.log" \
     || warn "AOT caches not built (see $prefix/lib/aot.log); the launchers start without them"
@@ -61,6 +65,7 @@ main() {
   echo "  $prefix/bin/podheitor-hpc-backend"
   echo "  $prefix/lib/ ($(find "$prefix/lib" -maxdepth 1 -name '*.jar' | wc -l) jars)"
   echo "  $prefix/java.home ($(cat "$prefix/java.home"))"
+  echo "  $prefix/var/log/ (JVM fatal error logs of the backend)"
   echo "  $plugdir/podheitor-hpc-fd.so"
   echo "restart bacula-fd (with 'Plugin Directory = $plugdir') to load the plugin"
 }
