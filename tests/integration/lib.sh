@@ -3,7 +3,7 @@
 # function test_NN_name that prints exactly one "PASS name" or
 # "FAIL name: reason" line on stdout (anything else goes to stderr / the log).
 #
-# Provided by run.sh: ROOT, H (harness command), IT_STATE, TREES, SCRATCH, CTX.
+# Provided by run.sh: ROOT, H (harness command), IT_STATE, IT_TRUSTED, TREES, SCRATCH, CTX.
 
 pass() { echo "PASS $1"; }
 fail() { echo "FAIL $1: $2"; }
@@ -40,6 +40,28 @@ mk_tree() { # name mktree-args... -> prints the path
 
 # entry count of a tree (names may contain newlines: count NUL-terminated)
 tree_count() { find "$1" -xdev -printf 'x' | wc -c; }
+
+# a fresh empty directory for backend= wrappers: below $IT_TRUSTED, root's and 0755 (the shim refuses a
+# backend that is not root's or that group/others could replace, in it or any directory above it)
+trusted_dir() { # name -> path
+  local d=$IT_TRUSTED/$1
+  rm -rf -- "$d"
+  install -d -m 755 -- "$d"
+  echo "$d"
+}
+
+# the first of PATH (resolved) and the directories above it, up to /, that is not root's or is group- or
+# other-writable, with its owner and mode; nothing when all are fine (what the shim checks, docs/security.md)
+untrusted_component() { # path
+  local p st
+  p=$(realpath -- "$1" 2>/dev/null) || { echo "$1 (does not resolve)"; return 0; }
+  while :; do
+    st=$(stat -c '%u %a' -- "$p" 2>/dev/null) || { echo "$p (cannot stat)"; return 0; }
+    if [ "${st%% *}" != 0 ] || (( 8#${st#* } & 8#022 )); then echo "$p (uid ${st%% *}, mode ${st#* })"; return 0; fi
+    [ "$p" = / ] && return 0
+    p=$(dirname -- "$p")
+  done
+}
 
 scratch() { # name -> a fresh empty directory
   local d=$SCRATCH/$1
