@@ -35,7 +35,10 @@ main() {
     [ -f "$ROOT/bin/$l" ] || die "launcher $ROOT/bin/$l missing"
   done
 
-  mkdir -p "$prefix/bin" "$prefix/lib" "$plugdir"
+  mkdir -p "$prefix" "$plugdir"
+  # the plugin runs PREFIX/bin/podheitor-hpc-backend as root only when it and every directory above it are
+  # root's and not group/other-writable (docs/security.md): do not leave that to the umask
+  install -d -m 755 "$prefix" "$prefix/bin" "$prefix/lib"
   for m in hpc-backend hpc-cli; do
     install -m 644 "$ROOT/$m/target/$m.jar" "$prefix/lib/"
     if [ -d "$ROOT/$m/target/lib" ]; then
@@ -56,6 +59,9 @@ main() {
   make -C "$ROOT/shim-c" install PLUGIN_DIR="$plugdir" DEFAULT_BACKEND="$prefix/bin/podheitor-hpc-backend" \
     || die "shim install failed"
   [ -f "$plugdir/podheitor-hpc-fd.so" ] || die "$plugdir/podheitor-hpc-fd.so was not installed"
+  local bad
+  bad=$(untrusted_component "$prefix/bin/podheitor-hpc-backend")
+  [ -z "$bad" ] || warn "the plugin will refuse to run $prefix/bin/podheitor-hpc-backend as root: $bad is not owned by root or is writable by group/others (docs/security.md)"
   # 'make install' rebuilt shim-c/build/ for PREFIX; rebuild the checkout's .so
   # so that it points at the checkout's launcher again
   make -s -C "$ROOT/shim-c" DEFAULT_BACKEND="$ROOT/bin/podheitor-hpc-backend" >/dev/null \

@@ -50,19 +50,6 @@ trusted_dir() { # name -> path
   echo "$d"
 }
 
-# the first of PATH (resolved) and the directories above it, up to /, that is not root's or is group- or
-# other-writable, with its owner and mode; nothing when all are fine (what the shim checks, docs/security.md)
-untrusted_component() { # path
-  local p st
-  p=$(realpath -- "$1" 2>/dev/null) || { echo "$1 (does not resolve)"; return 0; }
-  while :; do
-    st=$(stat -c '%u %a' -- "$p" 2>/dev/null) || { echo "$p (cannot stat)"; return 0; }
-    if [ "${st%% *}" != 0 ] || (( 8#${st#* } & 8#022 )); then echo "$p (uid ${st%% *}, mode ${st#* })"; return 0; fi
-    [ "$p" = / ] && return 0
-    p=$(dirname -- "$p")
-  done
-}
-
 scratch() { # name -> a fresh empty directory
   local d=$SCRATCH/$1
   rm -rf -- "$d"
