@@ -47,6 +47,9 @@ main() {
 
   local so=$ROOT/shim-c/build/podheitor-hpc-fd.so
   [ -f "$so" ] || die "the shim build did not produce $so"
+  local bad
+  bad=$(untrusted_component "$ROOT/bin/podheitor-hpc-backend")
+  [ -z "$bad" ] || warn "the plugin will refuse to run $ROOT/bin/podheitor-hpc-backend as root: $bad is not owned by root or is writable by group/others (docs/security.md)"
   echo "built:"
   echo "  plugin:    $so"
   local l j

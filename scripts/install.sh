@@ -6,6 +6,7 @@
 #   PREFIX/bin/{podheitor-hpc,podheitor-hpc-backend}   launchers
 #   PREFIX/lib/*.jar                                   hpc-backend + hpc-cli jars and their target/lib deps
 #   PREFIX/java.home                                   the JDK chosen by the build
+#   PREFIX/var/log/                                    mode 0700: the backend JVM's fatal error logs (hs_err)
 #   PLUGIN_DIR/podheitor-hpc-fd.so                     rebuilt with DEFAULT_BACKEND=PREFIX/bin/podheitor-hpc-backend
 #
 # Restart bacula-fd afterwards so that it loads the plugin.
@@ -34,7 +35,10 @@ main() {
     [ -f "$ROOT/bin/$l" ] || die "launcher $ROOT/bin/$l missing"
   done
 
-  mkdir -p "$prefix/bin" "$prefix/lib" "$plugdir"
+  mkdir -p "$prefix" "$plugdir"
+  # the plugin runs PREFIX/bin/podheitor-hpc-backend as root only when it and every directory above it are
+  # root's and not group/other-writable (docs/security.md): do not leave that to the umask
+  install -d -m 755 "$prefix" "$prefix/bin" "$prefix/lib"
   for m in hpc-backend hpc-cli; do
     install -m 644 "$ROOT/$m/target/$m.jar" "$prefix/lib/"
     if [ -d "$ROOT/$m/target/lib" ]; then
@@ -45,6 +49,9 @@ main() {
     install -m 755 "$ROOT/bin/$l" "$prefix/bin/$l"
   done
   install -m 644 "$ROOT/build/java.home" "$prefix/java.home"
+  # the backend launcher's -XX:ErrorFile directory: only root may write (or read) JVM crash logs
+  install -d -m 755 "$prefix/var"
+  install -d -m 700 "$prefix/var/log"
   # AOT caches are bound to the class path they were trained with: train the installed launchers
   "$ROOT/scripts/build-aot.sh" "$prefix" >/dev/null 2>"$prefix/lib/aot.log" \
     || warn "AOT caches not built (see $prefix/lib/aot.log); the launchers start without them"
@@ -52,6 +59,9 @@ main() {
   make -C "$ROOT/shim-c" install PLUGIN_DIR="$plugdir" DEFAULT_BACKEND="$prefix/bin/podheitor-hpc-backend" \
     || die "shim install failed"
   [ -f "$plugdir/podheitor-hpc-fd.so" ] || die "$plugdir/podheitor-hpc-fd.so was not installed"
+  local bad
+  bad=$(untrusted_component "$prefix/bin/podheitor-hpc-backend")
+  [ -z "$bad" ] || warn "the plugin will refuse to run $prefix/bin/podheitor-hpc-backend as root: $bad is not owned by root or is writable by group/others (docs/security.md)"
   # 'make install' rebuilt shim-c/build/ for PREFIX; rebuild the checkout's .so
   # so that it points at the checkout's launcher again
   make -s -C "$ROOT/shim-c" DEFAULT_BACKEND="$ROOT/bin/podheitor-hpc-backend" >/dev/null \
@@ -61,6 +71,7 @@ main() {
   echo "  $prefix/bin/podheitor-hpc-backend"
   echo "  $prefix/lib/ ($(find "$prefix/lib" -maxdepth 1 -name '*.jar' | wc -l) jars)"
   echo "  $prefix/java.home ($(cat "$prefix/java.home"))"
+  echo "  $prefix/var/log/ (JVM fatal error logs of the backend)"
   echo "  $plugdir/podheitor-hpc-fd.so"
   echo "restart bacula-fd (with 'Plugin Directory = $plugdir') to load the plugin"
 }

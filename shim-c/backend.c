@@ -17,9 +17,13 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -57,6 +61,7 @@ void bk_init(phpc_backend *b, phpc_line_fn on_stderr, void *cb_arg)
     pthread_mutex_init(&b->lock, NULL);
     b->to_fd = b->from_fd = b->err_fd = -1;
     b->timeout_s = PHPC_IO_TIMEOUT_S;
+    b->kill_wait_ms = PHPC_KILL_WAIT_MS;
     b->on_stderr = on_stderr;
     b->cb_arg = cb_arg;
 }
@@ -172,6 +177,147 @@ static void child_exec(int in_fd, int out_fd, int err_fd, const char *path,
     _exit(127);
 }
 
+/* ---- may this file run as the backend? ---------------------------------- */
+
+/* s for a message inside "...": '"' '\\' and control bytes escaped, cut with
+ * "..." to fit (paths are bytes; other bytes are kept). */
+static const char *qpath(const char *s, char *buf, size_t bufsz)
+{
+    size_t o = 0;
+
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        char tmp[5];
+        size_t tl = 1;
+
+        if (*p == '"' || *p == '\\') {
+            tmp[0] = '\\';
+            tmp[1] = (char)*p;
+            tl = 2;
+        } else if (*p < 0x20 || *p == 0x7f) {
+            snprintf(tmp, sizeof tmp, "\\x%02x", *p);
+            tl = 4;
+        } else {
+            tmp[0] = (char)*p;
+        }
+        if (o + tl + 4 > bufsz) {
+            memcpy(buf + o, "...", 3);
+            o += 3;
+            break;
+        }
+        memcpy(buf + o, tmp, tl);
+        o += tl;
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
+static const char *const trust_rule =
+    "the backend runs as root: it and every directory above it must be owned by root and "
+    "not writable by group or others";
+
+static int refuse(char *err, size_t errsz, const char *path, const char *what,
+                  const char *comp, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/* "backend "path" refused: <what> "comp" <reason> (<rule>)" */
+static int refuse(char *err, size_t errsz, const char *path, const char *what,
+                  const char *comp, const char *fmt, ...)
+{
+    char qp[600], qc[600], reason[160];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(reason, sizeof reason, fmt, ap);
+    va_end(ap);
+    snprintf(err, errsz, "backend \"%s\" refused: %s \"%s\" %s (%s)", qpath(path, qp, sizeof qp),
+             what, qpath(comp, qc, sizeof qc), reason, trust_rule);
+    return -1;
+}
+
+/*
+ * Check comp (lstat: a symlink is judged as a link, never followed here):
+ * owner root or our euid; unless a symlink (whose mode bits mean nothing),
+ * not group- or other-writable.  last: comp is the backend itself, which must
+ * be a regular file or a symlink; otherwise a directory or a symlink.
+ * *is_link tells the caller to resolve the path.
+ */
+static int check_one(const char *path, const char *comp, bool last, bool *is_link,
+                     char *err, size_t errsz)
+{
+    const char *what = last ? "file" : "directory";
+    uid_t euid = geteuid();
+    struct stat st;
+
+    if (lstat(comp, &st) != 0)
+        return refuse(err, errsz, path, what, comp, "cannot be checked: %s", strerror(errno));
+    if (S_ISLNK(st.st_mode)) {
+        what = "symlink";
+        *is_link = true;
+    } else if (last ? !S_ISREG(st.st_mode) : !S_ISDIR(st.st_mode)) {
+        return refuse(err, errsz, path, what, comp, "is not a %s",
+                      last ? "regular file" : "directory");
+    }
+    if (st.st_uid != 0 && st.st_uid != euid) {
+        if (euid == 0)
+            return refuse(err, errsz, path, what, comp, "is owned by uid %u, not by root",
+                          (unsigned)st.st_uid);
+        return refuse(err, errsz, path, what, comp, "is owned by uid %u, not by root or uid %u",
+                      (unsigned)st.st_uid, (unsigned)euid);
+    }
+    if (S_ISLNK(st.st_mode))
+        return 0;
+    if ((st.st_mode & (S_IWGRP | S_IWOTH)) == (S_IWGRP | S_IWOTH))
+        return refuse(err, errsz, path, what, comp, "is writable by group and others (mode %04o)",
+                      (unsigned)(st.st_mode & 07777));
+    if (st.st_mode & S_IWGRP)
+        return refuse(err, errsz, path, what, comp, "is group-writable (mode %04o)",
+                      (unsigned)(st.st_mode & 07777));
+    if (st.st_mode & S_IWOTH)
+        return refuse(err, errsz, path, what, comp, "is writable by others (mode %04o)",
+                      (unsigned)(st.st_mode & 07777));
+    return 0;
+}
+
+/* Check p and every prefix of it that the kernel walks through, up to "/"
+ * (lexically: "/a/b/../c" checks "/a/b/..", "/a/b", "/a" and "/" too). */
+static int check_chain(const char *path, const char *p, bool *saw_link, char *err, size_t errsz)
+{
+    char buf[PATH_MAX];
+    size_t n = strlen(p);
+    bool last = true;
+
+    if (n == 0 || n >= sizeof buf || p[0] != '/')
+        return refuse(err, errsz, path, "file", p, "is not an absolute path shorter than %d bytes",
+                      PATH_MAX);
+    memcpy(buf, p, n + 1);
+    for (;;) {
+        while (n > 1 && buf[n - 1] == '/')     /* "/a/b/" -> "/a/b" */
+            buf[--n] = '\0';
+        if (check_one(path, buf, last, saw_link, err, errsz) != 0)
+            return -1;
+        if (n == 1)
+            return 0;                           /* "/" checked */
+        while (n > 1 && buf[n - 1] != '/')     /* drop the last component */
+            n--;
+        buf[n] = '\0';
+        last = false;
+    }
+}
+
+int bk_check_trusted(const char *path, char *err, size_t errsz)
+{
+    char real[PATH_MAX];
+    bool saw_link = false, ignored = false;
+
+    if (check_chain(path, path, &saw_link, err, errsz) != 0)
+        return -1;
+    if (!saw_link)
+        return 0;
+    /* a symlink on the way: the file that really runs, and its directories */
+    if (realpath(path, real) == NULL)
+        return refuse(err, errsz, path, "file", path, "cannot be resolved: %s", strerror(errno));
+    return check_chain(path, real, &ignored, err, errsz);
+}
+
 int bk_spawn(phpc_backend *b, const char *path, char *err, size_t errsz)
 {
     int in[2] = { -1, -1 }, out[2] = { -1, -1 }, errp[2] = { -1, -1 };
@@ -184,6 +330,8 @@ int bk_spawn(phpc_backend *b, const char *path, char *err, size_t errsz)
         snprintf(err, errsz, "backend \"%s\" is not executable: %s", path, strerror(errno));
         return -1;
     }
+    if (bk_check_trusted(path, err, errsz) != 0)
+        return -1;
     if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 || pipe2(errp, O_CLOEXEC) != 0) {
         snprintf(err, errsz, "cannot create pipes for the backend: %s", strerror(errno));
         goto fail;
@@ -222,6 +370,8 @@ int bk_spawn(phpc_backend *b, const char *path, char *err, size_t errsz)
     b->errlen = 0;
     b->have_status = false;
     b->killed_by_us = false;
+    b->abandoned = 0;
+    b->reaper_err = 0;
     return 0;
 
 fail:
@@ -393,6 +543,42 @@ void bk_close_input(phpc_backend *b)
 
 /* ---- reaping and cancel ------------------------------------------------- */
 
+/* The background reaper of one pid: waits for exactly that child (never
+ * waitpid(-1): the FD's and other plugins' children are not ours). */
+static void *reaper_main(void *arg)
+{
+    pid_t pid = (pid_t)(intptr_t)arg;
+
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+    return NULL;
+}
+
+/*
+ * Hand pid to a detached reaper thread.  All signals are blocked in it, so
+ * the FD's process-directed signals still go to the FD's own threads.  The
+ * thread may outlive the job (and the plugin's dlclose: the .so is linked
+ * -z nodelete, so its code stays mapped).  0 or the pthread_create error.
+ */
+static int start_reaper(pid_t pid)
+{
+    pthread_attr_t attr;
+    pthread_t t;
+    sigset_t all, old;
+    int e;
+
+    if ((e = pthread_attr_init(&attr)) != 0)
+        return e;
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_attr_setstacksize(&attr, 64 * 1024);
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    e = pthread_create(&t, &attr, reaper_main, (void *)(intptr_t)pid);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    pthread_attr_destroy(&attr);
+    return e;
+}
+
 void bk_reap(phpc_backend *b, int sig, int grace_ms)
 {
     int64_t deadline;
@@ -403,6 +589,7 @@ void bk_reap(phpc_backend *b, int sig, int grace_ms)
     close_fd(&b->from_fd);
     close_fd(&b->err_fd);
     b->errlen = 0;
+    b->abandoned = 0;                   /* reported once, by the caller of the reap that left it */
 
     pthread_mutex_lock(&b->lock);
     pid = b->pid;
@@ -434,15 +621,20 @@ void bk_reap(phpc_backend *b, int sig, int grace_ms)
         sleep_ms(10);
     }
 
-    /* Still there: SIGKILL, then a blocking wait outside the lock (pid is
-     * cleared first so a concurrent cancel does not signal it again). */
+    /* Still there: SIGKILL, then a bounded wait outside the lock (pid is
+     * cleared first so a concurrent cancel does not signal it again; an
+     * unreaped child keeps its pid, so nobody else can get it meanwhile).
+     * A process blocked in the kernel (D state: a request to a hung
+     * parallel-FS server) ignores SIGKILL until that request ends, which may
+     * be never: a blocking waitpid here would hang the FD's job thread. */
     pthread_mutex_lock(&b->lock);
     kill(pid, SIGKILL);
     b->pid = 0;
     pthread_mutex_unlock(&b->lock);
     b->killed_by_us = true;
+    deadline = now_ms() + b->kill_wait_ms;
     for (;;) {
-        pid_t r = waitpid(pid, &st, 0);
+        pid_t r = waitpid(pid, &st, WNOHANG);
 
         if (r == pid) {
             b->have_status = true;
@@ -453,7 +645,16 @@ void bk_reap(phpc_backend *b, int sig, int grace_ms)
             b->have_status = false;
             return;
         }
+        if (r == 0 && now_ms() >= deadline)
+            break;
+        if (r == 0)
+            sleep_ms(10);
     }
+    /* Not reapable in time: a detached thread waits for it, so that it does
+     * not stay a zombie once it finally exits.  The caller reports it. */
+    b->have_status = false;
+    b->abandoned = pid;
+    b->reaper_err = start_reaper(pid);
 }
 
 void bk_signal(phpc_backend *b, int sig)

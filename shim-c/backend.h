@@ -25,6 +25,17 @@
 /* Grace period between "please exit" (T / EOF / SIGTERM) and SIGKILL. */
 #define PHPC_EXIT_GRACE_MS 5000
 
+/*
+ * How long bk_reap waits for the exit after SIGKILL.  A process blocked in
+ * the kernel (D state: a request to a hung parallel-FS server) ignores
+ * SIGKILL until that request ends; after this bound it is left to a
+ * background reaper thread instead of blocking the FD's job thread.
+ * Overridable at build time (the test .so uses a short one).
+ */
+#ifndef PHPC_KILL_WAIT_MS
+#define PHPC_KILL_WAIT_MS 5000
+#endif
+
 #define PHPC_ERRLINE_MAX 1024       /* longer stderr lines are split */
 
 typedef void (*phpc_line_fn)(void *arg, const char *line, size_t len);
@@ -49,6 +60,12 @@ typedef struct phpc_backend {
     bool have_status;           /* after bk_reap: wait status known */
     int status;
     bool killed_by_us;          /* after bk_reap: we had to send SIGKILL */
+    int kill_wait_ms;           /* bound on the wait after SIGKILL (PHPC_KILL_WAIT_MS) */
+    pid_t abandoned;            /* after bk_reap: the pid that did not exit within
+                                 * kill_wait_ms after SIGKILL (left to a reaper
+                                 * thread), else 0 */
+    int reaper_err;             /* with abandoned: 0, or the pthread_create error
+                                 * (then nobody reaps it: a zombie once it exits) */
 } phpc_backend;
 
 void bk_init(phpc_backend *b, phpc_line_fn on_stderr, void *cb_arg);
@@ -56,9 +73,22 @@ void bk_init(phpc_backend *b, phpc_line_fn on_stderr, void *cb_arg);
 void bk_destroy(phpc_backend *b);
 
 /*
- * Start path with argv {path, NULL}: fd 0/1/2 are pipes to us, every other
- * fd closed, default signal dispositions, empty signal mask, inherited
- * environment.  0, or -1 with a message in err.
+ * May path be executed as the backend?  It runs with the FD's privileges
+ * (root), so the file and every directory above it, up to "/", must be owned
+ * by root (or by the FD's own uid when it does not run as root) and not
+ * writable by group or others; a symlink (the last component or a directory
+ * on the way) is followed with realpath() and the real file and all of its
+ * directories are checked too.  The file must be a regular file.  0, or -1
+ * with "backend \"path\" refused: ..." naming the offending path and the
+ * reason in err.
+ */
+int bk_check_trusted(const char *path, char *err, size_t errsz);
+
+/*
+ * Start path with argv {path, NULL} after access(X_OK) and bk_check_trusted:
+ * fd 0/1/2 are pipes to us, every other fd closed, default signal
+ * dispositions, empty signal mask, inherited environment.  0, or -1 with a
+ * message in err.
  */
 int bk_spawn(phpc_backend *b, const char *path, char *err, size_t errsz);
 
@@ -74,7 +104,12 @@ void bk_drain_stderr(phpc_backend *b, int ms);
 
 /*
  * Close the pipes, send sig (0: none), wait up to grace_ms for the exit, then
- * SIGKILL and wait.  Always reaps; fills have_status/status/killed_by_us.
+ * SIGKILL and wait up to kill_wait_ms.  Fills have_status/status/killed_by_us.
+ * Returns within grace_ms + kill_wait_ms (plus polling slack) in every case:
+ * a child that is still not reapable then (abandoned = its pid) is handed to
+ * a detached thread that waits for that pid only (never waitpid(-1)), so no
+ * zombie stays once it finally exits.  Either way the child is no longer
+ * ours afterwards (bk_has_child false, bk_signal/bk_cancel do nothing).
  */
 void bk_reap(phpc_backend *b, int sig, int grace_ms);
 

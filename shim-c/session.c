@@ -59,13 +59,34 @@ int sess_validate(phpc_ctx *c, const char *cmd, phpc_params *out)
 
 /* ---- stopping the backend ----------------------------------------------- */
 
+/* bk_reap with the grace period; reports a backend that SIGKILL did not end
+ * in time (blocked in the kernel) and that is left to the reaper thread.
+ * Posted even after a cancel: a stuck process on the client needs a look. */
+static void reap_backend(phpc_ctx *c)
+{
+    bk_reap(&c->bk, 0, PHPC_EXIT_GRACE_MS);
+    if (c->bk.abandoned <= 0)
+        return;
+    if (c->bk.reaper_err == 0)
+        phpc_jmsg(c->bctx, PM_WARNING,
+                  "backend pid %d did not exit within %d ms after SIGKILL (blocked in the kernel, "
+                  "e.g. on a hung file system); it is left to a background reaper",
+                  (int)c->bk.abandoned, c->bk.kill_wait_ms);
+    else
+        phpc_jmsg(c->bctx, PM_WARNING,
+                  "backend pid %d did not exit within %d ms after SIGKILL (blocked in the kernel, "
+                  "e.g. on a hung file system), and no reaper thread could be started (%s): it "
+                  "will stay a zombie once it exits",
+                  (int)c->bk.abandoned, c->bk.kill_wait_ms, strerror(c->bk.reaper_err));
+}
+
 /* Kill (SIGTERM, SIGKILL after the grace period) and reap; ST_FAILED. */
 static void kill_backend(phpc_ctx *c)
 {
     bk_close_input(&c->bk);
     bk_signal(&c->bk, SIGTERM);
     bk_drain_stderr(&c->bk, 1000);      /* the dying backend's last words */
-    bk_reap(&c->bk, 0, PHPC_EXIT_GRACE_MS);
+    reap_backend(c);
     c->state = ST_FAILED;
 }
 
@@ -77,7 +98,7 @@ static void backend_gone(phpc_ctx *c, const char *how)
 
     bk_close_input(&c->bk);
     bk_drain_stderr(&c->bk, 1000);
-    bk_reap(&c->bk, 0, PHPC_EXIT_GRACE_MS);
+    reap_backend(c);
     c->state = ST_FAILED;
     if (bk_is_canceled(&c->bk))
         return;
@@ -354,6 +375,18 @@ int sess_start(phpc_ctx *c, char jobtype, const char *cmd)
     c->acc_changes = false;
     flt_reset(c);
     path = c->params.backend ? c->params.backend : PHPC_DEFAULT_BACKEND;
+    if (jobtype == 'R' && strcmp(path, PHPC_DEFAULT_BACKEND) != 0) {
+        char q[600];
+
+        /* A restore's plugin string is the one stored with the backup (read
+         * back from the volume), not the Director's configuration: whoever
+         * can write a volume must not choose what runs here as root. */
+        phpc_jmsg(c->bctx, PM_WARNING,
+                  "restore: ignoring backend \"%s\" stored with the backup; running the installed "
+                  "backend \"%s\"",
+                  sess_q(path, strlen(path), q, sizeof q), PHPC_DEFAULT_BACKEND);
+        path = PHPC_DEFAULT_BACKEND;
+    }
     if (c->rd.buf == NULL &&
         ptc_reader_init(&c->rd, PTC_READER_CAP, PTC_LETTERS_FROM_BACKEND) != 0) {
         phpc_jmsg(c->bctx, PM_FATAL, "out of memory");
@@ -425,7 +458,7 @@ void sess_end(phpc_ctx *c)
 
             bk_close_input(&c->bk);
             bk_drain_stderr(&c->bk, PHPC_EXIT_GRACE_MS);    /* EOF when it exits */
-            bk_reap(&c->bk, 0, PHPC_EXIT_GRACE_MS);
+            reap_backend(c);
             if (c->bk.killed_by_us)
                 phpc_jmsg(c->bctx, PM_WARNING,
                           "backend did not exit within %d s after T; killed it",

@@ -11,6 +11,20 @@ info() { echo "$PHPC_PROG: $*" >&2; }
 
 is_root() { [ "$(id -u)" = 0 ]; }
 
+# The first of PATH (symlinks resolved) and the directories above it, up to /, that is not root's or is group-
+# or other-writable, with its owner and mode; nothing when all are fine. The plugin runs a backend only when
+# this prints nothing for it (as root; shim-c/backend.c bk_check_trusted, docs/security.md).
+untrusted_component() { # path
+  local p st
+  p=$(realpath -- "$1" 2>/dev/null) || { echo "$1 (does not resolve)"; return 0; }
+  while :; do
+    st=$(stat -c '%u %a' -- "$p" 2>/dev/null) || { echo "$p (cannot stat)"; return 0; }
+    if [ "${st%% *}" != 0 ] || (( 8#${st#* } & 8#022 )); then echo "$p (uid ${st%% *}, mode ${st#* })"; return 0; fi
+    [ "$p" = / ] && return 0
+    p=$(dirname -- "$p")
+  done
+}
+
 # major Java version of a JDK home ("" if it is not a usable JDK: needs bin/java and bin/javac)
 jdk_major() { # home
   local h=$1 v=""

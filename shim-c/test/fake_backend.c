@@ -17,6 +17,7 @@
  *   empty      no files at all
  *   badhello   wrong Hello answer
  *   hang       never reads nor writes (timeout test)
+ *   noterm     as hang, with SIGTERM ignored (only SIGKILL ends it)
  *   accurate   backup: CHECKs /data/same.txt, /data/new.txt and /data/dir/,
  *              with KEEP /data/locked/ and KEEP /data/secret.txt among them,
  *              reads the three answers, sends a record for each CHANGED one
@@ -31,7 +32,11 @@
  *   stopafter  sends the first record header, then stops itself (SIGSTOP)
  *   envcheck   writes "fds=<open fds> sigblk=<mask> sigign=<mask>\n" (raw,
  *              unframed) describing how it was started, then exits 0
- * PHPC_FAKE_LOG names a file receiving one line per packet received.
+ *   statloop   stat()s PHPC_FAKE_PATH forever, from the start (test/lfs.h:
+ *              a name on a hung file system)
+ *   fshang     answers up to the start command, then as statloop
+ * PHPC_FAKE_LOG names a file receiving one line per packet received, after a
+ * first line "EXEC <argv[0]>" (which file the shim started).
  *
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
@@ -41,6 +46,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char *mode = "normal";
@@ -500,7 +506,16 @@ static void envcheck(void)
     exit(0);
 }
 
-int main(void)
+static void statloop(void)
+{
+    const char *p = getenv("PHPC_FAKE_PATH");
+    struct stat st;
+
+    for (;;)
+        stat(p ? p : "/", &st);
+}
+
+int main(int argc, char **argv)
 {
     const char *m = getenv("PHPC_FAKE_MODE"), *lp = getenv("PHPC_FAKE_LOG");
     size_t n;
@@ -510,9 +525,17 @@ int main(void)
         mode = m;
     if (lp && *lp)
         logf = fopen(lp, "a");
+    if (logf) {
+        fprintf(logf, "EXEC %s\n", argc > 0 ? argv[0] : "(none)");
+        fflush(logf);
+    }
     if (strcmp(mode, "envcheck") == 0)
         envcheck();
-    if (strcmp(mode, "hang") == 0) {
+    if (strcmp(mode, "statloop") == 0)
+        statloop();
+    if (strcmp(mode, "noterm") == 0)
+        signal(SIGTERM, SIG_IGN);
+    if (strcmp(mode, "hang") == 0 || strcmp(mode, "noterm") == 0) {
         for (;;)
             pause();
     }
@@ -534,6 +557,8 @@ int main(void)
         pause();
     }
     send('F', NULL, 0);
+    if (strcmp(mode, "fshang") == 0)
+        statloop();
     if (strcmp((char *)buf, "BackupStart") == 0)
         backup(1);
     else if (strcmp((char *)buf, "EstimateStart") == 0)

@@ -1,5 +1,7 @@
 /*
- * fake_fd.c - a stand-in for bacula-fd: dlopen()s build/podheitor-hpc-fd.so,
+ * fake_fd.c - a stand-in for bacula-fd: dlopen()s build/test/podheitor-hpc-fd-test.so
+ * (the plugin built with DEFAULT_BACKEND = build/test/default-backend, a copy
+ * of test/fake_backend made here: a restore always runs the default backend),
  * calls loadPlugin with a fake bInfo/bFuncs, and drives backup, estimate and
  * restore jobs in the FD's call order (docs/abi.md §7) against
  * test/fake_backend.  Signals are set up like the FD's (docs/abi.md §4.2): SIGPIPE
@@ -9,6 +11,7 @@
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <limits.h>
 #include <pthread.h>
@@ -16,12 +19,14 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "abi.h"
 #include "check.h"
+#include "lfs.h"
 
 /* ---- the fake FD side ------------------------------------------------------ */
 
@@ -35,7 +40,10 @@ static bInfo binfo;
 static bFuncs bfuncs;
 static pInfo *pinfo;
 static pFuncs14 *pf;                    /* common slots: same offsets in all versions */
-static char backend_path[PATH_MAX], log_path[64];
+/* backend_path: the test build's default backend (PHPC_TEST_DEFAULT_BACKEND),
+ * named by backend= in most jobs; other_backend: build/test/fake_backend, a
+ * valid backend that is not the default */
+static char backend_path[PATH_MAX], other_backend[PATH_MAX], log_path[64];
 
 #define MAXMSG 64
 static struct { int type; char text[2048]; } msgs[MAXMSG];
@@ -980,6 +988,73 @@ static void test_failures(void)
     check_no_child("empty");
 }
 
+/*
+ * A backend that stops answering because it is blocked in the kernel on a
+ * hung file system (test/lfs.h: SIGKILL leaves it in state D): the job fails
+ * on the timeout as usual, the FD's call returns after timeout + stderr drain
+ * + grace + the bounded wait after SIGKILL, one warning names the pid left to
+ * the background reaper, and once the file system answers the pid is reaped
+ * (no zombie, no child left).
+ */
+static void test_unreapable_backend(void)
+{
+    const char *why = lfs_available(PHPC_LATENCYFS);
+    char cmd[PATH_MAX + 128], path[128], want[256];
+    struct timespec t0, t1;
+    struct lfs l;
+    double dt;
+    int pid = 0, gone = 0;
+    char state = 0;
+    bRC rc;
+
+    if (why != NULL) {
+        printf("fake_fd: SKIPPED the unreapable-backend test: %s\n", why);
+        return;
+    }
+    if (lfs_mount(&l, PHPC_LATENCYFS) != 0) {
+        CHECK(0, "latencyfs mount");
+        return;
+    }
+    snprintf(path, sizeof path, "%s/d0", l.mnt);
+    use_version(14);
+    new_log();
+    setenv("PHPC_FAKE_MODE", "fshang", 1);
+    setenv("PHPC_FAKE_PATH", path, 1);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    rc = backup_job(make_cmd(cmd, sizeof cmd, ";timeout=1"), 0, 'F', 1);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    dt = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    CHECK(rc == bRC_OK && nfiles == 0, "hung backend: BackupCommand %d, %d files", rc, nfiles);
+    /* 1 s timeout + 1 s stderr drain + 5 s grace + the test build's kill wait */
+    CHECK(dt < 7.0 + PHPC_TEST_KILL_WAIT_MS / 1000.0 + 2, "the job's calls returned after %.1f s", dt);
+    CHECK_MSG(M_FATAL(), "podheitor-hpc: backend did not answer within 1 s (plugin key timeout=1) "
+                         "while sending the first file record; killing it");
+    CHECK(count_type(M_FATAL()) == 1, "one fatal");
+    for (int i = 0; i < nmsgs; i++)
+        if (msgs[i].type == M_WARNING())
+            sscanf(msgs[i].text, "podheitor-hpc: backend pid %d ", &pid);
+    snprintf(want, sizeof want, "podheitor-hpc: backend pid %d did not exit within %d ms after SIGKILL "
+             "(blocked in the kernel, e.g. on a hung file system); it is left to a background reaper",
+             pid, PHPC_TEST_KILL_WAIT_MS);
+    CHECK_MSG(M_WARNING(), want);
+    if (pid > 0) {
+        state = lfs_proc_state(pid);
+        CHECK(state == 'D', "premise: the backend is blocked in the kernel (state '%c')",
+              state ? state : '-');
+    }
+    /* the file system answers: the backend dies and the reaper thread reaps it */
+    lfs_release(&l);
+    for (int i = 0; pid > 0 && i < 250 && !gone; i++) {
+        state = lfs_proc_state(pid);
+        gone = state == 0;
+        if (!gone)
+            lfs_sleep_ms(20);
+    }
+    CHECK(gone, "pid %d reaped once it could exit (state '%c')", pid, state ? state : '-');
+    unsetenv("PHPC_FAKE_PATH");
+    check_no_child("unreapable backend");
+}
+
 /* ---- cancel ------------------------------------------------------------------ */
 
 struct cancel_arg {
@@ -1232,8 +1307,12 @@ static void test_restore_no_backend(void)
 {
     bpContext ctx = { (void *)0x1, NULL };
     char cmd[] = "podheitor-hpc:path=/x;backend=/nonexistent/be";
+    char away[PATH_MAX + 8], want[2 * PATH_MAX + 128];
     int cs;
 
+    /* the stored backend= is ignored: the default (installed) one is missing */
+    snprintf(away, sizeof away, "%s.away", backend_path);
+    CHECK(rename(backend_path, away) == 0, "move the default backend away");
     use_version(14);
     reset_msgs();
     pf->newPlugin(&ctx);
@@ -1247,7 +1326,156 @@ static void test_restore_no_backend(void)
     event(&ctx, bEventEndRestoreJob, NULL);
     pf->freePlugin(&ctx);
     CHECK(count_type(M_FATAL()) == 1, "no backend: one fatal, got %d", count_type(M_FATAL()));
+    snprintf(want, sizeof want, "podheitor-hpc: backend \"%s\" is not executable: No such file or "
+             "directory", backend_path);
+    CHECK_MSG(M_FATAL(), want);
+    snprintf(want, sizeof want, "podheitor-hpc: restore: ignoring backend \"/nonexistent/be\" stored "
+             "with the backup; running the installed backend \"%s\"", backend_path);
+    CHECK_MSG(M_WARNING(), want);
+    CHECK(rename(away, backend_path) == 0, "move the default backend back");
     check_no_child("restore without backend");
+}
+
+/* ---- which backend runs (docs/security.md) ------------------------------------ */
+
+/* copy src to dst with mode (chmod after: the umask does not apply) */
+static int copy_file(const char *src, const char *dst, mode_t mode)
+{
+    char buf[65536];
+    int in = open(src, O_RDONLY | O_CLOEXEC), out;
+    ssize_t n;
+
+    if (in < 0)
+        return -1;
+    out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0700);
+    if (out < 0) {
+        close(in);
+        return -1;
+    }
+    while ((n = read(in, buf, sizeof buf)) > 0)
+        if (write(out, buf, (size_t)n) != n)
+            n = -1;
+    close(in);
+    if (close(out) != 0 || n < 0)
+        return -1;
+    return chmod(dst, mode);
+}
+
+/* A restore job of two files with plugin string cmd; returns how many were
+ * CF_EXTRACTed and written without error. */
+static int restore_job(const char *cmd_in)
+{
+    bpContext ctx = { (void *)0x1, NULL };
+    char cmd[PATH_MAX + 128];
+    int ok = 0, cs;
+
+    snprintf(cmd, sizeof cmd, "%s", cmd_in);
+    new_log();
+    reset_msgs();
+    setenv("PHPC_FAKE_MODE", "normal", 1);
+    pf->newPlugin(&ctx);
+    event(&ctx, bEventJobStart, "JobId=9 Job=restore");
+    event(&ctx, bEventStartRestoreJob, NULL);
+    ok += restore_file(&ctx, cmd, FT_REG, 0100644, "/tmp/r/data/a.txt", "", 0, "hello world", &cs) ==
+          CF_EXTRACT && cs == 0;
+    ok += restore_file(&ctx, cmd, FT_REG, 0100644, "/tmp/r/data/b.txt", "", 0, "b", &cs) ==
+          CF_EXTRACT && cs == 0;
+    event(&ctx, bEventEndRestoreJob, NULL);
+    if (count_type(M_FATAL()) == 0)
+        event(&ctx, bEventJobEnd, NULL);
+    pf->freePlugin(&ctx);
+    read_log();
+    return ok;
+}
+
+/* The backend a backup names runs; a restore runs the default (installed)
+ * one whatever the stored plugin string says, with one warning; any backend
+ * must be root's and writable by no one else. */
+static void test_backend_choice(void)
+{
+    char cmd[2 * PATH_MAX + 128], line[PATH_MAX + 16], want[3 * PATH_MAX], sandbox[PATH_MAX + 16],
+        bad[PATH_MAX + 48], baddir[PATH_MAX + 32];
+
+    use_version(14);
+
+    /* restore: the stored backend= names another valid backend -> the default runs */
+    snprintf(cmd, sizeof cmd, "podheitor-hpc:path=/data;backend=%s", other_backend);
+    CHECK(restore_job(cmd) == 2, "restore with a stored other backend: both files restored");
+    snprintf(line, sizeof line, "EXEC %s", backend_path);
+    CHECK_LOG(line);
+    snprintf(line, sizeof line, "EXEC %s", other_backend);
+    CHECK(log_count(line) == 0, "the stored backend %s did not run", other_backend);
+    snprintf(want, sizeof want,
+             "podheitor-hpc: restore: ignoring backend \"%s\" stored with the backup; running the "
+             "installed backend \"%s\"", other_backend, backend_path);
+    CHECK_MSG(M_WARNING(), want);
+    CHECK(count_type(M_WARNING()) == 1 && nmsgs == 1, "one warning per restore job (%d messages)",
+          nmsgs);
+    check_no_child("restore with a stored other backend");
+
+    /* restore: backend= names the default itself, or no backend= -> no warning */
+    snprintf(cmd, sizeof cmd, "podheitor-hpc:path=/data;backend=%s", backend_path);
+    CHECK(restore_job(cmd) == 2 && nmsgs == 0, "restore naming the default: no message (%d)", nmsgs);
+    CHECK(restore_job("podheitor-hpc:path=/data") == 2 && nmsgs == 0,
+          "restore without backend=: no message (%d)", nmsgs);
+    snprintf(line, sizeof line, "EXEC %s", backend_path);
+    CHECK_LOG(line);
+
+    /* backup and estimate: the backend= of the Director's FileSet runs */
+    new_log();
+    setenv("PHPC_FAKE_MODE", "normal", 1);
+    snprintf(cmd, sizeof cmd, "podheitor-hpc:path=/data;backend=%s", other_backend);
+    CHECK(backup_job(cmd, 0, 'F', 0) == bRC_OK && nfiles == 8, "backup with another backend");
+    snprintf(line, sizeof line, "EXEC %s", other_backend);
+    CHECK_LOG(line);
+    new_log();
+    CHECK(backup_job(cmd, 1, 'F', 0) == bRC_OK && nfiles == 8, "estimate with another backend");
+    CHECK_LOG(line);
+    check_no_child("backup with another backend");
+
+    /* a backend in a group-writable directory: refused for a backup (the job
+     * fails, nothing runs), and on a restore it is not even looked at */
+    snprintf(sandbox, sizeof sandbox, "%s.dirs.XXXXXX", backend_path);
+    if (mkdtemp(sandbox) == NULL) {
+        CHECK(0, "mkdtemp %s: %s", sandbox, strerror(errno));
+        return;
+    }
+    chmod(sandbox, 0755);
+    snprintf(baddir, sizeof baddir, "%s/gw", sandbox);
+    mkdir(baddir, 0700);
+    chmod(baddir, 0775);
+    snprintf(bad, sizeof bad, "%s/backend", baddir);
+    CHECK(copy_file(other_backend, bad, 0755) == 0, "copy to %s", bad);
+    new_log();
+    snprintf(cmd, sizeof cmd, "podheitor-hpc:path=/data;backend=%s", bad);
+    CHECK(backup_job(cmd, 0, 'F', 1) == bRC_Error, "backup with a backend in a group-writable dir");
+    snprintf(want, sizeof want,
+             "podheitor-hpc: backend \"%s\" refused: directory \"%s\" is group-writable (mode 0775) "
+             "(the backend runs as root: it and every directory above it must be owned by root and "
+             "not writable by group or others)", bad, baddir);
+    CHECK_MSG(M_FATAL(), want);
+    CHECK(count_type(M_FATAL()) == 1, "one fatal");
+    CHECK(access(log_path, F_OK) != 0, "nothing ran");
+    check_no_child("refused backend");
+    CHECK(restore_job(cmd) == 2 && count_type(M_WARNING()) == 1 && count_type(M_FATAL()) == 0,
+          "restore naming it: the default runs, one warning");
+    snprintf(line, sizeof line, "EXEC %s", backend_path);
+    CHECK_LOG(line);
+
+    /* the default backend itself refused: the restore fails (files CF_ERROR) */
+    CHECK(chmod(backend_path, 0775) == 0, "chmod g+w the default");
+    CHECK(restore_job("podheitor-hpc:path=/data") == 0, "restore with a group-writable default");
+    snprintf(want, sizeof want,
+             "podheitor-hpc: backend \"%s\" refused: file \"%s\" is group-writable (mode 0775) "
+             "(the backend runs as root: it and every directory above it must be owned by root and "
+             "not writable by group or others)", backend_path, backend_path);
+    CHECK_MSG(M_FATAL(), want);
+    CHECK(count_type(M_FATAL()) == 1, "one fatal");
+    CHECK(chmod(backend_path, 0755) == 0, "chmod the default back");
+    check_no_child("refused default");
+
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", sandbox);
+    CHECK(system(cmd) == 0, "remove %s", sandbox);
 }
 
 /* A job that never names the plugin: nothing happens. */
@@ -1346,10 +1574,18 @@ int main(int argc, char **argv)
     void *so;
 
     fd_signals();
-    snprintf(so_path, sizeof so_path, "%s/podheitor-hpc-fd.so", build);
+    snprintf(so_path, sizeof so_path, "%s/test/podheitor-hpc-fd-test.so", build);
     snprintf(be, sizeof be, "%s/test/fake_backend", build);
-    if (realpath(be, backend_path) == NULL || realpath(so_path, be) == NULL) {
+    if (realpath(be, other_backend) == NULL || realpath(so_path, be) == NULL) {
         fprintf(stderr, "fake_fd: %s or %s missing\n", be, so_path);
+        return 1;
+    }
+    /* the test plugin's default backend: a fresh copy of fake_backend */
+    snprintf(backend_path, sizeof backend_path, "%s", PHPC_TEST_DEFAULT_BACKEND);
+    unlink(backend_path);
+    if (copy_file(other_backend, backend_path, 0755) != 0) {
+        fprintf(stderr, "fake_fd: cannot copy %s to %s: %s\n", other_backend, backend_path,
+                strerror(errno));
         return 1;
     }
     snprintf(log_path, sizeof log_path, "/tmp/phpc-fake-log.%d", (int)getpid());
@@ -1377,6 +1613,7 @@ int main(int argc, char **argv)
     test_incremental_and_estimate();
     test_accurate();
     test_failures();
+    test_unreapable_backend();
     test_cancel();
     test_normal_backup(14);             /* a fresh backend after all the failures */
     test_normal_backup(21);
@@ -1385,6 +1622,7 @@ int main(int argc, char **argv)
     test_restore(21);
     test_restore(22);
     test_restore_no_backend();
+    test_backend_choice();
     test_sparse();
     test_fileset_filter(14, 0);
     test_fileset_filter(22, 0);

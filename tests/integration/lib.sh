@@ -3,7 +3,7 @@
 # function test_NN_name that prints exactly one "PASS name" or
 # "FAIL name: reason" line on stdout (anything else goes to stderr / the log).
 #
-# Provided by run.sh: ROOT, H (harness command), IT_STATE, TREES, SCRATCH, CTX.
+# Provided by run.sh: ROOT, H (harness command), IT_STATE, IT_TRUSTED, TREES, SCRATCH, CTX.
 
 pass() { echo "PASS $1"; }
 fail() { echo "FAIL $1: $2"; }
@@ -40,6 +40,15 @@ mk_tree() { # name mktree-args... -> prints the path
 
 # entry count of a tree (names may contain newlines: count NUL-terminated)
 tree_count() { find "$1" -xdev -printf 'x' | wc -c; }
+
+# a fresh empty directory for backend= wrappers: below $IT_TRUSTED, root's and 0755 (the shim refuses a
+# backend that is not root's or that group/others could replace, in it or any directory above it)
+trusted_dir() { # name -> path
+  local d=$IT_TRUSTED/$1
+  rm -rf -- "$d"
+  install -d -m 755 -- "$d"
+  echo "$d"
+}
 
 scratch() { # name -> a fresh empty directory
   local d=$SCRATCH/$1

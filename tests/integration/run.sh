@@ -12,7 +12,10 @@
 #        ensure_state_dir in scripts/lib/common.sh),
 #      IT_DIR_PORT=19201 IT_FD_PORT=19202 IT_SD_PORT=19203, IT_FD2_PORT=FD+5 (second FD, t_restore_options),
 #      JOB_TIMEOUT=300 (s per job),
-#      PHPC_PLUGIN_SO (default shim-c/build/podheitor-hpc-fd.so)
+#      PHPC_PLUGIN_SO (default shim-c/build/podheitor-hpc-fd.so),
+#      IT_TRUSTED=build/it-trusted-<FD port> (backend= wrappers: the shim runs only a backend that root
+#      owns and no one else can write, up to /, which a state directory under /tmp is not; wiped at the
+#      start and at the end unless -k)
 #
 # Every test prints "PASS name" or "FAIL name: reason"; the last line is
 # "N passed, N failed"; the exit status is non-zero when a test failed. A trap
@@ -32,6 +35,7 @@ export PHPC_SD_PORT=${IT_SD_PORT:-19203}
 export PHPC_FD2_PORT=${IT_FD2_PORT:-$((PHPC_FD_PORT + 5))}
 export JOB_TIMEOUT=${JOB_TIMEOUT:-300}
 IT_STATE=$PHPC_STATE
+IT_TRUSTED=${IT_TRUSTED:-$ROOT/build/it-trusted-$PHPC_FD_PORT}
 TREES=$IT_STATE/trees
 SCRATCH=$IT_STATE/scratch
 CTX=$IT_STATE/ctx
@@ -77,6 +81,7 @@ cleanup() {
     info "-k: daemons left running; stop them with: PHPC_STATE=$IT_STATE $H down"
   else
     "$H" down >/dev/null 2>&1 || "$H" down || true
+    rm -rf -- "$IT_TRUSTED"
   fi
   exit $rc
 }
@@ -89,6 +94,12 @@ fi
 # root's own directory (made now, after the clean), or refused: never one another user made first
 ensure_state_dir "$IT_STATE"
 mkdir -p "$TREES" "$SCRATCH" "$CTX" "$TLOG"
+rm -rf -- "$IT_TRUSTED"
+install -d -m 755 "$IT_TRUSTED"
+for p in "$IT_TRUSTED" "$ROOT/bin/podheitor-hpc-backend"; do
+  bad=$(untrusted_component "$p")
+  [ -z "$bad" ] || warn "the shim will refuse to run a backend in $p: $bad is not root's or is group/other-writable"
+done
 info "state $IT_STATE, ports $PHPC_DIR_PORT/$PHPC_FD_PORT/$PHPC_SD_PORT, JOB_TIMEOUT=$JOB_TIMEOUT s"
 "$H" up 2> "$TLOG/up.log" || { cat "$TLOG/up.log" >&2; die "could not start the private Bacula (see above)"; }
 grep -E 'WARNING|plugin' "$TLOG/up.log" >&2 || true

@@ -10,8 +10,10 @@
 #   63  restore into a file system without xattr/ACL support (a ramfs mounted by the test):
 #       one warning for the whole restore, no error, content/modes/owners/ns times intact
 #   64  names survive a backend that runs under LANG=C / LC_ALL=C (a JVM whose
-#       sun.jnu.encoding is then ASCII): hostile names backed up and restored byte for byte,
-#       catalog names == the tree's names, in hex
+#       sun.jnu.encoding is then ASCII): hostile names backed up (through a backend= wrapper that
+#       sets the C locale) and restored byte for byte, catalog names == the tree's names, in hex.
+#       A restore ignores the stored backend= and runs the installed launcher, which inherits the
+#       FD's environment: the restore runs on a second bacula-fd started under the C locale.
 
 # sparse/huge: 2 GiB apparent size, 1 MiB of data (kept small so that verify's hashing stays fast)
 fid_tree() { mk_tree_fid fid --sparse-gib 2; }
@@ -158,9 +160,9 @@ test_64_fidelity_names_under_c_locale() {
   jnu=$(env -i PATH=/usr/bin:/bin LANG=C LC_ALL=C "$java" -XshowSettings:properties -version 2>&1 \
         | sed -n 's/^ *sun.jnu.encoding = //p')
   [ "$jnu" = ANSI_X3.4-1968 ] || { fail $n "premise: a JVM under LC_ALL=C has sun.jnu.encoding '$jnu', not ASCII"; return 0; }
-  W=$SCRATCH/bin-$n/backend; E=$SCRATCH/bin-$n/env
-  mkdir -p -- "$(dirname "$W")"; rm -f -- "$E".*
-  # the backend's environment: C locale, and a record of it per start
+  W=$(trusted_dir "$n")/backend; E=$SCRATCH/$n.env
+  rm -f -- "$E".*
+  # the backup's backend: C locale, and a record of it per start
   printf '#!/bin/sh\nexport LANG=C LC_ALL=C\nunset LANGUAGE LC_CTYPE\nenv > %s.$$\nexec %s "$@"\n' "$E" "$ROOT/bin/podheitor-hpc-backend" > "$W"
   chmod 755 "$W"
   out=$SCRATCH/$n.backup
@@ -169,15 +171,34 @@ test_64_fidelity_names_under_c_locale() {
   if ! diff <(tree_hex "$T") <(catalog_hex "$jobid") >&2; then
     fail $n "catalog names of job $jobid differ from the tree's (hex diff in the log)"; return 0
   fi
+  local starts
+  starts=$(cat "$E".* 2>/dev/null | grep -c '^LC_ALL=C$' || true)
+  [ "$starts" = 1 ] || { fail $n "the backup's backend did not run under LC_ALL=C ($starts starts seen)"; return 0; }
+  # the restore: the installed launcher (the stored backend= is ignored), which inherits the FD's
+  # environment, on a second bacula-fd started under the C locale
+  H down2 >&2 || true
+  env -u LANGUAGE -u LC_CTYPE LANG=C LC_ALL=C "$ROOT/scripts/lib/bacula-harness.sh" up2 >&2 \
+    || { fail $n "could not start the second bacula-fd under LC_ALL=C"; return 0; }
+  local fd2 rout rj
+  fd2=$(cat "$IT_STATE/run/phpc-fd2.pid" 2>/dev/null || true)
+  if [ -z "$fd2" ] || ! tr '\0' '\n' < "/proc/$fd2/environ" | grep -qx 'LC_ALL=C'; then
+    H down2 >&2 || true; fail $n "premise: the second bacula-fd (pid '${fd2:-none}') does not run under LC_ALL=C"; return 0
+  fi
   dest=$(scratch $n)
-  if ! hrun "$SCRATCH/$n.restore" restore "$jobid" "$dest"; then fail_job $n "restore of job $jobid" "$SCRATCH/$n.restore"; return 0; fi
+  rout=$SCRATCH/$n.restore
+  if ! hrun "$rout" restore "$jobid" "$dest" restoreclient=phpc-fd2; then
+    H down2 >&2 || true; fail_job $n "restore of job $jobid on phpc-fd2" "$rout"; return 0
+  fi
+  H down2 >&2 || true
+  rj=$(field JobId "$rout")
   if ! v=$(H verify "$T" "$dest" --xattrs --ns-times 2>&1); then
     echo "$v" >&2; fail $n "verify: $(echo "$v" | tail -n 1 | sed 's/.*| //')"; return 0
   fi
-  local starts
   starts=$(cat "$E".* 2>/dev/null | grep -c '^LC_ALL=C$' || true)
-  [ "$starts" -ge 2 ] || { fail $n "the backend did not run under LC_ALL=C for the backup and the restore ($starts starts seen)"; return 0; }
+  [ "$starts" = 1 ] || { fail $n "the stored backend= wrapper ran for the restore ($starts starts seen)"; return 0; }
+  H joblog "$rj" | grep -qF "restore: ignoring backend \"$W\" stored with the backup" \
+    || { fail $n "restore job $rj: no warning that the stored backend was ignored"; return 0; }
   note "$v"
   rm -rf -- "$dest"
-  pass "$n (JobId $jobid, backend under LC_ALL=C ($starts starts; such a JVM's sun.jnu.encoding is $jnu): $(catalog_hex "$jobid" | wc -l) catalog names == tree, restore verified byte for byte)"
+  pass "$n (JobId $jobid, backup's backend under LC_ALL=C, restore $rj by the installed backend on a bacula-fd under LC_ALL=C (such a JVM's sun.jnu.encoding is $jnu): $(catalog_hex "$jobid" | wc -l) catalog names == tree, restore verified byte for byte)"
 }

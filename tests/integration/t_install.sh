@@ -15,6 +15,8 @@ test_40_install_prefix() {
   done
   [ -f "$prefix/lib/hpc-backend.jar" ] && [ -f "$prefix/lib/hpc-cli.jar" ] || { fail $n "jars missing in $prefix/lib"; return 0; }
   [ -s "$prefix/java.home" ] || { fail $n "$prefix/java.home missing"; return 0; }
+  [ "$(stat -c '%F %a' "$prefix/var/log" 2>/dev/null)" = "directory 700" ] \
+    || { fail $n "$prefix/var/log (the backend's JVM error log directory) is not a 0700 directory"; return 0; }
   [ -f "$plug/podheitor-hpc-fd.so" ] && [ ! -L "$plug/podheitor-hpc-fd.so" ] || { fail $n "$plug/podheitor-hpc-fd.so missing or a symlink"; return 0; }
   grep -qaF "$prefix/bin/podheitor-hpc-backend" "$plug/podheitor-hpc-fd.so" \
     || { fail $n "the installed .so does not default to $prefix/bin/podheitor-hpc-backend"; return 0; }

@@ -1,8 +1,9 @@
 # shellcheck shell=bash
 # Unreadable files during a plugin backup (issue 3): root squash emulated. Root bypasses
 # permissions on ext4, so the backend runs without CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH
-# (plugin key backend= names a wrapper that starts the real launcher under setpriv); it then
-# meets permissions as a root-squashed client of NFS/Lustre does.
+# (plugin key backend= names a wrapper, in a directory only root can write, that starts the real
+# launcher under setpriv); it then meets permissions as a root-squashed client of NFS/Lustre does.
+# Restores ignore the stored backend= and run the installed launcher, unsquashed (docs/security.md).
 #   77  Full: unreadable files (0600, another owner), an unreadable directory (0700, another
 #       owner, with contents) and a directory that can be listed but not searched (0744):
 #       one error each naming it with "Permission denied", the summary count, everything
@@ -56,7 +57,7 @@ test_77_unreadable_backup() {
   local n=unreadable_backup T W out jobid log st nerr e
   require_plugin $n || return 0
   command -v setpriv >/dev/null || { fail $n "setpriv (util-linux) not found"; return 0; }
-  T=$SCRATCH/unreadable; W=$SCRATCH/bin-$n/backend
+  T=$SCRATCH/unreadable; W=$(trusted_dir "$n")/backend
   rm -rf -- "$T"; mkdir -p "$T/ok/sub" "$T/locked/sub" "$T/noexec"
   printf 'a\n' > "$T/ok/a"; printf 'b\n' > "$T/ok/sub/b"
   head -c $((1 << 20)) /dev/urandom > "$T/ok/big"            # read by the emitter, not ahead
@@ -83,7 +84,8 @@ test_77_unreadable_backup() {
     || { fail $n "job $jobid: no summary '4 files not saved ...'"; return 0; }
   nerr=$(field JobErrors "$out")
   [ "$nerr" = 4 ] || { fail $n "JobErrors=$nerr, want 4 (one per entry not saved)"; return 0; }
-  # the rest restored and verified (restored by the unsquashed backend: the files belong to uid $UR_OTHER)
+  # the rest restored and verified by the unsquashed backend (the files belong to uid $UR_OTHER): a restore
+  # runs the installed launcher whatever backend= the backup stored; the wrapper goes unsquashed anyway
   ur_wrapper "$W" off
   local dest v
   dest=$(scratch $n)
@@ -119,7 +121,7 @@ test_78_unreadable_accurate() {
   local n=unreadable_accurate T W out fj i1 i2 jname log i
   require_plugin $n || return 0
   command -v setpriv >/dev/null || { fail $n "setpriv (util-linux) not found"; return 0; }
-  T=$SCRATCH/unreadable-acc; W=$SCRATCH/bin-$n/backend
+  T=$SCRATCH/unreadable-acc; W=$(trusted_dir "$n")/backend
   rm -rf -- "$T"; mkdir -p "$T/ok" "$T/locked/sub" "$T/noexec" "$T/vz"
   printf 'a\n' > "$T/ok/a"
   printf 'secret v1\n' > "$T/secret"
