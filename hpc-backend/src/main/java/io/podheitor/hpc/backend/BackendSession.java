@@ -163,8 +163,17 @@ public final class BackendSession {
     private boolean restore() throws IOException {
         out.end();
         out.flush();
-        Restorer restorer = params == null ? new Restorer(out, job.replace())
-                : new Restorer(out, job.replace(), params.aclSupport(), params.xattrSupport());
+        Restorer restorer = params == null ? new Restorer(out, job)
+                : new Restorer(out, job, params.aclSupport(), params.xattrSupport(), params.spillDir());
+        try {
+            return restoreLoop(restorer);
+        } finally {
+            restorer.release();
+        }
+    }
+
+    /** @return false when the input ended */
+    private boolean restoreLoop(Restorer restorer) throws IOException {
         for (Frame f; (f = in.next()) != null; ) {
             switch (f.status()) {
                 case Status.DATA -> restorer.write(f.payload());
