@@ -38,10 +38,13 @@ public final class BackendSession {
     private final FileOpener opener;
 
     public BackendSession(InputStream in, OutputStream out) {
-        this(in, out, FileOpener.POSIX);
+        this(in, out, null);
     }
 
-    /** With the opener of regular files a backup reads (tests inject one that changes the tree as it opens). */
+    /**
+     * With the opener of regular files a backup reads (tests inject one that changes the tree as it opens); null:
+     * the production opener, below the root's descriptor.
+     */
     BackendSession(InputStream in, OutputStream out, FileOpener opener) {
         this.in = new Inbound(in);
         this.out = new FrameWriter(out);

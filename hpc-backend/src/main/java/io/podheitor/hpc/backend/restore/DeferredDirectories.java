@@ -8,6 +8,7 @@ import io.podheitor.hpc.posix.PathText;
 import io.podheitor.hpc.posix.Posix;
 import io.podheitor.hpc.posix.PosixException;
 import io.podheitor.hpc.posix.StatX;
+import io.podheitor.hpc.posix.UnnamedFile;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,8 +23,8 @@ import java.util.List;
  *       ({@link Beneath}) and its device and inode are compared with those of the directory the restore
  *       created; a directory swapped for a symbolic link or another directory meanwhile is reported and left
  *       alone, never changed through the link.
- *   <li>Bounded: at most {@link #inMemory} entries stay on the heap; older ones spill, in arrival order, to an
- *       unnamed temporary file (O_TMPFILE) in the spill directory, so memory stays flat whatever the number of
+ *   <li>Bounded: at most {@code inMemory} entries stay on the heap; older ones spill, in arrival order, to an
+ *       {@link UnnamedFile} (O_TMPFILE) in the spill directory, so memory stays flat whatever the number of
  *       directories (about 60 bytes + the name per spilled directory on disk).
  *   <li>Order: arrival order. The FD restores in backup order, in which a directory comes after its contents
  *       (docs/ptcomm.md §4.5), so children get their attributes before their parents.
@@ -41,7 +42,7 @@ final class DeferredDirectories implements AutoCloseable {
     private final int inMemory;
     private final Path spillDir;
     private final ArrayList<Pending> pending = new ArrayList<>();
-    private int spillFd = -1;
+    private UnnamedFile spill;
     private long spillEnd;
     private long spilled;
     private PosixException spillFailure;
@@ -86,9 +87,8 @@ final class DeferredDirectories implements AutoCloseable {
             return; // keep them on the heap: correct, if not bounded (reported at FINISH)
         }
         try {
-            if (spillFd < 0) {
-                spillFd = Posix.openat(Fcntl.AT_FDCWD, spillDir.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII),
-                        Fcntl.O_TMPFILE | Fcntl.O_RDWR | Fcntl.O_CLOEXEC, 0600);
+            if (spill == null) {
+                spill = UnnamedFile.create(spillDir.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             }
             ByteBuffer b = ByteBuffer.allocate(64 * 1024);
             for (int i = 0; i < n; i++) {
@@ -115,7 +115,7 @@ final class DeferredDirectories implements AutoCloseable {
     private void flush(ByteBuffer b) throws PosixException {
         b.flip();
         if (b.hasRemaining()) {
-            Posix.pwrite(spillFd, b.array(), 0, b.limit(), spillEnd);
+            spill.writeFully(b.array(), 0, b.limit(), spillEnd);
             spillEnd += b.limit();
         }
         b.clear();
@@ -131,7 +131,7 @@ final class DeferredDirectories implements AutoCloseable {
             failures.add("the list of restored directories could not spill to " + spillDir + " ("
                     + spillFailure.strerror() + "); it was kept in memory");
         }
-        if (spillFd >= 0) {
+        if (spill != null) {
             try {
                 readSpilled(tree, failures);
             } catch (PosixException e) {
@@ -144,6 +144,7 @@ final class DeferredDirectories implements AutoCloseable {
         }
         pending.clear();
         spilled = 0;
+        spillEnd = 0; // applied: a second FINISH applies nothing again
         return failures;
     }
 
@@ -157,10 +158,11 @@ final class DeferredDirectories implements AutoCloseable {
                 System.arraycopy(buf, at, buf, 0, have - at);
                 have -= at;
                 at = 0;
-                int n = Posix.pread(spillFd, buf, have, buf.length - have, pos);
-                if (n == 0) {
+                int n = (int) Math.min(buf.length - have, spillEnd - pos);
+                if (n <= 0) {
                     break;
                 }
+                spill.readFully(buf, have, n, pos);
                 pos += n;
                 have += n;
                 continue;
@@ -228,7 +230,9 @@ final class DeferredDirectories implements AutoCloseable {
 
     @Override
     public void close() {
-        Posix.closeQuietly(spillFd);
-        spillFd = -1;
+        if (spill != null) {
+            spill.close();
+            spill = null;
+        }
     }
 }
