@@ -38,10 +38,13 @@ public final class BackendSession {
     private final FileOpener opener;
 
     public BackendSession(InputStream in, OutputStream out) {
-        this(in, out, FileOpener.POSIX);
+        this(in, out, null);
     }
 
-    /** With the opener of regular files a backup reads (tests inject one that changes the tree as it opens). */
+    /**
+     * With the opener of regular files a backup reads (tests inject one that changes the tree as it opens); null:
+     * the production opener, below the root's descriptor.
+     */
     BackendSession(InputStream in, OutputStream out, FileOpener opener) {
         this.in = new Inbound(in);
         this.out = new FrameWriter(out);
@@ -163,8 +166,17 @@ public final class BackendSession {
     private boolean restore() throws IOException {
         out.end();
         out.flush();
-        Restorer restorer = params == null ? new Restorer(out, job.replace())
-                : new Restorer(out, job.replace(), params.aclSupport(), params.xattrSupport());
+        Restorer restorer = params == null ? new Restorer(out, job)
+                : new Restorer(out, job, params.aclSupport(), params.xattrSupport(), params.spillDir());
+        try {
+            return restoreLoop(restorer);
+        } finally {
+            restorer.release();
+        }
+    }
+
+    /** @return false when the input ended */
+    private boolean restoreLoop(Restorer restorer) throws IOException {
         for (Frame f; (f = in.next()) != null; ) {
             switch (f.status()) {
                 case Status.DATA -> restorer.write(f.payload());

@@ -807,7 +807,7 @@ class BackendSessionTest {
             shim.command(r.encode());
             Frame e = shim.read();
             assertEquals('E', e.status());
-            assertTrue(e.text().contains("Not a directory"), e.text());
+            assertEquals("cannot restore \"" + dst + "/file/below\": \"" + dst + "/file\" is not a directory", e.text());
             shim.finish();
         }
     }

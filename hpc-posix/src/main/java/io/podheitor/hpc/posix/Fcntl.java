@@ -22,6 +22,15 @@ public final class Fcntl {
     public static final int O_NOFOLLOW = AARCH64 ? 0100000 : 0400000;
     public static final int O_NOATIME = 01000000;
     public static final int O_CLOEXEC = 02000000;
+    /** An fd that only names the file (no read or write); usable as the dirfd of *at calls. */
+    public static final int O_PATH = 010000000;
+    /** An unnamed regular file in the given directory (with O_RDWR or O_WRONLY; never visible, gone on close). */
+    public static final int O_TMPFILE = 020000000 | O_DIRECTORY;
+
+    /** openat2(2) resolve flags (linux/openat2.h). */
+    public static final long RESOLVE_NO_MAGICLINKS = 0x02;
+    public static final long RESOLVE_NO_SYMLINKS = 0x04;
+    public static final long RESOLVE_BENEATH = 0x08;
 
     public static final int AT_FDCWD = -100;
     public static final int AT_SYMLINK_NOFOLLOW = 0x100;

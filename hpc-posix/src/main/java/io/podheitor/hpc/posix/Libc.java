@@ -31,6 +31,18 @@ final class Libc {
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(3));
     }
 
+    /** syscall(2) with three arguments after the number (openat2 has no glibc wrapper before 2.42). */
+    private static final class Syscall4 {
+        static final MethodHandle HANDLE = downcall("syscall",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG),
+                Linker.Option.firstVariadicArg(1));
+    }
+
+    private static final class Pwrite {
+        static final MethodHandle HANDLE = downcall("pwrite64",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
+    }
+
     private static final class Close {
         static final MethodHandle HANDLE = downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     }
@@ -158,6 +170,25 @@ final class Libc {
     static int openat(MemorySegment cs, int dirfd, MemorySegment path, int flags, int mode) {
         try {
             return (int) Openat.HANDLE.invokeExact(cs, dirfd, path, flags, mode);
+        } catch (Throwable t) {
+            throw NativeLibrary.unchecked(t);
+        }
+    }
+
+    /** The openat2 syscall number: 437 on every architecture (the unified table of Linux 5.x). */
+    static final long SYS_OPENAT2 = 437;
+
+    static long openat2(MemorySegment cs, int dirfd, MemorySegment path, MemorySegment how, long size) {
+        try {
+            return (long) Syscall4.HANDLE.invokeExact(cs, SYS_OPENAT2, dirfd, path, how, size);
+        } catch (Throwable t) {
+            throw NativeLibrary.unchecked(t);
+        }
+    }
+
+    static long pwrite(MemorySegment cs, int fd, MemorySegment buf, long count, long offset) {
+        try {
+            return (long) Pwrite.HANDLE.invokeExact(cs, fd, buf, count, offset);
         } catch (Throwable t) {
             throw NativeLibrary.unchecked(t);
         }

@@ -1,6 +1,7 @@
 package io.podheitor.hpc.posix;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import io.podheitor.hpc.posix.ffm.ThreadScratch;
 import io.podheitor.hpc.posix.ffm.ThreadScratch.Buffer;
@@ -29,6 +30,7 @@ public final class Posix {
     private static final Buffer LINK = Buffer.of("readlink", 4096, 1);
     private static final Buffer XATTR = Buffer.of("xattr", 4096, 1);
     private static final Buffer IO = Buffer.of("io", 256 * 1024, 64);
+    private static final Buffer HOW = Buffer.of("open_how", 24, 8);
 
     private Posix() {
     }
@@ -110,6 +112,29 @@ public final class Posix {
             throw new PosixException("open", s.errno(), path);
         }
         return fd;
+    }
+
+    /**
+     * openat2(2): {@code path} relative to {@code dirfd} with {@code flags}/{@code mode} as for openat and the
+     * {@code resolve} flags of struct open_how (e.g. {@link Fcntl#RESOLVE_BENEATH}). Fails with ENOSYS on kernels
+     * before 5.6 ({@link Beneath} falls back to one component at a time then).
+     */
+    public static int openat2(int dirfd, byte[] path, int flags, int mode, long resolve) throws PosixException {
+        ThreadScratch s = ThreadScratch.current();
+        MemorySegment p = path(s, PATH, path, "open");
+        MemorySegment how = s.buffer(HOW);
+        how.set(JAVA_LONG, 0, Integer.toUnsignedLong(flags));
+        boolean creates = (flags & Fcntl.O_CREAT) != 0 || (flags & Fcntl.O_TMPFILE) == Fcntl.O_TMPFILE;
+        how.set(JAVA_LONG, 8, creates ? Integer.toUnsignedLong(mode) : 0); // any other mode is EINVAL
+        how.set(JAVA_LONG, 16, resolve);
+        long fd;
+        do {
+            fd = Libc.openat2(s.capture(), dirfd, p, how, 24);
+        } while (Eintr.interrupted(s, fd));
+        if (fd < 0) {
+            throw new PosixException("open", s.errno(), path);
+        }
+        return (int) fd;
     }
 
     public static int open(byte[] path, int flags, int mode) throws PosixException {
@@ -248,6 +273,29 @@ public final class Posix {
         }
     }
 
+    /** pwrite(2) of all of {@code buf[off, off+len)} at file position {@code position}, looping on short writes. */
+    public static void pwrite(int fd, byte[] buf, int off, int len, long position) throws PosixException {
+        ThreadScratch s = ThreadScratch.current();
+        MemorySegment io = s.buffer(IO);
+        int done = 0;
+        while (done < len) {
+            int chunk = (int) Math.min(len - done, io.byteSize());
+            MemorySegment.copy(buf, off + done, io, JAVA_BYTE, 0, chunk);
+            long pos = 0;
+            while (pos < chunk) {
+                long n = Libc.pwrite(s.capture(), fd, io.asSlice(pos, chunk - pos), chunk - pos, position + done + pos);
+                if (n < 0) {
+                    if (s.errno() == Errno.EINTR) {
+                        continue;
+                    }
+                    throw new PosixException("pwrite", s.errno(), null);
+                }
+                pos += n;
+            }
+            done += chunk;
+        }
+    }
+
     public static void ftruncate(int fd, long length) throws PosixException {
         ThreadScratch s = ThreadScratch.current();
         int r;
@@ -363,6 +411,19 @@ public final class Posix {
         if (r < 0) {
             throw new PosixException("lsetxattr", s.errno(), path);
         }
+    }
+
+    /**
+     * A path naming {@code name} inside the directory open as {@code dirfd}, for calls that take only a path
+     * (the l*xattr family): {@code /proc/self/fd/<dirfd>/<name>}. The kernel resolves the descriptor's directory
+     * itself, so no component of the directory's own path is looked up again (a directory swapped for a symlink
+     * after it was opened is not followed); {@code name} must be one component.
+     */
+    public static byte[] inDirectory(int dirfd, byte[] name) {
+        byte[] prefix = ("/proc/self/fd/" + dirfd + "/").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] p = java.util.Arrays.copyOf(prefix, prefix.length + name.length);
+        System.arraycopy(name, 0, p, prefix.length, name.length);
+        return p;
     }
 
     // ---------------------------------------------------------------- namespace changes

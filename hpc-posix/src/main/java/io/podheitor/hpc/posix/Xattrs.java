@@ -57,6 +57,19 @@ public final class Xattrs {
     }
 
     /**
+     * As {@link #read(byte[], Scope)} for the entry {@code name} (one component) of the directory open as
+     * {@code dirfd}: the directory's own path is not looked up again, so a parent swapped for a symbolic link
+     * after it was opened is not followed ({@link Posix#inDirectory}). Failures carry that
+     * {@code /proc/self/fd/...} path; callers report the entry's real path.
+     */
+    public static Read readAt(int dirfd, byte[] name, Scope scope) {
+        if (scope == Scope.NONE) {
+            return Read.EMPTY;
+        }
+        return read(Posix.inDirectory(dirfd, name), scope);
+    }
+
+    /**
      * Lists the attributes of {@code path} and reads the values of those in {@code scope}. No support for
      * attributes (EOPNOTSUPP) and a vanished entry (ENOENT) read as none, without a failure; an attribute removed
      * meanwhile is skipped.

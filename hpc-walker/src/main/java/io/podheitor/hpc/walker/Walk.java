@@ -1,5 +1,6 @@
 package io.podheitor.hpc.walker;
 
+import io.podheitor.hpc.posix.Beneath;
 import io.podheitor.hpc.posix.DirEntry;
 import io.podheitor.hpc.posix.Fcntl;
 import io.podheitor.hpc.posix.FileMode;
@@ -61,6 +62,8 @@ public final class Walk implements EntrySource {
     private final int maxQueuedChunks;
     private volatile boolean cancelled;
     private final String threadPrefix;
+    /** The root directory (O_PATH), from which every other directory is opened without following links. */
+    private volatile int rootFd = -1;
     private SourceEnd end;
 
     Walk(byte[] root, WalkOptions options, Consumer<byte[]> beforeOpenDirectory) {
@@ -181,14 +184,16 @@ public final class Walk implements EntrySource {
         final StatX stat;
         final DirNode parent;
         final boolean delivered; // the filter admits the directory's own entry
+        final Xattrs.Read xattrs; // read when the directory was stat'ed, through its parent's descriptor
         final AtomicInteger pending = new AtomicInteger(1);
         volatile boolean unreadable;
 
-        DirNode(byte[] path, StatX stat, DirNode parent, boolean delivered) {
+        DirNode(byte[] path, StatX stat, DirNode parent, boolean delivered, Xattrs.Read xattrs) {
             this.path = path;
             this.stat = stat;
             this.parent = parent;
             this.delivered = delivered;
+            this.xattrs = xattrs;
         }
     }
 
@@ -228,7 +233,15 @@ public final class Walk implements EntrySource {
                 finish(null, false);
                 return;
             }
-            new DirTask(new DirNode(root, st, null, true)).invoke();
+            try {
+                rootFd = Posix.openat(Fcntl.AT_FDCWD, root, Fcntl.O_PATH | Fcntl.O_DIRECTORY | Fcntl.O_NOFOLLOW
+                        | Fcntl.O_CLOEXEC, 0);
+            } catch (PosixException e) {
+                put(new EntryError(root, e, true));
+                finish(null, false);
+                return;
+            }
+            new DirTask(new DirNode(root, st, null, true, xattrs(root, st))).invoke();
         } catch (InterruptedException e) {
             // cancelled
         } catch (Throwable t) {
@@ -243,7 +256,10 @@ public final class Walk implements EntrySource {
         beforeOpenDirectory.accept(d.path);
         int fd;
         try {
-            fd = Posix.openDirectory(Fcntl.AT_FDCWD, d.path);
+            // below the root, by its path relative to the root's descriptor: a directory swapped for a symbolic
+            // link after it was listed is never followed out of the tree (ELOOP, reported like any error)
+            fd = d.parent == null ? Posix.openat(rootFd, new byte[] {'.'}, Fcntl.O_RDONLY | Fcntl.O_DIRECTORY
+                    | Fcntl.O_CLOEXEC, 0) : Beneath.open(rootFd, relative(d.path), Fcntl.O_RDONLY | Fcntl.O_DIRECTORY, 0);
         } catch (PosixException e) {
             d.unreadable = true;
             put(new EntryError(d.path, e, true));
@@ -342,9 +358,9 @@ public final class Walk implements EntrySource {
             boolean mountPoint = !options.crossMounts() && st.dev() != d.stat.dev();
             if (!mountPoint && filter.descends(path, st)) {
                 d.pending.incrementAndGet();
-                new DirTask(new DirNode(path, st, d, delivered)).fork();
+                new DirTask(new DirNode(path, st, d, delivered, delivered ? xattrsAt(dirfd, name, st) : null)).fork();
             } else if (delivered) {
-                put(new Entry(path, st, null, null, xattrs(path, st))); // a mount point: saved, not descended into
+                put(new Entry(path, st, null, null, xattrsAt(dirfd, name, st))); // a mount point: not descended into
             }
             return;
         }
@@ -360,21 +376,38 @@ public final class Walk implements EntrySource {
                 put(new EntryError(path, e.withPath(path), false));
                 return;
             }
-            put(new Entry(path, st, target, null, changed ? xattrs(path, st) : null));
+            put(new Entry(path, st, target, null, changed ? xattrsAt(dirfd, name, st) : null));
         } else if (st.isRegular() && st.size() > 0 && st.size() <= options.readAheadMax() && changed) {
             byte[] data = readAhead(dirfd, name, st);
-            put(new Entry(path, st, null, data, xattrs(path, st)));
+            put(new Entry(path, st, null, data, xattrsAt(dirfd, name, st)));
         } else {
-            put(new Entry(path, st, null, null, changed ? xattrs(path, st) : null));
+            put(new Entry(path, st, null, null, changed ? xattrsAt(dirfd, name, st) : null));
         }
     }
 
-    /** The entry's extended attributes, read here in the walker thread, or null when not asked for (sockets). */
+    /** The root's extended attributes (by its path, as given), or null when not asked for. */
     private Xattrs.Read xattrs(byte[] path, StatX st) {
         if (options.xattrs() == Xattrs.Scope.NONE || st.type() == FileMode.S_IFSOCK) {
             return null;
         }
         return Xattrs.read(path, options.xattrs());
+    }
+
+    /**
+     * The extended attributes of {@code name} in the open directory {@code dirfd}, read here in the walker thread
+     * (never through the entry's absolute path), or null when not asked for (sockets).
+     */
+    private Xattrs.Read xattrsAt(int dirfd, byte[] name, StatX st) {
+        if (options.xattrs() == Xattrs.Scope.NONE || st.type() == FileMode.S_IFSOCK) {
+            return null;
+        }
+        return Xattrs.readAt(dirfd, name, options.xattrs());
+    }
+
+    /** {@code path} relative to the root (the root's own descendants only). */
+    private byte[] relative(byte[] path) {
+        int skip = root.length == 1 ? 1 : root.length + 1; // "/" or "<root>/"
+        return java.util.Arrays.copyOfRange(path, skip, path.length);
     }
 
     /**
@@ -425,7 +458,7 @@ public final class Walk implements EntrySource {
     private void release(DirNode d) throws InterruptedException {
         while (d != null && d.pending.decrementAndGet() == 0) {
             if (!d.unreadable && d.delivered) {
-                put(new Entry(d.path, d.stat, null, null, xattrs(d.path, d.stat)));
+                put(new Entry(d.path, d.stat, null, null, d.xattrs));
             }
             if (d.parent == null) {
                 finish(null, false);
@@ -462,13 +495,38 @@ public final class Walk implements EntrySource {
             while (!channel.offer(e)) {
                 channel.poll();
             }
+            closeRootWhenTerminated();
             return;
         }
+        closeRoot(); // every directory has been listed: nothing opens below the root any more
         try {
             channel.put(e);
         } catch (InterruptedException ie) {
             Thread.currentThread().interrupt();
         }
         pool.shutdown();
+    }
+
+    private void closeRoot() {
+        int fd = rootFd;
+        rootFd = -1;
+        Posix.closeQuietly(fd);
+    }
+
+    /**
+     * After a cancel or a failure, tasks may still be running: the root descriptor is closed only once they have
+     * all stopped, so its number is never reused under a task that still opens relative to it.
+     */
+    private void closeRootWhenTerminated() {
+        Thread.ofVirtual().name(threadPrefix + "close-root").start(() -> {
+            try {
+                while (!pool.awaitTermination(1, TimeUnit.HOURS)) {
+                    // a task stuck in a hung file system: keep waiting, the descriptor stays valid
+                }
+                closeRoot();
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
+        });
     }
 }

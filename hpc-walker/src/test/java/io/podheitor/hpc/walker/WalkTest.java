@@ -137,6 +137,35 @@ class WalkTest {
         assertEquals(root.toString(), s(((Entry) items.get(1)).path()));
     }
 
+    /** A directory swapped for a symbolic link between its stat and its listing is not followed out of the tree. */
+    @Test
+    void aDirectorySwappedForASymlinkIsNeverListed() throws Exception {
+        Path root = Files.createDirectory(tmp.resolve("swap"));
+        Path sub = Files.createDirectory(root.resolve("sub"));
+        Files.writeString(sub.resolve("mine"), "m");
+        Path outside = Files.createDirectory(tmp.resolve("outside"));
+        Files.writeString(outside.resolve("secret"), "s");
+        Walk w = Walk.start(b(root), new WalkOptions(2, 16, false).withXattrs(io.podheitor.hpc.posix.Xattrs.Scope.ALL),
+                p -> {
+                    if (s(p).equals(sub.toString())) {
+                        try {
+                            Files.delete(sub.resolve("mine"));
+                            Files.delete(sub);
+                            Files.createSymbolicLink(sub, outside);
+                        } catch (IOException e) {
+                            throw new RuntimeException(e);
+                        }
+                    }
+                });
+        List<SourceItem> items = drain(w);
+        assertTrue(items.stream().noneMatch(i -> i instanceof Entry e && s(e.path()).contains("secret")), items.toString());
+        EntryError err = items.stream().filter(EntryError.class::isInstance).map(EntryError.class::cast).findFirst()
+                .orElseThrow();
+        assertEquals(sub.toString(), s(err.path()));
+        assertTrue(err.error().errno() == Errno.ENOTDIR || err.error().errno() == Errno.ELOOP, err.toString());
+        assertTrue(err.directory());
+    }
+
     @Test
     void vanishedDirectoryIsReportedNotDropped() throws Exception {
         Path root = Files.createDirectory(tmp.resolve("v"));

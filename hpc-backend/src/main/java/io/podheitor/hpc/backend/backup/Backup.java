@@ -2,7 +2,10 @@ package io.podheitor.hpc.backend.backup;
 
 import io.podheitor.hpc.backend.job.JobInfo;
 import io.podheitor.hpc.backend.job.PluginParams;
+import io.podheitor.hpc.posix.PathText;
+import io.podheitor.hpc.posix.PosixException;
 import io.podheitor.hpc.ptcomm.FrameWriter;
+import io.podheitor.hpc.ptcomm.Status;
 import io.podheitor.hpc.source.EntryFilter;
 import io.podheitor.hpc.source.EntrySource;
 import java.io.IOException;
@@ -15,7 +18,8 @@ import java.util.function.BooleanSupplier;
  * @param out     frames to the shim
  * @param answers the shim's answers to CHECKs (read by the session's input thread)
  * @param stop    true once the shim went away or sent something unexpected (cancels the backup)
- * @param opener  how regular files are opened for their data ({@link FileOpener#POSIX}; tests inject)
+ * @param opener  how regular files are opened for their data: null = below the {@code path=} root's descriptor,
+ *                never through a link (production); tests inject another
  */
 public record Backup(FrameWriter out, EntryChecks.Answers answers, BooleanSupplier stop, FileOpener opener) {
     /**
@@ -28,12 +32,20 @@ public record Backup(FrameWriter out, EntryChecks.Answers answers, BooleanSuppli
         ChangePolicy policy = ChangePolicy.of(job, withData);
         EntryChecks checks = new EntryChecks(out, answers, stop);
         JobReport report = new JobReport();
-        MetadataCollector meta = new MetadataCollector(out, params.aclSupport(), params.xattrSupport());
         EntryWriter.Keeper keeper = policy.checkEvery() ? checks::keepUnlessGone : (path, failure) -> { };
-        try (HardLinks links = new HardLinks(params.hardlinkMemory(), params.spillDir(), out);
+        BackupRoot root;
+        try {
+            root = BackupRoot.of(params.path());
+        } catch (PosixException e) {
+            out.message(Status.ABORT, "path \"" + PathText.render(params.path()) + "\": " + e.strerror());
+            out.flush();
+            return false;
+        }
+        MetadataCollector meta = new MetadataCollector(out, params.aclSupport(), params.xattrSupport(), root);
+        try (root; HardLinks links = new HardLinks(params.hardlinkMemory(), params.spillDir(), out);
                 EntrySource source = SourceFactory.open(params, job, policy, withData, EntryFilter.ALL)) {
-            EntryWriter writer = new EntryWriter(out, withData, links, meta, DataReaders.standard(), opener, report,
-                    keeper, stop);
+            EntryWriter writer = new EntryWriter(out, withData, links, meta, DataReaders.standard(),
+                    opener != null ? opener : root, report, keeper, stop);
             return new Emitter(out, source, checks, writer, report, links, policy.checkEvery(), stop, params.path())
                     .run();
         }

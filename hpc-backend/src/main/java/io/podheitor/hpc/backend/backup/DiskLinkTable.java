@@ -1,12 +1,10 @@
 package io.podheitor.hpc.backend.backup;
 
+import io.podheitor.hpc.posix.UnnamedFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /**
  * The on-disk part of the hard-link index: (dev, ino) -> (record number, first name) in two unlinked temporary
@@ -18,7 +16,8 @@ import java.nio.file.StandardOpenOption;
  *   <li>names: an append-only log of {@code int length, bytes}.</li>
  * </ul>
  *
- * All access is positional {@code pread}/{@code pwrite} through {@link FileChannel}: the files live in the page
+ * The files are {@link UnnamedFile}s (O_TMPFILE: never a name another user could pre-create or swap). All
+ * access is positional {@code pread}/{@code pwrite}: the files live in the page
  * cache, not in the backend's heap or RSS. One lookup costs about one 32-byte read per probe (plus one name read
  * on a hit). Not thread-safe: the single emitter owns it.
  */
@@ -28,24 +27,24 @@ final class DiskLinkTable implements AutoCloseable {
     private static final int REHASH_CHUNK = 4096; // slots read per pread while growing
 
     private final Path dir;
-    private FileChannel slots;
-    private final FileChannel names;
+    private UnnamedFile slots;
+    private final UnnamedFile names;
     private long capacity; // slots, a power of two
     private long size;
     private long namesEnd;
     private final ByteBuffer slot = ByteBuffer.allocate(SLOT).order(ByteOrder.LITTLE_ENDIAN);
     private final ByteBuffer len = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
 
-    private DiskLinkTable(Path dir, FileChannel slots, FileChannel names, long capacity) {
+    private DiskLinkTable(Path dir, UnnamedFile slots, UnnamedFile names, long capacity) {
         this.dir = dir;
         this.slots = slots;
         this.names = names;
         this.capacity = capacity;
     }
 
-    /** Creates the two files in {@code dir} and unlinks them at once. */
+    /** Creates the two unnamed files in {@code dir}. */
     static DiskLinkTable create(Path dir) throws IOException {
-        FileChannel s = openUnlinked(dir);
+        UnnamedFile s = openUnlinked(dir);
         try {
             return new DiskLinkTable(dir, s, openUnlinked(dir), INITIAL_SLOTS);
         } catch (IOException | RuntimeException e) {
@@ -54,13 +53,8 @@ final class DiskLinkTable implements AutoCloseable {
         }
     }
 
-    private static FileChannel openUnlinked(Path dir) throws IOException {
-        Path f = Files.createTempFile(dir, "podheitor-hpc-links-", ".tmp");
-        try {
-            return FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        } finally {
-            Files.deleteIfExists(f);
-        }
+    private static UnnamedFile openUnlinked(Path dir) throws IOException {
+        return UnnamedFile.create(dir.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     }
 
     long size() {
@@ -109,7 +103,7 @@ final class DiskLinkTable implements AutoCloseable {
         return true;
     }
 
-    private void insert(FileChannel ch, long cap, long dev, long ino, long recPlusOne, long nameOff)
+    private void insert(UnnamedFile ch, long cap, long dev, long ino, long recPlusOne, long nameOff)
             throws IOException {
         long i = home(dev, ino, cap);
         while (true) {
@@ -126,7 +120,7 @@ final class DiskLinkTable implements AutoCloseable {
 
     private void grow() throws IOException {
         long newCap = capacity * 2;
-        FileChannel bigger = openUnlinked(dir);
+        UnnamedFile bigger = openUnlinked(dir);
         try {
             ByteBuffer chunk = ByteBuffer.allocate(REHASH_CHUNK * SLOT).order(ByteOrder.LITTLE_ENDIAN);
             for (long first = 0; first < capacity; first += REHASH_CHUNK) {
@@ -163,30 +157,20 @@ final class DiskLinkTable implements AutoCloseable {
     }
 
     /** Reads slot {@code i} into {@link #slot}; a slot in a hole of the file reads as empty. */
-    private void readSlot(FileChannel ch, long i) throws IOException {
+    private void readSlot(UnnamedFile ch, long i) throws IOException {
         slot.clear();
         readFully(ch, slot, i * SLOT);
     }
 
-    private static void readFully(FileChannel ch, ByteBuffer b, long pos) throws IOException {
-        long p = pos;
-        while (b.hasRemaining()) {
-            int r = ch.read(b, p);
-            if (r < 0) {
-                while (b.hasRemaining()) {
-                    b.put((byte) 0); // never written: a hole in the slots file
-                }
-                break;
-            }
-            p += r;
-        }
+    /** Fills b from its position to its limit; past the end of the file (a hole in the slots file): zeros. */
+    private static void readFully(UnnamedFile ch, ByteBuffer b, long pos) throws IOException {
+        ch.readFully(b.array(), b.arrayOffset() + b.position(), b.remaining(), pos);
+        b.position(b.limit());
     }
 
-    private static void writeFully(FileChannel ch, ByteBuffer b, long pos) throws IOException {
-        long p = pos;
-        while (b.hasRemaining()) {
-            p += ch.write(b, p);
-        }
+    private static void writeFully(UnnamedFile ch, ByteBuffer b, long pos) throws IOException {
+        ch.writeFully(b.array(), b.arrayOffset() + b.position(), b.remaining(), pos);
+        b.position(b.limit());
     }
 
     /** A well-mixed home slot for (dev, ino) (the murmur3 64-bit finalizer). */

@@ -23,10 +23,14 @@ final class MetadataCollector {
     private final boolean acl;
     private final boolean xattr;
 
-    MetadataCollector(FrameWriter out, boolean acl, boolean xattr) {
+    private final BackupRoot root;
+
+    /** @param root where attributes not read ahead are read from (below its descriptor), or null: by path */
+    MetadataCollector(FrameWriter out, boolean acl, boolean xattr, BackupRoot root) {
         this.out = out;
         this.acl = acl;
         this.xattr = xattr;
+        this.root = root;
     }
 
 
@@ -41,9 +45,12 @@ final class MetadataCollector {
      * here when it is null.
      */
     byte[] collect(byte[] path, StatX st, Xattrs.Read ahead) throws IOException {
-        List<MetaBlob.Xattr> xs = acl || xattr ? attributes(path, ahead != null ? ahead : Xattrs.read(path, scope()))
-                : List.of();
+        List<MetaBlob.Xattr> xs = acl || xattr ? attributes(path, ahead != null ? ahead : readNow(path)) : List.of();
         return MetaBlob.withTimes(st.atimeSec(), st.atimeNsec(), st.mtimeSec(), st.mtimeNsec(), xs).encode();
+    }
+
+    private Xattrs.Read readNow(byte[] path) {
+        return root != null ? root.readXattrs(path, scope()) : Xattrs.read(path, scope());
     }
 
     private List<MetaBlob.Xattr> attributes(byte[] path, Xattrs.Read read) throws IOException {

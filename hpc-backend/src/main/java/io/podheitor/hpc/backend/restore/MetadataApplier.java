@@ -15,6 +15,9 @@ import java.io.IOException;
  * Restore side of the metadata blob (docs/ptcomm.md §3.1, §5): sets the extended attributes (the other ones
  * first, then the POSIX ACLs, which also fix the mode's group bits to the saved mask) and then the nanosecond
  * atime/mtime of a non-directory; a directory's times go to {@link DeferredDirectories} (applied at FINISH).
+ * Everything is applied through the entry's directory descriptor (the l*xattr calls by
+ * {@code /proc/self/fd/<dirfd>/<name>}, times by utimensat on the descriptor), never through the entry's absolute
+ * path, so a parent directory swapped for a link meanwhile is not followed.
  * A target without xattr/ACL support (EOPNOTSUPP) gets one warning per restore, not one per file; other
  * failures are one warning per attribute. None of them fails the file.
  */
@@ -30,8 +33,11 @@ final class MetadataApplier {
         this.xattr = xattr;
     }
 
-    /** Applies {@code m} to {@code path}; directory times are handed to {@code directories}. */
-    void apply(byte[] path, boolean directory, MetaBlob m, DeferredDirectories directories) throws IOException {
+    /** Applies {@code m} to the entry {@code t} names; directory times are handed to {@code directories}. */
+    void apply(RestoreTree.Target t, boolean directory, MetaBlob m, DeferredDirectories directories)
+            throws IOException {
+        byte[] leaf = t.leaf().length == 0 ? new byte[] {'.'} : t.leaf();
+        byte[] viaFd = Posix.inDirectory(t.dirFd(), leaf);
         for (int pass = 0; pass < 2; pass++) {
             for (MetaBlob.Xattr x : m.xattrs()) {
                 boolean isAcl = Xattrs.isAcl(x.name());
@@ -39,9 +45,9 @@ final class MetadataApplier {
                     continue;
                 }
                 try {
-                    Posix.setXattr(path, x.name(), x.value());
+                    Posix.setXattr(viaFd, x.name(), x.value());
                 } catch (PosixException e) {
-                    failed(path, x.name(), e);
+                    failed(t.path(), x.name(), e);
                 }
             }
         }
@@ -49,14 +55,14 @@ final class MetadataApplier {
             return;
         }
         if (directory) {
-            directories.setTimes(path, m.atimeSec(), m.atimeNsec(), m.mtimeSec(), m.mtimeNsec());
+            directories.setTimes(t.relative(), m.atimeSec(), m.atimeNsec(), m.mtimeSec(), m.mtimeNsec());
             return;
         }
         try {
-            Posix.utimensat(Fcntl.AT_FDCWD, path, m.atimeSec(), m.atimeNsec(), m.mtimeSec(), m.mtimeNsec(),
+            Posix.utimensat(t.dirFd(), leaf, m.atimeSec(), m.atimeNsec(), m.mtimeSec(), m.mtimeNsec(),
                     Fcntl.AT_SYMLINK_NOFOLLOW);
         } catch (PosixException e) {
-            out.message(Status.WARNING, "cannot set times of \"" + PathText.render(path) + "\": " + e.strerror());
+            out.message(Status.WARNING, "cannot set times of \"" + PathText.render(t.path()) + "\": " + e.strerror());
         }
     }
 

@@ -39,7 +39,7 @@ class EmitterTest {
             return FileOpener.POSIX.open(p);
         };
         EntryWriter writer = new EntryWriter(frames.out, withData, links,
-                new MetadataCollector(frames.out, false, false), DataReaders.standard(), opener, report,
+                new MetadataCollector(frames.out, false, false, null), DataReaders.standard(), opener, report,
                 checkEvery ? checks::keepUnlessGone : (p, f) -> { }, stop::get);
         return new Emitter(frames.out, source, checks, writer, report, links, checkEvery, stop::get,
                 Frames.b(tmp));

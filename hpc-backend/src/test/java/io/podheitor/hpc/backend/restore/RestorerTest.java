@@ -3,6 +3,7 @@ package io.podheitor.hpc.backend.restore;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.podheitor.hpc.backend.job.JobInfo;
 import io.podheitor.hpc.posix.Posix;
 import io.podheitor.hpc.posix.StatX;
 import io.podheitor.hpc.ptcomm.FileRecord;
@@ -31,7 +32,13 @@ class RestorerTest {
     private int seen;
 
     private Restorer restorer(char replace) {
-        return new Restorer(out, replace);
+        return restorer(replace, new byte[0]);
+    }
+
+    private Restorer restorer(char replace, byte[] where) {
+        JobInfo e = JobInfo.empty();
+        return new Restorer(out, new JobInfo("r", 1, 'R', (char) 0, -1, false, where, e.regexWhere(), replace, 14),
+                true, true, 4, tmp);
     }
 
     /** The replies written since the last call, as "C OK", "E text", "F". */
