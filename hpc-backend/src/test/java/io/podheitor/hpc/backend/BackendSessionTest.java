@@ -796,6 +796,34 @@ class BackendSessionTest {
         assertEquals(Posix.lstat(cat(d, b("/a/after"))).ino(), Posix.lstat(cat(d, b("/a/after-link"))).ino());
     }
 
+    /**
+     * docs/security.md: crafted FILE records, as a tampered volume would bring them, through the session: a name
+     * with ".." and hard-link targets outside where= fail that file only and write nothing outside.
+     */
+    @Test
+    void craftedNamesCannotLeaveWhere() throws Exception {
+        Path dst = tmp.resolve("dst");
+        Path outside = Files.createDirectory(tmp.resolve("outside"));
+        Files.writeString(outside.resolve("passwd"), "root");
+        try (ShimSide shim = startRestore('a')) {
+            shim.command(new FileRecord(FileType.EMPTY, 0100644, 0, 0, 0, 1, 1, 0, 1, 1, 1, 0, 0, 0, 0,
+                    b(dst + "/../outside/evil"), null).encode());
+            Frame e = shim.read();
+            assertEquals("cannot restore \"" + dst + "/../outside/evil\": the name has a \".\" or \"..\" component",
+                    e.text());
+            shim.command(new FileRecord(FileType.HARDLINK, 0100644, 0, 0, 0, 1, 1, 0, 1, 1, 1, 0, 0, 0, 1,
+                    b(dst + "/l"), b(outside + "/passwd")).encode());
+            Frame l = shim.read();
+            assertEquals('E', l.status());
+            assertTrue(l.text().startsWith("Could not hard link \"" + dst + "/l\" -> \"" + outside + "/passwd\": outside"),
+                    l.text());
+            shim.finish();
+        }
+        assertFalse(Files.exists(outside.resolve("evil")));
+        assertFalse(Files.exists(dst.resolve("l")));
+        assertEquals(1, Posix.lstat(cat(b(outside.toString()), b("/passwd"))).nlink());
+    }
+
     @Test
     void restoreFailureIsAnError() throws Exception {
         Path dst = Files.createDirectory(tmp.resolve("dst"));
