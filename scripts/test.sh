@@ -7,22 +7,57 @@
 #   3. tests/integration/run.sh      against real bacula-dir/-sd/-fd on 127.0.0.1
 #   4. tests/latencyfs/run.sh        the metadata-latency emulator: mount, walk, metadata, delay, unmount (~10 s)
 # Not here (too slow for CI): scripts/stress-1m-files.sh, scripts/bench-backup.sh, podheitor-hpc bench.
-# Every part runs even when an earlier one failed. The last line is
-# "N passed, N failed" (totals over the parts); exit status 1 if anything failed.
+# Every part runs even when an earlier one failed. A test that cannot run on this machine (a JUnit
+# assumption, a C test without /dev/fuse, an integration test's SKIP, an optional latencyfs check) is
+# counted as skipped, never as passed. The summary has one line per part, then one line per skipped
+# test (part, test: why); the last line is "N passed, N failed, N skipped" (totals over the parts).
+# Exit status 1 if anything failed; skips alone do not fail (they are listed).
+# The runners print "SKIP name: why" when they skip a test and close with an indented list of the
+# skipped tests under "<runner>: skipped:", then "N passed, N failed, N skipped"; the Java counts and
+# reasons come from surefire's XML reports.
 # Logs: build/test-logs/.
-# env: PHPC_SKIP_DEPS=1, PHPC_SKIP_BUILD=1, plus tests/integration/run.sh's (IT_STATE, ...)
+# env: PHPC_SKIP_DEPS=1, PHPC_SKIP_BUILD=1 (the build then counts as skipped), PHPC_FUZZ_SECONDS=20,
+#      tests/integration/run.sh's (IT_STATE, IT_DIR_PORT, IT_FD_PORT, IT_SD_PORT, ...),
+#      tests/latencyfs/run.sh's (LATENCYFS_TEST_BASE, ...)
 set -Eeuo pipefail
 PHPC_PROG=test.sh
 # shellcheck source=lib/common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 ROOT=$PHPC_ROOT
 LOGS=$ROOT/build/test-logs
-TOTAL_P=0 TOTAL_F=0
-SUMMARY=()
+TOTAL_P=0 TOTAL_F=0 TOTAL_S=0
+SUMMARY=() SKIPPED=()
 
-record() { # part passed failed note
-  TOTAL_P=$((TOTAL_P + $2)); TOTAL_F=$((TOTAL_F + $3))
-  SUMMARY+=("$(printf '%-14s %4s passed, %4s failed  %s' "$1" "$2" "$3" "$4")")
+record() { # part passed failed skipped note
+  TOTAL_P=$((TOTAL_P + $2)); TOTAL_F=$((TOTAL_F + $3)); TOTAL_S=$((TOTAL_S + $4))
+  SUMMARY+=("$(printf '%-14s %4s passed, %4s failed, %4s skipped  %s' "$1" "$2" "$3" "$4" "$5")")
+}
+
+# the reasons for a part's N skipped tests: lines "test: why" on stdin, one per skipped test (or group);
+# not at the end of a pipeline (a subshell would lose them)
+record_skips() { # part n
+  local part=$1 n=$2 line k=0
+  while IFS= read -r line; do
+    [ -n "$line" ] || continue
+    SKIPPED+=("$(printf '%-14s %s' "$part" "$line")"); k=$((k + 1))
+  done
+  if [ "$k" -lt "$n" ]; then
+    SKIPPED+=("$(printf '%-14s %s' "$part" "$((n - k)) more skipped whose reason the runner did not list (see its log)")")
+  fi
+}
+
+# the skipped tests a runner lists before its closing line, as "test: why": the indented lines under
+# its "<runner>: skipped:" line (the tests it counted as skipped, exactly; its inline "SKIP ..." lines
+# may include one whose test then failed)
+skip_block() { # log
+  awk '/^[^ ].*: skipped:$/ { inb = 1; next } inb && /^    / { sub(/^    /, ""); print; next } { inb = 0 }' "$1"
+}
+
+# "P F S" from the last line of LOG that is a closing line "[PREFIX]N passed, N failed[, N skipped]"
+# (an old runner without the skipped count: S=0); nothing if there is none
+closing_counts() { # log [prefix]
+  sed -n -E "s/^${2:-}([0-9]+) passed, ([0-9]+) failed(, ([0-9]+) skipped)?\$/\\1 \\2 \\4/p" "$1" | tail -n 1 \
+    | awk 'NF { print $1, $2, (NF > 2 ? $3 : 0) }'
 }
 
 # runs a command with its output on the terminal and in a log; returns its status
@@ -37,27 +72,35 @@ logged() { # log cmd...
 
 part_build() {
   echo "==== build"
-  if [ "${PHPC_SKIP_BUILD:-0}" = 1 ]; then record build 0 0 "(skipped)"; return 0; fi
+  if [ "${PHPC_SKIP_BUILD:-0}" = 1 ]; then
+    record build 0 0 1 ""
+    record_skips build 1 <<< "scripts/build.sh: PHPC_SKIP_BUILD=1 (the tests run on the existing build)"
+    return 0
+  fi
   if logged "$LOGS/build.log" "$ROOT/scripts/build.sh"; then
-    record build 1 0 ""
+    record build 1 0 0 ""
   else
-    record build 0 1 "(see $LOGS/build.log)"
+    record build 0 1 0 "(see $LOGS/build.log)"
   fi
 }
 
 part_java() {
   echo "==== Java unit tests: mvn -B test"
   local jdk
-  if ! jdk=$(find_jdk); then record java 0 1 "(no JDK >= 22)"; return 0; fi
+  if ! jdk=$(find_jdk); then record java 0 1 0 "(no JDK >= 22)"; return 0; fi
   find "$ROOT" -path '*/target/surefire-reports' -type d -prune -exec rm -rf {} + 2>/dev/null || true
   local rc=0
   (cd "$ROOT" && export JAVA_HOME=$jdk PATH=$jdk/bin:$PATH && logged "$LOGS/java.log" mvn -B test) || rc=$?
-  # count from the surefire XML reports
-  local counts p f
+  # count from the surefire XML reports: first line "passed failed skipped", then one line per skipped
+  # test, "module: Class.method: message" (an assumption's message says why)
+  local counts p=0 f=0 s=0
   counts=$(python3 - "$ROOT" <<'PY'
-import glob, sys, xml.etree.ElementTree as ET
+import glob, os, sys, xml.etree.ElementTree as ET
+root = sys.argv[1]
 t = fl = sk = 0
-for x in glob.glob(sys.argv[1] + "/**/target/surefire-reports/TEST-*.xml", recursive=True):
+why = []
+for x in sorted(glob.glob(root + "/**/target/surefire-reports/TEST-*.xml", recursive=True)):
+    module = os.path.relpath(x, root).split(os.sep)[0]
     try:
         r = ET.parse(x).getroot()
     except ET.ParseError:
@@ -65,28 +108,40 @@ for x in glob.glob(sys.argv[1] + "/**/target/surefire-reports/TEST-*.xml", recur
         continue
     t += int(r.get("tests", 0)); sk += int(r.get("skipped", 0))
     fl += int(r.get("failures", 0)) + int(r.get("errors", 0))
-print(t - fl - sk, fl)
+    for tc in r.iter("testcase"):
+        e = tc.find("skipped")
+        if e is None:
+            continue
+        msg = " ".join((e.get("message") or e.text or "no reason given").split())
+        name = (tc.get("classname") or "?").rsplit(".", 1)[-1] + "." + (tc.get("name") or "?")
+        why.append("%s: %s: %s" % (module, name, msg))
+print(t - fl - sk, fl, sk)
+for w in why:
+    print(w)
 PY
-) || counts="0 0"
-  p=${counts% *}; f=${counts#* }
+) || counts="0 1 0"
+  read -r p f s <<< "$(head -n 1 <<< "$counts")"
   if [ "$rc" != 0 ] && [ "$f" = 0 ]; then f=1; fi
-  record java "$p" "$f" "$([ "$rc" = 0 ] || echo "(mvn exit $rc, see $LOGS/java.log)")"
+  record java "$p" "$f" "$s" "$([ "$rc" = 0 ] || echo "(mvn exit $rc, see $LOGS/java.log)")"
+  record_skips java "$s" < <(tail -n +2 <<< "$counts")
 }
 
 part_c() {
   echo "==== C tests: make -C shim-c test"
-  local rc=0 p f line
+  local rc=0 p=0 f=0 s=0 counts
   logged "$LOGS/c.log" make -C "$ROOT/shim-c" test DEFAULT_BACKEND="$ROOT/bin/podheitor-hpc-backend" || rc=$?
-  line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$LOGS/c.log" | tail -n 1 || true)
-  p=$(echo "$line" | sed -n 's/.*\b\([0-9]\+\) passed, \([0-9]\+\) failed.*/\1/p')
-  f=$(echo "$line" | sed -n 's/.*\b\([0-9]\+\) passed, \([0-9]\+\) failed.*/\2/p')
-  p=${p:-0}; f=${f:-0}
-  if [ -z "$line" ]; then
-    if [ "$rc" = 0 ]; then p=1; else f=1; fi
-  elif [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+  # shim-c/test/run.sh closes with "shim-c tests: N passed, N failed, N skipped"
+  counts=$(closing_counts "$LOGS/c.log" 'shim-c tests: ')
+  if [ -n "$counts" ]; then
+    read -r p f s <<< "$counts"
+  elif [ "$rc" = 0 ]; then
+    p=1
+  else
     f=1
   fi
-  record c "$p" "$f" "$([ "$rc" = 0 ] || echo "(make exit $rc, see $LOGS/c.log)")"
+  if [ "$rc" != 0 ] && [ "$f" = 0 ]; then f=1; fi
+  record c "$p" "$f" "$s" "$([ "$rc" = 0 ] || echo "(make exit $rc, see $LOGS/c.log)")"
+  record_skips c "$s" < <(skip_block "$LOGS/c.log")
 }
 
 part_fuzz() {
@@ -95,22 +150,23 @@ part_fuzz() {
   logged "$LOGS/fuzz.log" make -C "$ROOT/shim-c" fuzz FUZZ_SECONDS="${PHPC_FUZZ_SECONDS:-20}" || rc=$?
   p=$(grep -c '^fuzz: .* 0 crashes$' "$LOGS/fuzz.log" || true)
   if [ "$rc" = 0 ]; then
-    record fuzz "$p" 0 "($(sed -n 's/^fuzz: \([a-z]*\) \([0-9]*\) runs.*/\1 \2/p' "$LOGS/fuzz.log" | paste -sd, - | sed 's/,/, /g') runs)"
+    record fuzz "$p" 0 0 "($(sed -n 's/^fuzz: \([a-z]*\) \([0-9]*\) runs.*/\1 \2/p' "$LOGS/fuzz.log" | paste -sd, - | sed 's/,/, /g') runs)"
   else
-    record fuzz "$p" 1 "(make fuzz exit $rc, see $LOGS/fuzz.log)"
+    record fuzz "$p" 1 0 "(make fuzz exit $rc, see $LOGS/fuzz.log)"
   fi
 }
 
-# a part whose runner closes with "N passed, N failed": its counts; a non-zero exit counts as a failure
+# a part whose runner closes with its skipped tests ("<runner>: skipped:", then "    test: why" each) and
+# "N passed, N failed, N skipped": its counts and reasons; no closing line, or a non-zero exit, is a failure
 part_counted() { # name runner
-  local name=$1 runner=$2 log=$LOGS/$1.log rc=0 p f line
+  local name=$1 runner=$2 log=$LOGS/$1.log rc=0 p=0 f=1 s=0 counts
   echo "==== $name: ${runner#"$ROOT/"}"
   logged "$log" "$runner" || rc=$?
-  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1 || true)
-  p=${line%% passed*}; f=${line#*passed, }; f=${f%% failed*}
-  [ -n "$line" ] || { p=0; f=1; }
+  counts=$(closing_counts "$log")
+  [ -z "$counts" ] || read -r p f s <<< "$counts"
   if [ "$rc" != 0 ] && [ "$f" = 0 ]; then f=1; fi
-  record "$name" "$p" "$f" "$([ "$rc" = 0 ] || echo "(see $log)")"
+  record "$name" "$p" "$f" "$s" "$([ "$rc" = 0 ] || echo "(see $log)")"
+  record_skips "$name" "$s" < <(skip_block "$log")
 }
 
 part_integration() { part_counted integration "$ROOT/tests/integration/run.sh"; }
@@ -129,7 +185,11 @@ main() {
   echo
   echo "==== summary ($(( (SECONDS - t0) / 60 )) min $(( (SECONDS - t0) % 60 )) s; logs in $LOGS)"
   printf '%s\n' "${SUMMARY[@]}"
-  echo "$TOTAL_P passed, $TOTAL_F failed"
+  if [ ${#SKIPPED[@]} -gt 0 ]; then
+    echo "skipped (part, test: why):"
+    printf '  %s\n' "${SKIPPED[@]}"
+  fi
+  echo "$TOTAL_P passed, $TOTAL_F failed, $TOTAL_S skipped"
   [ "$TOTAL_F" = 0 ]
 }
 

@@ -341,17 +341,41 @@ pid_no_dac() {
 
 # a second bacula-fd (Client $CLIENT2, port $FD2_PORT, its own working and plugin
 # directories) for restores to another client: restore ... restoreclient=$CLIENT2,
-# and (--no-dac) for jobs that must meet file permissions like a squashed root
+# and (--no-dac) for jobs that must meet file permissions like a squashed root.
+# --plugin-dir DIR: its Plugin Directory is DIR, used as it is (e.g. the PLUGIN_DIR of
+# scripts/install.sh; nothing is copied into it); without it, $PLUGDIR2 with a copy of
+# $PLUGIN_SO, as before. Each call writes etc/bacula-fd2.conf for its choice and
+# restarts a running fd2 whose configuration (or DAC mode) differs.
 cmd_up2() {
   require_up
-  local nodac=0 pid
-  case "${1:-}" in
-    "") ;;
-    --no-dac) nodac=1; need setpriv "package util-linux";;
-    *) die "usage: up2 [--no-dac]";;
-  esac
+  local nodac=0 pdir=$PLUGDIR2 pid
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --no-dac) nodac=1; need setpriv "package util-linux";;
+      --plugin-dir)
+        [ $# -ge 2 ] || die "usage: up2 [--no-dac] [--plugin-dir DIR]"
+        pdir=$2; shift
+        case "$pdir" in /*) ;; *) die "up2 --plugin-dir: '$pdir' is not an absolute path";; esac
+        [ -d "$pdir" ] || die "up2 --plugin-dir: $pdir is not a directory"
+        pdir=${pdir%/};;
+      *) die "usage: up2 [--no-dac] [--plugin-dir DIR]";;
+    esac
+    shift
+  done
   mkdir -p "$WORK/fd2" "$PLUGDIR2"
-  if [ -f "$PLUGIN_SO" ] && ! cmp -s "$PLUGIN_SO" "$PLUGDIR2/$PLUGIN_SO_NAME"; then
+  # the configuration for this plugin directory; a running fd2 with another one is restarted
+  local conf new
+  conf=$(daemon_conf fd2); new=$conf.new.$$
+  fd_conf "$CLIENT2" "$FD2_PORT" "$WORK/fd2" "$pdir" "second private File Daemon ('up2')" > "$new"
+  chmod 600 "$new"
+  ( test_conf fd2 "$new" ) || { rm -f -- "$new"; die "up2: no valid configuration for the second bacula-fd"; }
+  if ! cmp -s "$new" "$conf"; then
+    [ -z "$(daemon_pid fd2)" ] || { info "bacula-fd2: Plugin Directory now $pdir: restarting it"; stop_daemon fd2; }
+    mv -f -- "$new" "$conf"
+  else
+    rm -f -- "$new"
+  fi
+  if [ "$pdir" = "$PLUGDIR2" ] && [ -f "$PLUGIN_SO" ] && ! cmp -s "$PLUGIN_SO" "$PLUGDIR2/$PLUGIN_SO_NAME"; then
     cp -f -- "$PLUGIN_SO" "$PLUGDIR2/$PLUGIN_SO_NAME.tmp.$$"
     chmod 644 "$PLUGDIR2/$PLUGIN_SO_NAME.tmp.$$"
     mv -f -- "$PLUGDIR2/$PLUGIN_SO_NAME.tmp.$$" "$PLUGDIR2/$PLUGIN_SO_NAME"
@@ -374,7 +398,7 @@ cmd_up2() {
     die "bacula-fd2 (pid $pid) still has CAP_DAC_OVERRIDE/CAP_DAC_READ_SEARCH"
   fi
   bcmd "status client=$CLIENT2" 2>/dev/null | grep -E '^ *Plugin:' | grep -q 'podheitor-hpc' \
-    || warn "plugin: the second bacula-fd did NOT load $PLUGIN_SO_NAME (log $LOGD/bacula-fd2.out)"
+    || warn "plugin: the second bacula-fd did NOT load $PLUGIN_SO_NAME from $pdir (log $LOGD/bacula-fd2.out)"
 }
 
 cmd_down2() {
@@ -395,11 +419,12 @@ cmd_pids() {
   echo "dir=$(daemon_pid dir) sd=$(daemon_pid sd) fd=$(daemon_pid fd)"
 }
 
-cmd_backend_pids() {
+cmd_backend_pids() { # [fd2]
   load_env
-  local fdpid
-  fdpid=$(daemon_pid fd)
-  [ -n "$fdpid" ] || die "bacula-fd is not running"
+  local d=fd fdpid
+  case "${1:-}" in "") ;; fd2) d=fd2;; *) die "usage: backend-pids [fd2]";; esac
+  fdpid=$(daemon_pid "$d")
+  [ -n "$fdpid" ] || die "bacula-$d is not running"
   bh_descendants "$fdpid"
   [ ${#BH_DESC[@]} -eq 0 ] || printf '%s\n' "${BH_DESC[@]}"
 }

@@ -64,15 +64,21 @@ usage: bacula-harness.sh <command> [args]
                             catalog, copy the plugin .so into \$PHPC_STATE/plugins,
                             start bacula-dir/-sd/-fd on 127.0.0.1 (idempotent)
   down                      stop the daemons started by 'up' (by PID, TERM then KILL)
-  up2 [--no-dac] / down2    start/stop a second bacula-fd (Client $CLIENT2 on port
-                            \$PHPC_FD2_PORT, default FD port + 5) for restoreclient=$CLIENT2;
+  up2 [--no-dac] [--plugin-dir DIR] / down2
+                            start/stop a second bacula-fd (Client $CLIENT2 on port
+                            \$PHPC_FD2_PORT, default FD port + 5) for restoreclient=$CLIENT2
+                            or jobs with Client=$CLIENT2;
                             --no-dac: without CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH (setpriv),
-                            so root meets permissions like a squashed root on NFS/Lustre
-                            (a running one is restarted when the mode differs)
+                            so root meets permissions like a squashed root on NFS/Lustre;
+                            --plugin-dir DIR: its Plugin Directory is DIR as it is (e.g. one
+                            scripts/install.sh installed into), not \$PHPC_STATE/plugins2 with
+                            a copy of \$PHPC_PLUGIN_SO (the default)
+                            (a running one is restarted when the mode or directory differs)
   clean                     down + delete \$PHPC_STATE
   status                    daemons, pids, ports, plugin loaded?, running jobs
   pids                      'dir=PID sd=PID fd=PID'
-  backend-pids              PIDs of bacula-fd's descendants (the plugin backend), one a line
+  backend-pids [fd2]        PIDs of bacula-fd's (or the second one's) descendants (the plugin
+                            backend), one a line
   plugin-loaded             exit 0 if bacula-fd lists the podheitor-hpc plugin
   console [CMD...]          bconsole commands (args, or stdin if none)
   backup PATH [LEVEL] [DIRECTIVE...]

@@ -1008,7 +1008,7 @@ static void test_unreapable_backend(void)
     bRC rc;
 
     if (why != NULL) {
-        printf("fake_fd: SKIPPED the unreapable-backend test: %s\n", why);
+        CHECK_SKIP("the unreapable-backend test (a job whose backend SIGKILL cannot end)", "%s", why);
         return;
     }
     if (lfs_mount(&l, PHPC_LATENCYFS) != 0) {

@@ -219,7 +219,7 @@ static void test_reap_unkillable(void)
     char state;
 
     if (why != NULL) {
-        printf("test_backend: SKIPPED the unreapable-backend test: %s\n", why);
+        CHECK_SKIP("the unreapable-backend test (bk_reap on a backend in state D)", "%s", why);
         return;
     }
     if (lfs_mount(&l, PHPC_LATENCYFS) != 0) {
@@ -447,7 +447,7 @@ static void test_trusted(const char *build)
         CHECK(chown(d, 1, 1) == 0, "chown %s", d);
         expect_refused(p, "directory", d, "is owned by uid 1, not by root");
     } else {
-        printf("test_backend: not root: the checks of files owned by another uid are skipped\n");
+        CHECK_SKIP("the checks of a backend owned by another uid", "not root (chown needs it)");
     }
 
     /* /tmp (sticky, writable by everyone) is not a place for a backend */
@@ -462,9 +462,13 @@ static void test_trusted(const char *build)
             snprintf(q, sizeof q, "is writable by group and others (mode %04o)",
                      (unsigned)(st.st_mode & 07777));
             expect_refused(p, "directory", "/tmp", q);
+        } else {
+            CHECK_SKIP("the check that a backend below /tmp is refused", "/tmp is not a directory of mode 0777 here");
         }
         unlink(p);
         rmdir(tmpd);
+    } else {
+        CHECK_SKIP("the check that a backend below /tmp is refused", "mkdtemp %s: %s", tmpd, strerror(errno));
     }
 
     /* the configured default backend (DEFAULT_BACKEND of this build) passes,
@@ -476,7 +480,7 @@ static void test_trusted(const char *build)
         CHECK(bk_check_trusted(PHPC_DEFAULT_BACKEND, err, sizeof err) == 0,
               "the default backend " PHPC_DEFAULT_BACKEND " is accepted: %s", err);
     } else {
-        printf("test_backend: %s does not exist: its check is skipped\n", PHPC_DEFAULT_BACKEND);
+        CHECK_SKIP("the check that the default backend is trusted", "%s does not exist", PHPC_DEFAULT_BACKEND);
     }
 #endif
 

@@ -1,12 +1,15 @@
 # shellcheck shell=bash
 # Helpers for the integration tests (sourced by run.sh). Each test is a bash
 # function test_NN_name that prints exactly one "PASS name" or
-# "FAIL name: reason" line on stdout (anything else goes to stderr / the log).
+# "FAIL name: reason" line on stdout, or "SKIP name: reason" (skip) when it
+# cannot run on this machine -- a missing tool or kernel feature, never a
+# plugin or job problem, which is a FAIL (anything else goes to stderr / the log).
 #
 # Provided by run.sh: ROOT, H (harness command), IT_STATE, IT_TRUSTED, TREES, SCRATCH, CTX.
 
 pass() { echo "PASS $1"; }
 fail() { echo "FAIL $1: $2"; }
+skip() { echo "SKIP $1: $2"; }   # counted as skipped (never as passed), with the reason, by run.sh
 note() { echo "  [$CUR_TEST] $*" >&2; }
 
 H() { "$ROOT/scripts/lib/bacula-harness.sh" "$@"; }

@@ -17,9 +17,13 @@
 #      owns and no one else can write, up to /, which a state directory under /tmp is not; wiped at the
 #      start and at the end unless -k)
 #
-# Every test prints "PASS name" or "FAIL name: reason"; the last line is
-# "N passed, N failed"; the exit status is non-zero when a test failed. A trap
-# on EXIT/INT/TERM stops the daemons started here (by PID), even on failures.
+# Every test prints "PASS name", "FAIL name: reason" or, when it cannot run on
+# this machine, "SKIP name: reason" (counted as skipped, never as passed). A test
+# that prints none of them, or exits non-zero without a FAIL line, is a failure.
+# The skipped tests are listed again at the end; the last line is
+# "N passed, N failed, N skipped"; the exit status is non-zero when a test failed
+# (skips alone do not fail). A trap on EXIT/INT/TERM stops the daemons started
+# here (by PID), even on failures.
 # shellcheck source-path=SCRIPTDIR
 set -Eeuo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -55,7 +59,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     -k) keep=1;;
     -l) list=1;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0;;
     -*) die "unknown option $1";;
     *) pats+=("$1");;
   esac
@@ -104,8 +108,8 @@ info "state $IT_STATE, ports $PHPC_DIR_PORT/$PHPC_FD_PORT/$PHPC_SD_PORT, JOB_TIM
 "$H" up 2> "$TLOG/up.log" || { cat "$TLOG/up.log" >&2; die "could not start the private Bacula (see above)"; }
 grep -E 'WARNING|plugin' "$TLOG/up.log" >&2 || true
 
-npass=0 nfail=0
-failed=()
+npass=0 nfail=0 nskip=0
+failed=() skipped=()
 for t in "${TESTS[@]}"; do
   CUR_TEST=${t#test_}
   out=$TLOG/$t.out; err=$TLOG/$t.log
@@ -119,16 +123,18 @@ for t in "${TESTS[@]}"; do
   dt=$((SECONDS - t0))
   np=$(grep -c '^PASS ' "$out" || true)
   nf=$(grep -c '^FAIL ' "$out" || true)
+  ns=$(grep -c '^SKIP ' "$out" || true)
   if [ "$rc" != 0 ] && [ "$nf" = 0 ]; then
     echo "FAIL $CUR_TEST: aborted with exit status $rc (log: $err)" | tee -a "$out"
     tail -n 5 "$err" | sed 's/^/    /'
-    nf=1
-  elif [ "$np" = 0 ] && [ "$nf" = 0 ]; then
-    echo "FAIL $CUR_TEST: printed neither PASS nor FAIL (log: $err)" | tee -a "$out"
+    nf=1 ns=0
+  elif [ "$np" = 0 ] && [ "$nf" = 0 ] && [ "$ns" = 0 ]; then
+    echo "FAIL $CUR_TEST: printed neither PASS nor FAIL nor SKIP (log: $err)" | tee -a "$out"
     nf=1
   fi
-  npass=$((npass + np)); nfail=$((nfail + nf))
+  npass=$((npass + np)); nfail=$((nfail + nf)); nskip=$((nskip + ns))
   [ "$nf" = 0 ] || failed+=("$CUR_TEST")
+  [ "$ns" = 0 ] || mapfile -t -O ${#skipped[@]} skipped < <(sed -n 's/^SKIP //p' "$out")
   echo "     ($CUR_TEST: ${dt}s)" >&2
   # the FD must survive every test
   if [ -z "$(fd_pid)" ]; then
@@ -141,5 +147,9 @@ done
 echo
 echo "integration: logs in $TLOG, job logs in $IT_STATE/log"
 [ ${#failed[@]} -eq 0 ] || echo "integration: failed: ${failed[*]}"
-echo "$npass passed, $nfail failed"
+if [ ${#skipped[@]} -gt 0 ]; then
+  echo "integration: skipped:"
+  printf '    %s\n' "${skipped[@]}"
+fi
+echo "$npass passed, $nfail failed, $nskip skipped"
 [ "$nfail" = 0 ]
