@@ -229,7 +229,9 @@ public final class Walk implements EntrySource {
                 return;
             }
             if (!st.isDirectory()) {
-                put(new Entry(root, st, st.isSymlink() ? Posix.readlinkat(Fcntl.AT_FDCWD, root) : null));
+                if (filter.admits(root, st)) {
+                    put(new Entry(root, st, st.isSymlink() ? Posix.readlinkat(Fcntl.AT_FDCWD, root) : null));
+                }
                 finish(null, false);
                 return;
             }
@@ -241,7 +243,8 @@ public final class Walk implements EntrySource {
                 finish(null, false);
                 return;
             }
-            new DirTask(new DirNode(root, st, null, true, xattrs(root, st))).invoke();
+            boolean delivered = filter.admits(root, st);
+            new DirTask(new DirNode(root, st, null, delivered, delivered ? xattrs(root, st) : null)).invoke();
         } catch (InterruptedException e) {
             // cancelled
         } catch (Throwable t) {
