@@ -146,6 +146,8 @@ class BackendSessionTest {
             shim.expect('F');
             ShimSide.Stream s = shim.readStream();
             assertEquals(List.of(), s.messages());
+            assertTrue(s.summary() != null && s.summary().startsWith("summary: ") && s.summary().contains(" entries in ")
+                    && s.summary().contains("largest directory"), String.valueOf(s.summary()));
             Map<String, ShimSide.Received> m = byName(s.records());
             Set<String> expected = new HashSet<>();
             try (Stream<Path> w = Files.walk(root)) {
