@@ -159,7 +159,7 @@ public final class BackendSession {
         }
         out.end();
         out.flush();
-        new Backup(out, in::answer, in::interrupted, opener).run(params, job, withData);
+        new Backup(out, in::answer, in::interrupted, opener, java.time.InstantSource.system()).run(params, job, withData);
     }
 
     /** @return false when the input ended */

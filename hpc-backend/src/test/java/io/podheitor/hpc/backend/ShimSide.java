@@ -45,7 +45,11 @@ final class ShimSide implements AutoCloseable {
     }
 
     /** A whole backup/estimate stream. */
-    record Stream(List<Received> records, List<String> messages) {
+    /**
+     * {@code messages}: every I/W/E of the stream but the closing summary line, which is {@code summary} (null when
+     * the backend sent none; every completed stream has one).
+     */
+    record Stream(List<Received> records, List<String> messages, String summary) {
     }
 
     ShimSide() {
@@ -189,13 +193,18 @@ final class ShimSide implements AutoCloseable {
         List<Received> records = new ArrayList<>();
         List<String> messages = new ArrayList<>();
         List<String> pending = new ArrayList<>();
+        String summary = null;
         while (true) {
             Frame f = read();
             switch (f.status()) {
                 case 'F' -> {
-                    return new Stream(records, messages);
+                    return new Stream(records, messages, summary);
                 }
                 case 'I', 'W', 'E' -> {
+                    if (f.status() == 'I' && f.text().startsWith("summary: ")) {
+                        summary = f.text();
+                        continue;
+                    }
                     messages.add(f.status() + " " + f.text());
                     pending.add(f.status() + " " + f.text());
                 }

@@ -15,8 +15,8 @@ import io.podheitor.hpc.posix.StatX;
  *   <li>{@link #descends}: after the stat of a directory: is it walked (listed, its names asked again)?
  * </ol>
  *
- * The source's root is always delivered and always walked. Implementations are called from many walker threads
- * at once and must be thread-safe and cheap; they must not block.
+ * The source's root is always walked, and delivered when {@link #admits} says so. Implementations are called
+ * from many walker threads at once and must be thread-safe and cheap; they must not block.
  */
 public interface EntryFilter {
     /** Admits everything (the default of a Full backup). */

@@ -19,6 +19,9 @@ public interface EntrySource extends AutoCloseable {
     /** The next item if one is ready right now, else null (the consumer may flush its output, then take()). */
     SourceItem poll();
 
+    /** Counts so far (read from the consumer thread while producers run: a moment's view, not a barrier). */
+    SourceStats stats();
+
     /** Stops the producers promptly; queued items are dropped and a cancelled {@link SourceEnd} follows. */
     void cancel();
 

@@ -15,6 +15,7 @@ import io.podheitor.hpc.source.EntrySource;
 import io.podheitor.hpc.source.Ordering;
 import io.podheitor.hpc.source.SourceEnd;
 import io.podheitor.hpc.source.SourceItem;
+import io.podheitor.hpc.source.SourceStats;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -55,6 +56,8 @@ public final class Walk implements EntrySource {
     private final ForkJoinPool pool;
     private final AtomicLong entries = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
+    private final AtomicLong largestEntries = new AtomicLong(-1);
+    private volatile byte[] largestDirectory;
     private final AtomicBoolean ended = new AtomicBoolean();
     private final AtomicInteger queuedChunks = new AtomicInteger();
     private final Semaphore readAheadSpace; // free read-ahead budget in bytes; walker threads wait for it
@@ -148,6 +151,24 @@ public final class Walk implements EntrySource {
         return errors.get();
     }
 
+    @Override
+    public SourceStats stats() {
+        long n = largestEntries.get();
+        return new SourceStats(entries.get(), errors.get(), n < 0 ? null : largestDirectory, Math.max(0, n),
+                options.threads());
+    }
+
+    /** Remembers the directory with the most names (one compare per listed directory). */
+    private void listed(byte[] dir, long names) {
+        long cur;
+        while (names > (cur = largestEntries.get())) {
+            if (largestEntries.compareAndSet(cur, names)) {
+                largestDirectory = dir; // a race with a larger one may pair them briefly: a report, not a proof
+                return;
+            }
+        }
+    }
+
     /** Stops all walker tasks promptly; queued items are dropped and a cancelled {@link SourceEnd} is queued. */
     @Override
     public void cancel() {
@@ -229,7 +250,9 @@ public final class Walk implements EntrySource {
                 return;
             }
             if (!st.isDirectory()) {
-                put(new Entry(root, st, st.isSymlink() ? Posix.readlinkat(Fcntl.AT_FDCWD, root) : null));
+                if (filter.admits(root, st)) {
+                    put(new Entry(root, st, st.isSymlink() ? Posix.readlinkat(Fcntl.AT_FDCWD, root) : null));
+                }
                 finish(null, false);
                 return;
             }
@@ -241,7 +264,8 @@ public final class Walk implements EntrySource {
                 finish(null, false);
                 return;
             }
-            new DirTask(new DirNode(root, st, null, true, xattrs(root, st))).invoke();
+            boolean delivered = filter.admits(root, st);
+            new DirTask(new DirNode(root, st, null, delivered, delivered ? xattrs(root, st) : null)).invoke();
         } catch (InterruptedException e) {
             // cancelled
         } catch (Throwable t) {
@@ -266,8 +290,10 @@ public final class Walk implements EntrySource {
             return;
         }
         OpenDir dir = new OpenDir(fd);
+        long names = 0;
         try {
             for (List<DirEntry> batch; !(batch = Posix.readDirectory(fd)).isEmpty(); ) {
+                names += batch.size();
                 if (cancelled) {
                     throw new InterruptedException();
                 }
@@ -290,6 +316,7 @@ public final class Walk implements EntrySource {
             put(new EntryError(d.path, e.withPath(d.path), true));
         } finally {
             dir.release();
+            listed(d.path, names);
         }
     }
 

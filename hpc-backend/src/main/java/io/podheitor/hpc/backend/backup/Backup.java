@@ -9,6 +9,7 @@ import io.podheitor.hpc.ptcomm.Status;
 import io.podheitor.hpc.source.EntryFilter;
 import io.podheitor.hpc.source.EntrySource;
 import java.io.IOException;
+import java.time.InstantSource;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -20,8 +21,10 @@ import java.util.function.BooleanSupplier;
  * @param stop    true once the shim went away or sent something unexpected (cancels the backup)
  * @param opener  how regular files are opened for their data: null = below the {@code path=} root's descriptor,
  *                never through a link (production); tests inject another
+ * @param clock   the time of progress lines and the summary ({@link InstantSource#system()}; tests inject)
  */
-public record Backup(FrameWriter out, EntryChecks.Answers answers, BooleanSupplier stop, FileOpener opener) {
+public record Backup(FrameWriter out, EntryChecks.Answers answers, BooleanSupplier stop, FileOpener opener,
+        InstantSource clock) {
     /**
      * Streams the records of the job (docs/ptcomm.md §4) and the final F.
      *
@@ -46,8 +49,11 @@ public record Backup(FrameWriter out, EntryChecks.Answers answers, BooleanSuppli
                 EntrySource source = SourceFactory.open(params, job, policy, withData, EntryFilter.ALL)) {
             EntryWriter writer = new EntryWriter(out, withData, links, meta, DataReaders.standard(),
                     opener != null ? opener : root, report, keeper, stop);
-            return new Emitter(out, source, checks, writer, report, links, policy.checkEvery(), stop, params.path())
-                    .run();
+            MetricsFile metrics = params.metricsDir() == null ? null : new MetricsFile(params.metricsDir(), job.name(),
+                    job.jobId(), text -> out.message(Status.WARNING, text));
+            Progress progress = new Progress(out, clock, params.progressMinutes(), metrics);
+            return new Emitter(out, source, checks, writer, report, links, policy.checkEvery(), stop, params.path(),
+                    progress).run();
         }
     }
 }

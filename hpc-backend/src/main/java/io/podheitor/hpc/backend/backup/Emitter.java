@@ -15,8 +15,8 @@ import java.util.function.BooleanSupplier;
 /**
  * The single emitter of a backup or estimate (docs/ptcomm.md §4): drains the {@link EntrySource}, lets
  * {@link EntryChecks} hold back the entries the shim must be asked about, hands every entry that may be sent to
- * the {@link EntryWriter}, reports the source's errors, and closes the stream with the {@link JobReport} and the
- * final {@code F}. Output is flushed whenever the source has nothing ready, so the shim never waits on a
+ * the {@link EntryWriter}, reports the source's errors and its {@link Progress}, and closes the stream with the
+ * {@link JobReport}, the summary line and the final {@code F}. Output is flushed whenever the source has nothing ready, so the shim never waits on a
  * buffered frame.
  */
 final class Emitter {
@@ -29,9 +29,10 @@ final class Emitter {
     private final boolean checkEvery;
     private final BooleanSupplier stop;
     private final byte[] root;
+    private final Progress progress;
 
     Emitter(FrameWriter out, EntrySource source, EntryChecks checks, EntryWriter writer, JobReport report,
-            HardLinks links, boolean checkEvery, BooleanSupplier stop, byte[] root) {
+            HardLinks links, boolean checkEvery, BooleanSupplier stop, byte[] root, Progress progress) {
         this.out = out;
         this.source = source;
         this.checks = checks;
@@ -41,6 +42,7 @@ final class Emitter {
         this.checkEvery = checkEvery;
         this.stop = stop;
         this.root = root;
+        this.progress = progress;
     }
 
     /**
@@ -67,6 +69,7 @@ final class Emitter {
                     }
                     item = source.take();
                 }
+                progress.tick(source.stats(), report);
                 switch (item) {
                     case Entry e -> {
                         if (!checks.submit(e, checkEvery || writer.needsCheck(e), writer::write)) {
@@ -96,6 +99,7 @@ final class Emitter {
             return false;
         }
         report.close(out, checks, checkEvery, links);
+        progress.summary(source.stats(), report, PeakMemory.bytes());
         out.end();
         out.flush();
         return true;

@@ -27,9 +27,14 @@ import java.util.Set;
  * @param readAhead    backup: regular files up to this many bytes are read by the walker threads (0 = off)
  * @param hardlinkMemory multiply linked inodes kept on the heap before the hard-link index spills to disk
  * @param spillDir     where the hard-link index spills (unlinked temporary files)
+ * @param progressMinutes a progress line in the job log every this many minutes (0 = off)
+ * @param metricsDir   where the job's Prometheus text-format metrics file goes, or null (none)
  */
 public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth, byte[] backend,
-        boolean aclSupport, boolean xattrSupport, int readAhead, int hardlinkMemory, Path spillDir) {
+        boolean aclSupport, boolean xattrSupport, int readAhead, int hardlinkMemory, Path spillDir,
+        int progressMinutes, Path metricsDir) {
+    /** The default of plugin key progress (minutes). */
+    public static final int DEFAULT_PROGRESS_MINUTES = 10;
     public static final int MAX_HARDLINK_MEMORY = (int) PluginKeys.table().find("hardlink_memory").max();
     /** Multiply linked inodes whose first name is kept on the heap before the index spills (~250 B each). */
     public static final int DEFAULT_HARDLINK_MEMORY = 100_000;
@@ -37,7 +42,7 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
 
     public PluginParams(byte[] path, Mode mode, int threads, int channelDepth, byte[] backend) {
         this(path, mode, threads, channelDepth, backend, true, true, WalkOptions.DEFAULT_READ_AHEAD,
-                DEFAULT_HARDLINK_MEMORY, defaultSpillDir());
+                DEFAULT_HARDLINK_MEMORY, defaultSpillDir(), DEFAULT_PROGRESS_MINUTES, null);
     }
 
     public static PluginParams parse(List<byte[]> lines) throws BadRequestException {
@@ -51,6 +56,8 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
         int readAhead = WalkOptions.DEFAULT_READ_AHEAD;
         int hardlinkMemory = DEFAULT_HARDLINK_MEMORY;
         Path spillDir = defaultSpillDir();
+        int progress = DEFAULT_PROGRESS_MINUTES;
+        Path metricsDir = null;
         Set<String> seen = new HashSet<>();
         for (byte[] line : lines) {
             int eq = JobInfo.indexOf(line, (byte) '=');
@@ -79,6 +86,8 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
                 case "readahead" -> readAhead = (int) value;
                 case "hardlink_memory" -> hardlinkMemory = (int) value;
                 case "spill_dir" -> spillDir = Path.of((String) value); // ASCII: no locale can change its bytes
+                case "progress" -> progress = (int) value;
+                case "metrics_dir" -> metricsDir = Path.of((String) value);
                 default -> {
                     // a valid key that only the shim acts on (timeout: its IO timeout); nothing to do here
                     if (PluginKeys.table().find(key).side() != KeySpec.Side.SHIM) {
@@ -92,7 +101,7 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
             throw new BadRequestException("plugin parameter path is missing");
         }
         return new PluginParams(path, mode, threads, channelDepth, backend, acl, xattr, readAhead, hardlinkMemory,
-                spillDir);
+                spillDir, progress, metricsDir);
     }
 
     /** The hard-link index spills to java.io.tmpdir unless spill_dir says otherwise. */
@@ -105,7 +114,8 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
         return o instanceof PluginParams p && Arrays.equals(p.path, path) && p.mode == mode
                 && p.threads == threads && p.channelDepth == channelDepth && Arrays.equals(p.backend, backend)
                 && p.aclSupport == aclSupport && p.xattrSupport == xattrSupport && p.readAhead == readAhead
-                && p.hardlinkMemory == hardlinkMemory && p.spillDir.equals(spillDir);
+                && p.hardlinkMemory == hardlinkMemory && p.spillDir.equals(spillDir)
+                && p.progressMinutes == progressMinutes && java.util.Objects.equals(p.metricsDir, metricsDir);
     }
 
     @Override

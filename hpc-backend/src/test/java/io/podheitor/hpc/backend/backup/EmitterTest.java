@@ -42,7 +42,7 @@ class EmitterTest {
                 new MetadataCollector(frames.out, false, false, null), DataReaders.standard(), opener, report,
                 checkEvery ? checks::keepUnlessGone : (p, f) -> { }, stop::get);
         return new Emitter(frames.out, source, checks, writer, report, links, checkEvery, stop::get,
-                Frames.b(tmp));
+                Frames.b(tmp), new Progress(frames.out, java.time.InstantSource.fixed(java.time.Instant.EPOCH), 10, null));
     }
 
     private Path write(String name, int size) throws IOException {

@@ -31,10 +31,16 @@ final class Frames {
         return frames;
     }
 
-    /** The frames as short strings: "C <text>" for commands (FILE records: "C FILE <type> <name>"), "D <n>", "F", "I/W/E/A <text>". */
+    /**
+     * The frames as short strings: "C <text>" for commands (FILE records: "C FILE <type> <name>"), "D <n>", "F",
+     * "I/W/E/A <text>"; the job's closing summary line (I "summary: ...") is left out: {@link #summaryLine()}.
+     */
     List<String> summary() throws IOException {
         List<String> s = new ArrayList<>();
         for (Frame f : written()) {
+            if (f.status() == 'I' && f.text().startsWith("summary: ")) {
+                continue;
+            }
             s.add(switch (f.status()) {
                 case 'C' -> {
                     String t = new String(f.payload(), StandardCharsets.ISO_8859_1);
@@ -55,6 +61,16 @@ final class Frames {
             });
         }
         return s;
+    }
+
+    /** The closing summary line's text, or null. */
+    String summaryLine() throws IOException {
+        for (Frame f : written()) {
+            if (f.status() == 'I' && f.text().startsWith("summary: ")) {
+                return f.text();
+            }
+        }
+        return null;
     }
 
     static byte[] b(String s) {

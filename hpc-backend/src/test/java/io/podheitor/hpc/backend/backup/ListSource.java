@@ -29,6 +29,13 @@ final class ListSource implements EntrySource {
         this(items, null);
     }
 
+    private long delivered;
+
+    @Override
+    public io.podheitor.hpc.source.SourceStats stats() {
+        return new io.podheitor.hpc.source.SourceStats(delivered, 0, null, 0, 0);
+    }
+
     @Override
     public Ordering ordering() {
         return Ordering.DIRECTORIES_AFTER_CONTENTS;
@@ -51,6 +58,8 @@ final class ListSource implements EntrySource {
         SourceItem i = items.poll();
         if (i instanceof SourceEnd e) {
             end = e;
+        } else if (i instanceof Entry) {
+            delivered++;
         }
         return i;
     }
