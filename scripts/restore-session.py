@@ -3,12 +3,14 @@
 FD's createFile calls: a synthetic tree of directories, each with one empty file, sent in backup order (a
 directory after its contents), then FINISH (directory attributes), END and T.
 
-  scripts/restore-session.py [--backend CMD] [--dirs N] [--fanout K] DEST
+  scripts/restore-session.py [--backend CMD] [--dirs N] [--fanout K] [--heap] DEST
 
 DEST is the restore's where= (created; it must not exist or be empty). The tree is DEST/<i // K>/<i % K>/f for
 i < N, plus the N // K (+1) parent directories. Prints on stdout: dirs, files, records, create_s (records until
 FINISH), finish_s (FINISH until its F), total_s, backend_peak_rss_kB (VmHWM read just before T) and the number
-of E replies; exit status 1 on a protocol error or when the backend answered E. Used to show that the memory
+of E replies; with --heap also the heap in use after a full GC at the end (jcmd GC.run + GC.heap_info of the JDK that
+runs the backend: the live set, independent of how far the JVM let its heap grow); exit status 1 on a protocol
+error or when the backend answered E. Used to show that the memory
 of a restore stays flat with the number of directories (docs/security.md, STRESS_RESULTS.md).
 """
 import argparse, os, subprocess, sys, time
@@ -46,6 +48,7 @@ def main():
     ap.add_argument("dest")
     ap.add_argument("--dirs", type=int, default=200000)
     ap.add_argument("--fanout", type=int, default=1000)
+    ap.add_argument("--heap", action="store_true")
     ap.add_argument("--backend", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bin",
                                                       "podheitor-hpc-backend"))
     a = ap.parse_args()
@@ -117,6 +120,18 @@ def main():
                 rss = int(line.split()[1])
     except OSError:
         pass
+    live = ""
+    if a.heap:
+        java = os.readlink(f"/proc/{p.pid}/exe")
+        jcmd = os.path.join(os.path.dirname(java), "jcmd")
+        subprocess.run([jcmd, str(p.pid), "GC.run"], capture_output=True, check=False)
+        info = subprocess.run([jcmd, str(p.pid), "GC.heap_info"], capture_output=True, text=True, check=False).stdout
+        used_k = 0
+        for line in info.splitlines():  # Serial GC: "DefNew total 4928K, used 2840K [...", "Tenured total ..."
+            parts = line.split()
+            if len(parts) > 4 and parts[1] == "total" and parts[3] == "used":
+                used_k += int(parts[4].rstrip("K,"))
+        live = f" heap_after_gc_kB={used_k}"
     w.write(frame("C", b"END"))
     read_frame(r)
     w.write(frame("T"))
@@ -124,7 +139,7 @@ def main():
     rc = p.wait()
     print(f"dirs={a.dirs + parents + 1} files={files} records={records} create_s={t1 - t0:.1f} "
           f"finish_s={t2 - t1:.1f} total_s={time.perf_counter() - t0:.1f} backend_peak_rss_kB={rss} "
-          f"errors={errors} exit={rc}")
+          f"errors={errors} exit={rc}{live}")
     return 0 if rc == 0 and errors == 0 else 1
 
 
