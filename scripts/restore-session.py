@@ -3,11 +3,12 @@
 FD's createFile calls: a synthetic tree of directories, each with one empty file, sent in backup order (a
 directory after its contents), then FINISH (directory attributes), END and T.
 
-  scripts/restore-session.py [--backend CMD] [--dirs N] [--fanout K] [--heap] DEST
+  scripts/restore-session.py [--backend CMD] [--dirs N] [--fanout K] [--files-per-dir F] [--heap] DEST
 
-DEST is the restore's where= (created; it must not exist or be empty). The tree is DEST/<i // K>/<i % K>/f for
-i < N, plus the N // K (+1) parent directories. Prints on stdout: dirs, files, records, create_s (records until
-FINISH), finish_s (FINISH until its F), total_s, backend_peak_rss_kB (VmHWM read just before T) and the number
+DEST is the restore's where= (created; it must not exist or be empty). The tree is DEST/<i // K>/<i % K>/f<j> for
+i < N and j < F (default 1 empty file per directory), plus the N // K (+1) parent directories. Prints on stdout: dirs, files, records, create_s (records until
+FINISH), finish_s (FINISH until its F), total_s, backend_cpu_s (user + system CPU of the backend),
+backend_peak_rss_kB (VmHWM read just before T) and the number
 of E replies; with --heap also the heap in use after a full GC at the end (jcmd GC.run + GC.heap_info of the JDK that
 runs the backend: the live set, independent of how far the JVM let its heap grow); exit status 1 on a protocol
 error or when the backend answered E. Used to show that the memory
@@ -49,6 +50,7 @@ def main():
     ap.add_argument("--dirs", type=int, default=200000)
     ap.add_argument("--fanout", type=int, default=1000)
     ap.add_argument("--heap", action="store_true")
+    ap.add_argument("--files-per-dir", type=int, default=1)
     ap.add_argument("--backend", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bin",
                                                       "podheitor-hpc-backend"))
     a = ap.parse_args()
@@ -95,10 +97,11 @@ def main():
         tdir = prefix + b"/%d" % top
         for i in range(top * a.fanout, min(a.dirs, (top + 1) * a.fanout)):
             d = tdir + b"/%d" % i
-            if send(record(b"E", 0o100644, d + b"/f")) == b"OK":   # EMPTY: OK, then the close (IO_CLOSE)
-                w.write(frame("F"))
-                read_frame(r)
-                files += 1
+            for j in range(a.files_per_dir):
+                if send(record(b"E", 0o100644, d + b"/f%d" % j)) == b"OK":   # EMPTY: OK, then the close (IO_CLOSE)
+                    w.write(frame("F"))
+                    read_frame(r)
+                    files += 1
             send(record(b"D", 0o40755, d + b"/"))
         send(record(b"D", 0o40755, tdir + b"/"))
     send(record(b"D", 0o40755, prefix + b"/"))
@@ -113,6 +116,12 @@ def main():
             if errors <= 5:
                 print(f"restore-session: E {payload.decode(errors='replace')}", file=sys.stderr)
     t2 = time.perf_counter()
+    cpu = 0.0
+    try:
+        fields = open(f"/proc/{p.pid}/stat").read().rsplit(")", 1)[1].split()
+        cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+    except (OSError, IndexError, ValueError):
+        pass
     rss = 0
     try:
         for line in open(f"/proc/{p.pid}/status"):
@@ -138,7 +147,8 @@ def main():
     w.close()
     rc = p.wait()
     print(f"dirs={a.dirs + parents + 1} files={files} records={records} create_s={t1 - t0:.1f} "
-          f"finish_s={t2 - t1:.1f} total_s={time.perf_counter() - t0:.1f} backend_peak_rss_kB={rss} "
+          f"finish_s={t2 - t1:.1f} total_s={time.perf_counter() - t0:.1f} backend_cpu_s={cpu:.2f} "
+          f"backend_peak_rss_kB={rss} "
           f"errors={errors} exit={rc}{live}")
     return 0 if rc == 0 and errors == 0 else 1
 

@@ -70,8 +70,9 @@ test_41_launcher_errorfile() {
   done
   [ ! -e "$base/parentwritable/build/log" ] || { fail $n "parentwritable: build/log was created in a group-writable build/"; return 0; }
   [ -z "$(ls -A "$base/elsewhere")" ] || { fail $n "symlink: something was written through the symlink"; return 0; }
-  # 4. no argument names /tmp (scratch dirs aside)
-  if grep -h -- '-XX:ErrorFile=/tmp/podheitor' "$base"/*/args > /dev/null 2>&1; then
+  # 4. no argument names a file directly in /tmp (the old default was /tmp/podheitor-hpc-backend-hs_err_%p.log);
+  # the scratch directories themselves may live under /tmp, so only a file name right below /tmp counts
+  if grep -hE -- '^-XX:ErrorFile=/tmp/[^/]+$' "$base"/*/args > /dev/null 2>&1; then
     fail $n "an -XX:ErrorFile in /tmp is still given"; return 0
   fi
   rm -rf -- "$base"
