@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian packages podheitor-hpc needs to build and to run its
-# private Bacula (idempotent), then check for a JDK >= 22.
+# private Bacula (idempotent), then check for a JDK >= 22. mmdebstrap is for
+# scripts/mkroot.sh, which puts Bacula 15 (Debian trixie) into a private root
+# for the integration tests; nothing of trixie is ever installed on the host.
 #
 #   scripts/install-deps.sh
 #
@@ -16,7 +18,7 @@ PHPC_PROG=install-deps.sh
 
 PACKAGES=(bacula-director bacula-director-sqlite3 bacula-sd bacula-fd bacula-console sqlite3
           python3 gcc make maven acl attr clang libclang-rt-14-dev
-          libfuse3-dev fuse3 pkg-config fd-find util-linux)
+          libfuse3-dev fuse3 pkg-config fd-find util-linux mmdebstrap)
 POLICY=/usr/sbin/policy-rc.d
 policy_ours=0
 
