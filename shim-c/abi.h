@@ -3,9 +3,9 @@
  *
  * Written from the field lists documented in docs/abi.md (cited below as
  * "docs/abi.md §N"); no Bacula source code was copied.  One .so serves the
- * interface versions 14 (Bacula 9.6), 21 (11.0) and 22 (13.0 / master), so the
+ * interface versions 14 (Bacula 9.6), 21 (11.0), 22 (13.0) and 23 (15.0), so the
  * structures whose layout changed between versions are declared once per
- * version (suffix 14/21/22) and the code picks the right one at run time.
+ * version (suffix 14/21/22/23) and the code picks the right one at run time.
  *
  * x86-64 / glibc only: every layout below is pinned by _Static_assert against
  * the offsets tabulated in docs/abi.md §2 and §6.
@@ -47,7 +47,7 @@ typedef struct bEvent {
 
 typedef struct bInfo {
     uint32_t size;      /* 8 */
-    uint32_t version;   /* FD_PLUGIN_INTERFACE_VERSION: 14, 21 or 22 */
+    uint32_t version;   /* FD_PLUGIN_INTERFACE_VERSION: 14, 21, 22 or 23 */
 } bInfo;
 
 typedef struct pInfo {
@@ -66,14 +66,15 @@ typedef enum { pVarName = 1, pVarDescription = 2 } pVariable;
 typedef int64_t utime_t;
 typedef off_t boffset_t;
 
-/* Interface versions we serve (docs/abi.md §0.2, §1.4). */
+/* Interface versions we serve (docs/abi.md §0.2, §1.4, §10). */
 #define PHPC_ABI_V14 14
 #define PHPC_ABI_V21 21
 #define PHPC_ABI_V22 22
+#define PHPC_ABI_V23 23
 
 #define PHPC_PLUGIN_MAGIC "*FDPluginData*"
 
-/* ---- events (docs/abi.md §3.1; identical in v14/v21/v22) --------------- */
+/* ---- events (docs/abi.md §3.1; identical in v14/v21/v22; v23 adds 27, 28 §10.6) */
 
 enum {
     bEventJobStart = 1,
@@ -95,7 +96,9 @@ enum {
     bEventPluginCommand = 20,
     bEventHandleBackupFile = 24,
     bEventComponentInfo = 25,
-    bEventFeatures = 26     /* v21+ only */
+    bEventFeatures = 26,    /* v21+ only */
+    bEventVerifyStream = 27,    /* v23: only for a plugin that registered it; never sent to us */
+    bEventPluginOptions = 28    /* v23: an option string from the FD's own configuration; ignored */
 };
 
 /* ---- constants (docs/abi.md §6.7) ------------------------------------ */
@@ -129,7 +132,7 @@ struct save_pkt14;  /* the FD passes a version-specific save_pkt; we only  */
                     /* declare the pointer type here (checkChanges etc.)   */
 
 typedef struct bFuncs {
-    uint32_t size;      /* 144 (v14/v21) or 152 (v22) */
+    uint32_t size;      /* 144 (v14/v21), 152 (v22) or 168 (v23) */
     uint32_t version;
     bRC (*registerBaculaEvents)(bpContext *ctx, ...);
     bRC (*getBaculaValue)(bpContext *ctx, bVariable var, void *value);
@@ -150,8 +153,10 @@ typedef struct bFuncs {
     bRC (*NewPreInclude)(bpContext *ctx);
     bRC (*checkChanges)(bpContext *ctx, void *sp);
     bRC (*AcceptFile)(bpContext *ctx, void *sp);
-    bRC (*getAccurateAttribs)(bpContext *ctx, void *att);   /* v22 only: only */
-                                    /* valid when size >= 152, never read else */
+    bRC (*getAccurateAttribs)(bpContext *ctx, void *att);   /* v22+: only valid */
+                                    /* when size >= 152, never read else */
+    bRC (*AddPlugin)(bpContext *ctx, const char *cmd);      /* v23 (size 168): */
+    bRC (*AddFileEvent)(bpContext *ctx, void *fileevent);   /* never called */
 } bFuncs;
 
 /* ---- packets (docs/abi.md §6) ------------------------------------------- */
@@ -246,6 +251,33 @@ struct save_pkt22 {
     int32_t pkt_end;
 };
 
+/* save_pkt, v23 (Bacula 15.0): 344 bytes, v22's layout plus stat_update in
+ * former padding after do_dedup (docs/abi.md §10.5).  The FD zeroes the packet
+ * before startBackupFile, and the shim never sets stat_update (it stays false:
+ * every entry is a complete one, attributes and data). */
+struct save_pkt23 {
+    int32_t pkt_size;
+    char *fname;
+    char *snap_fname;
+    int32_t plugin_mode;
+    char *link;
+    struct stat statp;
+    int32_t type;
+    uint64_t flags;
+    bool no_read;
+    bool portable;
+    bool accurate_found;
+    bool do_dedup;
+    bool stat_update;           /* v23: "only the metadata changed"; left false */
+    char *cmd;
+    struct phpc_restore_object22 restore_obj;
+    struct phpc_plugin_object22 plugin_obj;
+    const void *plug_meta;
+    uint32_t delta_seq;
+    int32_t LinkFI;
+    int32_t pkt_end;
+};
+
 /* restore_pkt, v14: 232 bytes */
 struct restore_pkt14 {
     int32_t pkt_size;
@@ -267,8 +299,8 @@ struct restore_pkt14 {
     int32_t pkt_end;
 };
 
-/* restore_pkt, v21 and v22: 232 bytes; plugin_mode is uninitialised in
- * createFile (docs/abi.md §6.4) and never read. */
+/* restore_pkt, v21, v22 and v23: 232 bytes; plugin_mode is uninitialised in
+ * createFile (docs/abi.md §6.4, §10.5) and never read. */
 struct restore_pkt21 {
     int32_t pkt_size;
     int32_t plugin_mode;
@@ -290,7 +322,7 @@ struct restore_pkt21 {
     int32_t pkt_end;
 };
 
-/* Same in all three versions. */
+/* Same in every version. */
 struct io_pkt {                 /* 72 bytes */
     int32_t pkt_size;
     int32_t func;
@@ -343,7 +375,7 @@ typedef bRC (*phpc_fn_stream)(bpContext *ctx, struct stream_pkt *sp);
     phpc_fn_value getPluginValue;                                            \
     phpc_fn_value setPluginValue;                                            \
     phpc_fn_event handlePluginEvent;                                         \
-    phpc_fn_pkt startBackupFile;        /* save_pkt14/21/22 * */             \
+    phpc_fn_pkt startBackupFile;        /* save_pkt14/21/22/23 * */          \
     phpc_fn_ctx endBackupFile;                                               \
     phpc_fn_str startRestoreFile;                                            \
     phpc_fn_ctx endRestoreFile;                                              \
@@ -372,6 +404,16 @@ typedef struct pFuncs22 {       /* 152 bytes */
     phpc_fn_pkt queryParameter;
     phpc_fn_pkt metadataRestore;        /* +144 (meta_pkt *) */
 } pFuncs22;
+
+typedef struct pFuncs23 {       /* 168 bytes (docs/abi.md §10.4) */
+    PHPC_PFUNCS_COMMON
+    phpc_fn_pkt restoreFileList;
+    phpc_fn_stream checkStream;
+    phpc_fn_pkt queryParameter;
+    phpc_fn_pkt metadataRestore;
+    phpc_fn_pkt startVerifyFile;        /* +152 (restore_pkt *): NULL, we never */
+    phpc_fn_ctx endVerifyFile;          /* +160   register bEventVerifyStream */
+} pFuncs23;
 
 /* ---- layout pins (docs/abi.md §2, §6; x86-64 glibc) -------------------- */
 
@@ -403,12 +445,15 @@ PHPC_PIN(pInfo, plugin_magic, 8);
 PHPC_PIN(pInfo, plugin_license, 16);
 PHPC_PIN(pInfo, plugin_description, 48);
 
-PHPC_SIZE(bFuncs, 152);     /* the v14/v21 FD table is 144: we never read */
-PHPC_PIN(bFuncs, getBaculaValue, 16);   /* the last slot unless size >= 152 */
-PHPC_PIN(bFuncs, JobMessage, 32);
+PHPC_SIZE(bFuncs, 168);     /* the FD's table is 144 (v14/v21), 152 (v22) or */
+PHPC_PIN(bFuncs, getBaculaValue, 16);   /* 168 (v23): a slot past its size */
+PHPC_PIN(bFuncs, JobMessage, 32);       /* is never read */
 PHPC_PIN(bFuncs, DebugMessage, 40);
+PHPC_PIN(bFuncs, checkChanges, 128);
 PHPC_PIN(bFuncs, AcceptFile, 136);
 PHPC_PIN(bFuncs, getAccurateAttribs, 144);
+PHPC_PIN(bFuncs, AddPlugin, 152);
+PHPC_PIN(bFuncs, AddFileEvent, 160);
 
 PHPC_SIZE(struct save_pkt14, 240);
 PHPC_PIN(struct save_pkt14, fname, 8);
@@ -478,6 +523,25 @@ PHPC_PIN(struct save_pkt22, plug_meta, 320);
 PHPC_PIN(struct save_pkt22, delta_seq, 328);
 PHPC_PIN(struct save_pkt22, LinkFI, 332);
 PHPC_PIN(struct save_pkt22, pkt_end, 336);
+
+PHPC_SIZE(struct save_pkt23, 344);
+PHPC_PIN(struct save_pkt23, fname, 8);
+PHPC_PIN(struct save_pkt23, link, 32);
+PHPC_PIN(struct save_pkt23, statp, 40);
+PHPC_PIN(struct save_pkt23, type, 184);
+PHPC_PIN(struct save_pkt23, flags, 192);
+PHPC_PIN(struct save_pkt23, no_read, 200);
+PHPC_PIN(struct save_pkt23, portable, 201);
+PHPC_PIN(struct save_pkt23, accurate_found, 202);
+PHPC_PIN(struct save_pkt23, do_dedup, 203);
+PHPC_PIN(struct save_pkt23, stat_update, 204);
+PHPC_PIN(struct save_pkt23, cmd, 208);
+PHPC_PIN(struct save_pkt23, restore_obj, 216);
+PHPC_PIN(struct save_pkt23, plugin_obj, 248);
+PHPC_PIN(struct save_pkt23, plug_meta, 320);
+PHPC_PIN(struct save_pkt23, delta_seq, 328);
+PHPC_PIN(struct save_pkt23, LinkFI, 332);
+PHPC_PIN(struct save_pkt23, pkt_end, 336);
 
 PHPC_SIZE(struct restore_pkt14, 232);
 PHPC_PIN(struct restore_pkt14, stream, 4);
@@ -564,6 +628,13 @@ PHPC_PIN(pFuncs22, restoreFileList, 120);
 PHPC_PIN(pFuncs22, checkStream, 128);
 PHPC_PIN(pFuncs22, queryParameter, 136);
 PHPC_PIN(pFuncs22, metadataRestore, 144);
+PHPC_SIZE(pFuncs23, 168);
+PHPC_PIN(pFuncs23, restoreFileList, 120);
+PHPC_PIN(pFuncs23, checkStream, 128);
+PHPC_PIN(pFuncs23, queryParameter, 136);
+PHPC_PIN(pFuncs23, metadataRestore, 144);
+PHPC_PIN(pFuncs23, startVerifyFile, 152);
+PHPC_PIN(pFuncs23, endVerifyFile, 160);
 
 #undef PHPC_PIN
 #undef PHPC_SIZE

@@ -56,7 +56,8 @@ static void sp_view(void *sp, struct sp_view *v)
     switch (phpc_version) {
     case PHPC_ABI_V14: SP_VIEW(v, (struct save_pkt14 *)sp); break;
     case PHPC_ABI_V21: SP_VIEW(v, (struct save_pkt21 *)sp); break;
-    default: SP_VIEW(v, (struct save_pkt22 *)sp); break;
+    case PHPC_ABI_V22: SP_VIEW(v, (struct save_pkt22 *)sp); break;
+    default: SP_VIEW(v, (struct save_pkt23 *)sp); break;     /* stat_update stays false (§10.5) */
     }
 }
 

@@ -62,6 +62,7 @@ union phpc_any_sp {
     struct save_pkt14 v14;
     struct save_pkt21 v21;
     struct save_pkt22 v22;
+    struct save_pkt23 v23;
 };
 
 #define PHPC_FILL_SP(p, fn, ln, ft, st)                                      \

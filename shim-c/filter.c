@@ -139,7 +139,8 @@ void phpc_fill_sp(union phpc_any_sp *sp, char *fname, char *link, int32_t type,
     switch (phpc_version) {
     case PHPC_ABI_V14: PHPC_FILL_SP(&sp->v14, fname, link, type, st); break;
     case PHPC_ABI_V21: PHPC_FILL_SP(&sp->v21, fname, link, type, st); break;
-    default: PHPC_FILL_SP(&sp->v22, fname, link, type, st); break;
+    case PHPC_ABI_V22: PHPC_FILL_SP(&sp->v22, fname, link, type, st); break;
+    default: PHPC_FILL_SP(&sp->v23, fname, link, type, st); break;
     }
 }
 

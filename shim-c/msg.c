@@ -11,20 +11,24 @@
 
 /* bVariable ids by version (docs/abi.md §5.1): 9.6 has the bVarxxx placeholder at 19,
  * 11.0 removed it (ids 19-23 shift down), 13.0 inserted bVarPluginDir = 14
- * (ids 14-19 shift up). */
-static const int var_ids[3][PV__COUNT] = {
-    /*          JobId Level Type JobName Since Accurate Where RegexWhere FileIndex Replace FileSeen */
-    /* v14 */ { 1,    3,    4,   6,      8,    9,       14,   15,        23,       24,     10 },
-    /* v21 */ { 1,    3,    4,   6,      8,    9,       14,   15,        22,       23,     10 },
-    /* v22 */ { 1,    3,    4,   6,      8,    9,       15,   16,        23,       24,     10 },
+ * (ids 14-19 shift up), 15.0 kept 1-27 and appended bVarSysConfigPath = 28 and
+ * bVarEstimate = 29 (§10.7).  -1: the version has no such id. */
+static const int var_ids[4][PV__COUNT] = {
+    /*          JobId Level Type JobName Since Accurate Where RegexWhere FileIndex Replace FileSeen SysConfigPath Estimate */
+    /* v14 */ { 1,    3,    4,   6,      8,    9,       14,   15,        23,       24,     10,      -1,           -1 },
+    /* v21 */ { 1,    3,    4,   6,      8,    9,       14,   15,        22,       23,     10,      -1,           -1 },
+    /* v22 */ { 1,    3,    4,   6,      8,    9,       15,   16,        23,       24,     10,      -1,           -1 },
+    /* v23 */ { 1,    3,    4,   6,      8,    9,       15,   16,        23,       24,     10,      28,           29 },
 };
 
-/* M_* numbers by version (docs/abi.md §5.3): v22 moved M_EVENTS to 3, shifting the rest. */
-static const int msg_types[3][PM__COUNT] = {
+/* M_* numbers by version (docs/abi.md §5.3): v22 moved M_EVENTS to 3, shifting the rest;
+ * v23 numbers them as v22 (§10.8). */
+static const int msg_types[4][PM__COUNT] = {
     /*          FATAL ERROR WARNING INFO */
     /* v14 */ { 3,    4,    5,      6 },
     /* v21 */ { 3,    4,    5,      6 },
     /* v22 */ { 4,    5,    6,      7 },
+    /* v23 */ { 4,    5,    6,      7 },
 };
 
 static int ver_index(unsigned ver)
@@ -33,6 +37,7 @@ static int ver_index(unsigned ver)
     case PHPC_ABI_V14: return 0;
     case PHPC_ABI_V21: return 1;
     case PHPC_ABI_V22: return 2;
+    case PHPC_ABI_V23: return 3;
     default: return -1;
     }
 }

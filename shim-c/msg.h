@@ -26,13 +26,16 @@ enum phpc_var {
     PV_FILE_INDEX,
     PV_REPLACE,
     PV_FILE_SEEN,
+    PV_SYS_CONFIG_PATH,     /* v23 only; mapped, not read */
+    PV_ESTIMATE,            /* v23 only; mapped, not read */
     PV__COUNT
 };
 
 /* Version-neutral severities for JobMessage (docs/abi.md §5.3). */
 enum phpc_sev { PM_FATAL, PM_ERROR, PM_WARNING, PM_INFO, PM__COUNT };
 
-/* Returns the bVariable id / M_* number for interface version ver, or -1. */
+/* Returns the bVariable id / M_* number for interface version ver, or -1 (an
+ * unknown version, or a variable that version does not have). */
 int phpc_var_id(unsigned ver, enum phpc_var v);
 int phpc_msg_type(unsigned ver, enum phpc_sev s);
 

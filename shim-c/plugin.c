@@ -3,11 +3,12 @@
  * per-version pFuncs tables, and the FD callbacks (dispatching to
  * session.c, backup.c and restore.c).
  *
- * One .so serves interface versions 14, 21 and 22 (docs/abi.md §1.4): the FD
- * checks pInfo.version == bInfo.version exactly and pInfo.size == 56 (§1.3), and
- * never looks at pFuncs.size, so loadPlugin copies the FD's version into
- * pInfo and returns the pFuncs table with that version's slot order (slot
- * +120 is checkStream in v14 but restoreFileList in v21+, docs/abi.md §2.3).
+ * One .so serves interface versions 14, 21, 22 and 23 (docs/abi.md §1.4, §10):
+ * the FD checks pInfo.version == bInfo.version exactly and pInfo.size == 56
+ * (§1.3), and never looks at pFuncs.size, so loadPlugin copies the FD's version
+ * into pInfo and returns the pFuncs table with that version's slot order (slot
+ * +120 is checkStream in v14 but restoreFileList in v21+, docs/abi.md §2.3; v23
+ * appends the two Verify slots, §10.4).
  *
  * Global state is limited to these tables, the saved bInfo/bFuncs pointers
  * and the chosen version; everything per job lives in struct phpc_ctx.
@@ -31,7 +32,7 @@ static pInfo plugin_info = {
     sizeof(pInfo),
     0,                                  /* set from bInfo.version at load */
     PHPC_PLUGIN_MAGIC,
-    "AGPLv3",                           /* accepted by v14, v21, v22 (docs/abi.md §1.3) */
+    "AGPLv3",                           /* accepted by v14, v21, v22, v23 (docs/abi.md §1.3) */
     "podheitor-hpc project",
     "2024",
     "1.0",
@@ -169,8 +170,9 @@ static bRC handlePluginEvent(bpContext *ctx, bEvent *event, void *value)
         return bRC_OK;
     default:
         /* JobStart, Start/EndBackupJob, EndFileSet, Features (left NULL),
-         * RestoreObject ...: nothing to do.  Jobs that never name this
-         * plugin get every broadcast event too (docs/abi.md §3.4) and stay idle. */
+         * RestoreObject, v23's PluginOptions (docs/abi.md §10.6) ...: nothing to
+         * do.  Jobs that never name this plugin get every broadcast event too
+         * (docs/abi.md §3.4) and stay idle. */
         return bRC_OK;
     }
 }
@@ -249,7 +251,9 @@ static bRC handleXACLdata(bpContext *ctx, struct xacl_pkt *x)
 /* ---- the tables ----------------------------------------------------------- */
 
 /* checkStream, restoreFileList, queryParameter and metadataRestore stay NULL:
- * the FD checks those slots for NULL before calling (docs/abi.md §2.3). */
+ * the FD checks those slots for NULL before calling (docs/abi.md §2.3); so
+ * does v23 for startVerifyFile/endVerifyFile, used only by a plugin that
+ * registered bEventVerifyStream (docs/abi.md §10.4), which we never do. */
 #define COMMON_SLOTS(sz, ver)                                                 \
     .size = (sz), .version = (ver), .newPlugin = newPlugin,                   \
     .freePlugin = freePlugin, .getPluginValue = getPluginValue,               \
@@ -263,6 +267,8 @@ static bRC handleXACLdata(bpContext *ctx, struct xacl_pkt *x)
 static pFuncs14 funcs14 = { COMMON_SLOTS(sizeof(pFuncs14), PHPC_ABI_V14), .checkStream = NULL };
 static pFuncs21 funcs21 = { COMMON_SLOTS(sizeof(pFuncs21), PHPC_ABI_V21), .checkStream = NULL };
 static pFuncs22 funcs22 = { COMMON_SLOTS(sizeof(pFuncs22), PHPC_ABI_V22), .checkStream = NULL };
+static pFuncs23 funcs23 = { COMMON_SLOTS(sizeof(pFuncs23), PHPC_ABI_V23), .startVerifyFile = NULL,
+                            .endVerifyFile = NULL };
 
 /* ---- exported entry points (docs/abi.md §1.2) ------------------------------ */
 
@@ -276,6 +282,7 @@ EXPORT bRC loadPlugin(bInfo *binfo, bFuncs *bfuncs, pInfo **pinfo, void **pfuncs
     case PHPC_ABI_V14: table = &funcs14; break;
     case PHPC_ABI_V21: table = &funcs21; break;
     case PHPC_ABI_V22: table = &funcs22; break;
+    case PHPC_ABI_V23: table = &funcs23; break;
     default:
         return bRC_Error;               /* unknown ABI: the FD unloads us */
     }

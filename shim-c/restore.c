@@ -44,6 +44,7 @@ struct rp_view {
         (v)->create_status = &(p)->create_status;                            \
     } while (0)
 
+/* restore_pkt: the v14 layout, or the one of v21, v22 and v23 (docs/abi.md §6.4, §10.5) */
 static void rp_view(void *rp, struct rp_view *v)
 {
     if (phpc_version == PHPC_ABI_V14)

@@ -59,17 +59,18 @@ static int job_id = 7, accurate, file_index, replace_char = 'w';
 static int since_time;
 static const char *where = "/tmp/r";
 
-static int M_FATAL(void) { return ver == 22 ? 4 : 3; }
-static int M_ERROR(void) { return ver == 22 ? 5 : 4; }
-static int M_WARNING(void) { return ver == 22 ? 6 : 5; }
-static int M_INFO(void) { return ver == 22 ? 7 : 6; }
+/* M_* of this version (docs/abi.md §5.3; v23 as v22, §10.8) */
+static int M_FATAL(void) { return ver >= 22 ? 4 : 3; }
+static int M_ERROR(void) { return ver >= 22 ? 5 : 4; }
+static int M_WARNING(void) { return ver >= 22 ? 6 : 5; }
+static int M_INFO(void) { return ver >= 22 ? 7 : 6; }
 
 static bRC fd_register(bpContext *ctx, ...) { (void)ctx; return bRC_OK; }
 
 static bRC fd_get(bpContext *ctx, bVariable var, void *value)
 {
-    /* the bVariable numbering of this version (docs/abi.md §5.1) */
-    int where_id = ver == 22 ? 15 : 14, regex_id = where_id + 1;
+    /* the bVariable numbering of this version (docs/abi.md §5.1; v23: §10.7) */
+    int where_id = ver >= 22 ? 15 : 14, regex_id = where_id + 1;
     int fileindex_id = ver == 21 ? 22 : 23, replace_id = ver == 21 ? 23 : 24;
 
     if (ctx == NULL || value == NULL)
@@ -83,7 +84,21 @@ static bRC fd_get(bpContext *ctx, bVariable var, void *value)
     else if (var == regex_id) *(const char **)value = NULL;
     else if (var == fileindex_id) *(int *)value = file_index;
     else if (var == replace_id) *(int *)value = replace_char;     /* an int */
+    else if (var == 29 && ver == 23) *(int *)value = 0;           /* bVarEstimate */
     return bRC_OK;
+}
+
+/* the fields of a save_pkt of this version that checkChanges and AcceptFile look at */
+static void sp_fields(void *spv, const char **fname, const char **link, int *type, mode_t *mode)
+{
+#define SP_FIELDS(p) (*fname = (p)->fname, *link = (p)->link, *type = (p)->type, *mode = (p)->statp.st_mode)
+    switch (ver) {
+    case 14: SP_FIELDS((struct save_pkt14 *)spv); break;
+    case 21: SP_FIELDS((struct save_pkt21 *)spv); break;
+    case 22: SP_FIELDS((struct save_pkt22 *)spv); break;
+    default: SP_FIELDS((struct save_pkt23 *)spv); break;
+    }
+#undef SP_FIELDS
 }
 
 /* accurate mode: names checkChanges was asked about and names marked seen */
@@ -102,18 +117,20 @@ static bRC fd_setvalue(bpContext *ctx, bVariable var, void *value)
     return bRC_OK;
 }
 
-/* checkChanges (v14 save_pkt): "same" in the name = unchanged; directories
- * must come with link == fname ending in '/' */
+/* checkChanges (the save_pkt of this version): "same" in the name = unchanged;
+ * directories must come with link == fname ending in '/' */
 static bRC fd_check_changes(bpContext *ctx, void *spv)
 {
-    struct save_pkt14 *sp = spv;
+    const char *fname, *link;
+    int type;
+    mode_t mode;
 
     (void)ctx;
+    sp_fields(spv, &fname, &link, &type, &mode);
     if (nchecked < 8)
-        snprintf(checked_names[nchecked++], sizeof checked_names[0], "%s%s", sp->fname,
-                 sp->type == FT_DIREND && sp->link && strcmp(sp->link, sp->fname) == 0 &&
-                 S_ISDIR(sp->statp.st_mode) ? " dir-ok" : "");
-    return strstr(sp->fname, "same") ? bRC_Seen : bRC_OK;
+        snprintf(checked_names[nchecked++], sizeof checked_names[0], "%s%s", fname,
+                 type == FT_DIREND && link && strcmp(link, fname) == 0 && S_ISDIR(mode) ? " dir-ok" : "");
+    return strstr(fname, "same") ? bRC_Seen : bRC_OK;
 }
 
 /* AcceptFile (docs/abi.md §8.5), like find.c accept_file for one Options block
@@ -126,20 +143,14 @@ static char accept_log[8192];
 
 static bRC fd_accept_file(bpContext *ctx, void *spv)
 {
-    const char *fname;
+    const char *fname, *link;
+    int type;
     mode_t mode;
 
     (void)ctx;
-    if (ver == 14) {
-        fname = ((struct save_pkt14 *)spv)->fname;
-        mode = ((struct save_pkt14 *)spv)->statp.st_mode;
-    } else if (ver == 21) {
-        fname = ((struct save_pkt21 *)spv)->fname;
-        mode = ((struct save_pkt21 *)spv)->statp.st_mode;
-    } else {
-        fname = ((struct save_pkt22 *)spv)->fname;
-        mode = ((struct save_pkt22 *)spv)->statp.st_mode;
-    }
+    sp_fields(spv, &fname, &link, &type, &mode);
+    if (ver == 23)
+        CHECK(!((struct save_pkt23 *)spv)->stat_update, "AcceptFile: stat_update false");
     naccept++;
     if (strlen(accept_log) + strlen(fname) + 4 < sizeof accept_log) {
         strcat(accept_log, fname);
@@ -300,9 +311,10 @@ union save_pkt {
     struct save_pkt14 a;
     struct save_pkt21 b;
     struct save_pkt22 c;
+    struct save_pkt23 d;
 };
 
-#define SP(u, field) (ver == 14 ? (u).a.field : ver == 21 ? (u).b.field : (u).c.field)
+#define SP(u, field) (ver == 14 ? (u).a.field : ver == 21 ? (u).b.field : ver == 22 ? (u).c.field : (u).d.field)
 
 static void sp_prefill(union save_pkt *u, char *cmd)
 {
@@ -316,10 +328,14 @@ static void sp_prefill(union save_pkt *u, char *cmd)
         u->b.pkt_size = u->b.pkt_end = sizeof u->b;
         u->b.portable = true;
         u->b.cmd = cmd;
-    } else {
+    } else if (ver == 22) {
         u->c.pkt_size = u->c.pkt_end = sizeof u->c;
         u->c.portable = true;
         u->c.cmd = cmd;
+    } else {
+        u->d.pkt_size = u->d.pkt_end = sizeof u->d;
+        u->d.portable = true;
+        u->d.cmd = cmd;
     }
 }
 
@@ -376,6 +392,8 @@ static void backup_loop(bpContext *ctx, char *cmd, int estimate)
             break;
         }
         s = &files[nfiles++];
+        if (ver == 23)      /* "only the metadata changed": the shim never says so (docs/abi.md §10.5) */
+            CHECK(!u.d.stat_update, "startBackupFile: stat_update false");
         s->type = SP(u, type);
         snprintf(s->fname, sizeof s->fname, "%s", SP(u, fname) ? SP(u, fname) : "(null)");
         s->have_link = SP(u, link) != NULL;
@@ -488,10 +506,10 @@ static char *make_cmd(char *buf, size_t n, const char *extra)
 
 static void test_load(void)
 {
-    static const unsigned vers[] = { 14, 21, 22 };
-    static const uint32_t sizes[] = { 128, 144, 152 };
+    static const unsigned vers[] = { 14, 21, 22, 23 };
+    static const uint32_t sizes[] = { 128, 144, 152, 168 };
 
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 4; i++) {
         bInfo bi = { 8, vers[i] };
         pInfo *pi = NULL;
         void *fp = NULL;
@@ -510,15 +528,23 @@ static void test_load(void)
               t->endBackupFile && t->startRestoreFile && t->endRestoreFile && t->pluginIO &&
               t->createFile && t->setFileAttributes && t->checkFile && t->handleXACLdata &&
               t->getPluginValue && t->setPluginValue, "mandatory slots v%u", vers[i]);
+        if (vers[i] >= 21)
+            CHECK(((pFuncs21 *)fp)->restoreFileList == NULL && ((pFuncs21 *)fp)->checkStream == NULL &&
+                  ((pFuncs21 *)fp)->queryParameter == NULL, "optional slots NULL v%u", vers[i]);
+        if (vers[i] == 23)      /* docs/abi.md §10.4: only for bEventVerifyStream, never registered */
+            CHECK(((pFuncs23 *)fp)->metadataRestore == NULL && ((pFuncs23 *)fp)->startVerifyFile == NULL &&
+                  ((pFuncs23 *)fp)->endVerifyFile == NULL, "v23: metadataRestore, Verify slots NULL");
     }
     {
-        bInfo bi = { 8, 23 };
+        bInfo bi = { 8, 24 };
         pInfo *pi = NULL;
         void *fp = NULL;
 
-        CHECK(load_plugin(&bi, &bfuncs, &pi, &fp) == bRC_Error, "unknown version refused");
+        CHECK(load_plugin(&bi, &bfuncs, &pi, &fp) == bRC_Error, "unknown version 24 refused");
         bi.version = 13;
         CHECK(load_plugin(&bi, &bfuncs, &pi, &fp) == bRC_Error, "version 13 refused");
+        bi.version = 23 + 0xBEEF;       /* an Enterprise number (docs/abi.md §10.2) */
+        CHECK(load_plugin(&bi, &bfuncs, &pi, &fp) == bRC_Error, "Enterprise version refused");
     }
 }
 
@@ -529,7 +555,7 @@ static void use_version(unsigned v)
     ver = v;
     binfo.size = 8;
     binfo.version = v;
-    bfuncs.size = v == 22 ? 152 : 144;
+    bfuncs.size = v == 23 ? 168 : v == 22 ? 152 : 144;     /* docs/abi.md §2.2, §10.3 */
     bfuncs.version = v;
     CHECK(load_plugin(&binfo, &bfuncs, &pinfo, &fp) == bRC_OK, "loadPlugin v%u", v);
     pf = fp;
@@ -698,12 +724,12 @@ static void accurate_check_files(bpContext *ctx)
     }
 }
 
-static void test_accurate(void)
+static void test_accurate(unsigned v)
 {
     char cmd[PATH_MAX + 128];
     bpContext ctx = { (void *)0x1, NULL };
 
-    use_version(14);
+    use_version(v);
     new_log();
     setenv("PHPC_FAKE_MODE", "accurate", 1);
     nchecked = nseen = 0;
@@ -1480,14 +1506,14 @@ static void test_backend_choice(void)
 
 /* A job that never names the plugin: nothing happens. */
 /* Sparse section (flag 8): FO_OFFSETS, io->offset per read; restore IO_SEEK -> C SEEK. */
-static void test_sparse(void)
+static void test_sparse(unsigned v)     /* v21+: the restore packet's v21 layout */
 {
     char cmd[PATH_MAX + 128];
     bpContext ctx = { (void *)0x1, NULL };
     struct io_pkt io;
     union restore_pkt u;
 
-    use_version(22);
+    use_version(v);
     new_log();
     setenv("PHPC_FAKE_MODE", "sparse", 1);
     CHECK(backup_job(make_cmd(cmd, sizeof cmd, ""), 0, 'F', 0) == bRC_OK, "sparse backup");
@@ -1611,22 +1637,28 @@ int main(int argc, char **argv)
     test_load();
     test_normal_backup(14);
     test_incremental_and_estimate();
-    test_accurate();
+    test_accurate(14);
+    test_accurate(23);
     test_failures();
     test_unreapable_backend();
     test_cancel();
     test_normal_backup(14);             /* a fresh backend after all the failures */
     test_normal_backup(21);
     test_normal_backup(22);
+    test_normal_backup(23);
     test_restore(14);
     test_restore(21);
     test_restore(22);
+    test_restore(23);
     test_restore_no_backend();
     test_backend_choice();
-    test_sparse();
+    test_sparse(22);
+    test_sparse(23);
     test_fileset_filter(14, 0);
     test_fileset_filter(22, 0);
     test_fileset_filter(21, 1);
+    test_fileset_filter(23, 0);
+    test_fileset_filter(23, 1);
     test_fileset_filter_fallbacks();
     test_fileset_filter_accurate();
     test_idle_job();

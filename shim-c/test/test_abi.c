@@ -33,7 +33,7 @@ static void common(void)
     OFF(pInfo, plugin_license, 16); OFF(pInfo, plugin_author, 24); OFF(pInfo, plugin_date, 32);
     OFF(pInfo, plugin_version, 40); OFF(pInfo, plugin_description, 48);
 
-    /* bFuncs: 144 bytes for v14/v21 (ends after AcceptFile), 152 for v22 */
+    /* bFuncs: 144 bytes for v14/v21 (ends after AcceptFile), 152 for v22, 168 for v23 */
     OFF(bFuncs, size, 0); OFF(bFuncs, version, 4);
     OFF(bFuncs, registerBaculaEvents, 8); OFF(bFuncs, getBaculaValue, 16);
     OFF(bFuncs, setBaculaValue, 24); OFF(bFuncs, JobMessage, 32); OFF(bFuncs, DebugMessage, 40);
@@ -43,7 +43,9 @@ static void common(void)
     OFF(bFuncs, NewPreInclude, 120); OFF(bFuncs, checkChanges, 128); OFF(bFuncs, AcceptFile, 136);
     CHECK(offsetof(bFuncs, AcceptFile) + sizeof(void *) == 144, "v14/v21 bFuncs size 144");
     OFF(bFuncs, getAccurateAttribs, 144);
-    SZ(bFuncs, 152);
+    CHECK(offsetof(bFuncs, getAccurateAttribs) + sizeof(void *) == 152, "v22 bFuncs size 152");
+    OFF(bFuncs, AddPlugin, 152); OFF(bFuncs, AddFileEvent, 160);
+    SZ(bFuncs, 168);
 
     SZ(struct io_pkt, 72);
     OFF(struct io_pkt, pkt_size, 0); OFF(struct io_pkt, func, 4); OFF(struct io_pkt, count, 8);
@@ -157,6 +159,35 @@ static void v22(void)
     OFF(pFuncs22, queryParameter, 136); OFF(pFuncs22, metadataRestore, 144);
 }
 
+/* docs/abi.md §10.3-§10.5: v22's layouts plus stat_update in former padding and two table slots each */
+static void v23(void)
+{
+    SZ(struct save_pkt23, 344);
+    OFF(struct save_pkt23, fname, 8); OFF(struct save_pkt23, snap_fname, 16);
+    OFF(struct save_pkt23, plugin_mode, 24); OFF(struct save_pkt23, link, 32);
+    OFF(struct save_pkt23, statp, 40); OFF(struct save_pkt23, type, 184);
+    OFF(struct save_pkt23, flags, 192); OFF(struct save_pkt23, no_read, 200);
+    OFF(struct save_pkt23, portable, 201); OFF(struct save_pkt23, accurate_found, 202);
+    OFF(struct save_pkt23, do_dedup, 203); OFF(struct save_pkt23, stat_update, 204);
+    OFF(struct save_pkt23, cmd, 208); OFF(struct save_pkt23, restore_obj, 216);
+    OFF(struct save_pkt23, plugin_obj, 248); OFF(struct save_pkt23, plug_meta, 320);
+    OFF(struct save_pkt23, delta_seq, 328); OFF(struct save_pkt23, LinkFI, 332);
+    OFF(struct save_pkt23, pkt_end, 336);
+    /* every field the shim touches sits where v22 has it */
+    CHECK(offsetof(struct save_pkt23, LinkFI) == offsetof(struct save_pkt22, LinkFI) &&
+          offsetof(struct save_pkt23, cmd) == offsetof(struct save_pkt22, cmd) &&
+          offsetof(struct save_pkt23, flags) == offsetof(struct save_pkt22, flags),
+          "save_pkt23 == save_pkt22 but for stat_update");
+
+    /* restore_pkt: v23 uses the v21 layout (checked in v21()) */
+    SZ(pFuncs23, 168);
+    OFF(pFuncs23, handleXACLdata, 112); OFF(pFuncs23, restoreFileList, 120);
+    OFF(pFuncs23, checkStream, 128); OFF(pFuncs23, queryParameter, 136);
+    OFF(pFuncs23, metadataRestore, 144); OFF(pFuncs23, startVerifyFile, 152);
+    OFF(pFuncs23, endVerifyFile, 160);
+    CHECK(bEventVerifyStream == 27 && bEventPluginOptions == 28, "v23 events 27, 28");
+}
+
 static void constants(void)
 {
     /* docs/abi.md §5.1 */
@@ -172,7 +203,19 @@ static void constants(void)
           phpc_var_id(22, PV_FILE_SEEN) == 10, "bVarFileSeen 10/10/10");
     CHECK(phpc_var_id(22, PV_JOB_ID) == 1 && phpc_var_id(22, PV_JOB_NAME) == 6 &&
           phpc_var_id(22, PV_ACCURATE) == 9 && phpc_var_id(22, PV_LEVEL) == 3, "stable ids");
-    CHECK(phpc_var_id(13, PV_JOB_ID) == -1, "unknown version");
+    /* docs/abi.md §10.7: v23 = v22 for 1-27, plus 28 and 29 */
+    for (int v = 0; v < PV__COUNT; v++)
+        if (v != PV_SYS_CONFIG_PATH && v != PV_ESTIMATE)
+            CHECK(phpc_var_id(23, (enum phpc_var)v) == phpc_var_id(22, (enum phpc_var)v),
+                  "bVariable %d: v23 %d, v22 %d", v, phpc_var_id(23, (enum phpc_var)v),
+                  phpc_var_id(22, (enum phpc_var)v));
+    CHECK(phpc_var_id(23, PV_WHERE) == 15 && phpc_var_id(23, PV_FILE_INDEX) == 23 &&
+          phpc_var_id(23, PV_REPLACE) == 24, "v23 Where/FileIndex/Replace 15/23/24");
+    CHECK(phpc_var_id(23, PV_SYS_CONFIG_PATH) == 28 && phpc_var_id(23, PV_ESTIMATE) == 29,
+          "bVarSysConfigPath 28, bVarEstimate 29 (v23)");
+    CHECK(phpc_var_id(14, PV_ESTIMATE) == -1 && phpc_var_id(21, PV_ESTIMATE) == -1 &&
+          phpc_var_id(22, PV_SYS_CONFIG_PATH) == -1, "no 28/29 before v23");
+    CHECK(phpc_var_id(13, PV_JOB_ID) == -1 && phpc_var_id(24, PV_JOB_ID) == -1, "unknown versions");
     /* docs/abi.md §5.3 */
     CHECK(phpc_msg_type(14, PM_FATAL) == 3 && phpc_msg_type(21, PM_FATAL) == 3 &&
           phpc_msg_type(22, PM_FATAL) == 4, "M_FATAL 3/3/4");
@@ -182,6 +225,8 @@ static void constants(void)
           phpc_msg_type(22, PM_WARNING) == 6, "M_WARNING 5/5/6");
     CHECK(phpc_msg_type(14, PM_INFO) == 6 && phpc_msg_type(21, PM_INFO) == 6 &&
           phpc_msg_type(22, PM_INFO) == 7, "M_INFO 6/6/7");
+    CHECK(phpc_msg_type(23, PM_FATAL) == 4 && phpc_msg_type(23, PM_ERROR) == 5 &&
+          phpc_msg_type(23, PM_WARNING) == 6 && phpc_msg_type(23, PM_INFO) == 7, "v23 M_* 4/5/6/7");
     /* docs/abi.md §6.7, §3.1 */
     CHECK(FT_LNKSAVED == 1 && FT_REGE == 2 && FT_REG == 3 && FT_LNK == 4 && FT_DIREND == 5 &&
           FT_SPEC == 6 && FT_FIFO == 17, "file types");
@@ -196,6 +241,7 @@ int main(void)
     v14();
     v21();
     v22();
+    v23();
     constants();
     return check_done("test_abi");
 }
