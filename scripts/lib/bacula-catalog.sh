@@ -9,14 +9,18 @@
 # written from the catalog (write_bsr, restore-bsr).
 
 # ------------------------------------------------------------------- catalog ----
-sql() { # read-only catalog query (the director is the writer)
-  sqlite3 -cmd '.timeout 60000' -batch -noheader -separator $'\t' "file:$DB?mode=ro" "$@"
+# read-only catalog query (the director is the writer). File names: through the TEMP view PhpcFile
+# (JobId, FileIndex, PathId, LStat, MD5, Name = the full path), the same for every Bacula version
+# (bh_file_view_sql, bacula-rootfs.sh): never join Filename yourself, 15 has no such table.
+sql() {
+  sqlite3 -cmd '.timeout 60000' -cmd "$(bh_file_view_sql)" -batch -noheader -separator $'\t' "file:$DB?mode=ro" "$@"
 }
 
 init_catalog() {
   [ -s "$DB" ] && return 0
-  local mk=/usr/share/bacula-director/make_sqlite3_tables
-  [ -f "$mk" ] || die "$mk missing (install bacula-director-sqlite3: scripts/install-deps.sh)"
+  local mk
+  mk=$(bh_rootfs_path /usr/share/bacula-director/make_sqlite3_tables)
+  [ -f "$mk" ] || die "$mk missing (install bacula-director-sqlite3: scripts/install-deps.sh, or scripts/mkroot.sh for 15)"
   info "creating SQLite catalog $DB"
   # the Debian script hard-codes 'cd /var/lib/bacula' and a dbname placeholder;
   # take only the SQL between its here-doc markers.
@@ -73,10 +77,7 @@ cmd_list_files() {
   [[ "$jobid" =~ ^[0-9]+$ ]] || die "JOBID must be a number"
   case "$mode" in
     --sql)
-      sql "SELECT Path.Path || Filename.Name FROM File
-             JOIN Path ON Path.PathId = File.PathId
-             JOIN Filename ON Filename.FilenameId = File.FilenameId
-            WHERE File.JobId = $jobid ORDER BY 1";;
+      sql "SELECT Name FROM PhpcFile WHERE JobId = $jobid ORDER BY 1";;
     --raw)
       require_up; bcmd "list files jobid=$jobid";;
     "")

@@ -215,7 +215,7 @@ EOF
 
 test_conf() { # d conf
   local d=$1 conf=$2 out
-  if ! out=$("$(daemon_bin "$d")" -t -c "$conf" 2>&1); then
+  if ! out=$("${BH_RUN_T[@]}" "$(bh_exe "$(daemon_bin "$d")")" -t -c "$conf" 2>&1); then
     echo "$out" >&2
     die "configuration test failed for bacula-$d ($conf)"
   fi

@@ -142,7 +142,8 @@ start_daemon() { # d
   local here=$PWD
   # shellcheck disable=SC2164  # bh_main runs under set -e
   cd "$WORK/$d"
-  setsid "${BH_START_PREFIX[@]}" "$bin" -f -c "$conf" "${dbg[@]}" < /dev/null >> "$log" 2>&1 &
+  # BH_RUN: nothing for 9.6; for 15 the runner that execs the daemon inside the root (bacula-rootfs.sh)
+  setsid "${BH_START_PREFIX[@]}" "${BH_RUN[@]}" "$(bh_exe "$bin")" -f -c "$conf" "${dbg[@]}" < /dev/null >> "$log" 2>&1 &
   pid=$!
   # shellcheck disable=SC2164  # back to the caller's directory (set -e as above)
   cd "$here"
@@ -211,7 +212,18 @@ stop_daemon() { # d
 # ------------------------------------------------------------------ commands ----
 cmd_up() {
   is_root || die "the harness runs bacula-fd as root: run as root"
-  need bconsole "package bacula-console"; need sqlite3 "package sqlite3"; need setsid
+  BACULA=${PHPC_BACULA:-9.6}
+  ROOTFS=${PHPC_ROOTFS:-/var/lib/podheitor-hpc/roots/trixie}
+  ROOTFS=${ROOTFS%/}
+  ROOTFS_BINDS=${PHPC_ROOTFS_BINDS:-}
+  case " $BACULA_VERSIONS " in *" $BACULA "*) ;; *) die "PHPC_BACULA must be one of: $BACULA_VERSIONS (got '$BACULA')";; esac
+  if [ "$BACULA" = 9.6 ]; then
+    ROOTFS=""; ROOTFS_BINDS=""
+    need bconsole "package bacula-console"
+  else
+    bh_rootfs_check
+  fi
+  need sqlite3 "package sqlite3"; need setsid
   ensure_state_dir "$STATE"   # created root's own, or refused if someone else could have made it
   mkdir -p "$ETC/jobs.d" "$RUN" "$LOGD" "$WORK/dir" "$WORK/sd" "$WORK/fd" "$WORK/fd2" "$STATE/storage" \
            "$STATE/restores" "$PLUGDIR"
@@ -222,10 +234,14 @@ cmd_up() {
   # shellcheck disable=SC2034  # old_* are read indirectly (${!ov}, ${!ob})
   local old_DIR_PORT='' old_FD_PORT='' old_SD_PORT='' old_FD_DEBUG=''
   # shellcheck disable=SC2034  # (same)
-  local old_DIR_BIN='' old_SD_BIN='' old_FD_BIN=''
+  local old_DIR_BIN='' old_SD_BIN='' old_FD_BIN='' old_BACULA='' old_ROOTFS_BINDS=''
   local PW_CONSOLE='' PW_FD='' PW_SD=''
   if [ -f "$ENVF" ]; then
-    eval "$(sed -n 's/^\(DIR_PORT\|FD_PORT\|SD_PORT\|FD_DEBUG\|DIR_BIN\|SD_BIN\|FD_BIN\)=/old_\1=/p; s/^\(PW_[A-Z]*\)=/\1=/p' "$ENVF")"
+    eval "$(sed -n 's/^\(DIR_PORT\|FD_PORT\|SD_PORT\|FD_DEBUG\|DIR_BIN\|SD_BIN\|FD_BIN\|BACULA\|ROOTFS_BINDS\)=/old_\1=/p; s/^\(PW_[A-Z]*\)=/\1=/p' "$ENVF")"
+  fi
+  # the catalog's schema belongs to one version (9.6 has a Filename table, 15 does not)
+  if [ -s "$DB" ] && [ "${old_BACULA:-9.6}" != "$BACULA" ]; then
+    die "$STATE holds a Bacula ${old_BACULA:-9.6} catalog; PHPC_BACULA=$BACULA needs another PHPC_STATE (or 'bacula-harness.sh clean' first)"
   fi
   DIR_PORT=${PHPC_DIR_PORT:-19101}
   FD_PORT=${PHPC_FD_PORT:-19102}
@@ -239,9 +255,14 @@ cmd_up() {
     [[ "$p" =~ ^[0-9]+$ ]] || die "PHPC_DIR_PORT/FD_PORT/SD_PORT/MAX_JOBS/FD_DEBUG must be numbers (got '$p')"
   done
   case "$PLUGIN_SO" in /*) ;; *) PLUGIN_SO=$PWD/$PLUGIN_SO;; esac
-  DIR_BIN=$(find_bin bacula-dir "${BACULA_DIR_BIN:-}")
-  SD_BIN=$(find_bin bacula-sd "${BACULA_SD_BIN:-}")
-  FD_BIN=$(find_bin bacula-fd "${BACULA_FD_BIN:-}")
+  if [ "$BACULA" = 9.6 ]; then
+    DIR_BIN=$(find_bin bacula-dir "${BACULA_DIR_BIN:-}")
+    SD_BIN=$(find_bin bacula-sd "${BACULA_SD_BIN:-}")
+    FD_BIN=$(find_bin bacula-fd "${BACULA_FD_BIN:-}")
+  else
+    # host paths of the root's binaries (bh_exe gives the path they run under inside the root)
+    DIR_BIN=$ROOTFS/usr/sbin/bacula-dir SD_BIN=$ROOTFS/usr/sbin/bacula-sd FD_BIN=$ROOTFS/usr/sbin/bacula-fd
+  fi
   PW_CONSOLE=${PW_CONSOLE:-$(gen_pw)}; PW_FD=${PW_FD:-$(gen_pw)}; PW_SD=${PW_SD:-$(gen_pw)}
 
   cat > "$ENVF.tmp" <<EOF
@@ -253,6 +274,9 @@ SD_PORT=$SD_PORT
 MAX_JOBS=$MAX_JOBS
 FD_DEBUG=$FD_DEBUG
 PLUGIN_SO=$(printf '%q' "$PLUGIN_SO")
+BACULA=$BACULA
+ROOTFS=$(printf '%q' "$ROOTFS")
+ROOTFS_BINDS=$(printf '%q' "$ROOTFS_BINDS")
 DIR_BIN=$DIR_BIN
 SD_BIN=$SD_BIN
 FD_BIN=$FD_BIN
@@ -267,7 +291,7 @@ EOF
   for d in fd sd dir; do
     ov=old_${d^^}_PORT; nv=${d^^}_PORT; ob=old_${d^^}_BIN; nb=${d^^}_BIN
     if [ -n "${!ov}" ] && { [ "${!ov}" != "${!nv}" ] || [ "${!ob}" != "${!nb}" ] ||
-         { [ "$d" = fd ] && [ "${old_FD_DEBUG:-0}" != "$FD_DEBUG" ]; }; }; then
+         { [ "$d" = fd ] && { [ "${old_FD_DEBUG:-0}" != "$FD_DEBUG" ] || [ "$old_ROOTFS_BINDS" != "$ROOTFS_BINDS" ]; }; }; }; then
       local keep_port=${!nv} keep_bin=${!nb}
       printf -v "$nv" '%s' "${!ov}"; printf -v "$nb" '%s' "${!ob}"
       if [ -n "$(daemon_pid "$d")" ]; then info "port/binary/debug level of bacula-$d changed: stopping it"; stop_daemon "$d"; fi
@@ -275,6 +299,8 @@ EOF
     fi
   done
   mv -f "$ENVF.tmp" "$ENVF"
+  bh_version_setup
+  bh_state_share          # 15: later mounts below $STATE must reach the daemons' namespaces
 
   [ -f "$ETC/query.sql" ] || : > "$ETC/query.sql"
   [ -f "$ETC/dynamic.conf" ] || regen_dynamic
@@ -310,7 +336,7 @@ EOF
   local out
   out=$(bcmd "version" 2>&1) || true
   echo "$out" | grep -q 'Version' || { echo "$out" >&2; die "bconsole cannot talk to the director"; }
-  info "up: $(echo "$out" | grep -m1 Version)"
+  info "up: $(echo "$out" | grep -m1 Version)${ROOTFS:+ (from $ROOTFS)}"
   info "PHPC_STATE=$STATE  dir=127.0.0.1:$DIR_PORT fd=127.0.0.1:$FD_PORT sd=127.0.0.1:$SD_PORT"
   if cmd_plugin_loaded; then
     info "plugin: bacula-fd loaded $PLUGDIR/$PLUGIN_SO_NAME"
@@ -325,6 +351,7 @@ cmd_down() {
   load_env
   local d
   for d in dir fd2 fd sd; do stop_daemon "$d"; done
+  bh_state_unshare
 }
 
 # command prefix of start_daemon (up2 --no-dac)
@@ -397,7 +424,7 @@ cmd_up2() {
   if [ $nodac = 1 ] && ! pid_no_dac "$pid"; then
     die "bacula-fd2 (pid $pid) still has CAP_DAC_OVERRIDE/CAP_DAC_READ_SEARCH"
   fi
-  bcmd "status client=$CLIENT2" 2>/dev/null | grep -E '^ *Plugin:' | grep -q 'podheitor-hpc' \
+  bcmd "status client=$CLIENT2" 2>/dev/null | grep -E '^ *Plugin:' | grep -q -E "$(bh_plugin_listed_re)" \
     || warn "plugin: the second bacula-fd did NOT load $PLUGIN_SO_NAME from $pdir (log $LOGD/bacula-fd2.out)"
 }
 
@@ -410,6 +437,7 @@ cmd_clean() {
   cmd_down
   case "$STATE" in /|/tmp|/root|/home|/usr|/var|/etc|"") die "refusing to delete PHPC_STATE=$STATE";; esac
   if [ -e "$STATE" ] || [ -L "$STATE" ]; then ensure_state_dir --check "$STATE"; fi   # never someone else's
+  bh_state_unshare        # (left by a run that was killed before 'down')
   rm -rf -- "$STATE"
   info "removed $STATE"
 }
@@ -432,8 +460,13 @@ cmd_backend_pids() { # [fd2]
 cmd_plugin_loaded() {
   load_env
   [ -n "$(daemon_pid fd)" ] && [ -n "$(daemon_pid dir)" ] || return 1
-  # 'status client' prints " Plugin: podheitor-hpc-fd.so(...)" for loaded plugins
-  bcmd "status client=$CLIENT" 2>/dev/null | grep -E '^ *Plugin:' | grep -q 'podheitor-hpc'
+  bcmd "status client=$CLIENT" 2>/dev/null | grep -E '^ *Plugin:' | grep -q -E "$(bh_plugin_listed_re)"
+}
+
+# how 'status client' lists the loaded plugin on its " Plugin:" line (docs/abi.md §1.6):
+# 9.6 the file name, podheitor-hpc-fd.so; 15 the name without -fd.so and pInfo.plugin_version, podheitor-hpc(1.0)
+bh_plugin_listed_re() {
+  if [ "${BACULA:-9.6}" = 9.6 ]; then echo '(^|[ :])podheitor-hpc-fd\.so'; else echo '(^|[ :])podheitor-hpc\([^)]*\)'; fi
 }
 
 cmd_status() {

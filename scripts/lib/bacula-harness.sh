@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# podheitor-hpc test harness: a private Bacula 9.6.x Director + Storage Daemon +
+# podheitor-hpc test harness: a private Bacula Director + Storage Daemon +
 # File Daemon on 127.0.0.1, SQLite catalog, File storage, all state under
 # $PHPC_STATE. The FD's Plugin Directory is $PHPC_STATE/plugins, into which
 # 'up' copies shim-c/build/podheitor-hpc-fd.so (or $PHPC_PLUGIN_SO).
+# Bacula 9.6 from the host (default), or Bacula 15 from a private Debian trixie
+# root (PHPC_BACULA=15, PHPC_ROOTFS; bacula-rootfs.sh says how it runs).
 #
 #   scripts/lib/bacula-harness.sh <command> [args]      (see 'help')
 #
@@ -24,6 +26,8 @@
 #   bacula-daemons.sh  daemon lifecycle: up/down/up2/down2/clean/status/pids, PID checks
 #   bacula-jobs.sh     job runs with measurement: backup/estimate/restore, sampler
 #   bacula-catalog.sh  catalog and BSR helpers: sql, list-files, parity, joblog, bootstraps
+#   bacula-rootfs.sh   the version switch: 9.6 from the host, 15 from a private root
+#                      (through bacula-inroot.sh, an executable: one command in the root)
 # shellcheck source-path=SCRIPTDIR
 BH_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 PHPC_ROOT=${PHPC_ROOT:-$(cd "$BH_LIB/../.." && pwd)}
@@ -55,6 +59,8 @@ PLUGIN_SO_NAME=podheitor-hpc-fd.so
 . "$BH_LIB/bacula-jobs.sh"
 # shellcheck source=bacula-catalog.sh
 . "$BH_LIB/bacula-catalog.sh"
+# shellcheck source=bacula-rootfs.sh
+. "$BH_LIB/bacula-rootfs.sh"
 
 usage() {
   cat <<EOF
@@ -120,7 +126,13 @@ which every other command reads -- re-run 'up' to change; changed daemons restar
   PHPC_DIR_PORT=19101 PHPC_FD_PORT=19102 PHPC_SD_PORT=19103 PHPC_FD2_PORT=(FD port + 5)
   PHPC_PLUGIN_SO=$PHPC_ROOT/shim-c/build/$PLUGIN_SO_NAME
   PHPC_MAX_JOBS=10  PHPC_FD_DEBUG=0 (bacula-fd -d level)
-  BACULA_DIR_BIN / BACULA_SD_BIN / BACULA_FD_BIN  (override the daemon binaries)
+  BACULA_DIR_BIN / BACULA_SD_BIN / BACULA_FD_BIN  (override the daemon binaries; 9.6 only)
+  PHPC_BACULA=9.6           which Bacula: 9.6 (the host's) or 15 (from PHPC_ROOTFS); a state
+                            directory keeps the version its catalog was made for
+  PHPC_ROOTFS=/var/lib/podheitor-hpc/roots/trixie
+                            PHPC_BACULA=15: the private Debian root (scripts/mkroot.sh trixie)
+  PHPC_ROOTFS_BINDS=DIR:DIR more host directories the Bacula 15 daemons see at the same path
+                            (state, checkout and JDK always)
 per call:
   ACL=no XATTR=no           FileSet aclsupport/xattrsupport
   FS_OPTIONS='Options {...}' FS_EXCLUDE='File = ...' FS_IGNORE_CHANGES=yes
@@ -140,9 +152,10 @@ load_env() {
   ensure_state_dir --check "$STATE"   # root sources the file below: only from root's own directory
   # shellcheck disable=SC1090
   . "$ENVF"
+  bh_version_setup
 }
 
-bcon() { bconsole -n -c "$ETC/bconsole.conf"; }   # commands on stdin
+bcon() { "${BH_BCONSOLE[@]}" -n -c "$ETC/bconsole.conf"; }   # commands on stdin
 bcmd() { printf '%s\n' "$@" | bcon; }              # commands as arguments
 
 # ------------------------------------------------------------------ commands ----

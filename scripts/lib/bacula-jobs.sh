@@ -100,7 +100,7 @@ run_and_report() { # kind name level label [jobname]
   info "JobId=$jobid queued ($kind $label); waiting..."
   # 'wait jobid=N' returns when the job has terminated; timeout(1) 0 = no limit
   local wt=${JOB_TIMEOUT:-0} wrc=0
-  printf 'wait jobid=%s\n' "$jobid" | timeout "$wt" bconsole -n -c "$ETC/bconsole.conf" >/dev/null 2>&1 || wrc=$?
+  printf 'wait jobid=%s\n' "$jobid" | timeout "$wt" "${BH_BCONSOLE[@]}" -n -c "$ETC/bconsole.conf" >/dev/null 2>&1 || wrc=$?
   if [ "$wrc" = 124 ]; then
     warn "job $jobid exceeded JOB_TIMEOUT=$wt s: cancelling it"
     bcmd "cancel jobid=$jobid yes" >/dev/null 2>&1 || true
@@ -246,7 +246,7 @@ run_estimate() { # jobname listing(0|1) level
   local name=$1 listing=$2 level=$3 out lst=""
   [ "$listing" = 1 ] && lst=" listing"
   out=$(JOB_TIMEOUT=${JOB_TIMEOUT:-0}; printf 'estimate job=%s level=%s%s\n' "$name" "$level" "$lst" \
-        | timeout "${JOB_TIMEOUT:-0}" bconsole -n -c "$ETC/bconsole.conf" 2>&1) || true
+        | timeout "${JOB_TIMEOUT:-0}" "${BH_BCONSOLE[@]}" -n -c "$ETC/bconsole.conf" 2>&1) || true
   # drop bconsole's connection banner and prompts
   printf '%s\n' "$out" | sed -e '/^Connecting to Director /d' -e '/^1000 OK: /d' -e '/^Enter a period /d' \
     -e '/^Using Catalog /d' -e '/^Connecting to Client /d' -e '/^You have messages\./d' \

@@ -6,6 +6,10 @@
 # plugin or job problem, which is a FAIL (anything else goes to stderr / the log).
 #
 # Provided by run.sh: ROOT, H (harness command), IT_STATE, IT_TRUSTED, TREES, SCRATCH, CTX.
+#
+# The same tests run against Bacula 9.6 and 15 (PHPC_BACULA, scripts/lib/bacula-rootfs.sh). Catalog file
+# names come from the harness's view PhpcFile (JobId, FileIndex, PathId, LStat, MD5, Name = the full path):
+# H query "SELECT Name FROM PhpcFile WHERE JobId = N"; never join a Filename table (15 has none).
 
 pass() { echo "PASS $1"; }
 fail() { echo "FAIL $1: $2"; }

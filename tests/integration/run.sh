@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Integration tests of podheitor-hpc against a private, real Bacula 9.6
-# (bacula-dir + bacula-sd + bacula-fd on 127.0.0.1, own state dir and ports).
+# Integration tests of podheitor-hpc against a private, real Bacula
+# (bacula-dir + bacula-sd + bacula-fd on 127.0.0.1, own state dir and ports):
+# the host's 9.6 by default, or 15 from a private Debian root with
+# PHPC_BACULA=15 PHPC_ROOTFS=DIR (scripts/mkroot.sh; scripts/lib/bacula-rootfs.sh).
 #
 #   tests/integration/run.sh [-k] [-l] [PATTERN...]
 #
@@ -15,7 +17,8 @@
 #      PHPC_PLUGIN_SO (default shim-c/build/podheitor-hpc-fd.so),
 #      IT_TRUSTED=build/it-trusted-<FD port> (backend= wrappers: the shim runs only a backend that root
 #      owns and no one else can write, up to /, which a state directory under /tmp is not; wiped at the
-#      start and at the end unless -k)
+#      start and at the end unless -k),
+#      PHPC_BACULA=9.6|15, PHPC_ROOTFS (the harness's version switch; IT_STATE keeps one version's catalog)
 #
 # Every test prints "PASS name", "FAIL name: reason" or, when it cannot run on
 # this machine, "SKIP name: reason" (counted as skipped, never as passed). A test
@@ -59,7 +62,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     -k) keep=1;;
     -l) list=1;;
-    -h|--help) sed -n '2,26p' "$0"; exit 0;;
+    -h|--help) sed -n '2,29p' "$0"; exit 0;;
     -*) die "unknown option $1";;
     *) pats+=("$1");;
   esac
@@ -104,7 +107,7 @@ for p in "$IT_TRUSTED" "$ROOT/bin/podheitor-hpc-backend"; do
   bad=$(untrusted_component "$p")
   [ -z "$bad" ] || warn "the shim will refuse to run a backend in $p: $bad is not root's or is group/other-writable"
 done
-info "state $IT_STATE, ports $PHPC_DIR_PORT/$PHPC_FD_PORT/$PHPC_SD_PORT, JOB_TIMEOUT=$JOB_TIMEOUT s"
+info "Bacula ${PHPC_BACULA:-9.6}${PHPC_ROOTFS:+ (root $PHPC_ROOTFS)}, state $IT_STATE, ports $PHPC_DIR_PORT/$PHPC_FD_PORT/$PHPC_SD_PORT, JOB_TIMEOUT=$JOB_TIMEOUT s"
 "$H" up 2> "$TLOG/up.log" || { cat "$TLOG/up.log" >&2; die "could not start the private Bacula (see above)"; }
 grep -E 'WARNING|plugin' "$TLOG/up.log" >&2 || true
 

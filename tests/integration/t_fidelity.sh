@@ -33,8 +33,7 @@ mk_tree_fid() { # name args... -> path
 
 # catalog names of a job, hex-encoded (exact bytes), sorted
 catalog_hex() { # jobid
-  H query "SELECT hex(Path.Path || Filename.Name) FROM File JOIN Path ON Path.PathId = File.PathId
-           JOIN Filename ON Filename.FilenameId = File.FilenameId WHERE File.JobId = $1 ORDER BY 1"
+  H query "SELECT hex(Name) FROM PhpcFile WHERE JobId = $1 ORDER BY 1"
 }
 
 test_60_fidelity_restore() {

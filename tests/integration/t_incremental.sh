@@ -22,10 +22,7 @@
 catalog_names() { # jobid saved|deleted
   local cmp='>'
   [ "$2" = deleted ] && cmp='<'
-  H query "SELECT Path.Path || Filename.Name FROM File
-             JOIN Path ON Path.PathId = File.PathId
-             JOIN Filename ON Filename.FilenameId = File.FilenameId
-            WHERE File.JobId = $1 AND File.FileIndex $cmp 0 ORDER BY 1"
+  H query "SELECT Name FROM PhpcFile WHERE JobId = $1 AND FileIndex $cmp 0 ORDER BY 1"
 }
 
 incr_scenario() { # test-name kind(stock|plugin) accurate(1|0) [Differential]

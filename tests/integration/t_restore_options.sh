@@ -183,9 +183,7 @@ test_74_restore_other_client() {
 
 # catalog FileIndex, name and LinkFI (14th LStat field, base64; "A" = 0) of every entry of a job
 ro_fileindexes() { # jobid
-  H query "SELECT File.FileIndex, Path.Path || Filename.Name, File.LStat FROM File
-             JOIN Path ON Path.PathId = File.PathId JOIN Filename ON Filename.FilenameId = File.FilenameId
-            WHERE File.JobId = $1 ORDER BY 1" \
+  H query "SELECT FileIndex, Name, LStat FROM PhpcFile WHERE JobId = $1 ORDER BY 1" \
     | awk -F'\t' '{ split($3, l, " "); print $1 "\t" $2 "\t" l[14] }'
 }
 

@@ -48,9 +48,7 @@ ur_lock() { # file... -- dir -- dir744
 ur_names() { # jobid saved|deleted -> catalog names (sorted)
   local cmp='>'
   [ "$2" = deleted ] && cmp='<'
-  H query "SELECT Path.Path || Filename.Name FROM File JOIN Path ON Path.PathId = File.PathId
-             JOIN Filename ON Filename.FilenameId = File.FilenameId
-            WHERE File.JobId = $1 AND File.FileIndex $cmp 0 ORDER BY 1"
+  H query "SELECT Name FROM PhpcFile WHERE JobId = $1 AND FileIndex $cmp 0 ORDER BY 1"
 }
 
 test_77_unreadable_backup() {
