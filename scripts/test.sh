@@ -4,7 +4,11 @@
 #   1. mvn -B test                   Java unit tests
 #   2. make -C shim-c test           C tests
 #      make -C shim-c fuzz           libFuzzer harnesses, PHPC_FUZZ_SECONDS (20) each
-#   3. tests/integration/run.sh      against real bacula-dir/-sd/-fd on 127.0.0.1
+#   3. tests/integration/run.sh      against real bacula-dir/-sd/-fd on 127.0.0.1, twice:
+#        integration-9.6               the host's Bacula 9.6.7 (FD plugin interface 14)
+#        integration-15                Bacula 15.0.3 from a private Debian trixie root (interface 23):
+#                                      scripts/mkroot.sh trixie makes it (or reuses it), then
+#                                      PHPC_BACULA=15 with its own state directory and ports
 #   4. tests/latencyfs/run.sh        the metadata-latency emulator: mount, walk, metadata, delay, unmount (~10 s)
 # Not here (too slow for CI): scripts/stress-1m-files.sh, scripts/bench-backup.sh, podheitor-hpc bench.
 # Every part runs even when an earlier one failed. A test that cannot run on this machine (a JUnit
@@ -17,7 +21,10 @@
 # reasons come from surefire's XML reports.
 # Logs: build/test-logs/.
 # env: PHPC_SKIP_DEPS=1, PHPC_SKIP_BUILD=1 (the build then counts as skipped), PHPC_FUZZ_SECONDS=20,
-#      tests/integration/run.sh's (IT_STATE, IT_DIR_PORT, IT_FD_PORT, IT_SD_PORT, ...),
+#      tests/integration/run.sh's (IT_STATE, IT_*_PORT, ...), which the 9.6 run takes as they are; the 15 run
+#      takes IT15_STATE (default IT_STATE-15), IT15_DIR_PORT, IT15_FD_PORT, IT15_SD_PORT (default the 9.6
+#      ports + 20), IT15_FD2_PORT (FD + 5), PHPC_ROOTFS (default /var/lib/podheitor-hpc/roots/trixie);
+#      PHPC_SKIP_B15=1 leaves the 15 run out (counted as one failure);
 #      tests/latencyfs/run.sh's (LATENCYFS_TEST_BASE, ...)
 set -Eeuo pipefail
 PHPC_PROG=test.sh
@@ -30,7 +37,7 @@ SUMMARY=() SKIPPED=()
 
 record() { # part passed failed skipped note
   TOTAL_P=$((TOTAL_P + $2)); TOTAL_F=$((TOTAL_F + $3)); TOTAL_S=$((TOTAL_S + $4))
-  SUMMARY+=("$(printf '%-14s %4s passed, %4s failed, %4s skipped  %s' "$1" "$2" "$3" "$4" "$5")")
+  SUMMARY+=("$(printf '%-16s %4s passed, %4s failed, %4s skipped  %s' "$1" "$2" "$3" "$4" "$5")")
 }
 
 # the reasons for a part's N skipped tests: lines "test: why" on stdin, one per skipped test (or group);
@@ -39,10 +46,10 @@ record_skips() { # part n
   local part=$1 n=$2 line k=0
   while IFS= read -r line; do
     [ -n "$line" ] || continue
-    SKIPPED+=("$(printf '%-14s %s' "$part" "$line")"); k=$((k + 1))
+    SKIPPED+=("$(printf '%-16s %s' "$part" "$line")"); k=$((k + 1))
   done
   if [ "$k" -lt "$n" ]; then
-    SKIPPED+=("$(printf '%-14s %s' "$part" "$((n - k)) more skipped whose reason the runner did not list (see its log)")")
+    SKIPPED+=("$(printf '%-16s %s' "$part" "$((n - k)) more skipped whose reason the runner did not list (see its log)")")
   fi
 }
 
@@ -157,19 +164,42 @@ part_fuzz() {
 }
 
 # a part whose runner closes with its skipped tests ("<runner>: skipped:", then "    test: why" each) and
-# "N passed, N failed, N skipped": its counts and reasons; no closing line, or a non-zero exit, is a failure
-part_counted() { # name runner
-  local name=$1 runner=$2 log=$LOGS/$1.log rc=0 p=0 f=1 s=0 counts
-  echo "==== $name: ${runner#"$ROOT/"}"
-  logged "$log" "$runner" || rc=$?
+# "N passed, N failed, N skipped": its counts, reasons and time; no closing line, or a non-zero exit, is a failure
+part_counted() { # name runner [arg...]
+  local name=$1 log=$LOGS/$1.log rc=0 p=0 f=1 s=0 counts t0=$SECONDS
+  shift
+  echo "==== $name: ${*#"$ROOT/"}"
+  logged "$log" "$@" || rc=$?
   counts=$(closing_counts "$log")
   [ -z "$counts" ] || read -r p f s <<< "$counts"
   if [ "$rc" != 0 ] && [ "$f" = 0 ]; then f=1; fi
-  record "$name" "$p" "$f" "$s" "$([ "$rc" = 0 ] || echo "(see $log)")"
+  record "$name" "$p" "$f" "$s" "($((SECONDS - t0)) s)$([ "$rc" = 0 ] || echo " (see $log)")"
   record_skips "$name" "$s" < <(skip_block "$log")
 }
 
-part_integration() { part_counted integration "$ROOT/tests/integration/run.sh"; }
+part_integration_96() { part_counted integration-9.6 env PHPC_BACULA=9.6 "$ROOT/tests/integration/run.sh"; }
+
+# the same suite against Bacula 15.0.3 (FD plugin interface 23) from a private Debian trixie root
+part_integration_15() {
+  local rootfs=${PHPC_ROOTFS:-/var/lib/podheitor-hpc/roots/trixie}
+  local st=${IT15_STATE:-${IT_STATE:-/tmp/podheitor-hpc-it}-15}
+  local dp=${IT15_DIR_PORT:-$(( ${IT_DIR_PORT:-19201} + 20 ))}
+  local fp=${IT15_FD_PORT:-$(( ${IT_FD_PORT:-19202} + 20 ))}
+  local sp=${IT15_SD_PORT:-$(( ${IT_SD_PORT:-19203} + 20 ))}
+  local f2=${IT15_FD2_PORT:-$((fp + 5))}
+  if [ "${PHPC_SKIP_B15:-0}" = 1 ]; then
+    echo "==== integration-15: left out (PHPC_SKIP_B15=1)"
+    record integration-15 0 1 0 "(left out: PHPC_SKIP_B15=1)"; return 0
+  fi
+  echo "==== integration-15: scripts/mkroot.sh trixie $rootfs"
+  local t0=$SECONDS
+  if ! logged "$LOGS/mkroot.log" "$ROOT/scripts/mkroot.sh" trixie "$rootfs"; then
+    record integration-15 0 1 0 "(no Bacula 15 root: see $LOGS/mkroot.log)"; return 0
+  fi
+  echo "     (root ready in $((SECONDS - t0)) s)"
+  part_counted integration-15 env PHPC_BACULA=15 PHPC_ROOTFS="$rootfs" IT_STATE="$st" IT_DIR_PORT="$dp" \
+    IT_FD_PORT="$fp" IT_SD_PORT="$sp" IT_FD2_PORT="$f2" "$ROOT/tests/integration/run.sh"
+}
 part_latencyfs() { part_counted latencyfs "$ROOT/tests/latencyfs/run.sh"; }
 
 main() {
@@ -180,7 +210,8 @@ main() {
   part_java
   part_c
   part_fuzz
-  part_integration
+  part_integration_96
+  part_integration_15
   part_latencyfs
   echo
   echo "==== summary ($(( (SECONDS - t0) / 60 )) min $(( (SECONDS - t0) % 60 )) s; logs in $LOGS)"
