@@ -116,3 +116,9 @@ wait_backend() {
     sleep 0.05
   done
 }
+
+# the prefix the host's /proc shows before a path that the FD (and its backend) sees: "" with the host's
+# Bacula 9.6, the private root PHPC_ROOTFS with Bacula 15 (its daemons run chrooted there)
+it_rootfs_prefix() {
+  if [ "${PHPC_BACULA:-9.6}" = 9.6 ]; then echo ""; else echo "${PHPC_ROOTFS:-/var/lib/podheitor-hpc/roots/trixie}"; fi
+}

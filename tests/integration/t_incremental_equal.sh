@@ -10,10 +10,7 @@
 ie_names() { # jobid saved|deleted
   local cmp='>'
   [ "$2" = deleted ] && cmp='<'
-  H query "SELECT Path.Path || Filename.Name FROM File
-             JOIN Path ON Path.PathId = File.PathId
-             JOIN Filename ON Filename.FilenameId = File.FilenameId
-            WHERE File.JobId = $1 AND File.FileIndex $cmp 0 ORDER BY 1" | sed 's:\(.\)/$:\1:' | LC_ALL=C sort
+  H query "SELECT Name FROM PhpcFile WHERE JobId = $1 AND FileIndex $cmp 0 ORDER BY 1" | sed 's:\(.\)/$:\1:' | LC_ALL=C sort
 }
 
 # the names an estimate listing shows (as t_estimate.sh reads them)

@@ -36,12 +36,15 @@ test_40_install_prefix() {
 # Sample the process tree of bacula-fd PID until STOP exists (every 20 ms): for each descendant (the plugin
 # backend: the launcher, then the JVM it execs) its command line, the files it has open and the files it
 # has mapped, one "pid<TAB>cmd|fd|map<TAB>text" line each the first time it is seen, into OUT. READY is
-# created once the first sample is taken.
+# created once the first sample is taken. Paths are as the FD sees them: under Bacula 15 the FD and its
+# backend run chrooted into PHPC_ROOTFS, whose prefix the host's /proc shows and is taken off here.
 ir_sampler() { # pid stop ready out
-  python3 - "$@" <<'PY'
+  python3 - "$@" "$(it_rootfs_prefix)" <<'PY'
 import os, sys, time
-fd, stop, ready, out = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+fd, stop, ready, out, rootfs = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
 seen = set()
+def seen_by_fd(path):
+    return path[len(rootfs):] if rootfs and path.startswith(rootfs + "/") else path
 def children(p):
     kids = []
     try:
@@ -65,14 +68,14 @@ with open(out, "a") as o:
                     rows.append(("cmd", f.read().replace(b"\0", b" ").decode("utf-8", "replace").strip()))
                 for n in os.listdir("/proc/%d/fd" % p):
                     try:
-                        rows.append(("fd", os.readlink("/proc/%d/fd/%s" % (p, n))))
+                        rows.append(("fd", seen_by_fd(os.readlink("/proc/%d/fd/%s" % (p, n)))))
                     except OSError:
                         pass
                 with open("/proc/%d/maps" % p) as f:
                     for l in f:
                         x = l.split(None, 5)
                         if len(x) == 6 and x[5].startswith("/"):
-                            rows.append(("map", x[5].strip()))
+                            rows.append(("map", seen_by_fd(x[5].strip())))
             except OSError:
                 continue          # gone meanwhile
             for kind, text in rows:
@@ -142,9 +145,11 @@ test_42_install_backup_restore() {
   H up2 --plugin-dir "$plug" >&2 || { fail $n "could not start the second bacula-fd with Plugin Directory $plug"; return 0; }
   fd2=$(cat "$IT_STATE/run/phpc-fd2.pid" 2>/dev/null || true)
   [ -n "$fd2" ] && [ -d "/proc/$fd2" ] || { fail $n "the second bacula-fd is not running"; return 0; }
-  grep -qF " $plug/podheitor-hpc-fd.so" "/proc/$fd2/maps" \
+  local rfs
+  rfs=$(it_rootfs_prefix)
+  grep -qF " $rfs$plug/podheitor-hpc-fd.so" "/proc/$fd2/maps" \
     || { fail $n "the second bacula-fd (pid $fd2) did not load $plug/podheitor-hpc-fd.so (see $IT_STATE/log/bacula-fd2.out)"; return 0; }
-  ! grep -qF -e " $IT_STATE/plugins/" -e " $IT_STATE/plugins2/" -e " $ROOT/shim-c/build/" "/proc/$fd2/maps" \
+  ! grep -qF -e " $rfs$IT_STATE/plugins/" -e " $rfs$IT_STATE/plugins2/" -e " $rfs$ROOT/shim-c/build/" "/proc/$fd2/maps" \
     || { fail $n "the second bacula-fd (pid $fd2) mapped another podheitor-hpc-fd.so than the installed one"; return 0; }
   T=$(mk_tree installrun -n 200 --big 1 --big-max-mib 2 --symlinks 4 --hardlinks 3)
   # the backup, then the restore, each with the second FD's process tree sampled
