@@ -43,6 +43,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -2411,7 +2412,10 @@ int main(int argc, char *argv[])
     fuse_loop_cfg_set_max_threads(cfg, fs->o.workers);
     fuse_loop_cfg_set_idle_threads(cfg, fs->o.workers);
     fuse_loop_cfg_set_clone_fd(cfg, (unsigned)co.clone_fd);
-    rc = fuse_session_loop_mt(se, cfg) == 0 ? 0 : 1;
+    /* 0: unmounted. SIGHUP, SIGINT, SIGTERM: libfuse's handlers (fuse_set_signal_handlers) ended the loop as asked
+     * and libfuse (3.14 here) returns the signal's number: a clean exit too (the mount is taken down below) */
+    int loop = fuse_session_loop_mt(se, cfg);
+    rc = loop == 0 || loop == SIGHUP || loop == SIGINT || loop == SIGTERM ? 0 : 1;
     fuse_loop_cfg_destroy(cfg);
     fuse_remove_signal_handlers(se);
 out_unmount:
