@@ -10,7 +10,11 @@
 # Last line: "N passed, N failed, N skipped".
 # env: LATENCYFS_TEST_BASE=/tmp/podheitor-hpc-latencyfs-test (the mount points' parent: root's own directory,
 #      which must hold nothing else: the test checks that it is empty at the end; a private one lets two runs
-#      go at the same time), LATENCYFS_TEST_DROP_CACHES=1 (see above)
+#      go at the same time), LATENCYFS_TEST_DROP_CACHES=1 (see above), TMPDIR (where the source trees and
+#      backing directories go, default /tmp), LATENCYFS_BIN=PATH (the binary to test, e.g.
+#      latencyfs/build/latencyfs-asan from `make -C latencyfs asan`; default: latencyfs/build/latencyfs, built here),
+#      LATENCYFS_TEST_SANITIZER_LOG=DIR (sets ASAN_OPTIONS/UBSAN_OPTIONS to log there and checks at the end
+#      that DIR holds no report; for the asan binary)
 # shellcheck source-path=SCRIPTDIR
 set -Eeuo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -27,7 +31,18 @@ check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; 
 if [ ! -e /dev/fuse ] || ! command -v fusermount3 >/dev/null; then
   echo "latencyfs: /dev/fuse or fusermount3 missing"; echo "0 passed, 1 failed, 0 skipped"; exit 1
 fi
-make -s -C "$ROOT/latencyfs" || { echo "0 passed, 1 failed, 0 skipped"; exit 1; }
+if [ -n "${LATENCYFS_BIN:-}" ]; then
+  [ -x "$LATENCYFS_BIN" ] || { echo "latencyfs: LATENCYFS_BIN=$LATENCYFS_BIN is not executable"; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
+  LATENCYFS_BIN=$(cd "$(dirname "$LATENCYFS_BIN")" && pwd)/$(basename "$LATENCYFS_BIN")
+  export LATENCYFS_BIN   # scripts/with-latencyfs.sh uses it too
+else
+  make -s -C "$ROOT/latencyfs" || { echo "0 passed, 1 failed, 0 skipped"; exit 1; }
+fi
+SANLOG=${LATENCYFS_TEST_SANITIZER_LOG:-}
+if [ -n "$SANLOG" ]; then
+  mkdir -p "$SANLOG"
+  export ASAN_OPTIONS="log_path=$SANLOG/asan:detect_leaks=1" UBSAN_OPTIONS="log_path=$SANLOG/ubsan:print_stacktrace=1"
+fi
 export LATENCYFS_BASE=${LATENCYFS_TEST_BASE:-/tmp/podheitor-hpc-latencyfs-test}
 ensure_state_dir "$LATENCYFS_BASE"   # root mounts below it: root's own directory, or refused
 W=$ROOT/scripts/with-latencyfs.sh
@@ -44,17 +59,19 @@ check "synthetic: a file reads exactly its size (${3:-?} = ${4:-?})" [ -n "${3:-
 check "synthetic: type fuse.latencyfs (got ${5:-none})" [ "${5:-}" = fuse.latencyfs ]
 
 # passthrough of a small real tree
-src=$(mktemp -d /tmp/podheitor-hpc-lfs-src.XXXXXX)
-src2=$(mktemp -d /tmp/podheitor-hpc-lfs-src2.XXXXXX)
-work=$(mktemp -d /tmp/podheitor-hpc-lfs-work.XXXXXX)
-BIN=$ROOT/latencyfs/build/latencyfs
+tmp=${TMPDIR:-/tmp}
+src=$(mktemp -d "$tmp/podheitor-hpc-lfs-src.XXXXXX")
+src2=$(mktemp -d "$tmp/podheitor-hpc-lfs-src2.XXXXXX")
+work=$(mktemp -d "$tmp/podheitor-hpc-lfs-work.XXXXXX")
+BIN=${LATENCYFS_BIN:-$ROOT/latencyfs/build/latencyfs}
 M='' FG_PID=''
-# fg_mount LOG LATENCYFS-ARGS...: latencyfs -f started here (so its pid is known) on a fresh mount point $M
+# fg_mount LOG LATENCYFS-ARGS...: latencyfs -f started here (so its pid is known) on a fresh mount point $M;
+# FG_NOFILE=N fg_mount ...: with RLIMIT_NOFILE N (64 is below the fd reserve: no directory holds an fd)
 fg_mount() {
   local log=$1; shift
   ensure_state_dir "$LATENCYFS_BASE"
   M=$(mktemp -d "$LATENCYFS_BASE/fg.XXXXXX")
-  "$BIN" -f "$@" "$M" 2>"$log" &
+  ( if [ -n "${FG_NOFILE:-}" ]; then ulimit -n "$FG_NOFILE"; fi; exec "$BIN" -f "$@" "$M" 2>"$log" ) &
   FG_PID=$!
   for _ in $(seq 100); do findmnt -n "$M" >/dev/null 2>&1 && return 0; sleep 0.05; done
   return 1
@@ -139,7 +156,7 @@ if [ "${LATENCYFS_TEST_DROP_CACHES:-0}" = 1 ]; then
 fi
 fg_umount
 stats=$(grep 'nodes live' "$work/pt.log" || true)
-read -r live peak created freed <<<"$(echo "$stats" | sed -E 's/.*live ([0-9]+).*peak ([0-9]+), created ([0-9]+), freed ([0-9]+).*/\1 \2 \3 \4/')"
+read -r live _ created freed <<<"$(echo "$stats" | sed -E 's/.*live ([0-9]+).*peak ([0-9]+), created ([0-9]+), freed ([0-9]+).*/\1 \2 \3 \4/')"
 check "inode table after 2 walks: live ${live:-?} <= $entries entries ($stats)" [ -n "$live" ] && [ "$live" -le "$entries" ]
 check "inode table: created - freed = live" [ -n "$live" ] && [ $((created - freed)) = "$live" ]
 if [ "$dropped" = 1 ]; then
@@ -149,11 +166,7 @@ else
     "LATENCYFS_TEST_DROP_CACHES is not 1 (it drops the whole machine's caches, so it is off by default)"
 fi
 # no fd budget (RLIMIT_NOFILE 64 < the reserve): every directory is reached by name from the root
-ensure_state_dir "$LATENCYFS_BASE"; M=$(mktemp -d "$LATENCYFS_BASE/fg.XXXXXX")
-( ulimit -n 64; exec "$BIN" -f --delay-us=0 --stats "$src2" "$M" 2>"$work/nofd.log" ) &
-FG_PID=$!
-for _ in $(seq 100); do findmnt -n "$M" >/dev/null 2>&1 && break; sleep 0.05; done
-passthrough_checks "no fd budget"
+FG_NOFILE=64 fg_mount "$work/nofd.log" --delay-us=0 --stats "$src2" && passthrough_checks "no fd budget" || bad "no fd budget mount"
 fg_umount
 check "no fd budget: no directory fd was held ($(grep -o 'directory fds.*' "$work/nofd.log"))" grep -q 'directory fds 0 (budget 0)' "$work/nofd.log"
 
@@ -189,6 +202,9 @@ check "mount points removed" [ -z "$(ls -A "$LATENCYFS_BASE" 2>/dev/null)" ]
 "$W" --synthetic=10 -- false && bad "exit status of the command is passed on" || ok "exit status of the command is passed on"
 left=$(findmnt -rn -t fuse.latencyfs -o TARGET | grep -c "^$LATENCYFS_BASE/" || true)
 check "unmounted after a failing command" [ "$left" = 0 ]
+if [ -n "$SANLOG" ]; then
+  check "no sanitizer report in $SANLOG ($(ls "$SANLOG" | head -5 | tr '\n' ' '))" [ -z "$(ls -A "$SANLOG")" ]
+fi
 if [ "$S" -gt 0 ]; then
   echo "latencyfs: skipped:"
   printf '    %s\n' "${SKIPS[@]}"
