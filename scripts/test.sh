@@ -5,7 +5,7 @@
 #   2. make -C shim-c test           C tests
 #      make -C shim-c fuzz           libFuzzer harnesses, PHPC_FUZZ_SECONDS (20) each
 #   3. tests/integration/run.sh      against real bacula-dir/-sd/-fd on 127.0.0.1
-#   4. tests/latencyfs/run.sh        the metadata-latency emulator: mount, walk, metadata, delay, unmount (~10 s)
+#   4. tests/latencyfs/run.sh        the metadata-latency emulator: mount, walk, metadata, delay, unmount (~30 s)
 # Not here (too slow for CI): scripts/stress-1m-files.sh, scripts/bench-backup.sh, podheitor-hpc bench.
 # Every part runs even when an earlier one failed. A test that cannot run on this machine (a JUnit
 # assumption, a C test without /dev/fuse, an integration test's SKIP, an optional latencyfs check) is
