@@ -3,12 +3,15 @@
  *
  *   latencyfs [--delay-us=N] [--threads=N] SOURCE MOUNTPOINT [fuse options]     passthrough of SOURCE
  *   latencyfs [--delay-us=N] --synthetic=FILES [--files-per-dir=N] [--dir-fanout=N] MOUNTPOINT
+ *   latencyfs [--delay-us=N] [--delay-data] --rw BACKING MOUNTPOINT                 writable passthrough of BACKING
  *
  * Every metadata operation (lookup, getattr, opendir, readdir, open, readlink, getxattr, listxattr, access,
  * statfs) is answered --delay-us microseconds (default 150, the Lustre statx latency of one op in flight) after it
- * was served, errors included; read, release, releasedir and forget are not delayed. Entry, attribute and negative
- * caching are off (all timeouts 0), readdirplus is disabled and no file or directory is opened with keep_cache or
- * cache_readdir, so every stat issued by a walker reaches this process and pays the delay.
+ * was served, errors included; read, release, releasedir and forget are not delayed. --rw: the operations that
+ * change the tree (create, mkdir, mknod, symlink, link, unlink, rmdir, rename, setattr, setxattr, removexattr,
+ * fsyncdir) are delayed too; data (read, write, fsync, fallocate, lseek) only with --delay-data. Entry, attribute
+ * and negative caching are off (all timeouts 0), readdirplus is disabled and no file or directory is opened with
+ * keep_cache or cache_readdir, so every stat issued by a walker reaches this process and pays the delay.
  *
  * How the delay is paid without a thread per request: a worker thread (libfuse's multi-threaded session loop,
  * --workers of them) computes the answer at once, copies it into a `struct reply` and appends that to a FIFO with
