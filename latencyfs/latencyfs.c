@@ -3,12 +3,15 @@
  *
  *   latencyfs [--delay-us=N] [--threads=N] SOURCE MOUNTPOINT [fuse options]     passthrough of SOURCE
  *   latencyfs [--delay-us=N] --synthetic=FILES [--files-per-dir=N] [--dir-fanout=N] MOUNTPOINT
+ *   latencyfs [--delay-us=N] [--delay-data] --rw BACKING MOUNTPOINT                 writable passthrough of BACKING
  *
  * Every metadata operation (lookup, getattr, opendir, readdir, open, readlink, getxattr, listxattr, access,
  * statfs) is answered --delay-us microseconds (default 150, the Lustre statx latency of one op in flight) after it
- * was served, errors included; read, release, releasedir and forget are not delayed. Entry, attribute and negative
- * caching are off (all timeouts 0), readdirplus is disabled and no file or directory is opened with keep_cache or
- * cache_readdir, so every stat issued by a walker reaches this process and pays the delay.
+ * was served, errors included; read, release, releasedir and forget are not delayed. --rw: the operations that
+ * change the tree (create, mkdir, mknod, symlink, link, unlink, rmdir, rename, setattr, setxattr, removexattr,
+ * fsyncdir) are delayed too; data (read, write, fsync, fallocate, lseek) only with --delay-data. Entry, attribute
+ * and negative caching are off (all timeouts 0), readdirplus is disabled and no file or directory is opened with
+ * keep_cache or cache_readdir, so every stat issued by a walker reaches this process and pays the delay.
  *
  * How the delay is paid without a thread per request: a worker thread (libfuse's multi-threaded session loop,
  * --workers of them) computes the answer at once, copies it into a `struct reply` and appends that to a FIFO with
@@ -43,12 +46,16 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/securebits.h>
+#include <sys/fsuid.h>
 #include <sys/prctl.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -68,6 +75,8 @@ struct options {
     unsigned files_per_dir;
     unsigned dir_fanout;
     int stats;
+    int rw;                   /* writable passthrough: changes go to the source (the backing directory) */
+    int delay_data;           /* delay data requests (read, write, fsync, fallocate, lseek) too */
     int show_help;
 };
 
@@ -80,6 +89,8 @@ static const struct fuse_opt option_spec[] = {
     OPT("--files-per-dir=%u", files_per_dir),
     OPT("--dir-fanout=%u", dir_fanout),
     OPT("--stats", stats),
+    OPT("--rw", rw),
+    OPT("--delay-data", delay_data),
     OPT("-h", show_help),
     OPT("--help", show_help),
     FUSE_OPT_END
@@ -87,18 +98,26 @@ static const struct fuse_opt option_spec[] = {
 
 /* ------------------------------------------------------------------ state */
 
-/* A passthrough inode. Immutable after creation except nlookup and refs (table lock). */
+/* A passthrough inode. Read-only mode: immutable after creation except nlookup and refs (table lock). Writable
+ * mode: parent, rname and stale change too (under the topology lock held for writing, parent also under the
+ * table lock), and dead is set under the table lock. */
 struct node {
     struct node *hnext;       /* hash chain */
-    struct node *parent;      /* directory it was first found in (holds a ref), NULL for the root */
+    struct node *parent;      /* directory it was found in (holds a ref), NULL for the root */
     dev_t dev;
     ino_t ino;
     mode_t type;              /* S_IFMT bits (part of the key: a reused inode number of another type is a new node) */
-    int fd;                   /* directories: O_PATH fd, -1 over the fd budget; others: -1 */
+    int fd;                   /* directories: O_PATH fd, -1 over the fd budget; others: -1, or (writable mode) the
+                               * anchor: an O_PATH fd taken before its last name was removed (it may still be open) */
     uint64_t nlookup;         /* lookups the kernel holds (entry replies sent minus forgets) */
     uint64_t refs;            /* child nodes naming this one as parent */
-    char name[];              /* name in parent ("." for the root) */
+    char *rname;              /* writable mode: the name in parent since a rename (malloc'd), else NULL */
+    unsigned char stale;      /* writable mode: (parent, name) no longer names this inode (unlinked, replaced) */
+    unsigned char dead;       /* writable mode: its last name is gone; table_find skips it (inode numbers are reused) */
+    char name[];              /* name in parent when first found ("." for the root) */
 };
+
+static const char *nname(const struct node *n) { return n->rname != NULL ? n->rname : n->name; }
 
 struct table {
     pthread_mutex_t lock;
@@ -109,7 +128,8 @@ struct table {
 };
 
 /* A reply computed now and sent when due; it owns a copy of everything it sends. */
-enum kind { R_ERR, R_ENTRY, R_ATTR, R_OPEN, R_OPENDIR, R_BUF, R_READLINK, R_XATTR, R_STATFS };
+enum kind { R_ERR, R_ENTRY, R_ATTR, R_OPEN, R_OPENDIR, R_BUF, R_READLINK, R_XATTR, R_STATFS, R_CREATE, R_WRITE,
+            R_LSEEK };
 
 struct reply {
     struct reply *next;
@@ -117,13 +137,18 @@ struct reply {
     fuse_req_t req;
     enum kind kind;
     int err;
-    struct node *node;        /* R_ENTRY (passthrough): undo the lookup count if the reply is not delivered */
+    struct node *node;        /* R_ENTRY, R_CREATE (passthrough): undo the lookup count if the reply is not delivered */
     union {
         struct fuse_entry_param e;
         struct stat st;
         struct fuse_file_info fi;
         struct statvfs sv;
-        size_t count;
+        size_t count;         /* R_XATTR, R_WRITE */
+        off_t off;            /* R_LSEEK */
+        struct {
+            struct fuse_entry_param e;
+            struct fuse_file_info fi;
+        } c;                  /* R_CREATE */
     } u;
     size_t len;
     char data[];              /* R_BUF, R_READLINK (NUL terminated) */
@@ -142,6 +167,10 @@ struct lfs {
     struct options o;
     long long delay_ns;
     int source_fd;            /* passthrough: the source directory (the root node's fd) */
+    pthread_rwlock_t topo;    /* writable mode: held for reading while a node's (parent, name) is used, for writing
+                               * while names change (rename, unlink, rmdir, a lookup that finds a node's new name) */
+    int root_daemon;          /* writable mode: running as root, so new nodes are made as the caller (fsuid/fsgid) */
+    int dont_mask;            /* writable mode: the kernel leaves the umask to us (FUSE_CAP_DONT_MASK) */
     uint64_t syn_files;       /* synthetic: regular files */
     uint64_t syn_dirs;        /* synthetic: directories, root included */
     struct table t;
@@ -210,6 +239,19 @@ static void send_reply(struct lfs *fs, struct reply *r)
         break;
     case R_STATFS:
         fuse_reply_statfs(r->req, &r->u.sv);
+        break;
+    case R_CREATE:
+        rc = fuse_reply_create(r->req, &r->u.c.e, &r->u.c.fi);
+        if (rc != 0) {
+            node_forget(fs, r->node, 1);
+            close((int)r->u.c.fi.fh);
+        }
+        break;
+    case R_WRITE:
+        fuse_reply_write(r->req, r->u.count);
+        break;
+    case R_LSEEK:
+        fuse_reply_lseek(r->req, r->u.off);
         break;
     }
     free(r);
@@ -539,19 +581,19 @@ static struct node *table_find(struct table *t, dev_t dev, ino_t ino, mode_t typ
 {
     size_t h = node_hash(dev, ino, type) & (t->nbucket - 1);
     for (struct node *n = t->bucket[h]; n != NULL; n = n->hnext) {
-        if (n->ino == ino && n->dev == dev && n->type == type) {
+        if (n->ino == ino && n->dev == dev && n->type == type && !n->dead) {
             return n;
         }
     }
     return NULL;
 }
 
-/* Drops count lookups of n; frees n (and ancestors that only it kept) when nothing refers to it any more. */
-static void node_forget(struct lfs *fs, struct node *n, uint64_t count)
+/* Table lock held: drops count lookups of n; unlinks n (and ancestors that only it kept) from the table onto *dead
+ * when nothing refers to it any more (free_nodes frees them once the lock is released). */
+static void node_release(struct lfs *fs, struct node *n, uint64_t count, struct node **deadp)
 {
     struct table *t = &fs->t;
-    struct node *dead = NULL;
-    pthread_mutex_lock(&t->lock);
+    struct node *dead = *deadp;
     if (n != fs->root) {
         n->nlookup = count < n->nlookup ? n->nlookup - count : 0;
     }
@@ -575,15 +617,30 @@ static void node_forget(struct lfs *fs, struct node *n, uint64_t count)
         }
         n = p;
     }
-    pthread_mutex_unlock(&t->lock);
+    *deadp = dead;
+}
+
+static void free_nodes(struct node *dead)
+{
     while (dead != NULL) {
         struct node *next = dead->hnext;
         if (dead->fd >= 0) {
             close(dead->fd);
         }
+        free(dead->rname);
         free(dead);
         dead = next;
     }
+}
+
+/* Drops count lookups of n; frees n (and ancestors that only it kept) when nothing refers to it any more. */
+static void node_forget(struct lfs *fs, struct node *n, uint64_t count)
+{
+    struct node *dead = NULL;
+    pthread_mutex_lock(&fs->t.lock);
+    node_release(fs, n, count, &dead);
+    pthread_mutex_unlock(&fs->t.lock);
+    free_nodes(dead);
 }
 
 /* An fd of directory node n: its own (*tmp = -1) or a temporary one the caller closes (*tmp = fd). -1 + errno. */
@@ -593,12 +650,16 @@ static int dir_fd(struct node *n, int *tmp)
     if (n->fd >= 0) {
         return n->fd;
     }
+    if (n->stale) {
+        errno = ESTALE;
+        return -1;
+    }
     int ptmp;
     int pfd = dir_fd(n->parent, &ptmp);
     if (pfd < 0) {
         return -1;
     }
-    int fd = openat(pfd, n->name, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
+    int fd = openat(pfd, nname(n), O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
     int e = errno;
     if (ptmp >= 0) {
         close(ptmp);
@@ -617,26 +678,46 @@ static int dir_fd(struct node *n, int *tmp)
     return fd;
 }
 
-/* Where a node is for an *at() call: (dirfd, name) with AT_SYMLINK_NOFOLLOW; directories with an fd are (fd, "."). */
+/* Where a node is for an *at() call: (dirfd, name) with AT_SYMLINK_NOFOLLOW; directories with an fd are (fd, ".").
+ * Writable mode: a node whose last name is gone, with an anchor, is (AT_FDCWD, "/proc/self/fd/ANCHOR") to be
+ * followed (nofollow = 0): that magic link leads to the inode itself. */
 struct where {
     int dirfd;
     const char *name;
-    int tmp;    /* fd to close afterwards, or -1 */
+    int tmp;          /* fd to close afterwards, or -1 */
+    int nofollow;     /* AT_SYMLINK_NOFOLLOW, or 0 for an anchor */
+    int o_nofollow;   /* O_NOFOLLOW, or 0 for an anchor */
+    char proc[32];
 };
 
 static int locate(struct node *n, struct where *w)
 {
+    w->nofollow = AT_SYMLINK_NOFOLLOW;
+    w->o_nofollow = O_NOFOLLOW;
+    if (n->fd >= 0 && n->type != S_IFDIR) {
+        snprintf(w->proc, sizeof w->proc, "/proc/self/fd/%d", n->fd);
+        w->dirfd = AT_FDCWD;
+        w->name = w->proc;
+        w->tmp = -1;
+        w->nofollow = 0;
+        w->o_nofollow = 0;
+        return 0;
+    }
     if (n->fd >= 0) {
         w->dirfd = n->fd;
         w->name = ".";
         w->tmp = -1;
         return 0;
     }
+    if (n->stale) {
+        w->tmp = -1;
+        return ESTALE; /* writable mode: its name was removed; see node_refresh */
+    }
     w->dirfd = dir_fd(n->parent, &w->tmp);
     if (w->dirfd < 0) {
         return errno;
     }
-    w->name = n->name;
+    w->name = nname(n);
     return 0;
 }
 
@@ -683,6 +764,9 @@ static struct node *node_get(struct lfs *fs, struct node *parent, int pfd, const
     n->fd = -1;
     n->nlookup = 1;
     n->refs = 0;
+    n->rname = NULL;
+    n->stale = 0;
+    n->dead = 0;
     n->parent = parent;
     if (want_fd) {
         int fd = openat(pfd, name, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
@@ -717,12 +801,140 @@ static struct node *node_get(struct lfs *fs, struct node *parent, int pfd, const
     return n;
 }
 
+/* ---- writable mode: names change */
+
+/* The topology lock (writable mode only; the read-only mode never takes it) */
+static void topo_rd(struct lfs *fs)
+{
+    if (fs->o.rw) {
+        pthread_rwlock_rdlock(&fs->topo);
+    }
+}
+
+static void topo_wr(struct lfs *fs)
+{
+    if (fs->o.rw) {
+        pthread_rwlock_wrlock(&fs->topo);
+    }
+}
+
+static void topo_un(struct lfs *fs)
+{
+    if (fs->o.rw) {
+        pthread_rwlock_unlock(&fs->topo);
+    }
+}
+
+/* topology lock held (either way): is (p, name) news for node n? */
+static int needs_refresh(struct lfs *fs, struct node *n, struct node *p, const char *name)
+{
+    return n != fs->root && (n->stale || n->parent != p || strcmp(nname(n), name) != 0);
+}
+
+/* Topology lock held for writing, n pinned (a lookup held): n is now (p, name). The old parent, if n left it and
+ * nothing holds it any more, goes onto *dead (free_nodes). Out of memory: n keeps its old name. */
+static void node_move(struct lfs *fs, struct node *n, struct node *p, const char *name, struct node **dead)
+{
+    if (n == fs->root) {
+        return;
+    }
+    if (strcmp(nname(n), name) != 0) {
+        char *copy = strdup(name);
+        if (copy == NULL) {
+            return;
+        }
+        free(n->rname);
+        n->rname = copy;
+    }
+    n->stale = 0;
+    struct node *old = n->parent;
+    if (old == p) {
+        return;
+    }
+    pthread_mutex_lock(&fs->t.lock);
+    p->refs++;
+    old->refs--;
+    n->parent = p;
+    node_release(fs, old, 0, dead);
+    pthread_mutex_unlock(&fs->t.lock);
+}
+
+/* A lookup (or link) found n, which the table knew under another name (a hard link, or a rename or unlink made
+ * in the backing directory directly): (p, name) becomes its name if it still names it. No lock held. */
+static void node_refresh(struct lfs *fs, struct node *n, struct node *p, const char *name)
+{
+    struct node *dead = NULL;
+    pthread_rwlock_wrlock(&fs->topo);
+    if (needs_refresh(fs, n, p, name)) {
+        int tmp;
+        int pfd = dir_fd(p, &tmp);
+        struct stat st;
+        if (pfd >= 0 && fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_ino == n->ino &&
+            st.st_dev == n->dev && (st.st_mode & S_IFMT) == n->type) {
+            node_move(fs, n, p, name, &dead);
+        }
+        if (tmp >= 0) {
+            close(tmp);
+        }
+    }
+    pthread_rwlock_unlock(&fs->topo);
+    free_nodes(dead);
+}
+
+/* Topology lock held for writing, before (pfd, name), whose stat is st, is removed or replaced: an anchor for its
+ * node if this is its last name (an O_PATH fd, so that an open file whose name is gone keeps working: the kernel
+ * still asks for its attributes and xattrs by inode), else -1. Not for directories (they have an fd, or are empty
+ * and gone) nor symlinks (readlink cannot go through /proc/self/fd). */
+static int anchor_open(int pfd, const char *name, const struct stat *st)
+{
+    if (S_ISDIR(st->st_mode) || S_ISLNK(st->st_mode) || st->st_nlink > 1) {
+        return -1;
+    }
+    return openat(pfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+}
+
+/* Topology lock held for writing: the name (p, name), which named the inode whose stat before the change is st,
+ * was removed or replaced. The inode's node no longer has that name; once its last name is gone its inode number
+ * may be reused, so table_find must not find it any more, and it keeps anchor (anchor_open) while the kernel
+ * holds it. Takes anchor (closes it when it is not needed). */
+static void name_gone(struct lfs *fs, struct node *p, const char *name, const struct stat *st, int anchor)
+{
+    pthread_mutex_lock(&fs->t.lock);
+    struct node *n = table_find(&fs->t, st->st_dev, st->st_ino, st->st_mode & S_IFMT);
+    if (n != NULL && n != fs->root) {
+        if (n->parent == p && strcmp(nname(n), name) == 0) {
+            n->stale = 1;
+        }
+        if (S_ISDIR(st->st_mode) || st->st_nlink <= 1) {
+            n->dead = 1;
+            struct stat ast;
+            if (anchor >= 0 && n->fd < 0 && fstat(anchor, &ast) == 0 && ast.st_ino == n->ino && ast.st_dev == n->dev) {
+                n->fd = anchor;
+                fs->t.fds++;
+                anchor = -1;
+            }
+        }
+    }
+    pthread_mutex_unlock(&fs->t.lock);
+    if (anchor >= 0) {
+        close(anchor);
+    }
+}
+
 /* ------------------------------------------------------------------ operations */
 
 static void lfs_init(void *userdata, struct fuse_conn_info *conn)
 {
-    (void)userdata;
+    struct lfs *fs = userdata;
     conn->want &= ~(unsigned)(FUSE_CAP_READDIRPLUS | FUSE_CAP_READDIRPLUS_AUTO);
+    if (fs->o.rw) {
+        /* no writeback cache (every write reaches us, as every metadata request does) */
+        conn->want &= ~(unsigned)FUSE_CAP_WRITEBACK_CACHE;
+        if (conn->capable & FUSE_CAP_DONT_MASK) {
+            conn->want |= FUSE_CAP_DONT_MASK; /* the umask is applied here, below default ACLs: as_caller */
+            fs->dont_mask = 1;
+        }
+    }
 }
 
 static void lfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
@@ -756,10 +968,11 @@ static void lfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
         return;
     }
     struct node *p = node_of(fs, parent);
-    int err = 0, tmp;
+    int err = 0, tmp, refresh = 0;
     if (p->type != S_IFDIR) {
         err = ENOTDIR;
     } else {
+        topo_rd(fs);
         int pfd = dir_fd(p, &tmp);
         if (pfd < 0) {
             err = errno;
@@ -773,11 +986,16 @@ static void lfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
                 } else {
                     r->node = n;
                     r->u.e.ino = nodeid_of(fs, n);
+                    refresh = fs->o.rw && needs_refresh(fs, n, p, name);
                 }
             }
             if (tmp >= 0) {
                 close(tmp);
             }
+        }
+        topo_un(fs);
+        if (refresh) {
+            node_refresh(fs, r->node, p, name);
         }
     }
     if (err != 0) {
@@ -809,7 +1027,6 @@ static void lfs_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_da
 
 static void lfs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-    (void)fi;
     struct lfs *fs = fs_of(req);
     struct stat st;
     int err;
@@ -819,18 +1036,22 @@ static void lfs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *f
         if (err == 0) {
             syn_stat(fs, &n, &st);
         }
+    } else if (fs->o.rw && fi != NULL && node_of(fs, ino)->type == S_IFREG) {
+        err = fstat((int)fi->fh, &st) == 0 ? 0 : errno; /* fstat of an open file: it may have no name any more */
     } else {
         struct node *n = node_of(fs, ino);
         struct where w;
+        topo_rd(fs);
         err = locate(n, &w);
         if (err == 0) {
-            if (fstatat(w.dirfd, w.name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+            if (fstatat(w.dirfd, w.name, &st, w.nofollow) != 0) {
                 err = errno;
             } else if (st.st_ino != n->ino || st.st_dev != n->dev) {
                 err = ESTALE; /* the name now refers to another file */
             }
             unlocate(&w);
         }
+        topo_un(fs);
     }
     if (err != 0) {
         defer_err(req, err);
@@ -851,11 +1072,13 @@ static void lfs_access(fuse_req_t req, fuse_ino_t ino, int mask)
         }
     } else {
         struct where w;
+        topo_rd(fs);
         err = locate(node_of(fs, ino), &w);
         if (err == 0) {
-            err = faccessat(w.dirfd, w.name, mask, AT_SYMLINK_NOFOLLOW) == 0 ? 0 : errno;
+            err = faccessat(w.dirfd, w.name, mask, w.nofollow) == 0 ? 0 : errno;
             unlocate(&w);
         }
+        topo_un(fs);
     }
     defer_err(req, err);
 }
@@ -874,12 +1097,14 @@ static void lfs_readlink(fuse_req_t req, fuse_ino_t ino)
         }
     } else {
         struct where w;
+        topo_rd(fs);
         err = locate(node_of(fs, ino), &w);
         if (err == 0) {
-            len = readlinkat(w.dirfd, w.name, buf, PATH_MAX);
-            err = len < 0 ? errno : 0;
+            len = w.nofollow ? readlinkat(w.dirfd, w.name, buf, PATH_MAX) : -1; /* an anchor is never a symlink */
+            err = len < 0 ? (w.nofollow ? errno : EINVAL) : 0;
             unlocate(&w);
         }
+        topo_un(fs);
     }
     if (err != 0) {
         defer_err(req, err);
@@ -947,6 +1172,7 @@ static void lfs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *f
         }
     } else {
         struct where w;
+        topo_rd(fs);
         err = locate(node_of(fs, ino), &w);
         if (err == 0) {
             int fd = openat(w.dirfd, w.name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -963,6 +1189,7 @@ static void lfs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *f
                 r->u.fi.fh = (uint64_t)(uintptr_t)ds;
             }
         }
+        topo_un(fs);
     }
     if (err != 0) {
         r->kind = R_ERR;
@@ -1100,7 +1327,7 @@ static void lfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
     struct lfs *fs = fs_of(req);
     int err = 0;
     uint64_t fh = 0;
-    if ((fi->flags & O_ACCMODE) != O_RDONLY) {
+    if ((fi->flags & O_ACCMODE) != O_RDONLY && !fs->o.rw) {
         err = EROFS;
     } else if (fs->o.synthetic) {
         struct syn n;
@@ -1109,6 +1336,25 @@ static void lfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
             err = EISDIR;
         }
         fh = ino;
+    } else if (fs->o.rw) {
+        /* O_TRUNC stays (the kernel passes it: atomic_o_trunc), O_CREAT/O_EXCL come with create, not here */
+        struct node *n = node_of(fs, ino);
+        struct where w;
+        topo_rd(fs);
+        err = locate(n, &w);
+        if (err == 0) {
+            int fd = openat(w.dirfd, w.name, (fi->flags & ~(O_CREAT | O_EXCL)) | O_CLOEXEC | w.o_nofollow);
+            struct stat st;
+            err = fd < 0 ? errno : 0;
+            if (fd >= 0 && (fstat(fd, &st) != 0 || st.st_ino != n->ino || st.st_dev != n->dev)) {
+                close(fd);
+                fd = -1;
+                err = ESTALE; /* the name now refers to another file */
+            }
+            fh = (uint64_t)fd;
+            unlocate(&w);
+        }
+        topo_un(fs);
     } else {
         struct where w;
         err = locate(node_of(fs, ino), &w);
@@ -1137,7 +1383,34 @@ static void lfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
     defer(fs, r);
 }
 
-/* not delayed: data, not metadata */
+/* size bytes at off of an open file into buf (short at the end of the file); bytes read, or -errno */
+static ssize_t read_data(struct lfs *fs, struct fuse_file_info *fi, char *buf, size_t size, off_t off)
+{
+    if (fs->o.synthetic) {
+        syn_fill(fi->fh, buf, size, off);
+        return (ssize_t)size;
+    }
+    size_t got = 0;
+    while (got < size) {
+        ssize_t n = pread((int)fi->fh, buf + got, size - got, off + (off_t)got);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            if (got == 0) {
+                return -errno;
+            }
+            break;
+        }
+        if (n == 0) {
+            break;
+        }
+        got += (size_t)n;
+    }
+    return (ssize_t)got;
+}
+
+/* not delayed (data, not metadata) unless --delay-data */
 static void lfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
 {
     (void)ino;
@@ -1145,44 +1418,42 @@ static void lfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, str
     if (fs->o.synthetic) {
         uint64_t len = file_size(fi->fh);
         if ((uint64_t)off >= len) {
-            fuse_reply_buf(req, NULL, 0);
-            return;
-        }
-        if (size > len - (uint64_t)off) {
+            size = 0;
+        } else if (size > len - (uint64_t)off) {
             size = (size_t)(len - (uint64_t)off);
         }
     }
-    char *buf = malloc(size > 0 ? size : 1);
+    if (fs->o.delay_data) {
+        struct reply *r = reply_new(req, R_BUF, size);
+        if (r == NULL) {
+            fuse_reply_err(req, ENOMEM);
+            return;
+        }
+        ssize_t n = read_data(fs, fi, r->data, size, off);
+        if (n < 0) {
+            r->kind = R_ERR;
+            r->err = (int)-n;
+        } else {
+            r->len = (size_t)n;
+        }
+        defer(fs, r);
+        return;
+    }
+    if (size == 0) {
+        fuse_reply_buf(req, NULL, 0);
+        return;
+    }
+    char *buf = malloc(size);
     if (buf == NULL) {
         fuse_reply_err(req, ENOMEM);
         return;
     }
-    size_t got = 0;
-    if (fs->o.synthetic) {
-        syn_fill(fi->fh, buf, size, off);
-        got = size;
+    ssize_t n = read_data(fs, fi, buf, size, off);
+    if (n < 0) {
+        fuse_reply_err(req, (int)-n);
     } else {
-        while (got < size) {
-            ssize_t n = pread((int)fi->fh, buf + got, size - got, off + (off_t)got);
-            if (n < 0 && errno == EINTR) {
-                continue;
-            }
-            if (n < 0) {
-                int e = errno;
-                if (got == 0) {
-                    free(buf);
-                    fuse_reply_err(req, e);
-                    return;
-                }
-                break;
-            }
-            if (n == 0) {
-                break;
-            }
-            got += (size_t)n;
-        }
+        fuse_reply_buf(req, buf, (size_t)n);
     }
-    fuse_reply_buf(req, buf, got);
     free(buf);
 }
 
@@ -1220,6 +1491,16 @@ static void lfs_statfs(fuse_req_t req, fuse_ino_t ino)
 
 /* ---- xattrs: l*xattr on /proc/self/fd/DIRFD/NAME (a symlink itself, never its target) */
 
+/* the path of w for the xattr calls: /proc/self/fd/DIRFD/NAME, or an anchor's own path (then: follow it) */
+static void xattr_path(const struct where *w, char *path, size_t size)
+{
+    if (w->nofollow) {
+        snprintf(path, size, "/proc/self/fd/%d/%s", w->dirfd, w->name);
+    } else {
+        snprintf(path, size, "%s", w->name);
+    }
+}
+
 static void xattr_common(fuse_req_t req, fuse_ino_t ino, const char *attr, size_t size)
 {
     struct lfs *fs = fs_of(req);
@@ -1238,15 +1519,21 @@ static void xattr_common(fuse_req_t req, fuse_ino_t ino, const char *attr, size_
         }
     } else {
         struct where w;
+        topo_rd(fs);
         err = locate(node_of(fs, ino), &w);
         if (err == 0) {
             char path[64 + NAME_MAX];
-            snprintf(path, sizeof path, "/proc/self/fd/%d/%s", w.dirfd, w.name);
+            xattr_path(&w, path, sizeof path);
             void *buf = size > 0 ? r->data : NULL;
-            n = attr != NULL ? lgetxattr(path, attr, buf, size) : llistxattr(path, buf, size);
+            if (w.nofollow) {
+                n = attr != NULL ? lgetxattr(path, attr, buf, size) : llistxattr(path, buf, size);
+            } else {
+                n = attr != NULL ? getxattr(path, attr, buf, size) : listxattr(path, buf, size);
+            }
             err = n < 0 ? errno : 0;
             unlocate(&w);
         }
+        topo_un(fs);
     }
     if (err != 0) {
         r->kind = R_ERR;
@@ -1255,6 +1542,12 @@ static void xattr_common(fuse_req_t req, fuse_ino_t ino, const char *attr, size_
         r->len = (size_t)n;
     } else {
         r->u.count = (size_t)n;
+    }
+    /* writable mode: the kernel asks for security.capability before every write (file_remove_privs; FUSE never
+     * marks an inode S_NOSEC) - part of the write, which is data: not delayed unless --delay-data */
+    if (fs->o.rw && !fs->o.delay_data && attr != NULL && strcmp(attr, "security.capability") == 0) {
+        send_reply(fs, r);
+        return;
     }
     defer(fs, r);
 }
@@ -1267,6 +1560,602 @@ static void lfs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_
 static void lfs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 {
     xattr_common(req, ino, NULL, size);
+}
+
+/* ------------------------------------------------------------------ writable mode (--rw) */
+
+/* Per worker thread, set up at its first request that makes a node: 0 = not yet, 1 = it has its own umask
+ * (unshare(CLONE_FS)), 2 = it shares the process's (0): the mode is masked by hand. Thread-local, not shared. */
+static _Thread_local int thread_setup;
+
+/* Makes the calling thread create nodes as the request's caller: the caller's umask applied to *mode (when the
+ * kernel leaves it to us: FUSE_CAP_DONT_MASK, so the backing directory's default ACLs work as on a local file
+ * system), and, when the daemon runs as root, the caller's fsuid/fsgid, so the backing file system gives the new
+ * node its owner and group (the parent's group below a setgid directory) in the same syscall. The thread keeps its
+ * capabilities while its fsuid is not 0 (SECBIT_NO_SETUID_FIXUP): the kernel has already checked the caller's
+ * permissions (default_permissions), with its supplementary groups, which FUSE does not tell us. */
+static int as_caller(struct lfs *fs, fuse_req_t req, mode_t *mode)
+{
+    const struct fuse_ctx *ctx = fuse_req_ctx(req);
+    if (thread_setup == 0) {
+        thread_setup = unshare(CLONE_FS) == 0 ? 1 : 2;
+        if (fs->root_daemon) {
+            int bits = prctl(PR_GET_SECUREBITS);
+            if (bits >= 0) {
+                prctl(PR_SET_SECUREBITS, (unsigned long)bits | SECBIT_NO_SETUID_FIXUP);
+            }
+        }
+    }
+    if (mode != NULL) {
+        mode_t mask = fs->dont_mask ? ctx->umask & 0777 : 0;
+        if (thread_setup == 1) {
+            umask(mask);
+        } else {
+            *mode &= ~mask;
+        }
+    }
+    if (fs->root_daemon && (ctx->uid != 0 || ctx->gid != 0)) {
+        setfsgid(ctx->gid);
+        setfsuid(ctx->uid);
+        return 1;
+    }
+    return 0;
+}
+
+static void as_daemon(int switched)
+{
+    if (switched) {
+        setfsuid(0);
+        setfsgid(0);
+    }
+}
+
+/* After a write or truncate: FUSE_CAP_HANDLE_KILLPRIV (libfuse's default, no extra requests) leaves clearing the
+ * set-user-ID bit (and set-group-ID with group execute) to us. A local file system clears them when the writer
+ * lacks CAP_FSETID; here: when the caller is not root. fd is an open file, or O_PATH with proc its /proc path. */
+static void kill_suid(fuse_req_t req, int fd, const char *proc)
+{
+    struct stat st;
+    if (fuse_req_ctx(req)->uid == 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        return;
+    }
+    mode_t m = st.st_mode & 07777, k = m & ~(mode_t)S_ISUID;
+    if ((m & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP)) {
+        k &= ~(mode_t)S_ISGID;
+    }
+    if (k != m && (proc != NULL ? chmod(proc, k) : fchmod(fd, k)) != 0) {
+        fprintf(stderr, "latencyfs: cannot clear the set-id bits of a written file: %s\n", strerror(errno));
+    }
+}
+
+/* fd of directory node p to make or remove names in (dir_fd), ENOTDIR if p is no directory */
+static int parent_fd(struct node *p, int *tmp)
+{
+    if (p->type != S_IFDIR) {
+        *tmp = -1;
+        errno = ENOTDIR;
+        return -1;
+    }
+    return dir_fd(p, tmp);
+}
+
+/* The entry of the node just made as (p, name), pfd p's fd; stat of fd when fd >= 0. *np: its node, one lookup
+ * taken. Returns 0 or an errno. */
+static int new_entry(struct lfs *fs, struct node *p, int pfd, const char *name, int fd, struct fuse_entry_param *e,
+                     struct node **np)
+{
+    memset(e, 0, sizeof *e); /* timeouts 0: no caching */
+    int rc = fd >= 0 ? fstat(fd, &e->attr) : fstatat(pfd, name, &e->attr, AT_SYMLINK_NOFOLLOW);
+    if (rc != 0) {
+        return errno;
+    }
+    struct node *n = node_get(fs, p, pfd, name, &e->attr);
+    if (n == NULL) {
+        return errno;
+    }
+    e->ino = nodeid_of(fs, n);
+    *np = n;
+    return 0;
+}
+
+enum make { MK_NOD, MK_DIR, MK_SYMLINK };
+
+static void make_node(fuse_req_t req, fuse_ino_t parent, const char *name, enum make what, mode_t mode, dev_t rdev,
+                      const char *target)
+{
+    struct lfs *fs = fs_of(req);
+    struct reply *r = reply_new(req, R_ENTRY, 0);
+    if (r == NULL) {
+        fuse_reply_err(req, ENOMEM);
+        return;
+    }
+    struct node *p = node_of(fs, parent), *n = NULL;
+    int err, tmp, refresh = 0;
+    topo_rd(fs);
+    int pfd = parent_fd(p, &tmp);
+    if (pfd < 0) {
+        err = errno;
+    } else {
+        int sw = as_caller(fs, req, what == MK_SYMLINK ? NULL : &mode);
+        int rc = what == MK_DIR ? mkdirat(pfd, name, mode)
+               : what == MK_NOD ? mknodat(pfd, name, mode, rdev)
+               : symlinkat(target, pfd, name);
+        err = rc == 0 ? 0 : errno;
+        as_daemon(sw);
+        if (err == 0) {
+            err = new_entry(fs, p, pfd, name, -1, &r->u.e, &n);
+        }
+        refresh = n != NULL && n->stale; /* a reused node (a link made in the backing directory meanwhile) */
+        if (tmp >= 0) {
+            close(tmp);
+        }
+    }
+    topo_un(fs);
+    if (refresh) {
+        node_refresh(fs, n, p, name);
+    }
+    if (err != 0) {
+        r->kind = R_ERR;
+        r->err = err;
+    } else {
+        r->node = n;
+    }
+    defer(fs, r);
+}
+
+static void lfs_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t rdev)
+{
+    make_node(req, parent, name, MK_NOD, mode, rdev, NULL);
+}
+
+static void lfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
+{
+    make_node(req, parent, name, MK_DIR, mode, 0, NULL);
+}
+
+static void lfs_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char *name)
+{
+    make_node(req, parent, name, MK_SYMLINK, 0, 0, link);
+}
+
+static void lfs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, struct fuse_file_info *fi)
+{
+    struct lfs *fs = fs_of(req);
+    struct reply *r = reply_new(req, R_CREATE, 0);
+    if (r == NULL) {
+        fuse_reply_err(req, ENOMEM);
+        return;
+    }
+    struct node *p = node_of(fs, parent), *n = NULL;
+    int err, tmp, refresh = 0, fd = -1;
+    topo_rd(fs);
+    int pfd = parent_fd(p, &tmp);
+    if (pfd < 0) {
+        err = errno;
+    } else {
+        int sw = as_caller(fs, req, &mode);
+        fd = openat(pfd, name, fi->flags | O_CREAT | O_NOFOLLOW | O_CLOEXEC, mode);
+        err = fd < 0 ? errno : 0;
+        as_daemon(sw);
+        if (err == 0) {
+            err = new_entry(fs, p, pfd, name, fd, &r->u.c.e, &n);
+            if (err != 0) {
+                close(fd);
+            }
+        }
+        refresh = n != NULL && n->stale;
+        if (tmp >= 0) {
+            close(tmp);
+        }
+    }
+    topo_un(fs);
+    if (refresh) {
+        node_refresh(fs, n, p, name);
+    }
+    if (err != 0) {
+        r->kind = R_ERR;
+        r->err = err;
+    } else {
+        r->node = n;
+        r->u.c.fi = *fi;
+        r->u.c.fi.keep_cache = 0;
+        r->u.c.fi.fh = (uint64_t)fd;
+    }
+    defer(fs, r);
+}
+
+static void lfs_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname)
+{
+    struct lfs *fs = fs_of(req);
+    struct reply *r = reply_new(req, R_ENTRY, 0);
+    if (r == NULL) {
+        fuse_reply_err(req, ENOMEM);
+        return;
+    }
+    struct node *n = node_of(fs, ino), *np = node_of(fs, newparent), *m = NULL;
+    struct where w;
+    int err, refresh = 0;
+    topo_rd(fs);
+    err = locate(n, &w);
+    if (err == 0) {
+        int ntmp;
+        int npfd = parent_fd(np, &ntmp);
+        if (npfd < 0) {
+            err = errno;
+        } else {
+            int rc;
+            if (fs->root_daemon) { /* link the inode itself, not whatever the name means by now */
+                int fd = openat(w.dirfd, w.name, O_PATH | w.o_nofollow | O_CLOEXEC);
+                struct stat st;
+                if (fd < 0 || fstat(fd, &st) != 0) {
+                    rc = -1;
+                } else if (st.st_ino != n->ino || st.st_dev != n->dev) {
+                    rc = -1;
+                    errno = ESTALE;
+                } else {
+                    rc = linkat(fd, "", npfd, newname, AT_EMPTY_PATH);
+                }
+                err = errno;
+                if (fd >= 0) {
+                    close(fd);
+                }
+            } else {
+                rc = linkat(w.dirfd, w.name, npfd, newname, 0);
+                err = errno;
+            }
+            err = rc == 0 ? new_entry(fs, np, npfd, newname, -1, &r->u.e, &m) : err;
+            refresh = m != NULL && m->stale;
+            if (ntmp >= 0) {
+                close(ntmp);
+            }
+        }
+        unlocate(&w);
+    }
+    topo_un(fs);
+    if (refresh) {
+        node_refresh(fs, m, np, newname);
+    }
+    if (err != 0) {
+        r->kind = R_ERR;
+        r->err = err;
+    } else {
+        r->node = m;
+    }
+    defer(fs, r);
+}
+
+static void remove_name(fuse_req_t req, fuse_ino_t parent, const char *name, int flags)
+{
+    struct lfs *fs = fs_of(req);
+    struct node *p = node_of(fs, parent);
+    struct stat st;
+    int err, tmp;
+    topo_wr(fs);
+    int pfd = parent_fd(p, &tmp);
+    if (pfd < 0) {
+        err = errno;
+    } else {
+        if (fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+            err = errno;
+        } else {
+            int anchor = anchor_open(pfd, name, &st);
+            err = unlinkat(pfd, name, flags) == 0 ? 0 : errno;
+            if (err == 0) {
+                name_gone(fs, p, name, &st, anchor);
+            } else if (anchor >= 0) {
+                close(anchor);
+            }
+        }
+        if (tmp >= 0) {
+            close(tmp);
+        }
+    }
+    topo_un(fs);
+    defer_err(req, err);
+}
+
+static void lfs_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+    remove_name(req, parent, name, 0);
+}
+
+static void lfs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+    remove_name(req, parent, name, AT_REMOVEDIR);
+}
+
+/* table lock held: the live node of the inode whose stat is st, pinned (one lookup more; node_forget(n, 1)) */
+static struct node *node_pin(struct lfs *fs, const struct stat *st)
+{
+    struct node *n = table_find(&fs->t, st->st_dev, st->st_ino, st->st_mode & S_IFMT);
+    if (n != NULL) {
+        n->nlookup++;
+    }
+    return n;
+}
+
+/* flags: what renameat2 takes and the kernel passes on (RENAME_NOREPLACE, RENAME_EXCHANGE, RENAME_WHITEOUT); the
+ * backing file system refuses what it does not support, as it would locally */
+static void lfs_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newparent, const char *newname,
+                       unsigned int flags)
+{
+    struct lfs *fs = fs_of(req);
+    if (flags & ~(unsigned)(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT)) {
+        defer_err(req, EINVAL);
+        return;
+    }
+    struct node *p = node_of(fs, parent), *np = node_of(fs, newparent), *na = NULL, *nb = NULL, *dead = NULL;
+    struct stat a, b;
+    int err, tmp, ntmp = -1;
+    topo_wr(fs);
+    int pfd = parent_fd(p, &tmp);
+    int npfd = pfd < 0 ? -1 : parent_fd(np, &ntmp);
+    if (pfd < 0 || npfd < 0) {
+        err = errno;
+    } else if (fstatat(pfd, name, &a, AT_SYMLINK_NOFOLLOW) != 0) {
+        err = errno;
+    } else {
+        int have_b = fstatat(npfd, newname, &b, AT_SYMLINK_NOFOLLOW) == 0;
+        int same = have_b && a.st_ino == b.st_ino && a.st_dev == b.st_dev; /* two links of one inode: no change */
+        int replace = have_b && !same && !(flags & RENAME_EXCHANGE);
+        int anchor = replace ? anchor_open(npfd, newname, &b) : -1;
+        err = renameat2(pfd, name, npfd, newname, flags) == 0 ? 0 : errno;
+        if (err != 0 && anchor >= 0) {
+            close(anchor);
+        }
+        if (err == 0 && !same) {
+            if (replace) {
+                name_gone(fs, np, newname, &b, anchor);
+            }
+            pthread_mutex_lock(&fs->t.lock);
+            na = node_pin(fs, &a);
+            nb = have_b && (flags & RENAME_EXCHANGE) ? node_pin(fs, &b) : NULL;
+            pthread_mutex_unlock(&fs->t.lock);
+            if (na != NULL) {
+                node_move(fs, na, np, newname, &dead);
+            }
+            if (nb != NULL) {
+                node_move(fs, nb, p, name, &dead);
+            }
+        }
+    }
+    if (tmp >= 0) {
+        close(tmp);
+    }
+    if (ntmp >= 0) {
+        close(ntmp);
+    }
+    topo_un(fs);
+    free_nodes(dead);
+    if (na != NULL) {
+        node_forget(fs, na, 1);
+    }
+    if (nb != NULL) {
+        node_forget(fs, nb, 1);
+    }
+    defer_err(req, err);
+}
+
+/* chown, chmod, truncate, utimens - in that order (a chown clears set-id bits, a truncate sets the mtime) */
+static void lfs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set, struct fuse_file_info *fi)
+{
+    struct lfs *fs = fs_of(req);
+    struct node *n = node_of(fs, ino);
+    struct where w = {.dirfd = -1, .tmp = -1};
+    struct stat st;
+    int err = 0, fd = -1, own = 0; /* own: fd is an O_PATH fd opened here (no open file given) */
+    char proc[48];
+    topo_rd(fs);
+    if (fi != NULL && n->type == S_IFREG) {
+        fd = (int)fi->fh; /* ftruncate and the like: the open file, which may have no name any more */
+    } else if ((err = locate(n, &w)) == 0) {
+        fd = openat(w.dirfd, w.name, O_PATH | w.o_nofollow | O_CLOEXEC);
+        if (fd < 0) {
+            err = errno;
+        } else {
+            own = 1;
+            if (fstat(fd, &st) != 0) {
+                err = errno;
+            } else if (st.st_ino != n->ino || st.st_dev != n->dev) {
+                err = ESTALE;
+            }
+            snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+        }
+    }
+    if (err == 0 && (to_set & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID))) {
+        uid_t uid = (to_set & FUSE_SET_ATTR_UID) ? attr->st_uid : (uid_t)-1;
+        gid_t gid = (to_set & FUSE_SET_ATTR_GID) ? attr->st_gid : (gid_t)-1;
+        if (fchownat(fd, "", uid, gid, AT_EMPTY_PATH) != 0) { /* on the symlink itself for a symlink */
+            err = errno;
+        }
+    }
+    if (err == 0 && (to_set & FUSE_SET_ATTR_MODE)) {
+        mode_t mode = attr->st_mode & 07777;
+        if (n->type == S_IFLNK) {
+            err = EOPNOTSUPP; /* as the kernel answers for local symlinks */
+        } else if ((own ? chmod(proc, mode) : fchmod(fd, mode)) != 0) {
+            err = errno;
+        }
+    }
+    if (err == 0 && (to_set & FUSE_SET_ATTR_SIZE)) {
+        if (n->type != S_IFREG) {
+            err = n->type == S_IFDIR ? EISDIR : EINVAL;
+        } else {
+            int rc;
+            do {
+                rc = own ? truncate(proc, attr->st_size) : ftruncate(fd, attr->st_size);
+            } while (rc != 0 && errno == EINTR);
+            err = rc == 0 ? 0 : errno;
+            if (err == 0) {
+                kill_suid(req, fd, own ? proc : NULL);
+            }
+        }
+    }
+    int times = FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME | FUSE_SET_ATTR_ATIME_NOW | FUSE_SET_ATTR_MTIME_NOW;
+    if (err == 0 && (to_set & times)) {
+        struct timespec ts[2];
+        ts[0].tv_sec = ts[1].tv_sec = 0;
+        ts[0].tv_nsec = (to_set & FUSE_SET_ATTR_ATIME_NOW) ? UTIME_NOW : UTIME_OMIT;
+        ts[1].tv_nsec = (to_set & FUSE_SET_ATTR_MTIME_NOW) ? UTIME_NOW : UTIME_OMIT;
+        if ((to_set & FUSE_SET_ATTR_ATIME) && !(to_set & FUSE_SET_ATTR_ATIME_NOW)) {
+            ts[0] = attr->st_atim;
+        }
+        if ((to_set & FUSE_SET_ATTR_MTIME) && !(to_set & FUSE_SET_ATTR_MTIME_NOW)) {
+            ts[1] = attr->st_mtim;
+        }
+        /* an O_PATH fd takes no futimens; its name with AT_SYMLINK_NOFOLLOW (checked just above) does */
+        int rc = own ? utimensat(w.dirfd, w.name, ts, w.nofollow) : futimens(fd, ts);
+        err = rc == 0 ? 0 : errno;
+    }
+    if (err == 0 && fstat(fd, &st) != 0) {
+        err = errno;
+    }
+    if (own) {
+        close(fd);
+    }
+    unlocate(&w);
+    topo_un(fs);
+    if (err != 0) {
+        defer_err(req, err);
+    } else {
+        defer_attr(req, &st);
+    }
+}
+
+/* set (value != NULL) or remove an xattr: l*xattr on /proc/self/fd/DIRFD/NAME, as xattr_common */
+static void xattr_change(fuse_req_t req, fuse_ino_t ino, const char *attr, const char *value, size_t size, int flags)
+{
+    struct lfs *fs = fs_of(req);
+    struct where w;
+    topo_rd(fs);
+    int err = locate(node_of(fs, ino), &w);
+    if (err == 0) {
+        char path[64 + NAME_MAX];
+        xattr_path(&w, path, sizeof path);
+        int rc;
+        if (w.nofollow) {
+            rc = value != NULL ? lsetxattr(path, attr, value, size, flags) : lremovexattr(path, attr);
+        } else {
+            rc = value != NULL ? setxattr(path, attr, value, size, flags) : removexattr(path, attr);
+        }
+        err = rc == 0 ? 0 : errno;
+        unlocate(&w);
+    }
+    topo_un(fs);
+    defer_err(req, err);
+}
+
+static void lfs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value, size_t size, int flags)
+{
+    xattr_change(req, ino, name, value != NULL ? value : "", size, flags);
+}
+
+static void lfs_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
+{
+    xattr_change(req, ino, name, NULL, 0, 0);
+}
+
+static void lfs_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
+{
+    (void)ino;
+    struct dirstate *ds = (struct dirstate *)(uintptr_t)fi->fh;
+    int rc = datasync ? fdatasync(ds->fd) : fsync(ds->fd);
+    defer_err(req, rc == 0 ? 0 : errno);
+}
+
+/* ---- data: answered at once, or after the delay with --delay-data */
+
+static void data_err(fuse_req_t req, int err)
+{
+    if (fs_of(req)->o.delay_data) {
+        defer_err(req, err);
+    } else {
+        fuse_reply_err(req, err);
+    }
+}
+
+static void lfs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
+                      struct fuse_file_info *fi)
+{
+    (void)ino;
+    struct lfs *fs = fs_of(req);
+    size_t done = 0;
+    int err = 0;
+    while (done < size) {
+        ssize_t n = pwrite((int)fi->fh, buf + done, size - done, off + (off_t)done);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            if (done == 0) {
+                err = n < 0 ? errno : EIO;
+            }
+            break; /* a short count is the answer; the kernel reports it */
+        }
+        done += (size_t)n;
+    }
+    if (done > 0) {
+        kill_suid(req, (int)fi->fh, NULL);
+    }
+    if (err != 0) {
+        data_err(req, err);
+    } else if (!fs->o.delay_data) {
+        fuse_reply_write(req, done);
+    } else {
+        struct reply *r = reply_new(req, R_WRITE, 0);
+        if (r == NULL) {
+            fuse_reply_err(req, ENOMEM);
+            return;
+        }
+        r->u.count = done;
+        defer(fs, r);
+    }
+}
+
+static void lfs_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
+{
+    (void)ino;
+    int rc = datasync ? fdatasync((int)fi->fh) : fsync((int)fi->fh);
+    data_err(req, rc == 0 ? 0 : errno);
+}
+
+static void lfs_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t off, off_t len, struct fuse_file_info *fi)
+{
+    (void)ino;
+    int rc;
+    do {
+        rc = fallocate((int)fi->fh, mode, off, len);
+    } while (rc != 0 && errno == EINTR);
+    data_err(req, rc == 0 ? 0 : errno);
+}
+
+/* SEEK_DATA / SEEK_HOLE (the kernel answers the other whences itself): holes of the backing file show */
+static void lfs_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence, struct fuse_file_info *fi)
+{
+    (void)ino;
+    struct lfs *fs = fs_of(req);
+    off_t res = lseek((int)fi->fh, off, whence);
+    if (res < 0) {
+        data_err(req, errno);
+    } else if (!fs->o.delay_data) {
+        fuse_reply_lseek(req, res);
+    } else {
+        struct reply *r = reply_new(req, R_LSEEK, 0);
+        if (r == NULL) {
+            fuse_reply_err(req, ENOMEM);
+            return;
+        }
+        r->u.off = res;
+        defer(fs, r);
+    }
+}
+
+/* never delayed, like release: close(2) has nothing to wait for here (writes went to the backing file at once) */
+static void lfs_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+    (void)ino;
+    (void)fi;
+    fuse_reply_err(req, 0);
 }
 
 static const struct fuse_lowlevel_ops ops = {
@@ -1288,14 +2177,54 @@ static const struct fuse_lowlevel_ops ops = {
     .listxattr = lfs_listxattr,
 };
 
+/* --rw: the read-only operations and those that change the tree */
+static const struct fuse_lowlevel_ops ops_rw = {
+    .init = lfs_init,
+    .lookup = lfs_lookup,
+    .forget = lfs_forget,
+    .forget_multi = lfs_forget_multi,
+    .getattr = lfs_getattr,
+    .setattr = lfs_setattr,
+    .access = lfs_access,
+    .readlink = lfs_readlink,
+    .mknod = lfs_mknod,
+    .mkdir = lfs_mkdir,
+    .symlink = lfs_symlink,
+    .link = lfs_link,
+    .unlink = lfs_unlink,
+    .rmdir = lfs_rmdir,
+    .rename = lfs_rename,
+    .opendir = lfs_opendir,
+    .readdir = lfs_readdir,
+    .fsyncdir = lfs_fsyncdir,
+    .releasedir = lfs_releasedir,
+    .create = lfs_create,
+    .open = lfs_open,
+    .read = lfs_read,
+    .write = lfs_write,
+    .flush = lfs_flush,
+    .fsync = lfs_fsync,
+    .fallocate = lfs_fallocate,
+    .lseek = lfs_lseek,
+    .release = lfs_release,
+    .statfs = lfs_statfs,
+    .getxattr = lfs_getxattr,
+    .listxattr = lfs_listxattr,
+    .setxattr = lfs_setxattr,
+    .removexattr = lfs_removexattr,
+};
+
 /* ------------------------------------------------------------------ main */
 
 static void usage(const char *prog)
 {
     printf("usage: %s [options] SOURCE MOUNTPOINT          (passthrough, read-only)\n"
+           "       %s [options] --rw BACKING MOUNTPOINT     (passthrough, writable: changes go to BACKING)\n"
            "       %s [options] --synthetic=FILES MOUNTPOINT  (generated tree, nothing stored)\n"
            "\n"
            "    --delay-us=N        delay of every metadata operation in microseconds (default 150)\n"
+           "    --rw                writable passthrough of BACKING (create, mkdir, rename, setattr, write, ...)\n"
+           "    --delay-data        delay data requests too (read, write, fsync, fallocate, lseek)\n"
            "    --threads=N         metadata requests in their delay at once, more wait (default 256)\n"
            "    --workers=N         threads reading and answering requests, at least 2 (default 2)\n"
            "    --synthetic=FILES   serve a generated tree of FILES regular files\n"
@@ -1304,7 +2233,7 @@ static void usage(const char *prog)
            "    --stats             passthrough: print inode table counters to stderr on exit\n"
            "    -f                  stay in the foreground\n"
            "    -o OPT              FUSE mount options (e.g. -o allow_other, -o clone_fd)\n",
-           prog, prog);
+           prog, prog, prog);
 }
 
 static int setup_passthrough(struct lfs *fs, const char *source)
@@ -1366,6 +2295,7 @@ static void teardown_passthrough(struct lfs *fs)
                 close(n->fd);
             }
             if (n != fs->root) {
+                free(n->rname);
                 free(n);
             }
         }
@@ -1384,7 +2314,7 @@ int main(int argc, char *argv[])
     if (fs == NULL) {
         return 1;
     }
-    fs->o = (struct options){150, 256, 2, NULL, 100, 16, 0, 0};
+    fs->o = (struct options){.delay_us = 150, .threads = 256, .workers = 2, .files_per_dir = 100, .dir_fanout = 16};
     fs->source_fd = -1;
     struct fuse_cmdline_opts co;
     memset(&co, 0, sizeof co);
@@ -1401,9 +2331,22 @@ int main(int argc, char *argv[])
         fprintf(stderr, "latencyfs: --files-per-dir, --dir-fanout and --threads must be positive, --workers >= 2\n");
         goto out_free;
     }
+    if (fs->o.rw && fs->o.synthetic) {
+        fprintf(stderr, "latencyfs: --rw needs a backing directory, not --synthetic\n");
+        goto out_free;
+    }
     fs->delay_ns = (long long)fs->o.delay_us * 1000;
     pthread_mutex_init(&fs->q.lock, NULL);
     pthread_cond_init(&fs->q.room, NULL);
+    if (fs->o.rw) {
+        pthread_rwlockattr_t ra;
+        pthread_rwlockattr_init(&ra);
+        pthread_rwlockattr_setkind_np(&ra, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+        pthread_rwlock_init(&fs->topo, &ra);
+        pthread_rwlockattr_destroy(&ra);
+        fs->root_daemon = geteuid() == 0;
+        umask(0); /* new nodes get the caller's umask (as_caller), never the daemon's */
+    }
     if (fs->o.synthetic) {
         if (parse_number(fs->o.synthetic, strlen(fs->o.synthetic), &fs->syn_files) != 0) {
             fprintf(stderr, "latencyfs: --synthetic needs a number of files, not \"%s\"\n", fs->o.synthetic);
@@ -1447,12 +2390,13 @@ int main(int argc, char *argv[])
         usage(argv[0]);
         goto out_free;
     }
-    fuse_opt_add_arg(&args, "-oro,default_permissions");
+    fuse_opt_add_arg(&args, fs->o.rw ? "-odefault_permissions" : "-oro,default_permissions");
     fuse_opt_add_arg(&args, fs->o.synthetic ? "-ofsname=latencyfs-synthetic" : "-ofsname=latencyfs");
     fuse_opt_add_arg(&args, "-osubtype=latencyfs");
 
     rc = 1;
-    struct fuse_session *se = fuse_session_new(&args, &ops, sizeof ops, fs);
+    struct fuse_session *se = fs->o.rw ? fuse_session_new(&args, &ops_rw, sizeof ops_rw, fs)
+                                       : fuse_session_new(&args, &ops, sizeof ops, fs);
     if (se == NULL) {
         goto out_free;
     }
@@ -1471,7 +2415,10 @@ int main(int argc, char *argv[])
     fuse_loop_cfg_set_max_threads(cfg, fs->o.workers);
     fuse_loop_cfg_set_idle_threads(cfg, fs->o.workers);
     fuse_loop_cfg_set_clone_fd(cfg, (unsigned)co.clone_fd);
-    rc = fuse_session_loop_mt(se, cfg) == 0 ? 0 : 1;
+    /* 0: unmounted. SIGHUP, SIGINT, SIGTERM: libfuse's handlers (fuse_set_signal_handlers) ended the loop as asked
+     * and libfuse (3.14 here) returns the signal's number: a clean exit too (the mount is taken down below) */
+    int loop = fuse_session_loop_mt(se, cfg);
+    rc = loop == 0 || loop == SIGHUP || loop == SIGINT || loop == SIGTERM ? 0 : 1;
     fuse_loop_cfg_destroy(cfg);
     fuse_remove_signal_handlers(se);
 out_unmount:
@@ -1481,6 +2428,9 @@ out_destroy:
 out_free:
     if (!fs->o.synthetic && fs->source_fd >= 0) {
         teardown_passthrough(fs);
+    }
+    if (fs->o.rw) {
+        pthread_rwlock_destroy(&fs->topo);
     }
     free(co.mountpoint);
     fuse_opt_free_args(&args);

@@ -9,7 +9,7 @@
 #        integration-15                Bacula 15.0.3 from a private Debian trixie root (interface 23):
 #                                      scripts/mkroot.sh trixie makes it (or reuses it), then
 #                                      PHPC_BACULA=15 with its own state directory and ports
-#   4. tests/latencyfs/run.sh        the metadata-latency emulator: mount, walk, metadata, delay, unmount (~10 s)
+#   4. tests/latencyfs/run.sh        the metadata-latency emulator: mount, walk, metadata, delay, unmount, read-write mode (~30 s)
 # Not here (too slow for CI): scripts/stress-1m-files.sh, scripts/bench-backup.sh, podheitor-hpc bench.
 # Every part runs even when an earlier one failed. A test that cannot run on this machine (a JUnit
 # assumption, a C test without /dev/fuse, an integration test's SKIP, an optional latencyfs check) is
