@@ -50,6 +50,8 @@ if [ -z "$tree" ]; then
   fi
 fi
 tree=$(cd "$tree" && pwd)
+# Bacula 15 runs chrooted in a private root (scripts/lib/bacula-rootfs.sh): the tree must be visible inside
+if [ "${PHPC_BACULA:-9.6}" != 9.6 ]; then export PHPC_ROOTFS_BINDS=${PHPC_ROOTFS_BINDS:+$PHPC_ROOTFS_BINDS:}$tree; fi
 OUT=${OUT:-$PHPC_STATE/bench-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$OUT"
 
@@ -87,7 +89,10 @@ rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
 def med(kind, col):
     v = [float(r[col]) for r in rows if r["kind"] == kind and r["status"] in ("T", "W") and r[col] not in ("", "-")]
     return statistics.median(v) if v else float("nan")
-bad = [r for r in rows if r["status"] not in ("T", "W")]
+# a job that did not end T/W, or saved no file of a non-empty tree (e.g. a tree the FD cannot see), is a failure
+bad = [r for r in rows if r["status"] not in ("T", "W") or r["files"] in ("", "0")]
+for r in bad:
+    r["status"] = r["status"] + "(no files)" if r["status"] in ("T", "W") else r["status"]
 cols = [("files_per_s", "files/s (report)"), ("MB_per_s", "MB/s (report)"), ("fd_active_s", "FD active s"),
         ("fd_files_per_s", "files/s (FD active)"), ("fd_MB_per_s", "MB/s (FD active)")]
 print(f"tree={sys.argv[2]} runs={sys.argv[3]} files={rows[0]['files']} bytes={rows[0]['bytes']}")
@@ -97,9 +102,10 @@ for kind in ("plugin", "stock"):
     rss = med(kind, "backend_peak_rss_kB") if kind == "plugin" else float("nan")
     print(f"| {kind} | " + " | ".join(f"{med(kind, c):,.2f}" for c, _ in cols)
           + (f" | {rss / 1024:.0f} MiB |" if rss == rss else " | - |"))
-print("| plugin/stock | " + " | ".join(
-    f"{(med('stock', c) / med('plugin', c)) if c == 'fd_active_s' else (med('plugin', c) / med('stock', c)):.2f}x"
-    for c, _ in cols) + " | |")
+def ratio(c):
+    a, b = (med("stock", c), med("plugin", c)) if c == "fd_active_s" else (med("plugin", c), med("stock", c))
+    return a / b if b == b and b != 0 else float("nan")
+print("| plugin/stock | " + " | ".join(f"{ratio(c):.2f}x" for c, _ in cols) + " | |")
 if as_json:
     def num(v):
         return None if v != v else round(v, 3)
@@ -108,8 +114,7 @@ if as_json:
            "plugin": {c: num(med("plugin", c)) for c, _ in cols}, "stock": {c: num(med("stock", c)) for c, _ in cols},
            "backend_peak_rss_mib": num(med("plugin", "backend_peak_rss_kB") / 1024),
            "failed_jobs": [{"kind": r["kind"], "run": int(r["run"]), "jobid": r["jobid"], "status": r["status"]} for r in bad]}
-    res["ratio"] = {c: num((med("stock", c) / med("plugin", c)) if c == "fd_active_s" else (med("plugin", c) / med("stock", c)))
-                    for c, _ in cols}
+    res["ratio"] = {c: num(ratio(c)) for c, _ in cols}
     real_stdout.write(json.dumps(res) + "\n")
 if bad:
     print(f"FAILED JOBS: {[(r['kind'], r['run'], r['jobid'], r['status']) for r in bad]}")
