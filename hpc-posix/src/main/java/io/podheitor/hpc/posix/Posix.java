@@ -420,11 +420,29 @@ public final class Posix {
      * after it was opened is not followed); {@code name} must be one component.
      */
     public static byte[] inDirectory(int dirfd, byte[] name) {
-        byte[] prefix = ("/proc/self/fd/" + dirfd + "/").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        byte[] p = java.util.Arrays.copyOf(prefix, prefix.length + name.length);
-        System.arraycopy(name, 0, p, prefix.length, name.length);
+        if (dirfd < 0) {
+            throw new IllegalArgumentException("not a descriptor: " + dirfd);
+        }
+        // built in place (called for every walked entry's xattrs): no String, no charset encoder
+        int digits = 1;
+        for (int v = dirfd; v >= 10; v /= 10) {
+            digits++;
+        }
+        int slash = PROC_SELF_FD.length + digits;
+        byte[] p = new byte[slash + 1 + name.length];
+        System.arraycopy(PROC_SELF_FD, 0, p, 0, PROC_SELF_FD.length);
+        int i = slash;
+        int v = dirfd;
+        do {
+            p[--i] = (byte) ('0' + v % 10);
+            v /= 10;
+        } while (v > 0);
+        p[slash] = '/';
+        System.arraycopy(name, 0, p, slash + 1, name.length);
         return p;
     }
+
+    private static final byte[] PROC_SELF_FD = {'/', 'p', 'r', 'o', 'c', '/', 's', 'e', 'l', 'f', '/', 'f', 'd', '/'};
 
     // ---------------------------------------------------------------- namespace changes
 

@@ -117,6 +117,15 @@ class BeneathTest {
     }
 
     @org.junit.jupiter.api.Test
+    void inDirectorySpellsEveryDescriptorNumber() {
+        for (int fd : new int[] {0, 7, 9, 10, 99, 100, 4096, 65535, 1048575, Integer.MAX_VALUE}) {
+            assertEquals("/proc/self/fd/" + fd + "/n\u00ff", new String(Posix.inDirectory(fd, new byte[] {'n', (byte) 0xff}),
+                    StandardCharsets.ISO_8859_1));
+        }
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Posix.inDirectory(-1, b("x")));
+    }
+
+    @org.junit.jupiter.api.Test
     void pwriteWritesAtTheOffset() throws Exception {
         Path f = tmp.resolve("p");
         int fd = Posix.open(b(f.toString()), Fcntl.O_RDWR | Fcntl.O_CREAT, 0600);
