@@ -82,11 +82,8 @@ class BackendProcessTest {
     private static List<String> javaCommand() {
         String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
         String cp = Stream.of(BackendMain.class, FileRecord.class, Posix.class, io.podheitor.hpc.source.EntrySource.class,
-                        Walk.class,
-                        // hpc-ptcomm reads its plugin-keys.toml with these
-                        com.fasterxml.jackson.dataformat.toml.TomlMapper.class,
-                        com.fasterxml.jackson.databind.ObjectMapper.class, com.fasterxml.jackson.core.JsonFactory.class,
-                        com.fasterxml.jackson.annotation.JsonProperty.class)
+                        Walk.class)
+                // no Jackson: the backend's key table is compiled in (BundledKeys), so it runs without a TOML parser
                 .map(BackendProcessTest::codeSource).distinct().collect(Collectors.joining(File.pathSeparator));
         return List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx128m", "-cp", cp,
                 BackendMain.class.getName());

@@ -17,7 +17,7 @@ import java.util.Set;
 /**
  * The plugin-string keys of the Params block (docs/ptcomm.md), from the one table {@code plugin-keys.toml} next to
  * this class, which the shim (shim-c/params.c, through scripts/gen-plugin-keys.py) and the README's key table are
- * generated from too. {@link #table()} loads it once, on first use; {@link #check(byte[], byte[])} validates one
+ * generated from too ({@link #table()} is its compiled-in copy); {@link #check(byte[], byte[])} validates one
  * key=value exactly as the shim does.
  */
 public final class PluginKeys {
@@ -46,24 +46,29 @@ public final class PluginKeys {
     }
 
     private static final class Bundled {
-        static final PluginKeys TABLE = loadBundled();
-
-        private static PluginKeys loadBundled() {
-            try (InputStream in = PluginKeys.class.getResourceAsStream(RESOURCE)) {
-                if (in == null) {
-                    throw new IllegalStateException(RESOURCE + " is missing from the class path next to "
-                            + PluginKeys.class.getName());
-                }
-                return parse(in, RESOURCE);
-            } catch (IOException e) {
-                throw new UncheckedIOException(RESOURCE + ": " + e.getMessage(), e);
-            }
-        }
+        static final PluginKeys TABLE = new PluginKeys(BundledKeys.keys());
     }
 
-    /** The bundled table (loaded on first use; a broken table is a build error, thrown as an unchecked one). */
+    /**
+     * The table as compiled in ({@code BundledKeys}, generated from {@code plugin-keys.toml} by
+     * scripts/gen-plugin-keys.py --java; PluginKeysTest checks the two are equal). The backend parses no TOML at
+     * run time: that kept Jackson's TOML parser and data binding (about 4 MiB) in every backend.
+     */
     public static PluginKeys table() {
         return Bundled.TABLE;
+    }
+
+    /** The table read from the {@code plugin-keys.toml} resource next to this class (what the generator reads). */
+    public static PluginKeys fromResource() {
+        try (InputStream in = PluginKeys.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException(RESOURCE + " is missing from the class path next to "
+                        + PluginKeys.class.getName());
+            }
+            return parse(in, RESOURCE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(RESOURCE + ": " + e.getMessage(), e);
+        }
     }
 
     /** The keys in table order. */

@@ -28,6 +28,20 @@ class PluginKeysTest {
     }
 
     @Test
+    void theCompiledInTableEqualsTheToml() {
+        // BundledKeys.java is generated (scripts/gen-plugin-keys.py --java); a table changed without regenerating
+        // it fails here, key by key
+        List<KeySpec> toml = PluginKeys.fromResource().keys();
+        List<KeySpec> compiled = PluginKeys.table().keys();
+        for (int i = 0; i < Math.max(toml.size(), compiled.size()); i++) {
+            assertEquals(i < toml.size() ? toml.get(i) : null, i < compiled.size() ? compiled.get(i) : null,
+                    "key #" + (i + 1) + ": run scripts/gen-plugin-keys.py --java "
+                            + "hpc-ptcomm/src/main/java/io/podheitor/hpc/ptcomm/BundledKeys.java");
+        }
+        assertEquals(toml.size(), compiled.size());
+    }
+
+    @Test
     void theBundledTableLoadsInItsOrder() {
         assertEquals("path, mode, threads, channel_depth, backend, timeout, aclsupport, xattrsupport, readahead, "
                 + "hardlink_memory, spill_dir, progress, metrics_dir", T.known());
