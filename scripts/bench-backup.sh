@@ -11,6 +11,8 @@
 # object on stdout (medians, ratios, backend peak RSS) and the table goes to stderr.
 #
 # Environment: PHPC_STATE (default /tmp/podheitor-hpc-bench), PHPC_{DIR,FD,SD}_PORT (19401-19403), PHPC_SKIP_BUILD=1,
+# PHPC_KEEP_VOLUMES=1 (keep the Bacula volumes, removed at the end otherwise), PHPC_BACULA=15 (Bacula 15.0.3 from
+# the private root, scripts/mkroot.sh; the tree is bound into it),
 # TREES (where generated trees are kept, default /tmp/podheitor-hpc-trees), OUT (raw outputs). PHPC_STATE and
 # TREES must be root's own directories, or not exist yet (scripts/lib/common.sh ensure_state_dir).
 # shellcheck source-path=SCRIPTDIR
@@ -55,7 +57,9 @@ if [ "${PHPC_BACULA:-9.6}" != 9.6 ]; then export PHPC_ROOTFS_BINDS=${PHPC_ROOTFS
 OUT=${OUT:-$PHPC_STATE/bench-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$OUT"
 
-trap '"$H" down >/dev/null 2>&1 || true' EXIT
+# at the end the daemons stop and the volumes are removed (a 1M-file Full is ~4 GB; repeated runs filled the
+# disk), unless PHPC_KEEP_VOLUMES=1; the catalog then names volumes that are gone: the state is for benchmarks only
+trap '"$H" down >/dev/null 2>&1 || true; [ "${PHPC_KEEP_VOLUMES:-0}" = 1 ] || rm -rf -- "$PHPC_STATE/storage"' EXIT
 "$H" up >&2
 
 plugin="podheitor-hpc:path=$tree${popts:+;$popts}"
