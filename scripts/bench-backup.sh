@@ -57,9 +57,9 @@ if [ "${PHPC_BACULA:-9.6}" != 9.6 ]; then export PHPC_ROOTFS_BINDS=${PHPC_ROOTFS
 OUT=${OUT:-$PHPC_STATE/bench-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$OUT"
 
-# at the end the daemons stop and the volumes are removed (a 1M-file Full is ~4 GB; repeated runs filled the
-# disk), unless PHPC_KEEP_VOLUMES=1; the catalog then names volumes that are gone: the state is for benchmarks only
-trap '"$H" down >/dev/null 2>&1 || true; [ "${PHPC_KEEP_VOLUMES:-0}" = 1 ] || rm -rf -- "$PHPC_STATE/storage"' EXIT
+# at the end the daemons stop and the volumes are removed with the catalog that names them (a 1M-file Full is
+# ~4 GB; repeated runs filled the disk), unless PHPC_KEEP_VOLUMES=1; the next run starts with a new catalog
+trap '"$H" down >/dev/null 2>&1 || true; [ "${PHPC_KEEP_VOLUMES:-0}" = 1 ] || rm -rf -- "$PHPC_STATE/storage" "$PHPC_STATE/work/dir/bacula.db"' EXIT
 "$H" up >&2
 
 plugin="podheitor-hpc:path=$tree${popts:+;$popts}"
