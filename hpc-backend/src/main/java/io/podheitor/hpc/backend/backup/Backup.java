@@ -2,6 +2,7 @@ package io.podheitor.hpc.backend.backup;
 
 import io.podheitor.hpc.backend.job.JobInfo;
 import io.podheitor.hpc.backend.job.PluginParams;
+import io.podheitor.hpc.posix.Mounts;
 import io.podheitor.hpc.posix.PathText;
 import io.podheitor.hpc.posix.PosixException;
 import io.podheitor.hpc.ptcomm.FrameWriter;
@@ -9,6 +10,7 @@ import io.podheitor.hpc.ptcomm.Status;
 import io.podheitor.hpc.source.EntryFilter;
 import io.podheitor.hpc.source.EntrySource;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.function.BooleanSupplier;
 
@@ -44,9 +46,13 @@ public record Backup(FrameWriter out, EntryChecks.Answers answers, BooleanSuppli
             out.flush();
             return false;
         }
+        String rootWarning = withData ? fileSystemRootWarning(Mounts.SELF, params.path()) : null;
         MetadataCollector meta = new MetadataCollector(out, params.aclSupport(), params.xattrSupport(), root);
         try (root; HardLinks links = new HardLinks(params.hardlinkMemory(), params.spillDir(), out);
                 EntrySource source = SourceFactory.open(params, job, policy, withData, EntryFilter.ALL)) {
+            if (rootWarning != null) {
+                out.message(Status.WARNING, rootWarning);
+            }
             EntryWriter writer = new EntryWriter(out, withData, links, meta, DataReaders.standard(),
                     opener != null ? opener : root, report, keeper, stop);
             MetricsFile metrics = params.metricsDir() == null ? null : new MetricsFile(params.metricsDir(), job.name(),
@@ -54,6 +60,20 @@ public record Backup(FrameWriter out, EntryChecks.Answers answers, BooleanSuppli
             Progress progress = new Progress(out, clock, params.progressMinutes(), metrics);
             return new Emitter(out, source, checks, writer, report, links, policy.checkEvery(), stop, params.path(),
                     progress).run();
+        }
+    }
+
+    /**
+     * The whitepaper's first anti-pattern: {@code path=} is exactly the mount point of a parallel file system (the
+     * whole file system in one job). One job-log warning at backup time, the text of docs/doctor.md; null when
+     * PATH is anything else or the mount table cannot be read.
+     */
+    static String fileSystemRootWarning(Path mountinfo, byte[] path) {
+        try {
+            return Mounts.parallelRootAt(Mounts.read(mountinfo), path).map(m -> Mounts.rootWarning(path, m))
+                    .orElse(null);
+        } catch (IOException | RuntimeException e) {
+            return null;
         }
     }
 }

@@ -1,0 +1,138 @@
+package io.podheitor.hpc.posix;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The mount table of {@code /proc/self/mountinfo} (proc(5)), read as bytes, and the one anti-pattern check both
+ * the backend (a job-log warning at backup time) and {@code podheitor-hpc doctor} make with it: a plugin
+ * {@code path=} that is exactly the mount point of a parallel file system, i.e. the whole file system in one
+ * job (docs/doctor.md).
+ */
+public final class Mounts {
+    /** File system types (mountinfo field 9) of the parallel file systems the plugin is for. */
+    public static final Set<String> PARALLEL_TYPES = Set.of("lustre", "gpfs", "ceph", "fuse.ceph-fuse", "beegfs",
+            "wekafs", "fuse.wekafs");
+
+    /** The default table: this process's mount namespace. */
+    public static final Path SELF = Path.of("/proc/self/mountinfo");
+
+    private Mounts() {
+    }
+
+    /** One line of mountinfo: where (octal escapes undone), which type, mounted from what. */
+    public record Mount(byte[] mountPoint, String fsType, String source) {
+        public String mountPointText() {
+            return PathText.render(mountPoint);
+        }
+
+        public boolean parallel() {
+            return PARALLEL_TYPES.contains(fsType);
+        }
+    }
+
+    public static List<Mount> read(Path mountinfo) throws IOException {
+        return parse(Files.readAllBytes(mountinfo));
+    }
+
+    /** Lines that do not have the mountinfo shape are skipped. */
+    public static List<Mount> parse(byte[] table) {
+        List<Mount> out = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i <= table.length; i++) {
+            if (i == table.length || table[i] == '\n') {
+                Mount m = line(Arrays.copyOfRange(table, start, i));
+                if (m != null) {
+                    out.add(m);
+                }
+                start = i + 1;
+            }
+        }
+        return out;
+    }
+
+    // "36 35 98:0 /mnt1 /mnt/parent rw,noatime master:1 - ext3 /dev/root rw,errors=continue"
+    private static Mount line(byte[] l) {
+        List<byte[]> f = new ArrayList<>();
+        int s = 0;
+        for (int i = 0; i <= l.length; i++) {
+            if (i == l.length || l[i] == ' ') {
+                if (i > s) {
+                    f.add(Arrays.copyOfRange(l, s, i));
+                }
+                s = i + 1;
+            }
+        }
+        int sep = -1;
+        for (int i = 6; i < f.size(); i++) {
+            if (f.get(i).length == 1 && f.get(i)[0] == '-') {
+                sep = i;
+                break;
+            }
+        }
+        if (f.size() < 5 || sep < 0 || sep + 2 >= f.size()) {
+            return null;
+        }
+        return new Mount(unescape(f.get(4)), new String(unescape(f.get(sep + 1)), StandardCharsets.UTF_8),
+                new String(unescape(f.get(sep + 2)), StandardCharsets.UTF_8));
+    }
+
+    /** The kernel writes space, tab, newline and backslash as \ooo (three octal digits). */
+    static byte[] unescape(byte[] b) {
+        ByteArrayOutputStream o = new ByteArrayOutputStream(b.length);
+        for (int i = 0; i < b.length; i++) {
+            if (b[i] == '\\' && i + 3 < b.length && octal(b[i + 1]) && octal(b[i + 2]) && octal(b[i + 3])) {
+                o.write(((b[i + 1] - '0') << 6) | ((b[i + 2] - '0') << 3) | (b[i + 3] - '0'));
+                i += 3;
+            } else {
+                o.write(b[i]);
+            }
+        }
+        return o.toByteArray();
+    }
+
+    private static boolean octal(byte c) {
+        return c >= '0' && c <= '7';
+    }
+
+    /** PATH without trailing slashes ("/" stays "/"). */
+    static byte[] trimSlashes(byte[] path) {
+        int n = path.length;
+        while (n > 1 && path[n - 1] == '/') {
+            n--;
+        }
+        return Arrays.copyOf(path, n);
+    }
+
+    /**
+     * The parallel file system whose mount point PATH is exactly (the mount on top there, i.e. the last one in
+     * the table with that mount point), if any. PATH is compared as given (absolute, no symlinks resolved; trailing
+     * slashes ignored), as the plugin's {@code path=} is.
+     */
+    public static Optional<Mount> parallelRootAt(List<Mount> mounts, byte[] path) {
+        byte[] p = trimSlashes(path);
+        Mount top = null;
+        for (Mount m : mounts) {
+            if (Arrays.equals(m.mountPoint(), p)) {
+                top = m;
+            }
+        }
+        return top != null && top.parallel() ? Optional.of(top) : Optional.empty();
+    }
+
+    /** The job-log warning and doctor's PROBLEM text for {@link #parallelRootAt} (docs/doctor.md). */
+    public static String rootWarning(byte[] path, Mount m) {
+        return "path=" + PathText.render(trimSlashes(path)) + " is the root of a " + m.fsType() + " file system ("
+                + m.source() + "): one job walks and reads the whole file system through one client and competes with"
+                + " production metadata traffic; back up its project directories as separate jobs instead"
+                + " (e.g. path=" + PathText.render(trimSlashes(path)) + "/PROJECT; docs/doctor.md)";
+    }
+}
