@@ -8,7 +8,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code podheitor-hpc bench walk|backup}: measurements against the reference tools (docs/bench.md). */
-@Command(name = "bench", description = "Benchmarks: walker vs find/fdfind (walk), plugin vs stock bacula-fd (backup).",
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks: walker vs find/fdfind (walk), plugin vs stock bacula-fd (backup).",
         subcommands = {BenchWalkCommand.class, BenchBackupCommand.class})
 public final class BenchCommand implements Runnable {
     @Spec

@@ -7,7 +7,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code podheitor-hpc version}: the release, the PTCOMM protocol and the Java runtime. */
-@Command(name = "version", description = "Print the version, the PTCOMM protocol version and the Java runtime.")
+@Command(name = "version", mixinStandardHelpOptions = true, description = "Print the version, the PTCOMM protocol version and the Java runtime.")
 public final class VersionCommand implements Runnable {
     @Spec
     CommandSpec spec;

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -21,7 +22,7 @@ import picocli.CommandLine.Spec;
  * and reports entries, errors, elapsed time and entries per second.
  * PATH comes from the command line as a Java string and is encoded as UTF-8.
  */
-@Command(name = "walk", description = "Walk PATH with the parallel walker and report entries, errors and entries/s.")
+@Command(name = "walk", mixinStandardHelpOptions = true, description = "Walk PATH with the parallel walker and report entries, errors and entries/s.")
 public final class WalkCommand implements Callable<Integer> {
     private static final int SHOWN_ERRORS = 20;
 
@@ -31,11 +32,8 @@ public final class WalkCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "PATH", description = "absolute or relative path of the tree to walk")
     String path;
 
-    @Option(names = "--threads", paramLabel = "N", description = "walker threads, 1..1024 (default: min(4 x cores, 64))")
-    Integer threads;
-
-    @Option(names = "--channel-depth", paramLabel = "N", description = "bound of the entry channel (default: 8192)")
-    Integer channelDepth;
+    @Mixin
+    WalkerOptions walker;
 
     @Option(names = "--stat-chunk", paramLabel = "N", description = "names of one directory stat'ed per task (default: 16)")
     Integer statChunk;
@@ -46,12 +44,7 @@ public final class WalkCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         WalkOptions options = WalkOptions.defaults();
         try {
-            if (threads != null) {
-                options = options.withThreads(threads);
-            }
-            if (channelDepth != null) {
-                options = options.withChannelDepth(channelDepth);
-            }
+            options = walker.apply(options);
             if (statChunk != null) {
                 options = options.withStatChunk(statChunk);
             }

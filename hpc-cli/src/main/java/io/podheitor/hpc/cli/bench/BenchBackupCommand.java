@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
  * progress goes to stderr; with --json its JSON result is printed unchanged on stdout.
  * Environment (passed through): PHPC_STATE, PHPC_{DIR,FD,SD}_PORT, PHPC_SKIP_BUILD.
  */
-@Command(name = "backup", description = "Plugin vs stock bacula-fd backup of PATH through real Bacula (scripts/bench-backup.sh).")
+@Command(name = "backup", mixinStandardHelpOptions = true, description = "Plugin vs stock bacula-fd backup of PATH through real Bacula (scripts/bench-backup.sh).")
 public final class BenchBackupCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

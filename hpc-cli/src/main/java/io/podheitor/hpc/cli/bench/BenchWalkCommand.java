@@ -1,5 +1,6 @@
 package io.podheitor.hpc.cli.bench;
 
+import io.podheitor.hpc.cli.WalkerOptions;
 import io.podheitor.hpc.walker.WalkOptions;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -12,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -24,7 +26,7 @@ import picocli.CommandLine.Spec;
  * Entries/s of every tool = the tree's entry count (find's line count: every entry including the root) divided
  * by the tool's wall time, so tools that print fewer lines are not penalised.
  */
-@Command(name = "walk", description = "Walker vs find -printf vs fdfind (metadata filter) on PATH: median entries/s and ratios.")
+@Command(name = "walk", mixinStandardHelpOptions = true, description = "Walker vs find -printf vs fdfind (metadata filter) on PATH: median entries/s and ratios.")
 public final class BenchWalkCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -35,8 +37,8 @@ public final class BenchWalkCommand implements Callable<Integer> {
     @Option(names = "--runs", paramLabel = "N", defaultValue = "3", description = "repetitions of each tool (default 3)")
     int runs;
 
-    @Option(names = "--threads", paramLabel = "N", description = "walker threads (default: the walker's default, min(4 x cores, 64))")
-    Integer threads;
+    @Mixin
+    WalkerOptions walker;
 
     @Option(names = "--fdfind-threads", paramLabel = "N", description = "-j for the first fdfind (default: fdfind's own default)")
     Integer fdfindThreads;
@@ -83,10 +85,12 @@ public final class BenchWalkCommand implements Callable<Integer> {
         if (latencyUs != null) {
             return underLatency(launch, root, out, err);
         }
+        Integer threads = walker.threads();
         int walkerThreads = threads != null ? threads : WalkOptions.defaultThreads();
+        List<String> walkArgs = walker.argsWithoutThreads();
 
         List<Tool> tools = new ArrayList<>();
-        tools.add(Tool.walker(launch, p, walkerThreads));
+        tools.add(Tool.walker(launch, p, walkerThreads, walkArgs));
         if (!noFind) {
             tools.add(Tool.find(p));
         }
@@ -102,7 +106,7 @@ public final class BenchWalkCommand implements Callable<Integer> {
                     return 2;
                 }
                 if (t != walkerThreads) {
-                    sweepTools.add(Tool.walker(launch, p, t));
+                    sweepTools.add(Tool.walker(launch, p, t, walkArgs));
                 }
             }
         }
@@ -164,9 +168,10 @@ public final class BenchWalkCommand implements Callable<Integer> {
         }
         List<String> inner = new ArrayList<>(launch);
         inner.addAll(List.of("bench", "walk", "--runs", Integer.toString(runs), "--svg", svg.toAbsolutePath().toString()));
-        if (threads != null) {
-            inner.addAll(List.of("--threads", threads.toString()));
+        if (walker.threads() != null) {
+            inner.addAll(List.of("--threads", walker.threads().toString()));
         }
+        inner.addAll(walker.argsWithoutThreads());
         if (fdfindThreads != null) {
             inner.addAll(List.of("--fdfind-threads", fdfindThreads.toString()));
         }

@@ -86,9 +86,11 @@ record Tool(String name, List<String> command, boolean walker) {
         return new Tool(threads == null ? "fdfind" : "fdfind-j" + threads, c, false);
     }
 
-    static Tool walker(List<String> launcher, String path, int threads) {
+    static Tool walker(List<String> launcher, String path, int threads, List<String> walkArgs) {
         List<String> c = new ArrayList<>(launcher);
-        c.addAll(List.of("walk", "--threads", Integer.toString(threads), path));
+        c.addAll(List.of("walk", "--threads", Integer.toString(threads)));
+        c.addAll(walkArgs);
+        c.add(path);
         return new Tool("walker-t" + threads, c, true);
     }
 }
