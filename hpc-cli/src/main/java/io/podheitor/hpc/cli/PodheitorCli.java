@@ -1,5 +1,6 @@
 package io.podheitor.hpc.cli;
 
+import io.podheitor.hpc.cli.doctor.DoctorCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -10,7 +11,8 @@ import picocli.CommandLine.Spec;
         description = "Operator tool of the podheitor-hpc Bacula plugin for HPC file systems.",
         mixinStandardHelpOptions = true,
         versionProvider = VersionCommand.Provider.class,
-        subcommands = {VersionCommand.class, WalkCommand.class, BenchCommand.class})
+        subcommands = {VersionCommand.class, WalkCommand.class, BenchCommand.class, DoctorCommand.class,
+                CommandLine.HelpCommand.class})
 public final class PodheitorCli implements Runnable {
     @Spec
     CommandSpec spec;

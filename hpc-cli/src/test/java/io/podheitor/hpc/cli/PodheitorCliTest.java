@@ -61,4 +61,50 @@ class PodheitorCliTest {
         assertEquals(2, run("walk", tmp.toString(), "--threads", "0").status());
         assertEquals(2, run().status());
     }
+
+    /** Every command and command group answers --help (exit 0, its usage), as `bench --help` did not. */
+    @Test
+    void everyCommandHasHelp() {
+        java.util.List<java.util.List<String>> paths = new java.util.ArrayList<>();
+        collect(new CommandLine(new PodheitorCli()), new java.util.ArrayList<>(), paths);
+        assertTrue(paths.size() >= 7, paths.toString());   // top, version, walk, bench, bench walk, bench backup, doctor
+        for (java.util.List<String> p : paths) {
+            java.util.List<String> args = new java.util.ArrayList<>(p);
+            args.add("--help");
+            Run r = run(args.toArray(String[]::new));
+            assertEquals(0, r.status(), args + ": " + r.err());
+            assertTrue(r.out().startsWith("Usage: podheitor-hpc" + (p.isEmpty() ? "" : " " + String.join(" ", p))),
+                    args + ": " + r.out());
+        }
+        assertEquals(0, run("help", "bench").status());
+    }
+
+    private static void collect(CommandLine cl, java.util.List<String> path, java.util.List<java.util.List<String>> out) {
+        out.add(path);
+        for (var e : cl.getSubcommands().entrySet()) {
+            if (e.getKey().equals("help")) {
+                continue;
+            }
+            java.util.List<String> p = new java.util.ArrayList<>(path);
+            p.add(e.getKey());
+            collect(e.getValue(), p, out);
+        }
+    }
+
+    /** --threads and --channel-depth are one mixin, shared by walk and bench walk, and checked the same way. */
+    @Test
+    void walkerOptionsAreShared() {
+        CommandLine cl = new CommandLine(new PodheitorCli());
+        for (String[] p : new String[][] {{"walk"}, {"bench", "walk"}}) {
+            CommandLine sub = cl;
+            for (String s : p) {
+                sub = sub.getSubcommands().get(s);
+            }
+            assertTrue(sub.getCommandSpec().mixins().values().stream()
+                    .anyMatch(m -> m.userObject() instanceof WalkerOptions), String.join(" ", p));
+            assertTrue(sub.getCommandSpec().findOption("--threads") != null);
+            assertTrue(sub.getCommandSpec().findOption("--channel-depth") != null);
+        }
+        assertEquals(2, run("walk", tmp.toString(), "--channel-depth", "0").status());
+    }
 }
