@@ -2,7 +2,7 @@
 # The backend launcher's JVM fatal error log (-XX:ErrorFile, hs_err_pid*.log: environment, paths, memory
 # maps): never in a shared directory like /tmp, where another user can pre-create or symlink the name, but in
 # a directory only the running uid can write -- PREFIX/var/log installed, build/log in a checkout, created
-# 0700 when missing -- and, when that directory is not safe (a symlink, group- or other-writable, another
+# 0700 when missing, or the directory PREFIX/log.dir names -- and, when that directory is not safe (a symlink, group- or other-writable, another
 # owner, or an unsafe parent), no -XX:ErrorFile at all (the JVM's default: its working directory).
 # The launcher runs from a copy of each layout with a fake java (via JAVA_HOME) that records its arguments.
 # No Bacula needed.
@@ -52,6 +52,15 @@ test_41_launcher_errorfile() {
   [ "$got" = "$want" ] || { fail $n "installed: -XX:ErrorFile='$got', want '$want'"; return 0; }
   [ "$(stat -c '%a %u' "$d/var/log")" = "700 $(id -u)" ] || { fail $n "installed: var/log is $(stat -c '%a %u' "$d/var/log")"; return 0; }
   res+=" installed=var/log(700)"
+  # 2b. an installed layout that names its directory in PREFIX/log.dir (the .deb: /var/log/podheitor-hpc)
+  d=$base/named; lz_tree "$d" installed
+  printf '%s\n' "$base/named-log" > "$d/log.dir"
+  got=$(lz_run "$d") || { fail $n "the launcher did not run the fake java (log.dir layout)"; return 0; }
+  want=$base/named-log/podheitor-hpc-backend-hs_err_%p.log
+  [ "$got" = "$want" ] || { fail $n "log.dir: -XX:ErrorFile='$got', want '$want'"; return 0; }
+  [ "$(stat -c '%a %u' "$base/named-log")" = "700 $(id -u)" ] || { fail $n "log.dir: $base/named-log is $(stat -c '%a %u' "$base/named-log")"; return 0; }
+  [ ! -e "$d/var/log" ] || { fail $n "log.dir: PREFIX/var/log was created as well"; return 0; }
+  res+=" log.dir=named(700)"
   # 3. unsafe directories: no -XX:ErrorFile (the JVM's default), never /tmp
   local what
   for what in symlink groupwritable otherwritable otheruid parentwritable parentmissing; do
