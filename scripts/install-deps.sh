@@ -1,25 +1,47 @@
 #!/usr/bin/env bash
-# Install the Debian packages podheitor-hpc needs to build and to run its
-# private Bacula (idempotent), then check for a JDK >= 22. mmdebstrap is for
-# scripts/mkroot.sh, which puts Bacula 15 (Debian trixie) into a private root
-# for the integration tests; nothing of trixie is ever installed on the host.
+# Install the Debian packages podheitor-hpc needs to build, package and test it
+# and to run its private Bacula (idempotent), then check for a JDK >= 22.
+# mmdebstrap is for scripts/mkroot.sh, which puts Bacula 15 (Debian trixie)
+# into a private root for the integration tests (nothing of trixie is ever
+# installed on the host), and for the package's test in fresh Debian roots.
 #
 #   scripts/install-deps.sh
 #
 # Runs apt-get only when a package is missing (and then needs root). While it
 # installs, a temporary /usr/sbin/policy-rc.d (exit 101) keeps Debian's bacula
 # packages from starting the system bacula services. /etc/bacula and the
-# system services are otherwise never touched. No JDK is downloaded: set
-# JAVA_HOME or install one under /usr/lib/jvm.
+# system services are otherwise never touched.
+#
+# The JDK: a JDK >= 22 already there (JAVA_HOME, /usr/lib/jvm/*) is used as it
+# is. Otherwise, where Debian has one (trixie and newer:
+# openjdk-25-jdk-headless), it is installed with the rest; Debian 12
+# (bookworm) has none, and the script says what to install.
 set -Eeuo pipefail
 PHPC_PROG=install-deps.sh
 # shellcheck source=lib/common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
+# the sanitizer/fuzzer runtime of the default clang (libFuzzer for make -C shim-c fuzz): libclang-rt-14-dev on
+# bookworm (clang 14), libclang-rt-19-dev on trixie; by the release this is
+clang_rt_package() {
+  local id=""
+  [ -r /etc/os-release ] && id=$(. /etc/os-release && echo "${VERSION_ID:-}")
+  case $id in
+    12) echo libclang-rt-14-dev;;
+    13) echo libclang-rt-19-dev;;
+    *) echo libclang-rt-dev;;
+  esac
+}
+
 PACKAGES=(bacula-director bacula-director-sqlite3 bacula-sd bacula-fd bacula-console sqlite3
-          python3 gcc make maven acl attr clang libclang-rt-14-dev
-          libfuse3-dev fuse3 pkg-config fd-find util-linux mmdebstrap)
+          python3 gcc make maven acl attr clang "$(clang_rt_package)"
+          libfuse3-dev fuse3 pkg-config fd-find util-linux
+          binutils file asciidoctor mmdebstrap)
+# binutils, file, asciidoctor: scripts/package.sh (ELF dependencies, man pages); mmdebstrap: scripts/mkroot.sh
+# and the package's test in fresh Debian roots (tests/integration/t_package.sh)
 POLICY=/usr/sbin/policy-rc.d
+# Debian's JDK >= 22, for a machine that has no JDK >= 22 yet (none on bookworm)
+DEBIAN_JDK=openjdk-25-jdk-headless
 policy_ours=0
 
 remove_policy() {
@@ -60,7 +82,27 @@ install_missing() {
   info "packages installed"
 }
 
+# Adds DEBIAN_JDK to PACKAGES when no JDK >= 22 is installed and Debian has it; else says what to install.
+want_jdk() {
+  find_jdk > /dev/null 2>&1 && return 0
+  # a fresh machine's package lists may be empty: read them once
+  if ! apt-cache show "$DEBIAN_JDK" > /dev/null 2>&1 && is_root; then
+    apt-get update -q > /dev/null 2>&1 || true
+  fi
+  if apt-cache show "$DEBIAN_JDK" > /dev/null 2>&1; then
+    info "no JDK >= ${PHPC_MIN_JAVA:-22} installed: adding Debian's $DEBIAN_JDK"
+    PACKAGES+=("$DEBIAN_JDK")
+  else
+    local rel="this release"
+    [ -r /etc/os-release ] && rel=$(. /etc/os-release && echo "${PRETTY_NAME:-this release}")
+    warn "no JDK >= ${PHPC_MIN_JAVA:-22} installed, and $rel has no $DEBIAN_JDK (Debian 12 bookworm has"
+    warn "  no JDK newer than 17): install Eclipse Temurin 25 from Adoptium's Debian repository (package"
+    warn "  temurin-25-jdk, installs to /usr/lib/jvm/temurin-25-jdk-amd64), or unpack any JDK >= 22 and set JAVA_HOME"
+  fi
+}
+
 main() {
+  want_jdk
   install_missing
   local jdk
   jdk=$(find_jdk) || exit 1
