@@ -248,7 +248,9 @@ public final class DoctorCommand implements Callable<Integer> {
             b = Path.of(info.backend());
         }
         if (b == null) {
-            problem("no backend launcher to check (the .so names none)", "give it with --backend FILE");
+            problem("no backend launcher to check (" + (info == null ? "there is no podheitor-hpc-fd.so to read it from"
+                    : "the .so names none: a build before doctor existed") + ")",
+                    "install the podheitor-hpc package, or name the launcher with --backend FILE");
             return null;
         }
         if (!Files.isRegularFile(b)) {
