@@ -3,7 +3,7 @@
  * their own, so that a tool can read them without loading the plugin into anything:
  *
  *   readelf -p .podheitor_hpc podheitor-hpc-fd.so
- *     PODHEITOR_HPC_FD_INTERFACES=14,21,22      the FD plugin interface versions loadPlugin accepts
+ *     PODHEITOR_HPC_FD_INTERFACES=14,21,22,23   the FD plugin interface versions loadPlugin accepts
  *     PODHEITOR_HPC_FD_BACKEND=/usr/lib/...     DEFAULT_BACKEND, the installed backend launcher
  *
  * `podheitor-hpc doctor` finds the two strings by their prefixes in the file's bytes (no readelf needed) and
@@ -20,5 +20,5 @@
 
 #define PHPC_INFO __attribute__((used, section(".podheitor_hpc"), aligned(1)))
 
-PHPC_INFO static const char phpc_info_interfaces[] = "PODHEITOR_HPC_FD_INTERFACES=14,21,22";
+PHPC_INFO static const char phpc_info_interfaces[] = "PODHEITOR_HPC_FD_INTERFACES=14,21,22,23";
 PHPC_INFO static const char phpc_info_backend[] = "PODHEITOR_HPC_FD_BACKEND=" PHPC_DEFAULT_BACKEND;
