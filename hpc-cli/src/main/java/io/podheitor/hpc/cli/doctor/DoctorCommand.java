@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "doctor", mixinStandardHelpOptions = true,
         description = {"Check this host's podheitor-hpc install and bacula-fd: plugin directory and .so, the FD's"
-                + " plugin interface, the backend, its Java runtime and a PTCOMM Hello, the spill and state"
+                + " plugin interface and whether the running FD has loaded the .so, the backend, its Java runtime and a PTCOMM Hello, the spill and state"
                 + " directories, and the anti-patterns (a path= at the root of a parallel file system, an FD on a"
                 + " Lustre server or GPFS NSD server).",
                 "Prints one 'OK ...' or 'PROBLEM ...: what to do' line per check; exit status 1 if any PROBLEM."})
@@ -104,6 +104,7 @@ public final class DoctorCommand implements Callable<Integer> {
         Path so = checkPluginDir(pluginDir);
         PluginSo info = checkSo(so);
         checkInterface(info);
+        checkLoaded(so);
         Path launcher = checkBackend(info);
         if (launcher != null) {
             Path top = launcherTop(launcher);
@@ -223,7 +224,9 @@ public final class DoctorCommand implements Callable<Integer> {
         int iface = v.pluginInterface();
         if (iface == 0) {
             problem("bacula-fd " + v.release() + " (" + fd + "): plugin interface unknown to this doctor"
-                    + " (docs/abi.md §0.2 knows 9.0 to 15.0)", "use a supported Bacula release");
+                    + " (docs/abi.md §0.2 knows 9.0 to 15.0)" + (info == null || info.interfaces().isEmpty() ? ""
+                    : "; whether it loads " + SO + " (which accepts " + info.interfacesText() + ") only the running"
+                    + " FD shows (the next line)"), "use a supported Bacula release");
             return;
         }
         ok("bacula-fd " + v.text() + " (" + fd + ") offers plugin interface " + iface);
@@ -233,10 +236,62 @@ public final class DoctorCommand implements Callable<Integer> {
         if (info.interfaces().contains(iface)) {
             ok(SO + " accepts interface " + iface + " (it accepts " + info.interfacesText() + ")");
         } else {
-            problem(SO + " accepts interfaces " + info.interfacesText() + " but bacula-fd " + v.release()
-                    + " offers " + iface + ": the FD does not load the plugin and every job naming it fails"
-                    + " (\"Command plugin ... not found\")",
+            rejected = iface;
+            problem(SO + " REJECTS plugin interface " + iface + " of bacula-fd " + v.release() + " (it accepts "
+                    + info.interfacesText() + "): bacula-fd does not load it and logs nothing about it, and every"
+                    + " job naming it fails (\"Command plugin ... not found\")",
                     "install a podheitor-hpc build that supports interface " + iface + " (docs/abi.md §0.2)");
+        }
+    }
+
+    /** The FD's interface when the .so rejects it (0: accepted, or not known). */
+    private int rejected;
+
+    /**
+     * Whether the running bacula-fd of this configuration has the .so mapped: the one sure sign that it loaded
+     * the plugin (a plugin that refuses the FD's interface is closed again without a word, docs/abi.md §1.4).
+     */
+    private void checkLoaded(Path so) {
+        if (so == null || !Files.isRegularFile(so, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        Path proc = under("proc");
+        String conf = fdConf.toAbsolutePath().normalize().toString();
+        List<RunningFd> fds = RunningFd.all(proc);
+        List<RunningFd> ours = fds.stream().filter(f -> Path.of(f.conf()).normalize().toString().equals(conf))
+                .toList();
+        if (ours.isEmpty()) {
+            if (fds.isEmpty()) {
+                problem("bacula-fd is not running (no process started with " + conf + "), so nothing has loaded "
+                        + so, "start it (systemctl start bacula-fd): it loads its plugins when it starts");
+            } else {
+                problem("no running bacula-fd uses " + conf + " (running: " + String.join("; ", fds.stream()
+                        .map(f -> "pid " + f.pid() + " with " + f.conf()).toList()) + ")",
+                        "start the FD of " + conf + ", or give the running FD's configuration with --fd-conf FILE");
+            }
+            return;
+        }
+        for (RunningFd f : ours) {
+            String who = "bacula-fd pid " + f.pid();
+            switch (f.maps(proc, so)) {
+                case YES -> ok(who + " has loaded " + so);
+                case REPLACED -> problem(who + " runs a copy of " + so + " that has since been replaced or removed",
+                        "restart bacula-fd (systemctl restart bacula-fd): it loads its plugins only when it starts");
+                case NO -> {
+                    if (rejected != 0) {
+                        problem(who + " has not loaded " + so + ": the .so rejected its plugin interface " + rejected
+                                + " (above), and bacula-fd says nothing when a plugin refuses to load",
+                                "install a podheitor-hpc build that supports interface " + rejected
+                                        + ", then restart bacula-fd");
+                    } else {
+                        problem(who + " has not loaded " + so + " (it started before the .so was installed, or"
+                                + " could not load it: bacula-fd logs a dlopen error, but says nothing when the .so"
+                                + " refuses its plugin interface)", "restart bacula-fd (systemctl restart bacula-fd);"
+                                + " if it still does not load it, read bacula-fd's log and the lines above");
+                    }
+                }
+                default -> throw new IllegalStateException();
+            }
         }
     }
 

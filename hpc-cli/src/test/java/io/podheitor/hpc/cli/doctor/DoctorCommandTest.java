@@ -68,6 +68,17 @@ class DoctorCommandTest {
         return d;
     }
 
+    private static void deleteTree(Path top) throws IOException {
+        if (!Files.exists(top)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(top)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
     private static void write(Path p, String text) throws IOException {
         Files.createDirectories(p.getParent());
         Files.writeString(p, text);
@@ -81,6 +92,24 @@ class DoctorCommandTest {
     private void fakeBaculaFd(String version) throws IOException {
         script(tools.resolve("bacula-fd"), "printf 'Copyright (C) 2000-2020 Kern Sibbald.\\n\\nVersion: " + version
                 + "\\n\\nUsage: bacula-fd [-f -s] [-c config_file] [-d debug_level]\\n'\nexit 1\n");
+    }
+
+    /** The current list of shim-c/interfaces.c. */
+    static final String ACCEPTS = "14,21,22,23";
+
+    /** A running bacula-fd in the fake /proc: its command line and, when SO is not null, SO in its maps. */
+    private void runningFd(long pid, String cmdline, String so) throws IOException {
+        Path p = fakeRoot.resolve("proc/" + pid);
+        Files.createDirectories(p);
+        Files.write(p.resolve("cmdline"), (cmdline.replace(' ', '\0') + "\0").getBytes(StandardCharsets.UTF_8));
+        write(p.resolve("maps"), """
+                55d0c0a00000-55d0c0a2a000 r--p 00000000 08:01 1048610                    /usr/sbin/bacula-fd
+                7f3a1c000000-7f3a1c021000 rw-p 00000000 00:00 0
+                """ + (so == null ? "" : "7f3a1d200000-7f3a1d204000 r-xp 00002000 08:01 1050001                    "
+                + so + "\n") + """
+                7f3a1d400000-7f3a1d428000 r--p 00000000 08:01 1049001                    /usr/lib/x86_64-linux-gnu/libc.so.6
+                7ffd5e3f2000-7ffd5e413000 rw-p 00000000 00:00 0                          [stack]
+                """);
     }
 
     /** A healthy install: returns the path of the .so. */
@@ -123,6 +152,8 @@ class DoctorCommandTest {
                 }
                 """.formatted(base.resolve("work"), plugins));
         fakeBaculaFd("9.6.7 (10 December 2020)");
+        runningFd(4242, "/usr/sbin/bacula-fd -fP -c " + base.resolve("bacula-fd.conf"), so.toString());
+        runningFd(4343, "/usr/sbin/bacula-fd -f -c /tmp/other/bacula-fd.conf", null);   // another FD: not ours
         script(tools.resolve("lctl"), """
                 cat <<'EOF'
                   0 UP mgc MGC10.0.0.1@o2ib 3a5d9b8c-47f1-2f6e-0d3c-5e1f6a7b8c9d 4
@@ -172,7 +203,7 @@ class DoctorCommandTest {
 
     @Test
     void aHealthyInstallIsAllOk() throws IOException {
-        install("14,21,22");
+        Path so = install(ACCEPTS);
         Path fileset = base.resolve("bacula-dir.conf");
         write(fileset, """
                 FileSet {
@@ -188,7 +219,8 @@ class DoctorCommandTest {
         assertFalse(r.has("PROBLEM"), r.all());
         for (String want : List.of("OK " + base.resolve("bacula-fd.conf") + ": Plugin Directory = ",
                 "OK plugin directory ", "OK " + base.resolve("plugins/podheitor-hpc-fd.so"),
-                "OK bacula-fd 9.6.7 (10 December 2020) (", "OK podheitor-hpc-fd.so accepts interface 14 (it accepts 14,21,22)",
+                "OK bacula-fd 9.6.7 (10 December 2020) (", "OK podheitor-hpc-fd.so accepts interface 14 (it accepts 14,21,22,23)",
+                "OK bacula-fd pid 4242 has loaded " + so,
                 "OK backend " + base.resolve("prefix/bin/podheitor-hpc-backend"), "OK Java runtime ",
                 "OK backend answered Hello in ", "OK crash-log directory " + base.resolve("log"),
                 "OK spill directory (plugin key spill_dir) " + base + " is writable",
@@ -197,12 +229,13 @@ class DoctorCommandTest {
                 "OK not a GPFS NSD server (mmlsnsd names fd1 for no NSD)", "doctor: ")) {
             assertTrue(r.has(want), "no line starting with '" + want + "' in:\n" + r.all());
         }
-        assertEquals("doctor: 15 OK, 0 PROBLEM", r.lines().getLast(), r.all());
+        assertEquals("doctor: 16 OK, 0 PROBLEM", r.lines().getLast(), r.all());
     }
 
     @Test
     void aBrokenInstallHasOneProblemLinePerFault() throws IOException {
         Path so = install(null);                               // a .so built before the strings existed
+        deleteTree(fakeRoot.resolve("proc/4242"));             // only the other FD runs
         Files.setPosixFilePermissions(so.getParent(), PosixFilePermissions.fromString("rwxrwxr-x"));
         Files.delete(base.resolve("prefix/java.home"));
         Files.delete(base.resolve("log"));
@@ -222,6 +255,8 @@ class DoctorCommandTest {
         for (String want : List.of(
                 "PROBLEM plugin directory " + so.getParent() + ": " + so.getParent() + " is group-writable (mode 0775)",
                 "PROBLEM " + so + " does not say which plugin interfaces it accepts",
+                "PROBLEM no running bacula-fd uses " + base.resolve("bacula-fd.conf")
+                        + " (running: pid 4343 with /tmp/other/bacula-fd.conf)",
                 "OK bacula-fd 15.0.3 (25 March 2025) (",
                 "PROBLEM " + base.resolve("prefix/java.home") + " is missing",
                 "PROBLEM backend " + bad + ": wrong answer to Hello: C Hello",
@@ -234,24 +269,85 @@ class DoctorCommandTest {
         assertTrue(r.lines().stream().filter(l -> l.startsWith("PROBLEM")).allMatch(l -> l.contains(": ")), r.all());
     }
 
+    /**
+     * A rejected interface is never silent: the interface line says REJECTS, and the running FD, which has not mapped
+     * the .so (bacula-fd closes a plugin whose loadPlugin refused its version without a word), gets its own line.
+     */
     @Test
-    void aPluginThatRefusesTheFdsInterfaceIsAProblem() throws IOException {
-        install("14,21,22");
+    void aPluginThatRejectsTheFdsInterfaceIsAProblem() throws IOException {
+        Path so = install("14,21,22");                        // a build before interface 23
         fakeBaculaFd("15.0.3 (25 March 2025)");
+        runningFd(4242, "/usr/sbin/bacula-fd -fP -c " + base.resolve("bacula-fd.conf"), null);
         Run r = doctor();
         assertEquals(1, r.status(), r.all());
-        assertTrue(r.has("PROBLEM podheitor-hpc-fd.so accepts interfaces 14,21,22 but bacula-fd 15.0.3 offers 23:"
-                + " the FD does not load the plugin"), r.all());
-        install("14,21,22,23");                               // (install puts back a 9.6.7 bacula-fd)
+        assertTrue(r.has("OK bacula-fd 15.0.3 (25 March 2025) (" + tools.resolve("bacula-fd")
+                + ") offers plugin interface 23"), r.all());
+        assertTrue(r.has("PROBLEM podheitor-hpc-fd.so REJECTS plugin interface 23 of bacula-fd 15.0.3 (it accepts"
+                + " 14,21,22): bacula-fd does not load it and logs nothing about it, and every job naming it fails"
+                + " (\"Command plugin ... not found\"): install a podheitor-hpc build that supports interface 23"), r.all());
+        assertTrue(r.has("PROBLEM bacula-fd pid 4242 has not loaded " + so + ": the .so rejected its plugin interface"
+                + " 23 (above), and bacula-fd says nothing when a plugin refuses to load"), r.all());
+        assertEquals("doctor: 12 OK, 2 PROBLEM", r.lines().getLast(), r.all());
+
+        // the current list and an FD older than any it serves (9.0.0-9.0.5: interface 13)
+        install(ACCEPTS);
+        fakeBaculaFd("9.0.3 (19 August 2017)");
+        runningFd(4242, "/usr/sbin/bacula-fd -fP -c " + base.resolve("bacula-fd.conf"), null);
+        r = doctor();
+        assertEquals(1, r.status(), r.all());
+        assertTrue(r.has("PROBLEM podheitor-hpc-fd.so REJECTS plugin interface 13 of bacula-fd 9.0.3 (it accepts"
+                + " 14,21,22,23)"), r.all());
+        assertTrue(r.has("PROBLEM bacula-fd pid 4242 has not loaded " + so + ": the .so rejected its plugin interface"
+                + " 13"), r.all());
+
+        // 15.0.3 with the current list, loaded
+        install(ACCEPTS);                                     // (install puts back a 9.6.7 bacula-fd)
         fakeBaculaFd("15.0.3 (25 March 2025)");
         r = doctor();
+        assertTrue(r.has("OK bacula-fd 15.0.3 (25 March 2025) ("), r.all());
         assertTrue(r.has("OK podheitor-hpc-fd.so accepts interface 23 (it accepts 14,21,22,23)"), r.all());
+        assertTrue(r.has("OK bacula-fd pid 4242 has loaded " + so), r.all());
         assertEquals(0, r.status(), r.all());
+
+        // a release doctor does not know: the running FD's map decides
+        fakeBaculaFd("17.0.1 (1 January 2027)");
+        runningFd(4242, "/usr/sbin/bacula-fd -fP -c " + base.resolve("bacula-fd.conf"), null);
+        r = doctor();
+        assertTrue(r.has("PROBLEM bacula-fd 17.0.1 (" + tools.resolve("bacula-fd") + "): plugin interface unknown"
+                + " to this doctor (docs/abi.md §0.2 knows 9.0 to 15.0); whether it loads podheitor-hpc-fd.so (which"
+                + " accepts 14,21,22,23) only the running FD shows (the next line)"), r.all());
+        assertTrue(r.has("PROBLEM bacula-fd pid 4242 has not loaded " + so + " (it started before the .so was"
+                + " installed, or could not load it"), r.all());
+    }
+
+    /** The running FD: not running at all, running a replaced .so, found by a relative or a combined -c. */
+    @Test
+    void theRunningFdIsFoundByItsConfiguration() throws IOException {
+        Path so = install(ACCEPTS);
+        deleteTree(fakeRoot.resolve("proc/4242"));
+        deleteTree(fakeRoot.resolve("proc/4343"));
+        Run r = doctor();
+        assertEquals(1, r.status(), r.all());
+        assertTrue(r.has("PROBLEM bacula-fd is not running (no process started with " + base.resolve("bacula-fd.conf")
+                + "), so nothing has loaded " + so + ": start it"), r.all());
+        runningFd(77, "/usr/sbin/bacula-fd -fPc " + base.resolve("bacula-fd.conf"), so + " (deleted)");
+        r = doctor();
+        assertTrue(r.has("PROBLEM bacula-fd pid 77 runs a copy of " + so + " that has since been replaced or"
+                + " removed: restart bacula-fd"), r.all());
+        runningFd(77, "/usr/sbin/bacula-fd -f -d 100 -c " + base.resolve("bacula-fd.conf"), "/elsewhere" + so);
+        r = doctor();
+        assertTrue(r.has("OK bacula-fd pid 77 has loaded " + so), r.all());   // a chrooted FD, seen from outside
+
+        assertEquals("/etc/bacula/bacula-fd.conf", RunningFd.confOf(List.of("/usr/sbin/bacula-fd", "-fP")));
+        assertEquals("/x.conf", RunningFd.confOf(List.of("bacula-fd", "-d", "50", "-c", "/x.conf")));
+        assertEquals("/x.conf", RunningFd.confOf(List.of("bacula-fd", "-fPc/x.conf")));
+        assertEquals("/x.conf", RunningFd.confOf(List.of("bacula-fd", "-fPc", "/x.conf")));
+        assertEquals("/etc/bacula/bacula-fd.conf", RunningFd.confOf(List.of("bacula-fd", "-d", "-c")));
     }
 
     @Test
     void aMissingConfigOrPluginDirectoryAndAnMdsAreProblems() throws IOException {
-        install("14,21,22");
+        install(ACCEPTS);
         write(base.resolve("bacula-fd.conf"), "FileDaemon {\n  Name = fd1-fd\n}\n");
         Files.createDirectories(fakeRoot.resolve("proc/fs/lustre/mdt/lfs1-MDT0000"));
         Files.delete(tools.resolve("lctl"));
