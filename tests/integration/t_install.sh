@@ -89,13 +89,30 @@ with open(out, "a") as o:
 PY
 }
 
+# the sampler's rows (FILE) of a java whose class path is PREFIX's jars only, hpc-backend.jar among them: the
+# installed launcher names each jar of PREFIX/lib (sorted; an AOT cache fits only the class path it was trained
+# with), where it used to give PREFIX/lib/* -- either form counts
+ir_cp_rows() { # file prefix
+  awk -F'\t' -v p="$2/lib/" '$2 == "cmd" {
+      n = split($3, a, " ")
+      for (i = 1; i < n; i++) if (a[i] == "-cp") {
+        m = split(a[i + 1], e, ":"); ok = m > 0; hb = 0
+        for (k = 1; k <= m; k++) {
+          if (index(e[k], p) != 1) ok = 0
+          if (e[k] == p "hpc-backend.jar" || e[k] == p "*") hb = 1
+        }
+        if (ok && hb) { print; break }
+      }
+    }' "$1"
+}
+
 # what the sampler saw of the installed backend in one job (FILE): "" when it proves PREFIX's backend ran and
 # nothing of the checkout, else why not
 ir_judge() { # file prefix what
   local s=$1 prefix=$2 what=$3 foreign
   [ -s "$s" ] || { echo "$what: no process under the second bacula-fd was seen"; return 0; }
-  awk -F'\t' -v c="-cp $prefix/lib/*" '$2 == "cmd" && index($3, c)' "$s" | grep -q . \
-    || { echo "$what: no backend command line with '-cp $prefix/lib/*' (seen: $(awk -F'\t' '$2 == "cmd" {print $3}' "$s" | sort -u | cut -c1-200 | paste -sd'|'))"; return 0; }
+  ir_cp_rows "$s" "$prefix" | grep -q . \
+    || { echo "$what: no backend command line with '-cp' of $prefix/lib's jars only (seen: $(awk -F'\t' '$2 == "cmd" {print $3}' "$s" | sort -u | cut -c1-200 | paste -sd'|'))"; return 0; }
   awk -F'\t' -v j="$prefix/lib/hpc-backend.jar" '($2 == "fd" || $2 == "map") && $3 == j' "$s" | grep -q . \
     || { echo "$what: the backend never had $prefix/lib/hpc-backend.jar open"; return 0; }
   # every path of the checkout other than the prefix (which lies below it, in the trusted directory)
@@ -122,8 +139,8 @@ ir_cleanup() {
 # Directory is that one (up2 --plugin-dir), a plugin backup on it (Client=phpc-fd2) and a bconsole restore
 # on it, verified byte for byte. Proof that the installed backend ran and the checkout's did not: the
 # second FD mapped the installed .so (not the checkout's), and the processes under it during each job ran
-# java -cp PREFIX/lib/* with PREFIX/lib/hpc-backend.jar open, and had nothing of the checkout open, mapped
-# or on their command line. The second FD is stopped and the prefix removed at the end, even on failure.
+# java with a class path of PREFIX/lib's jars only and PREFIX/lib/hpc-backend.jar open, and had nothing of the
+# checkout open, mapped or on their command line. The second FD is stopped and the prefix removed at the end, even on failure.
 test_42_install_backup_restore() {
   local n=install_backup_restore base prefix plug T out jobid rout rj dest fd2 bad v why
   require_plugin $n || return 0
@@ -187,7 +204,7 @@ test_42_install_backup_restore() {
   note "$v"
   local bp rp ent
   ent=$(sed -n 's/.* entries=\([0-9]*\).*/\1/p' <<< "$v" | tail -n 1)
-  bp=$(awk -F'\t' -v c="-cp $prefix/lib/*" '$2 == "cmd" && index($3, c) {print $1}' "$SCRATCH/$n.backup.procs" | sort -u | paste -sd,)
-  rp=$(awk -F'\t' -v c="-cp $prefix/lib/*" '$2 == "cmd" && index($3, c) {print $1}' "$SCRATCH/$n.restore.procs" | sort -u | paste -sd,)
-  pass "$n (installed into a fresh prefix + plugin dir; phpc-fd2 loaded the installed .so; backup $jobid and restore $rj ran java -cp PREFIX/lib/* (pids $bp / $rp) with PREFIX/lib/hpc-backend.jar open, nothing of the checkout; restore verified byte for byte: ${ent:-?} entries)"
+  bp=$(ir_cp_rows "$SCRATCH/$n.backup.procs" "$prefix" | cut -f1 | sort -u | paste -sd,)
+  rp=$(ir_cp_rows "$SCRATCH/$n.restore.procs" "$prefix" | cut -f1 | sort -u | paste -sd,)
+  pass "$n (installed into a fresh prefix + plugin dir; phpc-fd2 loaded the installed .so; backup $jobid and restore $rj ran java -cp PREFIX/lib's jars (pids $bp / $rp) with PREFIX/lib/hpc-backend.jar open, nothing of the checkout; restore verified byte for byte: ${ent:-?} entries)"
 }
