@@ -5,10 +5,14 @@
 #   2. make -C shim-c test           C tests
 #      make -C shim-c fuzz           libFuzzer harnesses, PHPC_FUZZ_SECONDS (20) each
 #   3. tests/integration/run.sh      against real bacula-dir/-sd/-fd on 127.0.0.1, twice:
-#        integration-9.6               the host's Bacula 9.6.7 (FD plugin interface 14)
+#        integration-9.6               the host's Bacula 9.6.7 (FD plugin interface 14); also tests 90-92, the
+#                                      Debian package built and installed into bookworm and trixie roots (copies
+#                                      of bare roots scripts/mkroot.sh keeps in /var/lib/podheitor-hpc/roots/pkg-*;
+#                                      about 2.5 min with them, 1 min more the first time)
 #        integration-15                Bacula 15.0.3 from a private Debian trixie root (interface 23):
 #                                      scripts/mkroot.sh trixie makes it (or reuses it), then
-#                                      PHPC_BACULA=15 with its own state directory and ports
+#                                      PHPC_BACULA=15 with its own state directory and ports (tests 90-92
+#                                      skipped there: the package does not use the harness's Bacula)
 #   4. tests/latencyfs/run.sh        the metadata-latency emulator: mount, walk, metadata, delay, unmount, read-write mode (~30 s)
 # Not here (too slow for CI): scripts/stress-1m-files.sh, scripts/bench-backup.sh, podheitor-hpc bench.
 # Every part runs even when an earlier one failed. A test that cannot run on this machine (a JUnit
