@@ -26,8 +26,9 @@ import picocli.CommandLine.Spec;
  * their order and the texts are in docs/doctor.md.
  */
 @Command(name = "doctor", mixinStandardHelpOptions = true,
-        description = {"Check this host's podheitor-hpc install and bacula-fd: plugin directory and .so, the FD's"
-                + " plugin interface and whether the running FD has loaded the .so, the backend, its Java runtime and a PTCOMM Hello, the spill and state"
+        description = {"Check this host's podheitor-hpc install and bacula-fd: the plugin directory and"
+                + " podheitor-hpc-fd.so, the FD's plugin interface and whether the running FD has loaded the plugin,"
+                + " the backend, its Java runtime and a PTCOMM Hello, the spill and state"
                 + " directories, and the anti-patterns (a path= at the root of a parallel file system, an FD on a"
                 + " Lustre server or GPFS NSD server).",
                 "Prints one 'OK ...' or 'PROBLEM ...: what to do' line per check; exit status 1 if any PROBLEM."})
