@@ -107,18 +107,21 @@ ir_cp_rows() { # file prefix
 }
 
 # what the sampler saw of the installed backend in one job (FILE): "" when it proves PREFIX's backend ran and
-# nothing of the checkout, else why not
-ir_judge() { # file prefix what
-  local s=$1 prefix=$2 what=$3 foreign
+# nothing of the checkout, else why not. PLUGDIR, the installed plugin directory, is not the checkout either: a
+# child of bacula-fd sampled between the shim's fork and its exec of the launcher still maps the installed .so.
+ir_judge() { # file prefix what plugdir
+  local s=$1 prefix=$2 what=$3 plugdir=$4 foreign
   [ -s "$s" ] || { echo "$what: no process under the second bacula-fd was seen"; return 0; }
   ir_cp_rows "$s" "$prefix" | grep -q . \
     || { echo "$what: no backend command line with '-cp' of $prefix/lib's jars only (seen: $(awk -F'\t' '$2 == "cmd" {print $3}' "$s" | sort -u | cut -c1-200 | paste -sd'|'))"; return 0; }
   awk -F'\t' -v j="$prefix/lib/hpc-backend.jar" '($2 == "fd" || $2 == "map") && $3 == j' "$s" | grep -q . \
     || { echo "$what: the backend never had $prefix/lib/hpc-backend.jar open"; return 0; }
-  # every path of the checkout other than the prefix (which lies below it, in the trusted directory)
-  foreign=$(awk -F'\t' -v p="$prefix/" -v r="$ROOT/" '{
+  # every path of the checkout other than the prefix and the plugin directory (which lie below it, in the
+  # trusted directory)
+  foreign=$(awk -F'\t' -v p="$prefix/" -v q="$plugdir/" -v r="$ROOT/" '{
       t = $3
       while ((i = index(t, p)) > 0) t = substr(t, 1, i - 1) substr(t, i + length(p))
+      while ((i = index(t, q)) > 0) t = substr(t, 1, i - 1) substr(t, i + length(q))
       if (index(t, r)) print $2 ": " $3
     }' "$s" | head -n 3)
   [ -z "$foreign" ] || { echo "$what: the backend used the checkout: $foreign"; return 0; }
@@ -193,7 +196,7 @@ test_42_install_backup_restore() {
       rj=$(field JobId "$rout")
     fi
     touch "$IR_STOP"; wait "$IR_SAMPLER" || true; IR_SAMPLER=''
-    why=$(ir_judge "$SCRATCH/$n.$s.procs" "$prefix" "$s")
+    why=$(ir_judge "$SCRATCH/$n.$s.procs" "$prefix" "$s" "$plug")
     [ -z "$why" ] || { fail $n "$why"; return 0; }
   done
   [ "$(H query "SELECT Client.Name FROM Job JOIN Client USING (ClientId) WHERE JobId=$jobid")" = phpc-fd2 ] \
