@@ -981,7 +981,7 @@ static void test_failures(void)
     CHECK(backup_job("podheitor-hpc:path=/x;foo=1", 0, 'F', 1) == bRC_Error, "bad key");
     CHECK_MSG(M_FATAL(), "podheitor-hpc: bad plugin string: unknown key \"foo\" (known keys: "
                          "path, mode, threads, channel_depth, backend, timeout, aclsupport, xattrsupport, readahead, "
-                         "hardlink_memory, spill_dir, progress, metrics_dir)");
+                         "hardlink_memory, spill_dir, progress, metrics_dir, restore_threads)");
     CHECK(count_type(M_FATAL()) == 1, "bad key: one fatal");
     CHECK(backup_job("podheitor-hpc:path=rel/x", 0, 'F', 1) == bRC_Error, "relative path");
     CHECK_MSG(M_FATAL(), "podheitor-hpc: bad plugin string: key \"path\" must be an absolute "
