@@ -48,6 +48,7 @@ static char backend_path[PATH_MAX], other_backend[PATH_MAX], log_path[64];
 #define MAXMSG 64
 static struct { int type; char text[2048]; } msgs[MAXMSG];
 static int nmsgs;
+static int type_total[32];              /* every message by type, also past MAXMSG */
 static int unterminated_msgs;
 static void (*at_accurate_finish)(bpContext *ctx);   /* called where the FD calls checkFile */
 static int fatals_at_end_backup;   /* M_FATALs posted by the time bEventEndBackupJob returned */   /* job messages not ending in exactly one newline */
@@ -170,6 +171,8 @@ static bRC fd_jobmsg(bpContext *ctx, const char *file, int line, int type, utime
 
     (void)ctx; (void)file; (void)line; (void)mtime;
     pthread_mutex_lock(&msg_lock);
+    if (type >= 0 && type < 32)
+        type_total[type]++;
     if (nmsgs < MAXMSG) {
         msgs[nmsgs].type = type;
         va_start(ap, fmt);
@@ -213,7 +216,7 @@ static void fd_signals(void)
 
 /* ---- helpers for checks --------------------------------------------------- */
 
-static void reset_msgs(void) { nmsgs = 0; }
+static void reset_msgs(void) { nmsgs = 0; memset(type_total, 0, sizeof type_total); }
 
 static int count_type(int type)
 {
@@ -1255,7 +1258,8 @@ static void test_restore(unsigned v)
     use_version(v);
     new_log();
     reset_msgs();
-    setenv("PHPC_FAKE_MODE", "normal", 1);
+    /* a backend that does not know the pipelined restore (ignores Pipeline=1) */
+    setenv("PHPC_FAKE_MODE", "lockstep", 1);
     make_cmd(cmd, sizeof cmd, "");
     pf->newPlugin(&ctx);
     event(&ctx, bEventJobStart, "JobId=9 Job=restore");
@@ -1307,6 +1311,7 @@ static void test_restore(unsigned v)
     CHECK_LOG("C Where=/tmp/r");
     CHECK_LOG("C RegexWhere=");
     CHECK_LOG("C Replace=w");
+    CHECK_LOG("C Pipeline=1");
     CHECK(log_count("C Level=F") == 0, "no Level for restore");
     CHECK_LOG("C RestoreStart");
     CHECK_LOG("C FILE F 100644 1000 100 11 1700000000 1700000100 1700000200 0 0 1 0 0 0 0\\x0a"
@@ -1327,6 +1332,186 @@ static void test_restore(unsigned v)
     CHECK_LOG("C END");
     CHECK_LOG("T");
     check_no_child("restore");
+}
+
+
+/* ---- the pipelined restore (docs/ptcomm.md §5.1) ------------------------------ */
+
+/*
+ * replace=always: createFile answers from the record's type without waiting,
+ * IO_CLOSE and handleXACLdata do not wait; the backend's C FAILED of a file
+ * (create, close, blob) is held and posted as an error at bEventEndRestoreJob,
+ * after FINISH's F (so none is lost), never before.
+ */
+static void test_restore_pipelined(unsigned v)
+{
+    bpContext ctx = { (void *)0x1, NULL };
+    char cmd[PATH_MAX + 128];
+    int cs, errors_before_end;
+
+    use_version(v);
+    new_log();
+    reset_msgs();
+    replace_char = 'a';
+    setenv("PHPC_FAKE_MODE", "normal", 1);
+    make_cmd(cmd, sizeof cmd, "");
+    pf->newPlugin(&ctx);
+    event(&ctx, bEventJobStart, "JobId=9 Job=restore");
+    event(&ctx, bEventStartRestoreJob, NULL);
+    CHECK(restore_file(&ctx, cmd, FT_REG, 0100644, "/tmp/r/data/a.txt", "", 0, "hello world", &cs) ==
+          CF_EXTRACT && cs == 0, "v%u pipelined a.txt (close %d)", v, cs);
+    next_xattr = "PHMB-blob-of-link";
+    CHECK(restore_file(&ctx, cmd, FT_LNK, 0120777, "/tmp/r/data/link", "a.txt", 0, NULL, &cs) ==
+          CF_EXTRACT && cs == 0 && xattr_rc == bRC_OK, "pipelined symlink + XATTR");
+    next_xattr = "bad-blob";
+    CHECK(restore_file(&ctx, cmd, FT_REG, 0100644, "/tmp/r/data/b.txt", "", 0, "b", &cs) == CF_EXTRACT &&
+          cs == 0 && xattr_rc == bRC_OK, "pipelined: the bad blob's XATTR returns OK (its failure comes later)");
+    CHECK(restore_file(&ctx, cmd, FT_LNKSAVED, 0100644, "/tmp/r/data/hard", "/tmp/r/data/a.txt", 1, NULL,
+                       &cs) == CF_CREATED, "pipelined hard link: CF_CREATED at once");
+    CHECK(restore_file(&ctx, cmd, FT_REG, 0100644, "/tmp/r/data/failme", "", 0, "x", &cs) == CF_EXTRACT &&
+          cs == 0, "pipelined: a file that will fail is CF_EXTRACT, its data and close accepted");
+    CHECK(restore_file(&ctx, cmd, FT_REG, 0100644, "/tmp/r/data/badclose", "", 0, "xyz", &cs) ==
+          CF_EXTRACT && cs == 0, "pipelined: the close does not wait (%d)", cs);
+    CHECK(restore_file(&ctx, cmd, FT_SPEC, 0140755, "/tmp/r/data/sock", "", 0, NULL, &cs) == CF_SKIP,
+          "pipelined socket: CF_SKIP");
+    next_xattr = "PHMB-blob-of-dir";
+    CHECK(restore_file(&ctx, cmd, FT_DIREND, 040755, "/tmp/r/data/", "", 0, NULL, &cs) == CF_CREATED &&
+          xattr_rc == bRC_OK, "pipelined directory: CF_CREATED, XATTR");
+    errors_before_end = type_total[M_ERROR()];
+    CHECK(errors_before_end == 0, "no error posted before bEventEndRestoreJob (%d)", errors_before_end);
+    event(&ctx, bEventEndRestoreJob, NULL);
+    CHECK(type_total[M_ERROR()] == 3, "3 errors posted at bEventEndRestoreJob, got %d", type_total[M_ERROR()]);
+    CHECK_MSG(M_ERROR(), "podheitor-hpc: cannot create \"/tmp/r/data/failme\"");
+    CHECK_MSG(M_ERROR(), "podheitor-hpc: close failed");
+    CHECK_MSG(M_ERROR(), "podheitor-hpc: bad metadata blob");
+    event(&ctx, bEventJobEnd, NULL);
+    pf->freePlugin(&ctx);
+    read_log();
+    CHECK(type_total[M_FATAL()] == 0 && type_total[M_WARNING()] == 0, "pipelined: no fatal, no warning");
+    CHECK_LOG("C Pipeline=1");
+    CHECK_LOG("C Replace=a");
+    /* nothing waited: each call's packets follow the previous call's */
+    CHECK(strstr(log_text, "/tmp/r/data/a.txt\\x00\nD 5 hello\nD 6  world\nF\nC FILE S ") != NULL,
+          "a.txt: FILE, D, D, F, then the next FILE");
+    CHECK(strstr(log_text, "/tmp/r/data/b.txt\\x00\nD 1 b\nF\nC XATTR\nD 8 bad-blob\nC FILE L ") != NULL,
+          "b.txt: F, XATTR + D, then the next FILE");
+    CHECK(strstr(log_text, "/tmp/r/data/\\x00\nC XATTR\nD 16 PHMB-blob-of-dir\nC FINISH") != NULL,
+          "directory: XATTR right after its FILE, then FINISH");
+    CHECK_LOG("C END");
+    CHECK_LOG("T");
+    replace_char = 'w';
+    check_no_child("pipelined restore");
+}
+
+/* Another replace mode: createFile waits for its own answer (the skip
+ * decision), failures of earlier files that come meanwhile are held; close
+ * and XACL do not wait. */
+static void test_restore_pipelined_wait(void)
+{
+    bpContext ctx = { (void *)0x1, NULL };
+    char cmd[PATH_MAX + 128];
+    int cs;
+
+    use_version(14);
+    new_log();
+    reset_msgs();
+    replace_char = 'w';
+    setenv("PHPC_FAKE_MODE", "normal", 1);
+    make_cmd(cmd, sizeof cmd, "");
+    pf->newPlugin(&ctx);
+    event(&ctx, bEventJobStart, "JobId=9 Job=restore");
+    event(&ctx, bEventStartRestoreJob, NULL);
+    CHECK(restore_file(&ctx, cmd, FT_REG, 0100644, "/tmp/r/data/badclose", "", 0, "xyz", &cs) ==
+          CF_EXTRACT && cs == 0, "ifnewer: OK, the close does not wait");
+    CHECK(restore_file(&ctx, cmd, FT_REG, 0100644, "/tmp/r/data/skipme", "", 0, "x", &cs) == CF_SKIP,
+          "ifnewer: SKIP is the backend's");
+    CHECK(restore_file(&ctx, cmd, FT_REG, 0100644, "/tmp/r/data/failme", "", 0, "x", &cs) == CF_ERROR,
+          "ifnewer: the file's own C FAILED -> CF_ERROR");
+    CHECK_MSG(M_WARNING(), "podheitor-hpc: cannot create \"/tmp/r/data/failme\"");
+    CHECK(restore_file(&ctx, cmd, FT_DIREND, 040755, "/tmp/r/data/", "", 0, NULL, &cs) == CF_CREATED,
+          "ifnewer: directory DONE");
+    CHECK(type_total[M_ERROR()] == 0, "the close failure is held (%d errors)", type_total[M_ERROR()]);
+    event(&ctx, bEventEndRestoreJob, NULL);
+    CHECK(type_total[M_ERROR()] == 1 && type_total[M_WARNING()] == 1, "1 held error, 1 warning (%d, %d)",
+          type_total[M_ERROR()], type_total[M_WARNING()]);
+    CHECK_MSG(M_ERROR(), "podheitor-hpc: close failed");
+    event(&ctx, bEventJobEnd, NULL);
+    pf->freePlugin(&ctx);
+    CHECK(type_total[M_FATAL()] == 0, "ifnewer: no fatal");
+    check_no_child("pipelined ifnewer restore");
+}
+
+/* The backend floods C FAILED without reading while the shim writes a large
+ * file: the shim must read while its writes wait (both pipes full would
+ * deadlock).  Past 10000 held failures the rest are warnings plus one count. */
+static void test_restore_pipelined_flood(void)
+{
+    bpContext ctx = { (void *)0x1, NULL };
+    char cmd[PATH_MAX + 128];
+    static char big[1 << 20];
+    struct timespec t0, t1;
+    int cs;
+
+    use_version(14);
+    new_log();
+    reset_msgs();
+    replace_char = 'a';
+    setenv("PHPC_FAKE_MODE", "normal", 1);
+    memset(big, 'z', sizeof big - 1);
+    make_cmd(cmd, sizeof cmd, ";timeout=20");
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    pf->newPlugin(&ctx);
+    event(&ctx, bEventJobStart, "JobId=9 Job=restore");
+    event(&ctx, bEventStartRestoreJob, NULL);
+    CHECK(restore_file(&ctx, cmd, FT_REG, 0100644, "/tmp/r/data/flood", "", 0, big, &cs) == CF_EXTRACT &&
+          cs == 0, "flood: 1 MiB written while the backend writes 10005 failures without reading");
+    CHECK(restore_file(&ctx, cmd, FT_REG, 0100644, "/tmp/r/data/after", "", 0, "x", &cs) == CF_EXTRACT &&
+          cs == 0, "flood: the next file");
+    event(&ctx, bEventEndRestoreJob, NULL);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    CHECK(type_total[M_ERROR()] == 10001, "10000 held errors + 1 count, got %d", type_total[M_ERROR()]);
+    CHECK(type_total[M_WARNING()] == 5, "5 failures past the bound posted as warnings, got %d",
+          type_total[M_WARNING()]);
+    CHECK(type_total[M_FATAL()] == 0, "flood: no fatal");
+    CHECK(t1.tv_sec - t0.tv_sec < 15, "flood: took %ld s", (long)(t1.tv_sec - t0.tv_sec));
+    event(&ctx, bEventJobEnd, NULL);
+    pf->freePlugin(&ctx);
+    replace_char = 'w';
+    check_no_child("flood");
+}
+
+/* The backend dies in the middle: the job fails (one fatal), the next files
+ * are CF_ERROR, nothing hangs, no child is left. */
+static void test_restore_pipelined_backend_dies(void)
+{
+    bpContext ctx = { (void *)0x1, NULL };
+    char cmd[PATH_MAX + 128];
+    int cs, n_error = 0;
+
+    use_version(14);
+    new_log();
+    reset_msgs();
+    replace_char = 'a';
+    setenv("PHPC_FAKE_MODE", "diemid", 1);
+    make_cmd(cmd, sizeof cmd, "");
+    pf->newPlugin(&ctx);
+    event(&ctx, bEventJobStart, "JobId=9 Job=restore");
+    event(&ctx, bEventStartRestoreJob, NULL);
+    restore_file(&ctx, cmd, FT_REG, 0100644, "/tmp/r/data/a.txt", "", 0, "hello", &cs);
+    for (int i = 0; i < 5; i++) {
+        char name[64];
+
+        snprintf(name, sizeof name, "/tmp/r/data/f%d", i);
+        n_error += restore_file(&ctx, cmd, FT_REG, 0100644, name, "", 0, "data", &cs) == CF_ERROR;
+    }
+    CHECK(n_error >= 4, "the files after the death are CF_ERROR (%d of 5)", n_error);
+    event(&ctx, bEventEndRestoreJob, NULL);
+    pf->freePlugin(&ctx);
+    CHECK(type_total[M_FATAL()] == 1, "one fatal, got %d", type_total[M_FATAL()]);
+    CHECK(nmsgs > 0 && strstr(msgs[0].text, "backend exited unexpectedly (killed by signal 9)") != NULL,
+          "the fatal names the death: %s", nmsgs > 0 ? msgs[0].text : "");
+    replace_char = 'w';
+    check_no_child("backend dies mid-restore");
 }
 
 static void test_restore_no_backend(void)
@@ -1650,6 +1835,12 @@ int main(int argc, char **argv)
     test_restore(21);
     test_restore(22);
     test_restore(23);
+    test_restore_pipelined(14);
+    test_restore_pipelined(22);
+    test_restore_pipelined(23);
+    test_restore_pipelined_wait();
+    test_restore_pipelined_flood();
+    test_restore_pipelined_backend_dies();
     test_restore_no_backend();
     test_backend_choice();
     test_sparse(22);
