@@ -1159,6 +1159,9 @@ union restore_pkt {
     struct restore_pkt21 b;
 };
 
+/* restore_file does not check the IO statuses (a backend that dies meanwhile) */
+static int quiet_io;
+
 /* XATTR record the next restore_file delivers (then cleared), and the result */
 static const char *next_xattr;
 static bRC xattr_rc;
@@ -1217,7 +1220,7 @@ static int restore_file(bpContext *ctx, char *cmd, int type, mode_t mode, const 
         io.status = -1;
         io.fname = ofname;
         pf->pluginIO(ctx, &io);
-        CHECK(io.status == 0, "IO_OPEN");
+        CHECK(quiet_io || io.status == 0, "IO_OPEN");
         /* data in two writes */
         if (data && *data) {
             size_t n = strlen(data), half = n / 2 ? n / 2 : n;
@@ -1226,12 +1229,12 @@ static int restore_file(bpContext *ctx, char *cmd, int type, mode_t mode, const 
             io.buf = (char *)data;
             io.count = (int32_t)half;
             pf->pluginIO(ctx, &io);
-            CHECK(io.status == (int32_t)half, "IO_WRITE 1");
+            CHECK(quiet_io || io.status == (int32_t)half, "IO_WRITE 1");
             if (n > half) {
                 io.buf = (char *)data + half;
                 io.count = (int32_t)(n - half);
                 pf->pluginIO(ctx, &io);
-                CHECK(io.status == (int32_t)(n - half), "IO_WRITE 2");
+                CHECK(quiet_io || io.status == (int32_t)(n - half), "IO_WRITE 2");
             }
         }
         pf->setFileAttributes(ctx, &u);
@@ -1480,33 +1483,46 @@ static void test_restore_pipelined_flood(void)
     check_no_child("flood");
 }
 
-/* The backend dies in the middle: the job fails (one fatal), the next files
- * are CF_ERROR, nothing hangs, no child is left. */
+/* The backend dies in the middle (at its second FILE record): what was sent
+ * meanwhile sits in the pipe, so the shim notices when a write finds no reader
+ * or a read finds EOF, at the latest once the pipe is full; from then on every
+ * file is CF_ERROR, the job gets one fatal, nothing hangs, no child is left. */
 static void test_restore_pipelined_backend_dies(void)
 {
     bpContext ctx = { (void *)0x1, NULL };
     char cmd[PATH_MAX + 128];
-    int cs, n_error = 0;
+    static char data[4096];
+    int cs, first_error = -1, extract_after = 0, i;
 
     use_version(14);
     new_log();
     reset_msgs();
     replace_char = 'a';
+    quiet_io = 1;
+    memset(data, 'd', sizeof data - 1);
     setenv("PHPC_FAKE_MODE", "diemid", 1);
     make_cmd(cmd, sizeof cmd, "");
     pf->newPlugin(&ctx);
     event(&ctx, bEventJobStart, "JobId=9 Job=restore");
     event(&ctx, bEventStartRestoreJob, NULL);
-    restore_file(&ctx, cmd, FT_REG, 0100644, "/tmp/r/data/a.txt", "", 0, "hello", &cs);
-    for (int i = 0; i < 5; i++) {
+    /* 4 KiB each: 100 files fill a 64 KiB pipe several times over */
+    for (i = 0; i < 100; i++) {
         char name[64];
+        int r;
 
         snprintf(name, sizeof name, "/tmp/r/data/f%d", i);
-        n_error += restore_file(&ctx, cmd, FT_REG, 0100644, name, "", 0, "data", &cs) == CF_ERROR;
+        r = restore_file(&ctx, cmd, FT_REG, 0100644, name, "", 0, data, &cs);
+        if (r == CF_ERROR && first_error < 0)
+            first_error = i;
+        if (r != CF_ERROR && first_error >= 0)
+            extract_after++;
     }
-    CHECK(n_error >= 4, "the files after the death are CF_ERROR (%d of 5)", n_error);
+    CHECK(first_error >= 1 && first_error < 100, "the death is noticed within the pipe's worth of files (file %d)",
+          first_error);
+    CHECK(extract_after == 0, "every file after that is CF_ERROR (%d are not)", extract_after);
     event(&ctx, bEventEndRestoreJob, NULL);
     pf->freePlugin(&ctx);
+    quiet_io = 0;
     CHECK(type_total[M_FATAL()] == 1, "one fatal, got %d", type_total[M_FATAL()]);
     CHECK(nmsgs > 0 && strstr(msgs[0].text, "backend exited unexpectedly (killed by signal 9)") != NULL,
           "the fatal names the death: %s", nmsgs > 0 ? msgs[0].text : "");
