@@ -3,13 +3,13 @@
  * IO_CLOSE -> F, bEventEndRestoreJob -> FINISH (docs/ptcomm.md §5).
  *
  * Pipelined (docs/ptcomm.md §5.1, when the backend agreed at RestoreStart):
- * with replace=always nothing waits for the backend: createFile answers from
- * the record's type, IO_CLOSE and handleXACLdata send and return; other
- * replace modes wait for the answer to the FILE record only.  A file's
- * failure comes later as "C FAILED <seq> <text>"; every call first handles
- * what the backend has sent (sess_pump), a write blocked on a full pipe reads
- * too (bk_write's on_readable), and the failures are held until
- * bEventEndRestoreJob, where FINISH's F means every one has arrived.
+ * with replace=always nothing but a hard link waits for the backend:
+ * createFile answers from the record's type, IO_CLOSE and handleXACLdata
+ * send and return; other replace modes (and hard links) wait for the answer
+ * to the FILE record only.  A file's failure comes later as "C FAILED <seq>
+ * <text>": every call handles what the backend has sent (sess_pump), a write
+ * blocked on a full pipe reads too (bk_write's on_readable), and FINISH's F
+ * comes after the last failure, so none is lost.
  *
  * FD facts relied on (docs/abi.md §6.4, §6.5, §7.7):
  *  - bEventRestoreCommand and startRestoreFile come for every file; an error
@@ -158,12 +158,14 @@ static bRC answer(phpc_ctx *c, const ptc_frame *f, const char *ofname, int *crea
 
 /*
  * createFile of a pipelined restore (docs/ptcomm.md §5.1): send the record;
- * with replace=always answer from its type at once (a directory or a hard
- * link CF_CREATED, a socket CF_SKIP, everything else CF_EXTRACT, as the
- * backend's DONE / SKIP / OK would), otherwise wait for the answer to this
- * file: OK, DONE, SKIP, or "C FAILED <its number> <text>" (CF_ERROR, the
- * text as a warning: the FD posts the file's error itself).  Failures of
- * earlier files that arrive meanwhile are held.
+ * with replace=always answer from its type at once (a directory CF_CREATED,
+ * a socket CF_SKIP, everything else but a hard link CF_EXTRACT, as the
+ * backend's DONE / SKIP / OK would); otherwise, and for a hard link (whose
+ * failure is the usual one of a partial restore: its first name was not
+ * restored), wait for the answer to this file: OK, DONE, SKIP, or "C FAILED
+ * <its number> <text>" (CF_ERROR and the text as a warning: the FD posts
+ * the file's error itself, exactly as in the lock-step conversation).
+ * Failures of earlier files that arrive meanwhile are posted.
  */
 static bRC create_pipelined(phpc_ctx *c, const phpc_record *r, const char *ofname, long len,
                             int *create_status)
@@ -173,12 +175,12 @@ static bRC create_pipelined(phpc_ctx *c, const phpc_record *r, const char *ofnam
 
     if (sess_send(c, 'C', c->fbuf, (size_t)len) != 0)
         return bRC_OK;
-    if (c->replace == 'a') {
+    if (c->replace == 'a' && r->type != 'L') {
         if (sess_pump(c) != 0)
             return bRC_OK;              /* the session failed: CF_ERROR */
         free(c->rname);
         c->rname = strdup(ofname);
-        if (r->type == 'D' || r->type == 'L') {
+        if (r->type == 'D') {
             *create_status = CF_CREATED;
         } else if (r->type == 'K') {
             *create_status = CF_SKIP;
@@ -345,24 +347,19 @@ bRC restore_finish(phpc_ctx *c)
 
     bRC rc = bRC_OK;
 
-    if (c->jobtype != 'R' || !sess_alive(c)) {
-        sess_flush_held(c);
+    if (c->jobtype != 'R' || !sess_alive(c))
         return bRC_OK;
-    }
-    if (c->state == ST_RESTORE_DATA && close_file(c) == -2) {
-        sess_flush_held(c);
+    if (c->state == ST_RESTORE_DATA && close_file(c) == -2)
         return bRC_Error;
-    }
     if (c->state == ST_FINISHED)
         return bRC_OK;
     /* pipelined: the F comes after every worker has drained, so every
-     * failure of the restore has been received (and held) by then */
+     * failure of the restore has been received (and posted) by then */
     sess_doing(c, "finishing the restore (FINISH)");
     if (sess_send_text(c, "FINISH") != 0 || sess_recv(c, &f, "F") != 0)
         rc = bRC_Error;
     else
         c->state = ST_FINISHED;
-    sess_flush_held(c);
     return rc;
 }
 

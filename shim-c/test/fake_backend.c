@@ -37,8 +37,8 @@
  *   fshang     answers up to the start command, then as statloop
  * A restore whose Job block has "Pipeline=1" is answered "C Pipeline 1" (the
  * pipelined restore, docs/ptcomm.md §5.1) unless PHPC_FAKE_MODE is "lockstep";
- * then: no answer to a FILE record with Replace=a (else OK/DONE/SKIP or
- * "C FAILED <n> ..." for it), none to F or XATTR; "fail" in a name -> C FAILED
+ * then: no answer to a FILE record with Replace=a but a hard link's (else
+ * OK/DONE/SKIP or "C FAILED <n> ..." for it), none to F or XATTR; "fail" in a name -> C FAILED
  * at the FILE, "badclose" -> at its F, a "bad" blob -> at the XATTR; a name
  * with "flood" -> 10005 C FAILED packets for it before anything more is read
  * (the shim must read while its writes wait); mode "diemid": SIGKILLs itself
@@ -548,8 +548,8 @@ static void restore_pipelined(void)
             closefail = 0;
             continue;
         }
-        if (replace == 'a')
-            continue;
+        if (replace == 'a' && buf[5] != 'L')
+            continue;                   /* the shim waits for a hard link's answer only */
         if (strstr(name, "skip"))
             send_text('C', "SKIP");
         else if (buf[5] == 'D' || buf[5] == 'L')

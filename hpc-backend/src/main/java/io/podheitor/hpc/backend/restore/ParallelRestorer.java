@@ -21,7 +21,7 @@ import java.util.concurrent.ExecutionException;
  * {@code threads} workers, each with its own {@link EntryRestorer} and a bounded {@link TaskQueue}, and answers
  * nothing for a success: a failure is sent by the worker as {@code C FAILED <seq> <text>} when it happens. With a
  * replace mode other than {@code always} the reader waits for the create step of each file (the shim needs the
- * skip decision) and answers it; data, close and metadata stay asynchronous.
+ * skip decision) and answers it, and so it does for every hard link; data, close and metadata stay asynchronous.
  *
  * <p>The order that matters is kept by routing, never by a global lock:
  *
@@ -148,7 +148,10 @@ public final class ParallelRestorer implements RestoreCalls {
         }
         Inflight self = new Inflight(w, new CompletableFuture<>());
         inflight.put(key, self);
-        CompletableFuture<EntryRestorer.Created> reply = waitForCreate ? new CompletableFuture<>() : null;
+        // the shim waits for the answer with a replace mode other than always, and for every hard link (docs/ptcomm.md
+        // §5.1: its usual failure, a first name that was not restored, then fails the file as in the lock-step restore)
+        CompletableFuture<EntryRestorer.Created> reply =
+                waitForCreate || r.type() == FileType.HARDLINK ? new CompletableFuture<>() : null;
         current = w;
         dropping = false;
         w.put(new Create(r, n, key, self, waits, reply), SMALL_TASK + name.length + r.link().length);
