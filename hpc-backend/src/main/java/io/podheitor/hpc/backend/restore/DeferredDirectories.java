@@ -217,6 +217,12 @@ final class DeferredDirectories implements AutoCloseable {
      * rest is still applied). Call it once every thread that adds is done.
      */
     synchronized List<String> applyAll(RestoreTree tree) {
+        return applyAll(tree, p -> {
+        });
+    }
+
+    /** As {@link #applyAll(RestoreTree)}, telling {@code applied} each directory in the order it is applied (tests). */
+    synchronized List<String> applyAll(RestoreTree tree, java.util.function.Consumer<Pending> applied) {
         List<String> failures = new ArrayList<>();
         if (spillFailure != null) {
             failures.add("the list of restored directories could not spill to " + spillDir + " ("
@@ -238,6 +244,7 @@ final class DeferredDirectories implements AutoCloseable {
         }
         while (!queue.isEmpty()) {
             Head h = queue.poll();
+            applied.accept(h.p());
             apply(tree, h.p(), failures);
             advance(sources, h.source(), queue, failures);
         }
