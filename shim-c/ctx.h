@@ -120,7 +120,12 @@ typedef struct phpc_ctx {
     bool pipelined;             /* the backend agreed to the pipelined restore (docs/ptcomm.md §5.1) */
     uint64_t rseq;              /* FILE records sent in this restore session (the next file's number) */
     int64_t reply_seq;          /* createFile waits for the answer to this file (-1: none) */
-    uint64_t failed_files;      /* distinct file numbers in C FAILED (pipelined) */
+    /* failures the backend reported asynchronously (C FAILED, E), held until
+     * bEventEndRestoreJob and posted there as M_ERROR (docs/ptcomm.md §5.1) */
+    char **held;
+    size_t nheld, held_cap, held_bytes;
+    uint64_t held_over;         /* posted as warnings once the bound was reached */
+    uint64_t failed_files;      /* distinct file numbers in C FAILED */
     int64_t last_failed_seq;
     /* a failure found by a read inside a write (bk_write's on_readable),
      * reported by sess_send once the write has returned */
@@ -185,10 +190,15 @@ bool sess_alive(const phpc_ctx *c);
 
 /*
  * Pipelined restore (docs/ptcomm.md §5.1): handle what the backend has sent
- * without waiting for anything (C FAILED and E posted as M_ERROR, I/W
- * posted, A fatal).  0, or -1 when the session failed (reported).
+ * without waiting for anything (C FAILED and E held, I/W posted, A fatal).
+ * 0, or -1 when the session failed (reported).
  */
 int sess_pump(phpc_ctx *c);
+/* Hold one failure text for bEventEndRestoreJob (bounded; past the bound it
+ * is posted at once as a warning and counted). */
+void sess_hold(phpc_ctx *c, const void *text, size_t n);
+/* Post the held failures as M_ERROR (and the count past the bound), free them. */
+void sess_flush_held(phpc_ctx *c);
 /* Is f "C FAILED <seq> <text>"?  Sets *seq and the text. */
 bool sess_is_failed(const ptc_frame *f, uint64_t *seq, const unsigned char **text, size_t *tlen);
 

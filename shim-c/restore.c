@@ -8,8 +8,9 @@
  * send and return; other replace modes (and hard links) wait for the answer
  * to the FILE record only.  A file's failure comes later as "C FAILED <seq>
  * <text>": every call handles what the backend has sent (sess_pump), a write
- * blocked on a full pipe reads too (bk_write's on_readable), and FINISH's F
- * comes after the last failure, so none is lost.
+ * blocked on a full pipe reads too (bk_write's on_readable), the failures are
+ * held, and FINISH's F comes after the last one, so none is lost: they are
+ * posted as errors at bEventEndRestoreJob.
  *
  * FD facts relied on (docs/abi.md §6.4, §6.5, §7.7):
  *  - bEventRestoreCommand and startRestoreFile come for every file; an error
@@ -165,7 +166,7 @@ static bRC answer(phpc_ctx *c, const ptc_frame *f, const char *ofname, int *crea
  * restored), wait for the answer to this file: OK, DONE, SKIP, or "C FAILED
  * <its number> <text>" (CF_ERROR and the text as a warning: the FD posts
  * the file's error itself, exactly as in the lock-step conversation).
- * Failures of earlier files that arrive meanwhile are posted.
+ * Failures of earlier files that arrive meanwhile are held.
  */
 static bRC create_pipelined(phpc_ctx *c, const phpc_record *r, const char *ofname, long len,
                             int *create_status)
@@ -347,19 +348,24 @@ bRC restore_finish(phpc_ctx *c)
 
     bRC rc = bRC_OK;
 
-    if (c->jobtype != 'R' || !sess_alive(c))
+    if (c->jobtype != 'R' || !sess_alive(c)) {
+        sess_flush_held(c);
         return bRC_OK;
-    if (c->state == ST_RESTORE_DATA && close_file(c) == -2)
+    }
+    if (c->state == ST_RESTORE_DATA && close_file(c) == -2) {
+        sess_flush_held(c);
         return bRC_Error;
+    }
     if (c->state == ST_FINISHED)
         return bRC_OK;
     /* pipelined: the F comes after every worker has drained, so every
-     * failure of the restore has been received (and posted) by then */
+     * failure of the restore has been received (and held) by then */
     sess_doing(c, "finishing the restore (FINISH)");
     if (sess_send_text(c, "FINISH") != 0 || sess_recv(c, &f, "F") != 0)
         rc = bRC_Error;
     else
         c->state = ST_FINISHED;
+    sess_flush_held(c);
     return rc;
 }
 

@@ -27,6 +27,12 @@
 
 #define PROTOCOL_VERSION "1"
 
+/* Failures of a pipelined restore held until bEventEndRestoreJob (docs/ptcomm.md
+ * §5.1): at most this many messages and bytes; later ones are posted at once as
+ * warnings and counted in one closing error. */
+#define PHPC_HELD_MAX 10000
+#define PHPC_HELD_MAX_BYTES (4u * 1024 * 1024)
+
 /* A failure found by a read inside a write (c->rx_fail): a PTC_* status + RX_READ,
  * an A packet, or a packet nobody expects. */
 enum { RX_NONE = 0, RX_ABORT = 1, RX_UNEXPECTED = 2, RX_READ = 100 };
@@ -182,6 +188,8 @@ void sess_init(phpc_ctx *c)
 void sess_destroy(phpc_ctx *c)
 {
     sess_end(c);
+    if (c->nheld > 0 || c->held_over > 0)
+        sess_flush_held(c);             /* normally posted at bEventEndRestoreJob */
     bk_destroy(&c->bk);
     ptc_reader_free(&c->rd);
     phpc_params_free(&c->params);
@@ -210,6 +218,67 @@ bool sess_is_failed(const ptc_frame *f, uint64_t *seq, const unsigned char **tex
     *text = f->data + i;
     *tlen = f->len - i;
     return true;
+}
+
+void sess_hold(phpc_ctx *c, const void *text, size_t n)
+{
+    char buf[PHPC_MSG_MAX - 64];
+    const unsigned char *t = text;
+    size_t len;
+    char *copy;
+
+    if (n > 0 && t[n - 1] == '\n')
+        n--;
+    phpc_escape(t, n, buf, sizeof buf, 0);
+    len = strlen(buf);
+    if (c->nheld >= PHPC_HELD_MAX || c->held_bytes + len > PHPC_HELD_MAX_BYTES) {
+        c->held_over++;
+        phpc_jmsg(c->bctx, PM_WARNING, "%s", buf);
+        return;
+    }
+    if (c->nheld == c->held_cap) {
+        size_t cap = c->held_cap ? c->held_cap * 2 : 64;
+        char **h = realloc(c->held, cap * sizeof *h);
+
+        if (h == NULL) {
+            c->held_over++;
+            phpc_jmsg(c->bctx, PM_WARNING, "%s", buf);
+            return;
+        }
+        c->held = h;
+        c->held_cap = cap;
+    }
+    copy = strdup(buf);
+    if (copy == NULL) {
+        c->held_over++;
+        phpc_jmsg(c->bctx, PM_WARNING, "%s", buf);
+        return;
+    }
+    c->held[c->nheld++] = copy;
+    c->held_bytes += len;
+}
+
+void sess_flush_held(phpc_ctx *c)
+{
+    /* M_ERROR counts a job error.  Posted at bEventEndRestoreJob, after 9.6's
+     * restore_cmd has set the FD's job status (JobErrors then still 0: the
+     * status stays Terminated), the restore ends "Restore OK -- with errors"
+     * whatever the timing; posted as the failures arrive, it would end
+     * "*** Restore Error ***" or not depending on how far the FD had got
+     * (docs/ptcomm.md §5.1, docs/abi.md §5.3, §7.7) */
+    for (size_t i = 0; i < c->nheld; i++) {
+        phpc_jmsg(c->bctx, PM_ERROR, "%s", c->held[i]);
+        free(c->held[i]);
+    }
+    if (c->held_over > 0)
+        phpc_jmsg(c->bctx, PM_ERROR,
+                  "%llu more failures were reported during the restore (as warnings above: at most %d are "
+                  "held for the end of the job)",
+                  (unsigned long long)c->held_over, PHPC_HELD_MAX);
+    free(c->held);
+    c->held = NULL;
+    c->nheld = c->held_cap = c->held_bytes = 0;
+    c->held_over = 0;
 }
 
 /* A read of the backend's output failed with status st (errno err): report
@@ -265,7 +334,10 @@ static int other_frame(phpc_ctx *c, const ptc_frame *f, const char *want, bool d
     case 'E':
         if (strchr(want, 'E'))
             return 0;
-        sess_post_text(c, PM_ERROR, f);
+        if (c->pipelined)
+            sess_hold(c, f->data, f->len);      /* posted at bEventEndRestoreJob */
+        else
+            sess_post_text(c, PM_ERROR, f);
         return 1;
     case 'A':
         sess_post_text(c, PM_FATAL, f);
@@ -278,18 +350,11 @@ static int other_frame(phpc_ctx *c, const ptc_frame *f, const char *want, bool d
     default:
         if (f->letter == 'C' && c->pipelined && sess_is_failed(f, &seq, &t, &tl) &&
             (c->reply_seq < 0 || seq != (uint64_t)c->reply_seq)) {
-            /* a file the FD has moved past failed: M_ERROR as soon as we know,
-             * as stock bacula-fd's queued error for a file is posted (and
-             * counted) when it goes on with the next one; one that arrives
-             * only at FINISH is counted after the FD has set the job status,
-             * like stock's error of the last file (docs/ptcomm.md §5.1) */
-            ptc_frame text = { 'C', tl, t };
-
             if ((int64_t)seq != c->last_failed_seq) {
                 c->failed_files++;
                 c->last_failed_seq = (int64_t)seq;
             }
-            sess_post_text(c, PM_ERROR, &text);
+            sess_hold(c, t, tl);
             return 1;
         }
         if (strchr(want, f->letter))
