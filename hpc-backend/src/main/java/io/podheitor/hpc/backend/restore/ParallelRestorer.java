@@ -27,9 +27,9 @@ import java.util.concurrent.ExecutionException;
  *
  * <ul>
  *   <li>a file's data, seeks, close and metadata blob go to the worker that created it, in their order (FIFO);
- *   <li>an entry whose name, one of whose parent directories, or (a hard link) whose target is still in flight
- *       (dispatched, not yet complete) goes to the worker of the first of those, after it; it waits for the others
- *       (on other workers) before it starts. Every wait is for an entry dispatched earlier, and each worker runs its
+ *   <li>an entry whose name, one of whose parent directories, anything below whose name, or (a hard link) whose
+ *       target is still in flight (dispatched, not yet complete) goes to the worker of the first of those, after it;
+ *       it waits for the others (on other workers) before it starts. Every wait is for an entry dispatched earlier, and each worker runs its
  *       queue in dispatch order, so the oldest unfinished entry can always run: no deadlock;
  *   <li>anything else goes to the least loaded worker. Missing parent directories are created on demand, race-free
  *       ({@link RestoreTree});
@@ -52,6 +52,11 @@ public final class ParallelRestorer implements RestoreCalls {
     private final List<Worker> workers = new ArrayList<>();
     /** Entries dispatched and not yet complete, by name (no trailing slash). */
     private final ConcurrentHashMap<ByteBuffer, Inflight> inflight = new ConcurrentHashMap<>();
+    /**
+     * For each directory with entries in flight below it: per worker, the last of them dispatched to that worker
+     * (FIFO: when it is done, so are the earlier ones there). A record at that directory's name waits for them.
+     */
+    private final ConcurrentHashMap<ByteBuffer, Inflight[]> below = new ConcurrentHashMap<>();
     private long seq = -1;
     private int rr;
     /** The worker of the file the last FILE record named: its data, close and blob go there. */
@@ -62,6 +67,16 @@ public final class ParallelRestorer implements RestoreCalls {
 
     /** An entry in flight: its worker, and a future completed when it is done (created, or closed). */
     record Inflight(Worker worker, CompletableFuture<Void> done) {
+        // identity: two entries are never equal
+        @Override
+        public boolean equals(Object o) {
+            return this == o;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(this);
+        }
     }
 
     /** What the reader hands a worker. */
@@ -129,6 +144,17 @@ public final class ParallelRestorer implements RestoreCalls {
         if (r.type() == FileType.HARDLINK && r.link().length > 0) {
             addDep(deps, inflight.get(ByteBuffer.wrap(RestoreTree.stripTrailingSlashes(r.link()))));
         }
+        // what is still in flight below this name (its contents, before a directory's own record) comes first:
+        // in the lock-step order they were all done before this record, whose replace may change the parent
+        Inflight[] under = below.get(key);
+        if (under != null) {
+            below.computeIfPresent(key, (k, arr) -> {
+                for (Inflight d : arr) {
+                    addDep(deps, d);
+                }
+                return arr;
+            });
+        }
         if (!inflight.isEmpty()) {
             for (int i = name.length - 1; i > 0; i--) {
                 if (name[i] == '/') {
@@ -148,6 +174,16 @@ public final class ParallelRestorer implements RestoreCalls {
         }
         Inflight self = new Inflight(w, new CompletableFuture<>());
         inflight.put(key, self);
+        for (int i = name.length - 1; i > 0; i--) {
+            if (name[i] == '/') {
+                int wi = w.index;
+                below.compute(ByteBuffer.wrap(name, 0, i), (k, arr) -> {
+                    Inflight[] a = arr != null ? arr : new Inflight[workers.size()];
+                    a[wi] = self;
+                    return a;
+                });
+            }
+        }
         // the shim waits for the answer with a replace mode other than always, and for every hard link (docs/ptcomm.md
         // §5.1: its usual failure, a first name that was not restored, then fails the file as in the lock-step restore)
         CompletableFuture<EntryRestorer.Created> reply =
@@ -415,6 +451,23 @@ public final class ParallelRestorer implements RestoreCalls {
 
         private void complete(ByteBuffer key, Inflight f) {
             inflight.remove(key, f);
+            byte[] name = key.array();
+            int end = key.limit();
+            for (int i = end - 1; i > 0; i--) {
+                if (name[i] == '/') {
+                    below.computeIfPresent(ByteBuffer.wrap(name, 0, i), (k, arr) -> {
+                        if (arr[index] == f) {
+                            arr[index] = null;
+                        }
+                        for (Inflight x : arr) {
+                            if (x != null) {
+                                return arr;
+                            }
+                        }
+                        return null;
+                    });
+                }
+            }
             f.done().complete(null);
         }
     }

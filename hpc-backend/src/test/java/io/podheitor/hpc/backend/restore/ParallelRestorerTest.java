@@ -298,6 +298,32 @@ class ParallelRestorerTest {
     }
 
     @Test
+    void aDirectoryRecordWaitsForTheEntriesBelowItThatCameFirst() throws Exception {
+        // as in the lock-step order: the files below "blk" (a regular file in the target) all fail, and only then
+        // does the directory's own record replace the file by a directory
+        Files.writeString(tmp.resolve("blk"), "a file where a directory goes");
+        ParallelRestorer r = restorer('a', 8, 16, 1 << 20);
+        for (int i = 0; i < 200; i++) {
+            r.create(rec(FileType.REGULAR, 0100644, tmp.resolve("blk/f" + i), null, 1, MTIME));
+            r.write(b("x"));
+            r.close();
+        }
+        r.create(rec(FileType.DIRECTORY, 040755, tmp.resolve("blk") + "/", null, 0, MTIME));
+        r.finish();
+        r.release();
+        List<String> got = frames();
+        assertEquals(201, got.size(), "200 failures, then F");
+        for (int i = 0; i < 200; i++) {
+            assertTrue(got.contains("C FAILED " + i + " cannot restore \"" + tmp + "/blk/f" + i + "\": \"" + tmp
+                    + "/blk\" is not a directory"), "file " + i + ": " + got.get(Math.min(i, got.size() - 1)));
+        }
+        assertTrue(Posix.lstat(b(tmp.resolve("blk"))).isDirectory());
+        try (var list = Files.list(tmp.resolve("blk"))) {
+            assertEquals(0, list.count());
+        }
+    }
+
+    @Test
     void otherReplaceModesAnswerEachFileInOrder() throws Exception {
         Files.writeString(tmp.resolve("exists"), "old");
         Files.writeString(tmp.resolve("plain"), "x");
