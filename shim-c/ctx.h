@@ -127,6 +127,10 @@ typedef struct phpc_ctx {
     uint64_t held_over;         /* posted as warnings once the bound was reached */
     uint64_t failed_files;      /* distinct file numbers in C FAILED */
     int64_t last_failed_seq;
+    /* pipelined restore: frames not yet written (sess_send collects them,
+     * sess_flush writes them in one go) */
+    char *wbuf;
+    size_t wlen;
     /* a failure found by a read inside a write (bk_write's on_readable),
      * reported by sess_send once the write has returned */
     int rx_fail;
@@ -177,8 +181,16 @@ int sess_start(phpc_ctx *c, char jobtype, const char *cmd);
  * sets ST_FAILED and returns -1.
  */
 int sess_recv(phpc_ctx *c, ptc_frame *f, const char *want);
-/* Send one frame; on failure as sess_recv. */
+/* Send one frame; on failure as sess_recv.  In a pipelined restore frames up
+ * to PHPC_WBUF_FRAME_MAX bytes are collected in a PHPC_WBUF_CAP buffer and
+ * written when it is full, before anything waits for the backend (sess_recv)
+ * and by sess_flush. */
+#define PHPC_WBUF_CAP (256u * 1024)
+#define PHPC_WBUF_FRAME_MAX (64u * 1024)
 int sess_send(phpc_ctx *c, char letter, const void *data, size_t len);
+/* Write what sess_send collected, then handle what the backend has sent
+ * (without waiting).  0 / -1 (reported). */
+int sess_flush(phpc_ctx *c);
 int sess_send_text(phpc_ctx *c, const char *text);
 /* Protocol error: post "protocol error: <text>" M_FATAL and kill the backend. */
 void sess_protocol_error(phpc_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

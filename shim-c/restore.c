@@ -6,11 +6,12 @@
  * with replace=always nothing but a hard link waits for the backend:
  * createFile answers from the record's type, IO_CLOSE and handleXACLdata
  * send and return; other replace modes (and hard links) wait for the answer
- * to the FILE record only.  A file's failure comes later as "C FAILED <seq>
- * <text>": every call handles what the backend has sent (sess_pump), a write
- * blocked on a full pipe reads too (bk_write's on_readable), the failures are
- * held, and FINISH's F comes after the last one, so none is lost: they are
- * posted as errors at bEventEndRestoreJob.
+ * to the FILE record only.  The frames are collected and written in large
+ * chunks (sess_send, sess_flush).  A file's failure comes later as "C FAILED
+ * <seq> <text>": the shim reads what the backend has sent after each chunk it
+ * writes and whenever a write waits for room in the pipe (bk_write's
+ * on_readable), the failures are held, and FINISH's F comes after the last
+ * one, so none is lost: they are posted as errors at bEventEndRestoreJob.
  *
  * FD facts relied on (docs/abi.md §6.4, §6.5, §7.7):
  *  - bEventRestoreCommand and startRestoreFile come for every file; an error
@@ -177,7 +178,7 @@ static bRC create_pipelined(phpc_ctx *c, const phpc_record *r, const char *ofnam
     if (sess_send(c, 'C', c->fbuf, (size_t)len) != 0)
         return bRC_OK;
     if (c->replace == 'a' && r->type != 'L') {
-        if (sess_pump(c) != 0)
+        if (!sess_alive(c))
             return bRC_OK;              /* the session failed: CF_ERROR */
         free(c->rname);
         c->rname = strdup(ofname);
@@ -301,10 +302,6 @@ bRC restore_io(phpc_ctx *c, struct io_pkt *io)
             p += n;
             left -= n;
         }
-        if (sess_pump(c) != 0) {
-            io->io_errno = EIO;
-            return bRC_Error;
-        }
         io->status = io->count;
         return bRC_OK;
     }
@@ -313,7 +310,7 @@ bRC restore_io(phpc_ctx *c, struct io_pkt *io)
             io->status = 0;
             return bRC_OK;
         }
-        if (close_file(c) != 0 || sess_pump(c) != 0) {
+        if (close_file(c) != 0) {
             io->io_errno = EIO;
             return bRC_Error;
         }
@@ -396,8 +393,8 @@ bRC restore_xacl(phpc_ctx *c, struct xacl_pkt *x)
     sess_doing(c, "restoring the %s record of \"%s\"", what,
                c->rname ? sess_q(c->rname, strlen(c->rname), q, sizeof q) : "");
     if (c->pipelined)                   /* no answer: a failure comes as C FAILED */
-        return sess_send_text(c, what) == 0 && sess_send(c, 'D', x->content, (size_t)x->count) == 0 &&
-               sess_pump(c) == 0 ? bRC_OK : bRC_Error;
+        return sess_send_text(c, what) == 0 && sess_send(c, 'D', x->content, (size_t)x->count) == 0
+                   ? bRC_OK : bRC_Error;
     if (sess_send_text(c, what) != 0 || sess_send(c, 'D', x->content, (size_t)x->count) != 0 ||
         sess_recv(c, &f, "CE") != 0)
         return bRC_Error;

@@ -190,6 +190,8 @@ void sess_destroy(phpc_ctx *c)
     sess_end(c);
     if (c->nheld > 0 || c->held_over > 0)
         sess_flush_held(c);             /* normally posted at bEventEndRestoreJob */
+    free(c->wbuf);
+    c->wbuf = NULL;
     bk_destroy(&c->bk);
     ptc_reader_free(&c->rd);
     phpc_params_free(&c->params);
@@ -427,9 +429,15 @@ static int on_backend_output(void *arg)
     return 0;
 }
 
+static int flush_frames(phpc_ctx *c, bool read_after);
+
 int sess_recv(phpc_ctx *c, ptc_frame *f, const char *want)
 {
     if (!sess_alive(c))
+        return -1;
+    /* what the answer depends on goes out first; the reads are this loop's
+     * (an answer must not be taken for a stray packet) */
+    if (c->wlen > 0 && flush_frames(c, false) != 0)
         return -1;
     for (;;) {
         int rc = ptc_read_frame(&c->rd, f), h;
@@ -444,17 +452,56 @@ int sess_recv(phpc_ctx *c, ptc_frame *f, const char *want)
     }
 }
 
+/* A write to the backend failed: report what a read inside it found, or the write's own error.  -1. */
+static int write_failed(phpc_ctx *c, int err)
+{
+    if (c->rx_fail != RX_NONE)
+        report_rx_fail(c);              /* found by a read while the write waited */
+    else
+        io_failed(c, err, "write to");
+    return -1;
+}
+
+/* Write the collected frames; then, with read_after, handle what the backend
+ * has sent meanwhile (one read, no wait).  0 / -1 (reported). */
+static int flush_frames(phpc_ctx *c, bool read_after)
+{
+    size_t n = c->wlen;
+
+    if (!sess_alive(c))
+        return -1;
+    if (n == 0)
+        return 0;
+    c->wlen = 0;
+    if (bk_write(&c->bk, c->wbuf, n) != 0)
+        return write_failed(c, errno);
+    return read_after ? pump(c, false) : 0;
+}
+
+int sess_flush(phpc_ctx *c)
+{
+    return flush_frames(c, true);
+}
+
 int sess_send(phpc_ctx *c, char letter, const void *data, size_t len)
 {
     if (!sess_alive(c))
         return -1;
-    if (ptc_write_frame(bk_write, &c->bk, letter, data, len) != 0) {
-        if (c->rx_fail != RX_NONE)
-            report_rx_fail(c);          /* found by a read while the write waited */
-        else
-            io_failed(c, errno, "write to");
-        return -1;
+    if (c->pipelined && c->wbuf != NULL && len <= PHPC_WBUF_FRAME_MAX) {
+        /* pipelined restore: frames are collected and written in large
+         * chunks (nothing waits for an answer; sess_recv flushes first) */
+        if (c->wlen + PTC_HDR_LEN + len > PHPC_WBUF_CAP && sess_flush(c) != 0)
+            return -1;
+        snprintf(c->wbuf + c->wlen, PTC_HDR_LEN + 1, "%c%06zu\n", letter, len);
+        if (len > 0)
+            memcpy(c->wbuf + c->wlen + PTC_HDR_LEN, data, len);
+        c->wlen += PTC_HDR_LEN + len;
+        return 0;
     }
+    if (c->wlen > 0 && sess_flush(c) != 0)
+        return -1;                      /* keep the order */
+    if (ptc_write_frame(bk_write, &c->bk, letter, data, len) != 0)
+        return write_failed(c, errno);
     return 0;
 }
 
@@ -660,6 +707,12 @@ int sess_start(phpc_ctx *c, char jobtype, const char *cmd)
         }
         if (sess_recv(c, &f, "F") != 0)
             return -1;
+        if (c->wbuf == NULL && (c->wbuf = malloc(PHPC_WBUF_CAP)) == NULL) {
+            phpc_jmsg(c->bctx, PM_FATAL, "out of memory");
+            kill_backend(c);
+            return -1;
+        }
+        c->wlen = 0;
         c->pipelined = true;
         c->bk.on_readable = on_backend_output;
         c->bk.rd_arg = c;
@@ -684,7 +737,7 @@ void sess_end(phpc_ctx *c)
         /* END -> F, then T: the backend exits 0 (docs/ptcomm.md §6) */
         sess_doing(c, "ending the job");
         if (sess_send_text(c, "END") == 0 && sess_recv(c, &f, "F") == 0 &&
-            sess_send(c, 'T', NULL, 0) == 0) {
+            sess_send(c, 'T', NULL, 0) == 0 && flush_frames(c, false) == 0) {
             char st[64];
 
             bk_close_input(&c->bk);
@@ -706,5 +759,6 @@ void sess_end(phpc_ctx *c)
         kill_backend(c);
     c->state = ST_NONE;
     c->pipelined = false;
+    c->wlen = 0;
     c->bk.on_readable = NULL;
 }
