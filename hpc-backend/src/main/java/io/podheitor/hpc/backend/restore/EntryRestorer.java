@@ -111,7 +111,11 @@ final class EntryRestorer {
             if (t.leaf().length == 0 && r.type() != FileType.DIRECTORY) {
                 return refuse(seq, path, "it names the restore directory itself");
             }
-            StatX existing = t.lstat();
+            // replace=always: create first and look at what is there only when the name is taken (EEXIST): a
+            // restore into an empty tree then costs no lstat (and no exception) per entry. The other modes decide
+            // on the existing entry first.
+            boolean always = ctx.replace == 'a';
+            StatX existing = always ? null : t.lstat();
             if (existing != null && skip(tree, r, t, existing)) {
                 return Created.SKIP;
             }
@@ -120,19 +124,36 @@ final class EntryRestorer {
                     // EMPTY: OK (CF_EXTRACT) although no data follows: the FD drops the XACL records of CF_CREATED
                     // files, and the metadata blob must reach us; close() applies the attributes
                     removeExisting(t, existing);
-                    int fd = Posix.openat(t.dirFd(), t.leaf(), CREATE_FLAGS, 0600);
+                    int fd;
+                    try {
+                        fd = Posix.openat(t.dirFd(), t.leaf(), CREATE_FLAGS, 0600);
+                    } catch (PosixException e) {
+                        if (!always || e.errno() != Errno.EEXIST) {
+                            throw e;
+                        }
+                        removeExisting(t, t.lstat());
+                        fd = Posix.openat(t.dirFd(), t.leaf(), CREATE_FLAGS, 0600);
+                    }
                     current = new OpenFile(r, seq, t, fd);
                     created(false);
                     return Created.EXTRACT;
                 }
                 case DIRECTORY -> {
-                    directory(tree, r, t, existing);
+                    directory(tree, r, t, always ? t.lstat() : existing);
                     created(true);
                     return Created.DONE;
                 }
                 case SYMLINK -> {
                     removeExisting(t, existing);
-                    Posix.symlinkat(r.link(), t.dirFd(), t.leaf());
+                    try {
+                        Posix.symlinkat(r.link(), t.dirFd(), t.leaf());
+                    } catch (PosixException e) {
+                        if (!always || e.errno() != Errno.EEXIST) {
+                            throw e;
+                        }
+                        removeExisting(t, t.lstat());
+                        Posix.symlinkat(r.link(), t.dirFd(), t.leaf());
+                    }
                     Posix.fchownat(t.dirFd(), t.leaf(), r.uid(), r.gid(), Fcntl.AT_SYMLINK_NOFOLLOW);
                     Posix.utimensat(t.dirFd(), t.leaf(), r.atime(), 0, r.mtime(), 0, Fcntl.AT_SYMLINK_NOFOLLOW);
                     return extractWithoutData(r, seq, t);
@@ -141,19 +162,28 @@ final class EntryRestorer {
                     if (r.link().length == 0) {
                         return fail(seq, "hard link \"" + PathText.render(path) + "\" without a target name");
                     }
-                    if (!link(tree, seq, t, r.link(), existing)) {
+                    if (!link(tree, seq, t, r.link(), always ? t.lstat() : existing)) {
                         return Created.FAILED;
                     }
                     return Created.DONE;
                 }
                 case FIFO, CHAR_DEVICE, BLOCK_DEVICE -> {
-                    removeExisting(t, existing);
                     int type = switch (r.type()) {
                         case FIFO -> FileMode.S_IFIFO;
                         case CHAR_DEVICE -> FileMode.S_IFCHR;
                         default -> FileMode.S_IFBLK;
                     };
-                    Posix.mknodat(t.dirFd(), t.leaf(), type | 0600, r.type() == FileType.FIFO ? 0 : r.rdev());
+                    removeExisting(t, existing);
+                    long dev = r.type() == FileType.FIFO ? 0 : r.rdev();
+                    try {
+                        Posix.mknodat(t.dirFd(), t.leaf(), type | 0600, dev);
+                    } catch (PosixException e) {
+                        if (!always || e.errno() != Errno.EEXIST) {
+                            throw e;
+                        }
+                        removeExisting(t, t.lstat());
+                        Posix.mknodat(t.dirFd(), t.leaf(), type | 0600, dev);
+                    }
                     Posix.fchownat(t.dirFd(), t.leaf(), r.uid(), r.gid(), Fcntl.AT_SYMLINK_NOFOLLOW);
                     // NOFOLLOW: a node swapped for a symlink meanwhile is refused, its target never chmod'ed
                     Posix.fchmodat(t.dirFd(), t.leaf(), r.mode() & FileMode.PERMISSIONS, Fcntl.AT_SYMLINK_NOFOLLOW);
