@@ -35,7 +35,7 @@ while [ $# -gt 0 ]; do
     --compare-so) other=$2; shift 2;;
     --verify) verify=1; shift;;
     --dest) destdir=$2; shift 2;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0;;
     *) echo "bench-restore: unknown argument $1" >&2; exit 2;;
   esac
 done
