@@ -200,12 +200,6 @@ void sess_post_text(phpc_ctx *c, int sev, const ptc_frame *f);
 /* true while a backend conversation can continue */
 bool sess_alive(const phpc_ctx *c);
 
-/*
- * Pipelined restore (docs/ptcomm.md §5.1): handle what the backend has sent
- * without waiting for anything (C FAILED and E held, I/W posted, A fatal).
- * 0, or -1 when the session failed (reported).
- */
-int sess_pump(phpc_ctx *c);
 /* Hold one failure text for bEventEndRestoreJob (bounded; past the bound it
  * is posted at once as a warning and counted). */
 void sess_hold(phpc_ctx *c, const void *text, size_t n);

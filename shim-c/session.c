@@ -410,13 +410,6 @@ static int pump(phpc_ctx *c, bool defer)
     return rc;
 }
 
-int sess_pump(phpc_ctx *c)
-{
-    if (!sess_alive(c) || !c->pipelined)
-        return sess_alive(c) ? 0 : -1;
-    return pump(c, false);
-}
-
 /* bk_write's on_readable: the backend's output has bytes while we wait to write. */
 static int on_backend_output(void *arg)
 {
