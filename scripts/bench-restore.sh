@@ -3,7 +3,7 @@
 # bacula-fd's restore of a stock backup of the same tree, and optionally against another build of the plugin
 # restoring the very same plugin backup (old vs new code).
 #
-#   scripts/bench-restore.sh --tree PATH [--runs N] [--compare-so OTHER.so] [--verify]
+#   scripts/bench-restore.sh --tree PATH [--runs N] [--compare-so OTHER.so] [--verify] [--dest DIR]
 #
 # One plugin Full and one stock Full backup of PATH, then --runs rounds (default 3); each round restores, into a
 # fresh directory and in this order: the plugin backup with this build's .so, the stock backup with stock
@@ -11,7 +11,9 @@
 # plugin for it, and back). The page cache is dropped of nothing; each restore writes a new tree (the previous
 # one is removed before, outside the timing). Prints one line per restore and a markdown table of medians:
 # files/s by the job report and over FD-active time, and the ratios plugin/stock and plugin/OTHER. With
-# --verify the last restore of each kind is checked against PATH (scripts/verify.py).
+# --verify the last restore of each kind is checked against PATH (scripts/verify.py). --dest DIR: restore into
+# DIR/restore-dest instead of PHPC_STATE/restore-dest (e.g. a latencyfs --rw mount: scripts/with-latencyfs.sh
+# --rw-target BACKING -- scripts/bench-restore.sh ... --dest @MNT@).
 #
 # Environment: PHPC_STATE (default /tmp/podheitor-hpc-bench-restore), PHPC_{DIR,FD,SD}_PORT (19451-19453),
 # PHPC_SKIP_BUILD=1, OUT (raw outputs). PHPC_STATE must be root's own or not exist yet.
@@ -25,14 +27,15 @@ export PHPC_STATE=${PHPC_STATE:-/tmp/podheitor-hpc-bench-restore}
 export PHPC_DIR_PORT=${PHPC_DIR_PORT:-19451} PHPC_FD_PORT=${PHPC_FD_PORT:-19452} PHPC_SD_PORT=${PHPC_SD_PORT:-19453}
 H=$ROOT/scripts/lib/bacula-harness.sh
 
-tree='' runs=3 other='' verify=0
+tree='' runs=3 other='' verify=0 destdir=
 while [ $# -gt 0 ]; do
   case $1 in
     --tree) tree=$2; shift 2;;
     --runs) runs=$2; shift 2;;
     --compare-so) other=$2; shift 2;;
     --verify) verify=1; shift;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0;;
+    --dest) destdir=$2; shift 2;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0;;
     *) echo "bench-restore: unknown argument $1" >&2; exit 2;;
   esac
 done
@@ -62,7 +65,7 @@ kinds=(plugin stock)
 [ -z "$other" ] || kinds+=(other)
 rows=$OUT/rows.tsv
 printf 'kind\trun\tjobid\tstatus\tfiles\telapsed_s\tfd_active_s\tfiles_per_s\tfd_files_per_s\n' > "$rows"
-dest=$PHPC_STATE/restore-dest
+dest=${destdir:-$PHPC_STATE}/restore-dest
 for ((r = 1; r <= runs; r++)); do
   for kind in "${kinds[@]}"; do
     rm -rf -- "$dest"

@@ -3,18 +3,21 @@
 FD's createFile calls: a synthetic tree of directories, each with one empty file, sent in backup order (a
 directory after its contents), then FINISH (directory attributes), END and T.
 
-  scripts/restore-session.py [--backend CMD] [--dirs N] [--fanout K] [--files-per-dir F] [--heap] DEST
+  scripts/restore-session.py [--backend CMD] [--dirs N] [--fanout K] [--files-per-dir F] [--heap] [--pipeline]
+                             [--threads N] DEST
 
 DEST is the restore's where= (created; it must not exist or be empty). The tree is DEST/<i // K>/<i % K>/f<j> for
 i < N and j < F (default 1 empty file per directory), plus the N // K (+1) parent directories. Prints on stdout: dirs, files, records, create_s (records until
 FINISH), finish_s (FINISH until its F), total_s, backend_cpu_s (user + system CPU of the backend),
 backend_peak_rss_kB (VmHWM read just before T) and the number
-of E replies; with --heap also the heap in use after a full GC at the end (jcmd GC.run + GC.heap_info of the JDK that
+of E replies (C FAILED with --pipeline); with --pipeline the session asks for the pipelined restore of
+docs/ptcomm.md §5.1 (Job line Pipeline=1, plugin key restore_threads=--threads): no reply is awaited, a reader
+thread collects the backend's output; with --heap also the heap in use after a full GC at the end (jcmd GC.run + GC.heap_info of the JDK that
 runs the backend: the live set, independent of how far the JVM let its heap grow); exit status 1 on a protocol
 error or when the backend answered E. Used to show that the memory
 of a restore stays flat with the number of directories (docs/security.md, STRESS_RESULTS.md).
 """
-import argparse, os, subprocess, sys, time
+import argparse, os, subprocess, sys, threading, time
 
 
 def frame(letter, payload=b""):
@@ -51,6 +54,8 @@ def main():
     ap.add_argument("--fanout", type=int, default=1000)
     ap.add_argument("--heap", action="store_true")
     ap.add_argument("--files-per-dir", type=int, default=1)
+    ap.add_argument("--pipeline", action="store_true")
+    ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--backend", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bin",
                                                       "podheitor-hpc-backend"))
     a = ap.parse_args()
@@ -66,21 +71,43 @@ def main():
     if read_frame(r) != ("C", b"Hello Bacula 1"):
         raise SystemExit("restore-session: unexpected Hello reply")
     job = [b"Job", b"Name=restore-session-py", b"JobID=1", b"Type=R", b"Replace=a", b"Where=" + os.fsencode(dest),
-           b"FDVersion=14"]
+           b"FDVersion=14"] + ([b"Pipeline=1"] if a.pipeline else [])
     w.write(b"".join(frame("C", l) for l in job) + frame("F"))
     assert read_frame(r)[0] == "F"
-    w.write(b"".join(frame("C", l) for l in [b"Params", b"path=" + src]) + frame("F"))
+    params = [b"Params", b"path=" + src] + ([b"restore_threads=%d" % a.threads] if a.threads else [])
+    w.write(b"".join(frame("C", l) for l in params) + frame("F"))
     assert read_frame(r)[0] == "F"
     w.write(frame("C", b"RestoreStart"))
-    if read_frame(r)[0] != "F":
+    reply = read_frame(r)
+    if a.pipeline:
+        if reply != ("C", b"Pipeline 1"):
+            raise SystemExit(f"restore-session: the backend did not agree to the pipelined restore: {reply!r}")
+        reply = read_frame(r)
+    if reply[0] != "F":
         raise SystemExit("restore-session: RestoreStart refused")
     prefix = os.fsencode(dest) + src
     records = errors = files = 0
+    finished = threading.Event()
+    failed = []
+
+    def collect():  # pipelined: the backend's output until FINISH's F (failures: C FAILED <n> <text>, E)
+        while True:
+            letter, payload = read_frame(r)
+            if letter == "F":
+                finished.set()
+                return
+            if letter == "E" or (letter == "C" and payload.startswith(b"FAILED ")):
+                failed.append(payload)
+
+    if a.pipeline:
+        threading.Thread(target=collect, daemon=True).start()
 
     def send(rec):
         nonlocal records, errors
         w.write(frame("C", rec))
         records += 1
+        if a.pipeline:
+            return b"OK" if rec.startswith(b"FILE E") or rec.startswith(b"FILE F") else b"DONE"
         while True:
             letter, payload = read_frame(r)
             if letter in "IW":
@@ -100,14 +127,21 @@ def main():
             for j in range(a.files_per_dir):
                 if send(record(b"E", 0o100644, d + b"/f%d" % j)) == b"OK":   # EMPTY: OK, then the close (IO_CLOSE)
                     w.write(frame("F"))
-                    read_frame(r)
+                    if not a.pipeline:
+                        read_frame(r)
                     files += 1
             send(record(b"D", 0o40755, d + b"/"))
         send(record(b"D", 0o40755, tdir + b"/"))
     send(record(b"D", 0o40755, prefix + b"/"))
     t1 = time.perf_counter()
     w.write(frame("C", b"FINISH"))
-    while True:
+    w.flush()
+    if a.pipeline:
+        finished.wait()
+        errors = len(failed)
+        for payload in failed[:5]:
+            print(f"restore-session: {payload.decode(errors='replace')}", file=sys.stderr)
+    while not a.pipeline:
         letter, payload = read_frame(r)
         if letter == "F":
             break

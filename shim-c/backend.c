@@ -447,12 +447,15 @@ void bk_drain_stderr(phpc_backend *b, int ms)
 
 /*
  * Wait until fd is ready for events (POLLIN or POLLOUT), forwarding stderr
- * meanwhile.  0 when ready, -1 with errno ETIMEDOUT or ECANCELED.
+ * meanwhile; while waiting for POLLOUT, the backend's output is handed to
+ * on_readable when it has bytes.  0 when ready, -1 with errno ETIMEDOUT,
+ * ECANCELED or on_readable's.
  */
 static int wait_fd(phpc_backend *b, int fd, short events, int64_t deadline)
 {
     for (;;) {
-        struct pollfd p[2] = { { fd, events, 0 }, { b->err_fd, POLLIN, 0 } };
+        struct pollfd p[3] = { { fd, events, 0 }, { b->err_fd, POLLIN, 0 }, { -1, POLLIN, 0 } };
+        bool watch_out = events == POLLOUT && b->on_readable != NULL && b->from_fd >= 0;
         int64_t left = deadline - now_ms();
         int r;
 
@@ -464,7 +467,8 @@ static int wait_fd(phpc_backend *b, int fd, short events, int64_t deadline)
             errno = ETIMEDOUT;
             return -1;
         }
-        r = poll(p, b->err_fd >= 0 ? 2 : 1, left > INT_MAX ? INT_MAX : (int)left);
+        p[2].fd = watch_out ? b->from_fd : -1;     /* poll ignores a negative fd */
+        r = poll(p, 3, left > INT_MAX ? INT_MAX : (int)left);
         if (r < 0) {
             if (errno == EINTR)
                 continue;               /* SIGUSR2 / SIGCHLD from the FD */
@@ -474,6 +478,8 @@ static int wait_fd(phpc_backend *b, int fd, short events, int64_t deadline)
             continue;
         if (b->err_fd >= 0 && p[1].revents)
             read_stderr(b);
+        if (watch_out && p[2].revents && b->on_readable(b->rd_arg) != 0)
+            return -1;
         if (p[0].revents)
             return 0;                   /* ready, or HUP/ERR: the IO call tells */
     }
@@ -495,6 +501,8 @@ ssize_t bk_read(void *arg, void *buf, size_t len)
             return n;
         if (errno != EINTR && errno != EAGAIN)
             return -1;
+        if (errno == EAGAIN && b->nonblock)
+            return -1;                  /* errno EAGAIN: nothing there now */
         if (errno == EAGAIN && wait_fd(b, b->from_fd, POLLIN, deadline) != 0)
             return -1;
     }

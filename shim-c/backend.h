@@ -54,6 +54,14 @@ typedef struct phpc_backend {
 
     phpc_line_fn on_stderr;     /* called for every stderr line */
     void *cb_arg;
+    /* While bk_write waits for room in the backend's input: called when the
+     * backend's output has bytes (or hung up), so that both pipes can never
+     * be full at once (the pipelined restore, docs/ptcomm.md §5.1).  Returns
+     * 0 to go on waiting, -1 to fail the write (errno set by it).  NULL: the
+     * output is not watched during writes. */
+    int (*on_readable)(void *arg);
+    void *rd_arg;
+    bool nonblock;              /* bk_read: -1/EAGAIN at once when nothing is there */
     char errline[PHPC_ERRLINE_MAX];
     size_t errlen;
 
@@ -93,7 +101,9 @@ int bk_check_trusted(const char *path, char *err, size_t errsz);
 int bk_spawn(phpc_backend *b, const char *path, char *err, size_t errsz);
 
 /* ptc_read_fn / ptc_write_fn on the pipes (arg = phpc_backend *).  Errors:
- * ETIMEDOUT (no progress for timeout_s), ECANCELED (job canceled), EPIPE... */
+ * ETIMEDOUT (no progress for timeout_s), ECANCELED (job canceled), EPIPE...;
+ * bk_read with nonblock set: EAGAIN when no byte is there; bk_write: what
+ * on_readable set when it failed. */
 ssize_t bk_read(void *arg, void *buf, size_t len);
 int bk_write(void *arg, const void *buf, size_t len);
 

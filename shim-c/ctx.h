@@ -116,6 +116,26 @@ typedef struct phpc_ctx {
     char *fbuf;                 /* formatted FILE payload */
     size_t fcap;
     char *rname;                /* ofname of the open file, for messages */
+    char replace;               /* the job's replace mode: 'a', 'w', 'n' or 'o' */
+    bool pipelined;             /* the backend agreed to the pipelined restore (docs/ptcomm.md §5.1) */
+    uint64_t rseq;              /* FILE records sent in this restore session (the next file's number) */
+    int64_t reply_seq;          /* createFile waits for the answer to this file (-1: none) */
+    /* failures the backend reported asynchronously (C FAILED, E), held until
+     * bEventEndRestoreJob and posted there as M_ERROR (docs/ptcomm.md §5.1) */
+    char **held;
+    size_t nheld, held_cap, held_bytes;
+    uint64_t held_over;         /* posted as warnings once the bound was reached */
+    uint64_t failed_files;      /* distinct file numbers in C FAILED */
+    int64_t last_failed_seq;
+    /* pipelined restore: frames not yet written (sess_send collects them,
+     * sess_flush writes them in one go) */
+    char *wbuf;
+    size_t wlen;
+    /* a failure found by a read inside a write (bk_write's on_readable),
+     * reported by sess_send once the write has returned */
+    int rx_fail;
+    char rx_letter;
+    int rx_errno;
 
     /* accurate mode (accurate.c) */
     bool acc_changes;           /* accurate Incremental/Differential backup: CHECK runs checkChanges */
@@ -161,8 +181,16 @@ int sess_start(phpc_ctx *c, char jobtype, const char *cmd);
  * sets ST_FAILED and returns -1.
  */
 int sess_recv(phpc_ctx *c, ptc_frame *f, const char *want);
-/* Send one frame; on failure as sess_recv. */
+/* Send one frame; on failure as sess_recv.  In a pipelined restore frames up
+ * to PHPC_WBUF_FRAME_MAX bytes are collected in a PHPC_WBUF_CAP buffer and
+ * written when it is full, before anything waits for the backend (sess_recv)
+ * and by sess_flush. */
+#define PHPC_WBUF_CAP (256u * 1024)
+#define PHPC_WBUF_FRAME_MAX (64u * 1024)
 int sess_send(phpc_ctx *c, char letter, const void *data, size_t len);
+/* Write what sess_send collected, then handle what the backend has sent
+ * (without waiting).  0 / -1 (reported). */
+int sess_flush(phpc_ctx *c);
 int sess_send_text(phpc_ctx *c, const char *text);
 /* Protocol error: post "protocol error: <text>" M_FATAL and kill the backend. */
 void sess_protocol_error(phpc_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -171,6 +199,14 @@ void sess_post_text(phpc_ctx *c, int sev, const ptc_frame *f);
 
 /* true while a backend conversation can continue */
 bool sess_alive(const phpc_ctx *c);
+
+/* Hold one failure text for bEventEndRestoreJob (bounded; past the bound it
+ * is posted at once as a warning and counted). */
+void sess_hold(phpc_ctx *c, const void *text, size_t n);
+/* Post the held failures as M_ERROR (and the count past the bound), free them. */
+void sess_flush_held(phpc_ctx *c);
+/* Is f "C FAILED <seq> <text>"?  Sets *seq and the text. */
+bool sess_is_failed(const ptc_frame *f, uint64_t *seq, const unsigned char **text, size_t *tlen);
 
 /*
  * End of job (docs/ptcomm.md §6): END/F/T and wait when the conversation is

@@ -2,6 +2,17 @@
  * restore.c - restore: createFile -> FILE record, IO_WRITE -> D packets,
  * IO_CLOSE -> F, bEventEndRestoreJob -> FINISH (docs/ptcomm.md §5).
  *
+ * Pipelined (docs/ptcomm.md §5.1, when the backend agreed at RestoreStart):
+ * with replace=always nothing but a hard link waits for the backend:
+ * createFile answers from the record's type, IO_CLOSE and handleXACLdata
+ * send and return; other replace modes (and hard links) wait for the answer
+ * to the FILE record only.  The frames are collected and written in large
+ * chunks (sess_send, sess_flush).  A file's failure comes later as "C FAILED
+ * <seq> <text>": the shim reads what the backend has sent after each chunk it
+ * writes and whenever a write waits for room in the pipe (bk_write's
+ * on_readable), the failures are held, and FINISH's F comes after the last
+ * one, so none is lost: they are posted as errors at bEventEndRestoreJob.
+ *
  * FD facts relied on (docs/abi.md §6.4, §6.5, §7.7):
  *  - bEventRestoreCommand and startRestoreFile come for every file; an error
  *    from either makes the FD restore the file ITSELF onto the local disk,
@@ -96,6 +107,10 @@ static int close_file(phpc_ctx *c)
     const char *name = c->rname ? c->rname : "";
 
     c->state = ST_RESTORE;
+    if (c->pipelined) {                 /* no answer: a failure comes as C FAILED */
+        sess_doing(c, "closing file \"%s\"", sess_q(name, strlen(name), q, sizeof q));
+        return sess_send(c, 'F', NULL, 0) == 0 ? 0 : -2;
+    }
     sess_doing(c, "closing file \"%s\"", sess_q(name, strlen(name), q, sizeof q));
     if (sess_send(c, 'F', NULL, 0) != 0 || sess_recv(c, &f, "CE") != 0)
         return -2;
@@ -120,6 +135,82 @@ static bool reply_is(const ptc_frame *f, const char *s)
     if (n > 0 && f->data[n - 1] == '\n')
         n--;
     return n == sl && memcmp(f->data, s, sl) == 0;
+}
+
+/* The backend's answer OK / DONE / SKIP to a FILE record -> create_status. */
+static bRC answer(phpc_ctx *c, const ptc_frame *f, const char *ofname, int *create_status)
+{
+    free(c->rname);                     /* for messages (close, XACL) */
+    c->rname = strdup(ofname);
+    if (reply_is(f, "OK")) {
+        c->state = ST_RESTORE_DATA;
+        *create_status = CF_EXTRACT;
+    } else if (reply_is(f, "DONE")) {
+        *create_status = CF_CREATED;
+    } else if (reply_is(f, "SKIP")) {
+        *create_status = CF_SKIP;
+    } else {
+        char rq[128];
+
+        sess_protocol_error(c, "unexpected reply \"%s\" to FILE while %s",
+                            sess_q((const char *)f->data, f->len, rq, sizeof rq), c->doing);
+    }
+    return bRC_OK;
+}
+
+/*
+ * createFile of a pipelined restore (docs/ptcomm.md §5.1): send the record;
+ * with replace=always answer from its type at once (a directory CF_CREATED,
+ * a socket CF_SKIP, everything else but a hard link CF_EXTRACT, as the
+ * backend's DONE / SKIP / OK would); otherwise, and for a hard link (whose
+ * failure is the usual one of a partial restore: its first name was not
+ * restored), wait for the answer to this file: OK, DONE, SKIP, or "C FAILED
+ * <its number> <text>" (CF_ERROR and the text as a warning: the FD posts
+ * the file's error itself, exactly as in the lock-step conversation).
+ * Failures of earlier files that arrive meanwhile are held.
+ */
+static bRC create_pipelined(phpc_ctx *c, const phpc_record *r, const char *ofname, long len,
+                            int *create_status)
+{
+    uint64_t seq = c->rseq++;
+    ptc_frame f;
+
+    if (sess_send(c, 'C', c->fbuf, (size_t)len) != 0)
+        return bRC_OK;
+    if (c->replace == 'a' && r->type != 'L') {
+        if (!sess_alive(c))
+            return bRC_OK;              /* the session failed: CF_ERROR */
+        free(c->rname);
+        c->rname = strdup(ofname);
+        if (r->type == 'D') {
+            *create_status = CF_CREATED;
+        } else if (r->type == 'K') {
+            *create_status = CF_SKIP;
+        } else {
+            c->state = ST_RESTORE_DATA;
+            *create_status = CF_EXTRACT;
+        }
+        return bRC_OK;
+    }
+    c->reply_seq = (int64_t)seq;        /* sess_recv hands us this file's C FAILED */
+    if (sess_recv(c, &f, "C") != 0) {
+        c->reply_seq = -1;
+        return bRC_OK;
+    }
+    c->reply_seq = -1;
+    {
+        const unsigned char *t;
+        uint64_t got;
+        size_t tl;
+
+        if (sess_is_failed(&f, &got, &t, &tl)) {
+            ptc_frame text = { 'C', tl, t };
+
+            sess_post_text(c, PM_WARNING, &text);
+            return bRC_OK;              /* CF_ERROR */
+        }
+    }
+    return answer(c, &f, ofname, create_status);
 }
 
 bRC restore_create_file(phpc_ctx *c, void *rp)
@@ -160,6 +251,8 @@ bRC restore_create_file(phpc_ctx *c, void *rp)
     }
 
     sess_doing(c, "restoring file \"%s\"", sess_q(v.ofname, strlen(v.ofname), q, sizeof q));
+    if (c->pipelined)
+        return create_pipelined(c, r, v.ofname, len, v.create_status);
     if (sess_send(c, 'C', c->fbuf, (size_t)len) != 0 || sess_recv(c, &f, "CE") != 0)
         return bRC_OK;
     if (f.letter == 'E') {
@@ -173,22 +266,7 @@ bRC restore_create_file(phpc_ctx *c, void *rp)
         sess_post_text(c, PM_WARNING, &f);
         return bRC_OK;                  /* CF_ERROR */
     }
-    free(c->rname);                     /* for messages (close, XACL) */
-    c->rname = strdup(v.ofname);
-    if (reply_is(&f, "OK")) {
-        c->state = ST_RESTORE_DATA;
-        *v.create_status = CF_EXTRACT;
-    } else if (reply_is(&f, "DONE")) {
-        *v.create_status = CF_CREATED;
-    } else if (reply_is(&f, "SKIP")) {
-        *v.create_status = CF_SKIP;
-    } else {
-        char rq[128];
-
-        sess_protocol_error(c, "unexpected reply \"%s\" to FILE while %s",
-                            sess_q((const char *)f.data, f.len, rq, sizeof rq), c->doing);
-    }
-    return bRC_OK;
+    return answer(c, &f, v.ofname, v.create_status);
 }
 
 bRC restore_io(phpc_ctx *c, struct io_pkt *io)
@@ -265,17 +343,27 @@ bRC restore_finish(phpc_ctx *c)
 {
     ptc_frame f;
 
-    if (c->jobtype != 'R' || !sess_alive(c))
+    bRC rc = bRC_OK;
+
+    if (c->jobtype != 'R' || !sess_alive(c)) {
+        sess_flush_held(c);
         return bRC_OK;
-    if (c->state == ST_RESTORE_DATA && close_file(c) == -2)
+    }
+    if (c->state == ST_RESTORE_DATA && close_file(c) == -2) {
+        sess_flush_held(c);
         return bRC_Error;
+    }
     if (c->state == ST_FINISHED)
         return bRC_OK;
+    /* pipelined: the F comes after every worker has drained, so every
+     * failure of the restore has been received (and held) by then */
     sess_doing(c, "finishing the restore (FINISH)");
     if (sess_send_text(c, "FINISH") != 0 || sess_recv(c, &f, "F") != 0)
-        return bRC_Error;
-    c->state = ST_FINISHED;
-    return bRC_OK;
+        rc = bRC_Error;
+    else
+        c->state = ST_FINISHED;
+    sess_flush_held(c);
+    return rc;
 }
 
 /*
@@ -304,6 +392,9 @@ bRC restore_xacl(phpc_ctx *c, struct xacl_pkt *x)
         return bRC_Error;               /* the FD skipped IO_CLOSE: resync */
     sess_doing(c, "restoring the %s record of \"%s\"", what,
                c->rname ? sess_q(c->rname, strlen(c->rname), q, sizeof q) : "");
+    if (c->pipelined)                   /* no answer: a failure comes as C FAILED */
+        return sess_send_text(c, what) == 0 && sess_send(c, 'D', x->content, (size_t)x->count) == 0
+                   ? bRC_OK : bRC_Error;
     if (sess_send_text(c, what) != 0 || sess_send(c, 'D', x->content, (size_t)x->count) != 0 ||
         sess_recv(c, &f, "CE") != 0)
         return bRC_Error;

@@ -27,6 +27,16 @@
 
 #define PROTOCOL_VERSION "1"
 
+/* Failures of a pipelined restore held until bEventEndRestoreJob (docs/ptcomm.md
+ * §5.1): at most this many messages and bytes; later ones are posted at once as
+ * warnings and counted in one closing error. */
+#define PHPC_HELD_MAX 10000
+#define PHPC_HELD_MAX_BYTES (4u * 1024 * 1024)
+
+/* A failure found by a read inside a write (c->rx_fail): a PTC_* status + RX_READ,
+ * an A packet, or a packet nobody expects. */
+enum { RX_NONE = 0, RX_ABORT = 1, RX_UNEXPECTED = 2, RX_READ = 100 };
+
 void sess_doing(phpc_ctx *c, const char *fmt, ...)
 {
     va_list ap;
@@ -178,75 +188,313 @@ void sess_init(phpc_ctx *c)
 void sess_destroy(phpc_ctx *c)
 {
     sess_end(c);
+    if (c->nheld > 0 || c->held_over > 0)
+        sess_flush_held(c);             /* normally posted at bEventEndRestoreJob */
+    free(c->wbuf);
+    c->wbuf = NULL;
     bk_destroy(&c->bk);
     ptc_reader_free(&c->rd);
     phpc_params_free(&c->params);
 }
 
-int sess_recv(phpc_ctx *c, ptc_frame *f, const char *want)
+bool sess_is_failed(const ptc_frame *f, uint64_t *seq, const unsigned char **text, size_t *tlen)
+{
+    static const char pfx[] = "FAILED ";
+    size_t i = sizeof pfx - 1;
+    uint64_t n = 0;
+
+    if (f->letter != 'C' || f->len <= i || memcmp(f->data, pfx, i) != 0)
+        return false;
+    if (f->data[i] < '0' || f->data[i] > '9')
+        return false;
+    while (i < f->len && f->data[i] >= '0' && f->data[i] <= '9') {
+        if (n > (UINT64_MAX - 9) / 10)
+            return false;
+        n = n * 10 + (uint64_t)(f->data[i++] - '0');
+    }
+    if (i < f->len && f->data[i] != ' ')
+        return false;
+    if (i < f->len)
+        i++;
+    *seq = n;
+    *text = f->data + i;
+    *tlen = f->len - i;
+    return true;
+}
+
+void sess_hold(phpc_ctx *c, const void *text, size_t n)
+{
+    char buf[PHPC_MSG_MAX - 64];
+    const unsigned char *t = text;
+    size_t len;
+    char *copy;
+
+    if (n > 0 && t[n - 1] == '\n')
+        n--;
+    phpc_escape(t, n, buf, sizeof buf, 0);
+    len = strlen(buf);
+    if (c->nheld >= PHPC_HELD_MAX || c->held_bytes + len > PHPC_HELD_MAX_BYTES) {
+        c->held_over++;
+        phpc_jmsg(c->bctx, PM_WARNING, "%s", buf);
+        return;
+    }
+    if (c->nheld == c->held_cap) {
+        size_t cap = c->held_cap ? c->held_cap * 2 : 64;
+        char **h = realloc(c->held, cap * sizeof *h);
+
+        if (h == NULL) {
+            c->held_over++;
+            phpc_jmsg(c->bctx, PM_WARNING, "%s", buf);
+            return;
+        }
+        c->held = h;
+        c->held_cap = cap;
+    }
+    copy = strdup(buf);
+    if (copy == NULL) {
+        c->held_over++;
+        phpc_jmsg(c->bctx, PM_WARNING, "%s", buf);
+        return;
+    }
+    c->held[c->nheld++] = copy;
+    c->held_bytes += len;
+}
+
+void sess_flush_held(phpc_ctx *c)
+{
+    /* M_ERROR counts a job error.  Posted at bEventEndRestoreJob, after 9.6's
+     * restore_cmd has set the FD's job status (JobErrors then still 0: the
+     * status stays Terminated), the restore ends "Restore OK -- with errors"
+     * whatever the timing; posted as the failures arrive, it would end
+     * "*** Restore Error ***" or not depending on how far the FD had got
+     * (docs/ptcomm.md §5.1, docs/abi.md §5.3, §7.7) */
+    for (size_t i = 0; i < c->nheld; i++) {
+        phpc_jmsg(c->bctx, PM_ERROR, "%s", c->held[i]);
+        free(c->held[i]);
+    }
+    if (c->held_over > 0)
+        phpc_jmsg(c->bctx, PM_ERROR,
+                  "%llu more failures were reported during the restore (as warnings above: at most %d are "
+                  "held for the end of the job)",
+                  (unsigned long long)c->held_over, PHPC_HELD_MAX);
+    free(c->held);
+    c->held = NULL;
+    c->nheld = c->held_cap = c->held_bytes = 0;
+    c->held_over = 0;
+}
+
+/* A read of the backend's output failed with status st (errno err): report
+ * it, or (defer, inside a write) remember it for sess_send.  -1. */
+static int read_failed(phpc_ctx *c, int st, int err, bool defer)
 {
     char hdr[64];
 
-    if (!sess_alive(c))
+    if (defer) {
+        c->rx_fail = RX_READ + st;
+        c->rx_errno = err;
         return -1;
-    for (;;) {
-        int rc = ptc_read_frame(&c->rd, f);
+    }
+    switch (st) {
+    case PTC_EOF:
+        backend_gone(c, "");
+        break;
+    case PTC_ETRUNC_HDR:
+    case PTC_ETRUNC_DATA:
+        backend_gone(c, " in the middle of a frame");
+        break;
+    case PTC_EBADHDR:
+        sess_protocol_error(c, "bad frame header \"%s\" from backend while %s",
+                            phpc_escape(c->rd.bad_hdr, PTC_HDR_LEN, hdr, sizeof hdr,
+                                        PHPC_ESC_QUOTE | PHPC_ESC_ASCII),
+                            c->doing);
+        break;
+    default:
+        io_failed(c, err, "read from");
+        break;
+    }
+    return -1;
+}
 
-        switch (rc) {
-        case PTC_OK:
-            break;
-        case PTC_EOF:
-            backend_gone(c, "");
-            return -1;
-        case PTC_ETRUNC_HDR:
-        case PTC_ETRUNC_DATA:
-            backend_gone(c, " in the middle of a frame");
-            return -1;
-        case PTC_EBADHDR:
-            sess_protocol_error(c, "bad frame header \"%s\" from backend while %s",
-                                phpc_escape(c->rd.bad_hdr, PTC_HDR_LEN, hdr, sizeof hdr,
-                                            PHPC_ESC_QUOTE | PHPC_ESC_ASCII),
-                                c->doing);
-            return -1;
-        default:
-            io_failed(c, errno, "read from");
+/*
+ * A frame: the caller's (0: its letter is in want), handled here (1: I, W,
+ * E unless wanted, the failures of a pipelined restore), or a failure (-1:
+ * A, an unexpected letter; reported, or with defer remembered in rx_fail).
+ */
+static int other_frame(phpc_ctx *c, const ptc_frame *f, const char *want, bool defer)
+{
+    const unsigned char *t;
+    uint64_t seq;
+    size_t tl;
+
+    switch (f->letter) {
+    case 'I':
+        sess_post_text(c, PM_INFO, f);
+        return 1;
+    case 'W':
+        sess_post_text(c, PM_WARNING, f);
+        return 1;
+    case 'E':
+        if (strchr(want, 'E'))
+            return 0;
+        if (c->pipelined)
+            sess_hold(c, f->data, f->len);      /* posted at bEventEndRestoreJob */
+        else
+            sess_post_text(c, PM_ERROR, f);
+        return 1;
+    case 'A':
+        sess_post_text(c, PM_FATAL, f);
+        if (defer) {
+            c->rx_fail = RX_ABORT;
             return -1;
         }
+        kill_backend(c);
+        return -1;
+    default:
+        if (f->letter == 'C' && c->pipelined && sess_is_failed(f, &seq, &t, &tl) &&
+            (c->reply_seq < 0 || seq != (uint64_t)c->reply_seq)) {
+            if ((int64_t)seq != c->last_failed_seq) {
+                c->failed_files++;
+                c->last_failed_seq = (int64_t)seq;
+            }
+            sess_hold(c, t, tl);
+            return 1;
+        }
+        if (strchr(want, f->letter))
+            return 0;
+        if (defer) {
+            c->rx_fail = RX_UNEXPECTED;
+            c->rx_letter = f->letter;
+            return -1;
+        }
+        sess_protocol_error(c, "unexpected '%c' packet from backend while %s", f->letter, c->doing);
+        return -1;
+    }
+}
 
-        switch (f->letter) {
-        case 'I':
-            sess_post_text(c, PM_INFO, f);
-            continue;
-        case 'W':
-            sess_post_text(c, PM_WARNING, f);
-            continue;
-        case 'E':
-            if (strchr(want, 'E'))
-                return 0;
-            sess_post_text(c, PM_ERROR, f);
-            continue;
-        case 'A':
-            sess_post_text(c, PM_FATAL, f);
-            kill_backend(c);
-            return -1;
-        default:
-            if (strchr(want, f->letter))
-                return 0;
-            sess_protocol_error(c, "unexpected '%c' packet from backend while %s", f->letter,
-                                c->doing);
-            return -1;
+/* Report what a read inside a write found (c->rx_fail). */
+static void report_rx_fail(phpc_ctx *c)
+{
+    int k = c->rx_fail;
+
+    c->rx_fail = RX_NONE;
+    if (k == RX_ABORT)
+        kill_backend(c);
+    else if (k == RX_UNEXPECTED)
+        sess_protocol_error(c, "unexpected '%c' packet from backend while %s", c->rx_letter, c->doing);
+    else
+        read_failed(c, k - RX_READ, c->rx_errno, false);
+}
+
+/* Handle every frame the backend has sent, without waiting.  0 / -1. */
+static int pump(phpc_ctx *c, bool defer)
+{
+    int rc = 0;
+
+    c->bk.nonblock = true;
+    for (;;) {
+        ptc_frame f;
+        int st = ptc_read_frame(&c->rd, &f);
+
+        if (st == PTC_EIO && errno == EAGAIN)
+            break;
+        if (st != PTC_OK) {
+            c->bk.nonblock = false;
+            return read_failed(c, st, errno, defer);
+        }
+        if (other_frame(c, &f, "", defer) < 0) {
+            rc = -1;
+            break;
         }
     }
+    c->bk.nonblock = false;
+    return rc;
+}
+
+/* bk_write's on_readable: the backend's output has bytes while we wait to write. */
+static int on_backend_output(void *arg)
+{
+    phpc_ctx *c = arg;
+
+    if (pump(c, true) != 0) {
+        errno = EPROTO;
+        return -1;
+    }
+    return 0;
+}
+
+static int flush_frames(phpc_ctx *c, bool read_after);
+
+int sess_recv(phpc_ctx *c, ptc_frame *f, const char *want)
+{
+    if (!sess_alive(c))
+        return -1;
+    /* what the answer depends on goes out first; the reads are this loop's
+     * (an answer must not be taken for a stray packet) */
+    if (c->wlen > 0 && flush_frames(c, false) != 0)
+        return -1;
+    for (;;) {
+        int rc = ptc_read_frame(&c->rd, f), h;
+
+        if (rc != PTC_OK)
+            return read_failed(c, rc, errno, false);
+        h = other_frame(c, f, want, false);
+        if (h == 0)
+            return 0;
+        if (h < 0)
+            return -1;
+    }
+}
+
+/* A write to the backend failed: report what a read inside it found, or the write's own error.  -1. */
+static int write_failed(phpc_ctx *c, int err)
+{
+    if (c->rx_fail != RX_NONE)
+        report_rx_fail(c);              /* found by a read while the write waited */
+    else
+        io_failed(c, err, "write to");
+    return -1;
+}
+
+/* Write the collected frames; then, with read_after, handle what the backend
+ * has sent meanwhile (one read, no wait).  0 / -1 (reported). */
+static int flush_frames(phpc_ctx *c, bool read_after)
+{
+    size_t n = c->wlen;
+
+    if (!sess_alive(c))
+        return -1;
+    if (n == 0)
+        return 0;
+    c->wlen = 0;
+    if (bk_write(&c->bk, c->wbuf, n) != 0)
+        return write_failed(c, errno);
+    return read_after ? pump(c, false) : 0;
+}
+
+int sess_flush(phpc_ctx *c)
+{
+    return flush_frames(c, true);
 }
 
 int sess_send(phpc_ctx *c, char letter, const void *data, size_t len)
 {
     if (!sess_alive(c))
         return -1;
-    if (ptc_write_frame(bk_write, &c->bk, letter, data, len) != 0) {
-        io_failed(c, errno, "write to");
-        return -1;
+    if (c->pipelined && c->wbuf != NULL && len <= PHPC_WBUF_FRAME_MAX) {
+        /* pipelined restore: frames are collected and written in large
+         * chunks (nothing waits for an answer; sess_recv flushes first) */
+        if (c->wlen + PTC_HDR_LEN + len > PHPC_WBUF_CAP && sess_flush(c) != 0)
+            return -1;
+        snprintf(c->wbuf + c->wlen, PTC_HDR_LEN + 1, "%c%06zu\n", letter, len);
+        if (len > 0)
+            memcpy(c->wbuf + c->wlen + PTC_HDR_LEN, data, len);
+        c->wlen += PTC_HDR_LEN + len;
+        return 0;
     }
+    if (c->wlen > 0 && sess_flush(c) != 0)
+        return -1;                      /* keep the order */
+    if (ptc_write_frame(bk_write, &c->bk, letter, data, len) != 0)
+        return write_failed(c, errno);
     return 0;
 }
 
@@ -343,9 +591,12 @@ static int send_job(phpc_ctx *c)
         int replace = get_int(c, PV_REPLACE, 'a');     /* an int (docs/abi.md §5.2) */
 
         one[0] = (replace == 'w' || replace == 'n' || replace == 'o') ? (char)replace : 'a';
+        c->replace = one[0];
+        /* Pipeline=1: ask for the pipelined restore (docs/ptcomm.md §5.1); a
+         * backend that ignores the line answers RestoreStart with just F */
         if (send_line(c, "Where", get_str(c, PV_WHERE)) != 0 ||
             send_line(c, "RegexWhere", get_str(c, PV_REGEX_WHERE)) != 0 ||
-            send_line(c, "Replace", one) != 0)
+            send_line(c, "Replace", one) != 0 || send_line(c, "Pipeline", "1") != 0)
             return -1;
     }
     if (send_line_int(c, "FDVersion", phpc_version) != 0 || sess_send(c, 'F', NULL, 0) != 0)
@@ -373,6 +624,11 @@ int sess_start(phpc_ctx *c, char jobtype, const char *cmd)
         return -1;
     }
     c->acc_changes = false;
+    c->pipelined = false;
+    c->rseq = 0;
+    c->reply_seq = -1;
+    c->last_failed_seq = -1;
+    c->rx_fail = RX_NONE;
     flt_reset(c);
     path = c->params.backend ? c->params.backend : PHPC_DEFAULT_BACKEND;
     if (jobtype == 'R' && strcmp(path, PHPC_DEFAULT_BACKEND) != 0) {
@@ -429,10 +685,31 @@ int sess_start(phpc_ctx *c, char jobtype, const char *cmd)
             return -1;
     if (sess_send(c, 'F', NULL, 0) != 0 || sess_recv(c, &f, "F") != 0)
         return -1;
-    /* 4: BackupStart / EstimateStart / RestoreStart */
+    /* 4: BackupStart / EstimateStart / RestoreStart; a backend that agrees to
+     * the pipelined restore says "C Pipeline 1" before its F (§5.1) */
     sess_doing(c, "answering %s", start);
-    if (sess_send_text(c, start) != 0 || sess_recv(c, &f, "F") != 0)
+    if (sess_send_text(c, start) != 0 || sess_recv(c, &f, jobtype == 'R' ? "CF" : "F") != 0)
         return -1;
+    if (f.letter == 'C') {
+        if (!text_is(&f, "Pipeline " PROTOCOL_VERSION)) {
+            char q[256];
+
+            sess_protocol_error(c, "unexpected reply \"%s\" to RestoreStart",
+                                sess_q((const char *)f.data, f.len, q, sizeof q));
+            return -1;
+        }
+        if (sess_recv(c, &f, "F") != 0)
+            return -1;
+        if (c->wbuf == NULL && (c->wbuf = malloc(PHPC_WBUF_CAP)) == NULL) {
+            phpc_jmsg(c->bctx, PM_FATAL, "out of memory");
+            kill_backend(c);
+            return -1;
+        }
+        c->wlen = 0;
+        c->pipelined = true;
+        c->bk.on_readable = on_backend_output;
+        c->bk.rd_arg = c;
+    }
     if (jobtype == 'R')
         sess_doing(c, "waiting for the first restored file");
     else
@@ -453,7 +730,7 @@ void sess_end(phpc_ctx *c)
         /* END -> F, then T: the backend exits 0 (docs/ptcomm.md §6) */
         sess_doing(c, "ending the job");
         if (sess_send_text(c, "END") == 0 && sess_recv(c, &f, "F") == 0 &&
-            sess_send(c, 'T', NULL, 0) == 0) {
+            sess_send(c, 'T', NULL, 0) == 0 && flush_frames(c, false) == 0) {
             char st[64];
 
             bk_close_input(&c->bk);
@@ -474,4 +751,7 @@ void sess_end(phpc_ctx *c)
     if (bk_has_child(&c->bk))
         kill_backend(c);
     c->state = ST_NONE;
+    c->pipelined = false;
+    c->wlen = 0;
+    c->bk.on_readable = NULL;
 }

@@ -35,6 +35,14 @@
  *   statloop   stat()s PHPC_FAKE_PATH forever, from the start (test/lfs.h:
  *              a name on a hung file system)
  *   fshang     answers up to the start command, then as statloop
+ * A restore whose Job block has "Pipeline=1" is answered "C Pipeline 1" (the
+ * pipelined restore, docs/ptcomm.md §5.1) unless PHPC_FAKE_MODE is "lockstep";
+ * then: no answer to a FILE record with Replace=a but a hard link's (else
+ * OK/DONE/SKIP or "C FAILED <n> ..." for it), none to F or XATTR; "fail" in a name -> C FAILED
+ * at the FILE, "badclose" -> at its F, a "bad" blob -> at the XATTR; a name
+ * with "flood" -> 10005 C FAILED packets for it before anything more is read
+ * (the shim must read while its writes wait); mode "diemid": SIGKILLs itself
+ * at the second FILE record.
  * PHPC_FAKE_LOG names a file receiving one line per packet received, after a
  * first line "EXEC <argv[0]>" (which file the shim started).
  *
@@ -51,6 +59,8 @@
 
 static const char *mode = "normal";
 static FILE *logf;
+static int pipeline;                    /* Job block had Pipeline=1 */
+static char replace = 'a';              /* Job block's Replace */
 static unsigned char buf[1000000];
 
 static void die(const char *why)
@@ -161,8 +171,12 @@ static void block(const char *name)
     size_t n;
 
     expect('C', name);
-    while (recv_pkt(&n) == 'C')
-        ;
+    while (recv_pkt(&n) == 'C') {
+        if (strcmp((char *)buf, "Pipeline=1") == 0)
+            pipeline = 1;
+        if (strncmp((char *)buf, "Replace=", 8) == 0)
+            replace = (char)buf[8];
+    }
     send('F', NULL, 0);
 }
 
@@ -473,6 +487,78 @@ static void restore(void)
     }
 }
 
+/* "C FAILED <seq> <text>" */
+static void failed(unsigned long long seq, const char *text)
+{
+    char p[1200];
+    int n = snprintf(p, sizeof p, "FAILED %llu %s", seq, text);
+
+    send('C', p, (size_t)n);
+}
+
+/* The pipelined restore (docs/ptcomm.md §5.1). */
+static void restore_pipelined(void)
+{
+    unsigned long long seq = 0, cur = 0;
+    int have = 0, closefail = 0;
+    char text[1100];
+    size_t n;
+
+    for (;;) {
+        char l = recv_pkt(&n);
+        char *name;
+
+        if (l == 'D' || (l == 'C' && strncmp((char *)buf, "SEEK ", 5) == 0))
+            continue;
+        if (l == 'F') {
+            if (have && closefail)
+                failed(cur, "close failed");
+            closefail = 0;
+            continue;
+        }
+        if (l == 'C' && strcmp((char *)buf, "FINISH") == 0) {
+            send('F', NULL, 0);
+            return;
+        }
+        if (l == 'C' && (strcmp((char *)buf, "XATTR") == 0 || strcmp((char *)buf, "ACL") == 0)) {
+            if (recv_pkt(&n) != 'D')
+                die("expected one D after XATTR/ACL");
+            if (strncmp((char *)buf, "bad", 3) == 0)
+                failed(cur, "bad metadata blob");
+            continue;
+        }
+        if (l != 'C' || strncmp((char *)buf, "FILE ", 5) != 0)
+            die("expected FILE, XATTR, ACL, F, D or FINISH");
+        cur = seq++;
+        have = 1;
+        if (strcmp(mode, "diemid") == 0 && cur == 1)
+            raise(SIGKILL);
+        name = strchr((char *)buf, '\n') + 1;
+        closefail = strstr(name, "badclose") != NULL;
+        if (strstr(name, "flood")) {
+            for (int i = 0; i < 10005; i++) {
+                snprintf(text, sizeof text, "flood %d of \"%s\"", i, name);
+                failed(cur, text);
+            }
+            continue;
+        }
+        if (strstr(name, "fail") && !closefail) {
+            snprintf(text, sizeof text, "cannot create \"%s\"", name);
+            failed(cur, text);
+            closefail = 0;
+            continue;
+        }
+        if (replace == 'a' && buf[5] != 'L')
+            continue;                   /* the shim waits for a hard link's answer only */
+        if (strstr(name, "skip"))
+            send_text('C', "SKIP");
+        else if (buf[5] == 'D' || buf[5] == 'L')
+            send_text('C', "DONE");
+        else
+            send_text('C', "OK");
+    }
+}
+
 /* Report open descriptors and signal state (test_backend checks them). */
 static void envcheck(void)
 {
@@ -556,6 +642,10 @@ int main(int argc, char **argv)
         send_text('A', "path does not exist: /nonexistent");
         pause();
     }
+    if (strcmp((char *)buf, "RestoreStart") == 0 && pipeline && strcmp(mode, "lockstep") != 0)
+        send_text('C', "Pipeline 1");
+    else
+        pipeline = 0;
     send('F', NULL, 0);
     if (strcmp(mode, "fshang") == 0)
         statloop();
@@ -563,6 +653,8 @@ int main(int argc, char **argv)
         backup(1);
     else if (strcmp((char *)buf, "EstimateStart") == 0)
         backup(0);
+    else if (strcmp((char *)buf, "RestoreStart") == 0 && pipeline)
+        restore_pipelined();
     else if (strcmp((char *)buf, "RestoreStart") == 0)
         restore();
     else

@@ -5,6 +5,8 @@ import io.podheitor.hpc.backend.backup.FileOpener;
 import io.podheitor.hpc.backend.job.BadRequestException;
 import io.podheitor.hpc.backend.job.JobInfo;
 import io.podheitor.hpc.backend.job.PluginParams;
+import io.podheitor.hpc.backend.restore.ParallelRestorer;
+import io.podheitor.hpc.backend.restore.RestoreCalls;
 import io.podheitor.hpc.backend.restore.Restorer;
 import io.podheitor.hpc.posix.PathText;
 import io.podheitor.hpc.posix.Posix;
@@ -29,6 +31,8 @@ import java.util.List;
 public final class BackendSession {
     static final String HELLO = "Hello podheitor-hpc 1";
     static final String HELLO_REPLY = "Hello Bacula 1";
+    /** Before the F to RestoreStart, when the Job block asked for the pipelined restore (docs/ptcomm.md §5.1). */
+    static final String PIPELINE_REPLY = "Pipeline 1";
 
     private final Inbound in;
     private final FrameWriter out;
@@ -162,12 +166,28 @@ public final class BackendSession {
         new Backup(out, in::answer, in::interrupted, opener, java.time.InstantSource.system()).run(params, job, withData);
     }
 
-    /** @return false when the input ended */
+    /**
+     * RestoreStart: {@code F}, then the restore conversation. A shim that asked for the pipelined restore (Job line
+     * {@code Pipeline=1}, docs/ptcomm.md §5.1) gets {@code C Pipeline 1} before the {@code F} and a
+     * {@link ParallelRestorer}; any other shim the lock-step {@link Restorer}.
+     *
+     * @return false when the input ended
+     */
     private boolean restore() throws IOException {
+        RestoreCalls restorer;
+        if (job.pipeline()) {
+            out.command(PIPELINE_REPLY);
+            restorer = params == null
+                    ? new ParallelRestorer(out, job, true, true, PluginParams.defaultSpillDir(),
+                            PluginParams.DEFAULT_RESTORE_THREADS)
+                    : new ParallelRestorer(out, job, params.aclSupport(), params.xattrSupport(), params.spillDir(),
+                            params.restoreThreads());
+        } else {
+            restorer = params == null ? new Restorer(out, job)
+                    : new Restorer(out, job, params.aclSupport(), params.xattrSupport(), params.spillDir());
+        }
         out.end();
         out.flush();
-        Restorer restorer = params == null ? new Restorer(out, job)
-                : new Restorer(out, job, params.aclSupport(), params.xattrSupport(), params.spillDir());
         try {
             return restoreLoop(restorer);
         } finally {
@@ -175,8 +195,13 @@ public final class BackendSession {
         }
     }
 
-    /** @return false when the input ended */
-    private boolean restoreLoop(Restorer restorer) throws IOException {
+    /**
+     * The restore's frames, each handed to the restorer (which writes its own answers, through one synchronized
+     * output: a pipelined restore's workers write too).
+     *
+     * @return false when the input ended
+     */
+    private boolean restoreLoop(RestoreCalls restorer) throws IOException {
         for (Frame f; (f = in.next()) != null; ) {
             switch (f.status()) {
                 case Status.DATA -> restorer.write(f.payload());
@@ -190,14 +215,14 @@ public final class BackendSession {
                         try {
                             restorer.seek(Long.parseLong(f.text().substring(5)));
                         } catch (NumberFormatException e) {
-                            out.message(Status.ERROR, "bad SEEK offset \"" + PathText.render(p) + "\"");
+                            restorer.error("bad SEEK offset \"" + PathText.render(p) + "\"");
                         }
                     } else if (FileRecord.isFileRecord(f.payload())) {
                         FileRecord r;
                         try {
                             r = FileRecord.decode(f.payload());
                         } catch (ProtocolException e) {
-                            out.message(Status.ERROR, e.getMessage());
+                            restorer.undecodable(e.getMessage());
                             break;
                         }
                         restorer.create(r);
@@ -216,12 +241,11 @@ public final class BackendSession {
                         }
                         restorer.metadata(blob.payload());
                     } else {
-                        out.message(Status.ERROR, "unknown restore command \"" + PathText.render(p) + "\"");
+                        restorer.error("unknown restore command \"" + PathText.render(p) + "\"");
                     }
                 }
                 default -> unexpected(f, "a restore packet");
             }
-            out.flush();
         }
         return false;
     }

@@ -44,7 +44,7 @@ class PluginKeysTest {
     @Test
     void theBundledTableLoadsInItsOrder() {
         assertEquals("path, mode, threads, channel_depth, backend, timeout, aclsupport, xattrsupport, readahead, "
-                + "hardlink_memory, spill_dir, progress, metrics_dir", T.known());
+                + "hardlink_memory, spill_dir, progress, metrics_dir, restore_threads", T.known());
         assertEquals(T.known(), String.join(", ", T.keys().stream().map(KeySpec::name).toList()));
         KeySpec threads = T.find("threads");
         assertEquals(KeySpec.Type.INTEGER, threads.type());

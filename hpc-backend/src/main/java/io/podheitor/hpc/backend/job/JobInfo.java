@@ -10,9 +10,15 @@ import java.util.List;
  * @param level   'F', 'I' or 'D' (0 if not sent)
  * @param since   Since in unix seconds, or -1 when not sent
  * @param replace restore replace mode 'a', 'w', 'n' or 'o' (default 'a')
+ * @param pipeline restore: the shim asks for the pipelined restore (Job line {@code Pipeline=1}, docs/ptcomm.md §5.1)
  */
 public record JobInfo(String name, long jobId, char type, char level, long since, boolean accurate,
-        byte[] where, byte[] regexWhere, char replace, int fdVersion) {
+        byte[] where, byte[] regexWhere, char replace, int fdVersion, boolean pipeline) {
+
+    public JobInfo(String name, long jobId, char type, char level, long since, boolean accurate, byte[] where,
+            byte[] regexWhere, char replace, int fdVersion) {
+        this(name, jobId, type, level, since, accurate, where, regexWhere, replace, fdVersion, false);
+    }
 
     public static JobInfo empty() {
         return new JobInfo("", 0, (char) 0, (char) 0, -1, false, new byte[0], new byte[0], 'a', 0);
@@ -36,6 +42,7 @@ public record JobInfo(String name, long jobId, char type, char level, long since
         byte[] regexWhere = j.regexWhere;
         char replace = j.replace;
         int fdVersion = j.fdVersion;
+        boolean pipeline = false;
         for (byte[] line : lines) {
             int eq = indexOf(line, (byte) '=');
             if (eq < 0) {
@@ -55,12 +62,13 @@ public record JobInfo(String name, long jobId, char type, char level, long since
                 case "RegexWhere" -> regexWhere = raw;
                 case "Replace" -> replace = letter(key, value, "awno");
                 case "FDVersion" -> fdVersion = (int) number(key, value);
+                case "Pipeline" -> pipeline = value.equals("1");
                 default -> {
                     // forward compatible: unknown job lines are ignored
                 }
             }
         }
-        return new JobInfo(name, jobId, type, level, since, accurate, where, regexWhere, replace, fdVersion);
+        return new JobInfo(name, jobId, type, level, since, accurate, where, regexWhere, replace, fdVersion, pipeline);
     }
 
     private static long number(String key, String value) throws BadRequestException {

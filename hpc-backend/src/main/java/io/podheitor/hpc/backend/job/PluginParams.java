@@ -29,16 +29,26 @@ import java.util.Set;
  * @param spillDir     where the hard-link index spills (unlinked temporary files)
  * @param progressMinutes a progress line in the job log every this many minutes (0 = off)
  * @param metricsDir   where the job's Prometheus text-format metrics file goes, or null (none)
+ * @param restoreThreads restore: the workers of the pipelined restore (docs/ptcomm.md §5.1), 1..256
  */
 public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth, byte[] backend,
         boolean aclSupport, boolean xattrSupport, int readAhead, int hardlinkMemory, Path spillDir,
-        int progressMinutes, Path metricsDir) {
+        int progressMinutes, Path metricsDir, int restoreThreads) {
     /** The default of plugin key progress (minutes). */
     public static final int DEFAULT_PROGRESS_MINUTES = 10;
     public static final int MAX_HARDLINK_MEMORY = (int) PluginKeys.table().find("hardlink_memory").max();
     /** Multiply linked inodes whose first name is kept on the heap before the index spills (~250 B each). */
     public static final int DEFAULT_HARDLINK_MEMORY = 100_000;
     public static final int MAX_CHANNEL_DEPTH = (int) PluginKeys.table().find("channel_depth").max();
+    /** The default of plugin key restore_threads. */
+    public static final int DEFAULT_RESTORE_THREADS = 8;
+
+    public PluginParams(byte[] path, Mode mode, int threads, int channelDepth, byte[] backend, boolean aclSupport,
+            boolean xattrSupport, int readAhead, int hardlinkMemory, Path spillDir, int progressMinutes,
+            Path metricsDir) {
+        this(path, mode, threads, channelDepth, backend, aclSupport, xattrSupport, readAhead, hardlinkMemory, spillDir,
+                progressMinutes, metricsDir, DEFAULT_RESTORE_THREADS);
+    }
 
     public PluginParams(byte[] path, Mode mode, int threads, int channelDepth, byte[] backend) {
         this(path, mode, threads, channelDepth, backend, true, true, WalkOptions.DEFAULT_READ_AHEAD,
@@ -58,6 +68,7 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
         Path spillDir = defaultSpillDir();
         int progress = DEFAULT_PROGRESS_MINUTES;
         Path metricsDir = null;
+        int restoreThreads = DEFAULT_RESTORE_THREADS;
         Set<String> seen = new HashSet<>();
         for (byte[] line : lines) {
             int eq = JobInfo.indexOf(line, (byte) '=');
@@ -88,6 +99,7 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
                 case "spill_dir" -> spillDir = Path.of((String) value); // ASCII: no locale can change its bytes
                 case "progress" -> progress = (int) value;
                 case "metrics_dir" -> metricsDir = Path.of((String) value);
+                case "restore_threads" -> restoreThreads = (int) value;
                 default -> {
                     // a valid key that only the shim acts on (timeout: its IO timeout); nothing to do here
                     if (PluginKeys.table().find(key).side() != KeySpec.Side.SHIM) {
@@ -101,7 +113,7 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
             throw new BadRequestException("plugin parameter path is missing");
         }
         return new PluginParams(path, mode, threads, channelDepth, backend, acl, xattr, readAhead, hardlinkMemory,
-                spillDir, progress, metricsDir);
+                spillDir, progress, metricsDir, restoreThreads);
     }
 
     /** The hard-link index spills to java.io.tmpdir unless spill_dir says otherwise. */
@@ -115,7 +127,8 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
                 && p.threads == threads && p.channelDepth == channelDepth && Arrays.equals(p.backend, backend)
                 && p.aclSupport == aclSupport && p.xattrSupport == xattrSupport && p.readAhead == readAhead
                 && p.hardlinkMemory == hardlinkMemory && p.spillDir.equals(spillDir)
-                && p.progressMinutes == progressMinutes && java.util.Objects.equals(p.metricsDir, metricsDir);
+                && p.progressMinutes == progressMinutes && java.util.Objects.equals(p.metricsDir, metricsDir)
+                && p.restoreThreads == restoreThreads;
     }
 
     @Override

@@ -12,7 +12,9 @@ import io.podheitor.hpc.posix.UnnamedFile;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.PriorityQueue;
 
 /**
  * Restored directories whose mode, owner and times are applied at FINISH, so that restoring their contents never
@@ -23,25 +25,52 @@ import java.util.List;
  *       ({@link Beneath}) and its device and inode are compared with those of the directory the restore
  *       created; a directory swapped for a symbolic link or another directory meanwhile is reported and left
  *       alone, never changed through the link.
- *   <li>Bounded: at most {@code inMemory} entries stay on the heap; older ones spill, in arrival order, to an
- *       {@link UnnamedFile} (O_TMPFILE) in the spill directory, so memory stays flat whatever the number of
+ *   <li>Order: deepest first (a directory after everything below it), whatever order the directories arrived in:
+ *       the workers of a pipelined restore add them concurrently.
+ *   <li>Bounded: at most {@code inMemory} entries stay on the heap; past that the older half is sorted (deepest
+ *       first) and spilled as one run to an {@link UnnamedFile} (O_TMPFILE) in the spill directory. FINISH merges
+ *       the runs and the heap part (one 64 KiB buffer per run), so memory stays flat whatever the number of
  *       directories (about 60 bytes + the name per spilled directory on disk).
- *   <li>Order: arrival order. The FD restores in backup order, in which a directory comes after its contents
- *       (docs/ptcomm.md §4.5), so children get their attributes before their parents.
+ *   <li>Thread-safe: {@link #add} may be called from any thread; {@link #applyAll} once every adder is done.
  * </ul>
  */
 final class DeferredDirectories implements AutoCloseable {
     /** Directories kept on the heap before the oldest spill (~200 B each with a 100-byte name). */
     static final int DEFAULT_IN_MEMORY = 50_000;
     private static final int HEADER = 4 + 4 + 8 * 8 + 4 + 4;
+    private static final int RUN_BUFFER = 64 * 1024;
 
+    /** One directory's attributes, with the device and inode of the directory the restore created or found. */
     record Pending(byte[] relative, int mode, long uid, long gid, long atime, int atimeNsec, long mtime,
             int mtimeNsec, long dev, long ino) {
+        /** With the nanosecond times of the directory's metadata blob. */
+        Pending withTimes(long a, int aNsec, long m, int mNsec) {
+            return new Pending(relative, mode, uid, gid, a, aNsec, m, mNsec, dev, ino);
+        }
+
+        /** Components below the root ("" is 0, "a" 1, "a/b" 2). */
+        int depth() {
+            if (relative.length == 0) {
+                return 0;
+            }
+            int d = 1;
+            for (byte c : relative) {
+                if (c == '/') {
+                    d++;
+                }
+            }
+            return d;
+        }
     }
+
+    /** Deepest first; the same depth in arrival order (the sorts and the merge below are stable). */
+    private static final Comparator<Pending> DEEPEST_FIRST = Comparator.comparingInt(Pending::depth).reversed();
 
     private final int inMemory;
     private final Path spillDir;
     private final ArrayList<Pending> pending = new ArrayList<>();
+    /** Spilled runs: [start, end) byte ranges of the spill file, each sorted deepest first. */
+    private final List<long[]> runs = new ArrayList<>();
     private UnnamedFile spill;
     private long spillEnd;
     private long spilled;
@@ -52,34 +81,27 @@ final class DeferredDirectories implements AutoCloseable {
         this.spillDir = spillDir;
     }
 
-    void add(byte[] relative, int mode, long uid, long gid, long atime, long mtime, long dev, long ino) {
-        pending.add(new Pending(relative, mode, uid, gid, atime, 0, mtime, 0, dev, ino));
+    synchronized void add(Pending p) {
+        pending.add(p);
         if (pending.size() > inMemory) {
             spillOldest(pending.size() / 2);
         }
     }
 
-    /**
-     * Replaces the times of the pending directory {@code relative} with nanosecond ones (from its metadata blob, which
-     * the FD delivers right after the directory's record: it is the newest entry, always on the heap).
-     */
-    void setTimes(byte[] relative, long atime, int atimeNsec, long mtime, int mtimeNsec) {
-        for (int i = pending.size() - 1; i >= 0 && i >= pending.size() - 8; i--) {
-            Pending p = pending.get(i);
-            if (java.util.Arrays.equals(p.relative(), relative)) {
-                pending.set(i, new Pending(p.relative(), p.mode(), p.uid(), p.gid(), atime, atimeNsec, mtime, mtimeNsec,
-                        p.dev(), p.ino()));
-                return;
-            }
-        }
+    void add(byte[] relative, int mode, long uid, long gid, long atime, long mtime, long dev, long ino) {
+        add(new Pending(relative, mode, uid, gid, atime, 0, mtime, 0, dev, ino));
     }
 
-    int size() {
+    synchronized int size() {
         return (int) (pending.size() + spilled);
     }
 
-    long spilled() {
+    synchronized long spilled() {
         return spilled;
+    }
+
+    synchronized int runs() {
+        return runs.size();
     }
 
     private void spillOldest(int n) {
@@ -90,9 +112,11 @@ final class DeferredDirectories implements AutoCloseable {
             if (spill == null) {
                 spill = UnnamedFile.create(spillDir.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             }
-            ByteBuffer b = ByteBuffer.allocate(64 * 1024);
-            for (int i = 0; i < n; i++) {
-                Pending p = pending.get(i);
+            List<Pending> run = new ArrayList<>(pending.subList(0, n));
+            run.sort(DEEPEST_FIRST);
+            long start = spillEnd;
+            ByteBuffer b = ByteBuffer.allocate(RUN_BUFFER);
+            for (Pending p : run) {
                 int need = HEADER + p.relative().length;
                 if (b.remaining() < need) {
                     flush(b);
@@ -105,6 +129,7 @@ final class DeferredDirectories implements AutoCloseable {
                         .putInt(p.atimeNsec()).putInt(p.mtimeNsec()).put(p.relative());
             }
             flush(b);
+            runs.add(new long[] {start, spillEnd});
             pending.subList(0, n).clear();
             spilled += n;
         } catch (PosixException e) {
@@ -121,54 +146,35 @@ final class DeferredDirectories implements AutoCloseable {
         b.clear();
     }
 
-    /**
-     * Applies every pending directory below {@code tree}'s root, spilled ones first; returns one message per
-     * failure (the rest is still applied).
-     */
-    List<String> applyAll(RestoreTree tree) {
-        List<String> failures = new ArrayList<>();
-        if (spillFailure != null) {
-            failures.add("the list of restored directories could not spill to " + spillDir + " ("
-                    + spillFailure.strerror() + "); it was kept in memory");
-        }
-        if (spill != null) {
-            try {
-                readSpilled(tree, failures);
-            } catch (PosixException e) {
-                failures.add("cannot read the spilled list of restored directories: " + e.strerror()
-                        + "; their attributes are not applied");
-            }
-        }
-        for (Pending p : pending) {
-            apply(tree, p, failures);
-        }
-        pending.clear();
-        spilled = 0;
-        spillEnd = 0; // applied: a second FINISH applies nothing again
-        return failures;
+    /** One source of the merge: a spilled run, read through a small buffer, or the sorted heap part. */
+    private interface Source {
+        /** The next entry, or null at the end. */
+        Pending next() throws PosixException;
     }
 
-    private void readSpilled(RestoreTree tree, List<String> failures) throws PosixException {
-        byte[] buf = new byte[256 * 1024];
-        long pos = 0;
-        int have = 0;
-        int at = 0;
-        while (pos < spillEnd || at < have) {
-            if (have - at < HEADER || have - at < HEADER + ByteBuffer.wrap(buf, at, 4).getInt()) {
-                System.arraycopy(buf, at, buf, 0, have - at);
-                have -= at;
-                at = 0;
-                int n = (int) Math.min(buf.length - have, spillEnd - pos);
-                if (n <= 0) {
-                    break;
-                }
-                spill.readFully(buf, have, n, pos);
-                pos += n;
-                have += n;
-                continue;
+    private final class RunReader implements Source {
+        private byte[] buf = new byte[RUN_BUFFER];
+        private long pos;
+        private final long end;
+        private int have;
+        private int at;
+
+        RunReader(long start, long end) {
+            this.pos = start;
+            this.end = end;
+        }
+
+        @Override
+        public Pending next() throws PosixException {
+            if (!ensure(HEADER)) {
+                return null;
             }
-            ByteBuffer b = ByteBuffer.wrap(buf, at, have - at);
-            int len = b.getInt();
+            int len = ByteBuffer.wrap(buf, at, 4).getInt();
+            if (!ensure(HEADER + len)) {
+                throw new PosixException("read", Errno.EIO, spillDir.toString().getBytes());
+            }
+            ByteBuffer b = ByteBuffer.wrap(buf, at, HEADER + len);
+            b.getInt();
             int mode = b.getInt();
             long uid = b.getLong();
             long gid = b.getLong();
@@ -183,7 +189,93 @@ final class DeferredDirectories implements AutoCloseable {
             byte[] rel = new byte[len];
             b.get(rel);
             at += HEADER + len;
-            apply(tree, new Pending(rel, mode, uid, gid, atime, atimeNsec, mtime, mtimeNsec, dev, ino), failures);
+            return new Pending(rel, mode, uid, gid, atime, atimeNsec, mtime, mtimeNsec, dev, ino);
+        }
+
+        /** At least n bytes buffered from at; false at the end of the run. */
+        private boolean ensure(int n) throws PosixException {
+            if (have - at >= n) {
+                return true;
+            }
+            byte[] target = n > buf.length ? new byte[n] : buf; // a name longer than the buffer
+            System.arraycopy(buf, at, target, 0, have - at);
+            buf = target;
+            have -= at;
+            at = 0;
+            int want = (int) Math.min(target.length - have, end - pos);
+            if (want > 0) {
+                spill.readFully(target, have, want, pos);
+                pos += want;
+                have += want;
+            }
+            return have - at >= n;
+        }
+    }
+
+    /**
+     * Applies every pending directory below {@code tree}'s root, deepest first; returns one message per failure (the
+     * rest is still applied). Call it once every thread that adds is done.
+     */
+    synchronized List<String> applyAll(RestoreTree tree) {
+        return applyAll(tree, p -> {
+        });
+    }
+
+    /** As {@link #applyAll(RestoreTree)}, telling {@code applied} each directory in the order it is applied (tests). */
+    synchronized List<String> applyAll(RestoreTree tree, java.util.function.Consumer<Pending> applied) {
+        List<String> failures = new ArrayList<>();
+        if (spillFailure != null) {
+            failures.add("the list of restored directories could not spill to " + spillDir + " ("
+                    + spillFailure.strerror() + "); it was kept in memory");
+        }
+        List<Pending> heap = new ArrayList<>(pending);
+        heap.sort(DEEPEST_FIRST);
+        List<Source> sources = new ArrayList<>();
+        for (long[] r : runs) {
+            sources.add(new RunReader(r[0], r[1]));
+        }
+        int[] heapAt = {0};
+        sources.add(() -> heapAt[0] < heap.size() ? heap.get(heapAt[0]++) : null);
+        // k-way merge by depth; ties by source order (older runs first: arrival order)
+        PriorityQueue<Head> queue = new PriorityQueue<>(Comparator.comparing(Head::p, DEEPEST_FIRST)
+                .thenComparingInt(Head::source));
+        for (int i = 0; i < sources.size(); i++) {
+            advance(sources, i, queue, failures);
+        }
+        while (!queue.isEmpty()) {
+            Head h = queue.poll();
+            applied.accept(h.p());
+            apply(tree, h.p(), failures);
+            advance(sources, h.source(), queue, failures);
+        }
+        pending.clear();
+        runs.clear();
+        spilled = 0;
+        spillEnd = 0; // applied: a second FINISH applies nothing again
+        return failures;
+    }
+
+    /** The next entry of one merge source. */
+    private record Head(Pending p, int source) {
+    }
+
+    /** Puts the next entry of source i into the queue (nothing at its end or after a read failure). */
+    private static void advance(List<Source> sources, int i, PriorityQueue<Head> queue, List<String> failures) {
+        Source s = sources.get(i);
+        if (s == null) {
+            return;
+        }
+        try {
+            Pending p = s.next();
+            if (p == null) {
+                sources.set(i, null);
+            } else {
+                queue.add(new Head(p, i));
+            }
+        } catch (PosixException e) {
+            failures.add("cannot read the spilled list of restored directories: " + e.strerror()
+                    + "; their attributes are not applied");
+            sources.set(i, null);
         }
     }
 
@@ -229,7 +321,7 @@ final class DeferredDirectories implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         if (spill != null) {
             spill.close();
             spill = null;

@@ -9,8 +9,8 @@ import io.podheitor.hpc.posix.PosixException;
 import io.podheitor.hpc.posix.StatX;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The directory a restore writes into, and the only way the restore reaches a name below it (docs/security.md):
@@ -26,7 +26,8 @@ import java.util.Set;
  *
  * The root is the job's {@code where} (an administrator's choice, created if missing and opened as given,
  * symbolic links in it included), or {@code /} for an in-place restore or a {@code regexwhere} restore. Below
- * the root nothing is followed.
+ * the root nothing is followed. Safe for concurrent use: the root descriptor is only read, and the set of created
+ * parents is concurrent.
  */
 final class RestoreTree implements AutoCloseable {
     private static final byte[] SLASH = {'/'};
@@ -65,8 +66,13 @@ final class RestoreTree implements AutoCloseable {
 
     private final byte[] root;
     private final int rootFd;
-    /** Directories this restore created as missing parents whose own record has not come yet (by relative path). */
-    private final Set<ByteBuffer> createdParents = new HashSet<>();
+    /**
+     * Directories this restore created as missing parents whose own record has not come yet (by relative path).
+     * Concurrent: the workers of a pipelined restore resolve and create at the same time. Two of them creating the
+     * same missing parent is race-free: one mkdirat wins, the other gets EEXIST and opens what is there with the
+     * same no-symlink rule (O_NOFOLLOW | O_DIRECTORY), so a link put there meanwhile is refused, never followed.
+     */
+    private final Set<ByteBuffer> createdParents = ConcurrentHashMap.newKeySet();
 
     private RestoreTree(byte[] root, int rootFd) {
         this.root = root;
