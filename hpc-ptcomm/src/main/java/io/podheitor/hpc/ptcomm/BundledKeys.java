@@ -155,6 +155,17 @@ final class BundledKeys {
                         null,
                         "none (no metrics file)",
                         KeySpec.Side.BACKEND,
-                        "Backup and estimate: a directory where the job's figures (those of the progress and summary lines) are written as a Prometheus text-format file, `podheitor_hpc_<job>.prom`, at each progress line and at the end (written to a temporary name, then renamed: node_exporter's textfile-collector convention)."));
+                        "Backup and estimate: a directory where the job's figures (those of the progress and summary lines) are written as a Prometheus text-format file, `podheitor_hpc_<job>.prom`, at each progress line and at the end (written to a temporary name, then renamed: node_exporter's textfile-collector convention)."),
+                new KeySpec("restore_threads",
+                        KeySpec.Type.INTEGER,
+                        1L,
+                        256L,
+                        null,
+                        List.of(),
+                        false,
+                        "8",
+                        null,
+                        KeySpec.Side.BACKEND,
+                        "Restore: how many threads create the restored files, apply their data, attributes and metadata (docs/ptcomm.md \u00a75.1). The default is sized for latency-bound targets (a parallel file system, NFS), where each create waits on the network; 1 restores one file at a time, still without a round trip per call. A restore reads the plugin string stored with the backup, so the value in effect is the one the FileSet had at backup time."));
     }
 }
