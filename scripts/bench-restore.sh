@@ -10,7 +10,8 @@
 # bacula-fd, and (with --compare-so) the plugin backup again with OTHER.so (bacula-fd is restarted with that
 # plugin for it, and back). The page cache is dropped of nothing; each restore writes a new tree (the previous
 # one is removed before, outside the timing). Prints one line per restore and a markdown table of medians:
-# files/s by the job report and over FD-active time, and the ratios plugin/stock and plugin/OTHER. With
+# files/s by the job report and over FD-active time, the backend's peak RSS (VmHWM of bacula-fd's descendants) per
+# run, and the ratios plugin/stock and plugin/OTHER. With
 # --verify the last restore of each kind is checked against PATH (scripts/verify.py). --dest DIR: restore into
 # DIR/restore-dest instead of PHPC_STATE/restore-dest (e.g. a latencyfs --rw mount: scripts/with-latencyfs.sh
 # --rw-target BACKING -- scripts/bench-restore.sh ... --dest @MNT@).
@@ -64,7 +65,7 @@ echo "backups: plugin JobId $pj, stock JobId $sj, $(field JobFiles "$OUT/backup-
 kinds=(plugin stock)
 [ -z "$other" ] || kinds+=(other)
 rows=$OUT/rows.tsv
-printf 'kind\trun\tjobid\tstatus\tfiles\telapsed_s\tfd_active_s\tfiles_per_s\tfd_files_per_s\n' > "$rows"
+printf 'kind\trun\tjobid\tstatus\tfiles\telapsed_s\tfd_active_s\tfiles_per_s\tfd_files_per_s\tbackend_rss_kb\n' > "$rows"
 dest=${destdir:-$PHPC_STATE}/restore-dest
 for ((r = 1; r <= runs; r++)); do
   for kind in "${kinds[@]}"; do
@@ -79,9 +80,9 @@ for ((r = 1; r <= runs; r++)); do
         "$H" restore "$pj" "$dest" > "$out" 2>&1 || true
         PHPC_PLUGIN_SO=$this_so "$H" up >&2;;
     esac
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$kind" "$r" "$(field JobId "$out")" "$(field JobStatus "$out")" \
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$kind" "$r" "$(field JobId "$out")" "$(field JobStatus "$out")" \
       "$(field JobFiles "$out")" "$(field Elapsed_s "$out")" "$(field FD_active_s "$out")" \
-      "$(field Files_per_s "$out")" "$(field FD_files_per_s "$out")" >> "$rows"
+      "$(field Files_per_s "$out")" "$(field FD_files_per_s "$out")" "$(field Backend_peak_RSS_kB "$out")" >> "$rows"
     tail -n 1 "$rows" | tr '\t' ' ' >&2
     if [ "$verify" = 1 ] && [ "$r" = "$runs" ]; then
       python3 "$ROOT/scripts/verify.py" "$tree" "$dest" >&2 || echo "bench-restore: verify FAILED for $kind" >&2
@@ -100,16 +101,16 @@ def med(kind, col):
     return statistics.median(v) if v else float("nan")
 kinds = [k for k in ("plugin", "stock", "other") if any(r["kind"] == k for r in rows)]
 print(f"tree={sys.argv[2]} runs={sys.argv[3]} files={rows[0]['files']}")
-print("| restore | files/s (report) | runs | files/s (FD active) | runs | elapsed s |")
-print("|---|---:|---|---:|---|---:|")
+print("| restore | files/s (report) | runs | files/s (FD active) | runs | elapsed s | backend peak RSS MiB |")
+print("|---|---:|---|---:|---|---:|---|")
 for k in kinds:
     print(f"| {k} | {med(k, 'files_per_s'):,.0f} | {' / '.join(f'{v:,.0f}' for v in vals(k, 'files_per_s'))} "
           f"| {med(k, 'fd_files_per_s'):,.0f} | {' / '.join(f'{v:,.0f}' for v in vals(k, 'fd_files_per_s'))} "
-          f"| {med(k, 'elapsed_s'):,.0f} |")
+          f"| {med(k, 'elapsed_s'):,.0f} | {' / '.join(f'{v / 1024:,.0f}' for v in vals(k, 'backend_rss_kb') if v > 0) or '-'} |")
 for a, b in (("plugin", "stock"), ("plugin", "other")):
     if a in kinds and b in kinds:
         print(f"| {a}/{b} | {med(a, 'files_per_s') / med(b, 'files_per_s'):.2f}x | | "
-              f"{med(a, 'fd_files_per_s') / med(b, 'fd_files_per_s'):.2f}x | | |")
+              f"{med(a, 'fd_files_per_s') / med(b, 'fd_files_per_s'):.2f}x | | | |")
 bad = [r for r in rows if r["status"] not in ("T", "W")]
 if bad:
     print(f"FAILED JOBS: {[(r['kind'], r['run'], r['jobid'], r['status']) for r in bad]}")
