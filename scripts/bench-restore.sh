@@ -17,7 +17,8 @@
 # --rw-target BACKING -- scripts/bench-restore.sh ... --dest @MNT@).
 #
 # Environment: PHPC_STATE (default /tmp/podheitor-hpc-bench-restore), PHPC_{DIR,FD,SD}_PORT (19451-19453),
-# PHPC_SKIP_BUILD=1, OUT (raw outputs). PHPC_STATE must be root's own or not exist yet.
+# PHPC_SKIP_BUILD=1, PHPC_KEEP_VOLUMES=1 (keep the volumes and catalog, removed at the end otherwise), OUT (raw
+# outputs). PHPC_STATE must be root's own or not exist yet.
 # shellcheck source-path=SCRIPTDIR
 set -Eeuo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -36,7 +37,7 @@ while [ $# -gt 0 ]; do
     --compare-so) other=$2; shift 2;;
     --verify) verify=1; shift;;
     --dest) destdir=$2; shift 2;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0;;
     *) echo "bench-restore: unknown argument $1" >&2; exit 2;;
   esac
 done
@@ -50,7 +51,9 @@ OUT=${OUT:-$PHPC_STATE/bench-restore-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$OUT"
 this_so=${PHPC_PLUGIN_SO:-$ROOT/shim-c/build/podheitor-hpc-fd.so}
 
-trap '"$H" down >/dev/null 2>&1 || true' EXIT
+# at the end the daemons stop and the two Full backups' volumes go with the catalog that names them (1M files:
+# ~4 GB each), unless PHPC_KEEP_VOLUMES=1
+trap '"$H" down >/dev/null 2>&1 || true; [ "${PHPC_KEEP_VOLUMES:-0}" = 1 ] || rm -rf -- "$PHPC_STATE/storage" "$PHPC_STATE/work/dir/bacula.db"' EXIT
 PHPC_PLUGIN_SO=$this_so "$H" up >&2
 field() { sed -n "s/^$1=\\([^ ]*\\).*/\\1/p" "$2" | head -1; }
 
