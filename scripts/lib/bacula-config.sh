@@ -237,7 +237,7 @@ define_job() { # name content
   local name=$1 content=$2 f=$ETC/jobs.d/$1.conf lk
   exec {lk}> "$RUN/config.lock"
   flock -w 120 "$lk" || die "could not lock $RUN/config.lock"
-  if [ ! -f "$f" ] || [ "$(cat "$f")" != "$content" ] || ! bcmd ".jobs" 2>/dev/null | grep -qx "$name"; then
+  if [ ! -f "$f" ] || [ "$(cat "$f")" != "$content" ] || ! bcmd ".jobs" 2>/dev/null | grep -x "$name" >/dev/null; then
     printf '%s\n' "$content" > "$f.tmp"
     mv -f "$f.tmp" "$f"
     regen_dynamic
@@ -248,7 +248,7 @@ define_job() { # name content
   fi
   local i
   for ((i = 0; i < 50; i++)); do
-    if bcmd ".jobs" 2>/dev/null | grep -qx "$name"; then exec {lk}>&-; return 0; fi
+    if bcmd ".jobs" 2>/dev/null | grep -x "$name" >/dev/null; then exec {lk}>&-; return 0; fi
     sleep 0.2
   done
   exec {lk}>&-

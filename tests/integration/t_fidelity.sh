@@ -89,7 +89,7 @@ test_62_fidelity_acl_xattr_keys() {
   dest=$(scratch $n)
   if ! hrun "$SCRATCH/$n.restore" restore "$jobid" "$dest"; then fail_job $n "restore of job $jobid" "$SCRATCH/$n.restore"; return 0; fi
   r=$dest$T
-  if getfattr -h -m - -d "$r/meta/acl" 2>/dev/null | grep -q posix_acl; then fail $n "aclsupport=no: ACL restored"; return 0; fi
+  if getfattr -h -m - -d "$r/meta/acl" 2>/dev/null | grep posix_acl >/dev/null; then fail $n "aclsupport=no: ACL restored"; return 0; fi
   getfattr -h -n user.plain "$r/meta/xattrs" >/dev/null 2>&1 || { fail $n "aclsupport=no: user xattr lost"; return 0; }
   out=$SCRATCH/$n.backup2
   if ! hrun "$out" backup-plugin "podheitor-hpc:path=$T;xattrsupport=no"; then fail_job $n "plugin backup" "$out"; return 0; fi
@@ -180,7 +180,7 @@ test_64_fidelity_names_under_c_locale() {
     || { fail $n "could not start the second bacula-fd under LC_ALL=C"; return 0; }
   local fd2 rout rj
   fd2=$(cat "$IT_STATE/run/phpc-fd2.pid" 2>/dev/null || true)
-  if [ -z "$fd2" ] || ! tr '\0' '\n' < "/proc/$fd2/environ" | grep -qx 'LC_ALL=C'; then
+  if [ -z "$fd2" ] || ! tr '\0' '\n' < "/proc/$fd2/environ" | grep -x 'LC_ALL=C' >/dev/null; then
     H down2 >&2 || true; fail $n "premise: the second bacula-fd (pid '${fd2:-none}') does not run under LC_ALL=C"; return 0
   fi
   dest=$(scratch $n)
@@ -195,7 +195,7 @@ test_64_fidelity_names_under_c_locale() {
   fi
   starts=$(cat "$E".* 2>/dev/null | grep -c '^LC_ALL=C$' || true)
   [ "$starts" = 1 ] || { fail $n "the stored backend= wrapper ran for the restore ($starts starts seen)"; return 0; }
-  H joblog "$rj" | grep -qF "restore: ignoring backend \"$W\" stored with the backup" \
+  H joblog "$rj" | grep -F "restore: ignoring backend \"$W\" stored with the backup" >/dev/null \
     || { fail $n "restore job $rj: no warning that the stored backend was ignored"; return 0; }
   note "$v"
   rm -rf -- "$dest"

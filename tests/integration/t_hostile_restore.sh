@@ -56,7 +56,7 @@ test_33_hostile_restore() {
   st=$(field JobStatus "$gout")
   case "$st" in E|f) ;; *) fail $n "backup with a backend in $gw: JobStatus=$st, want E or f"; return 0;; esac
   local refused="backend \"$gw/backend\" refused: directory \"$gw\" is group-writable (mode 0775)"
-  H joblog "$(field JobId "$gout")" | grep -q -F -- "$refused" \
+  H joblog "$(field JobId "$gout")" | grep -F -- "$refused" >/dev/null \
     || { fail $n "job $(field JobId "$gout"): no '$refused' in the log: $(job_err "$gout")"; return 0; }
   [ ! -e "$marker" ] || { fail $n "the refused backend ran: $marker exists"; return 0; }
   rm -rf -- "$gw"

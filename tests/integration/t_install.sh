@@ -112,9 +112,9 @@ ir_cp_rows() { # file prefix
 ir_judge() { # file prefix what plugdir
   local s=$1 prefix=$2 what=$3 plugdir=$4 foreign
   [ -s "$s" ] || { echo "$what: no process under the second bacula-fd was seen"; return 0; }
-  ir_cp_rows "$s" "$prefix" | grep -q . \
+  ir_cp_rows "$s" "$prefix" | grep . >/dev/null \
     || { echo "$what: no backend command line with '-cp' of $prefix/lib's jars only (seen: $(awk -F'\t' '$2 == "cmd" {print $3}' "$s" | sort -u | cut -c1-200 | paste -sd'|'))"; return 0; }
-  awk -F'\t' -v j="$prefix/lib/hpc-backend.jar" '($2 == "fd" || $2 == "map") && $3 == j' "$s" | grep -q . \
+  awk -F'\t' -v j="$prefix/lib/hpc-backend.jar" '($2 == "fd" || $2 == "map") && $3 == j' "$s" | grep . >/dev/null \
     || { echo "$what: the backend never had $prefix/lib/hpc-backend.jar open"; return 0; }
   # every path of the checkout other than the prefix and the plugin directory (which lie below it, in the
   # trusted directory)

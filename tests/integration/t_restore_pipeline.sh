@@ -53,7 +53,7 @@ rp_restore_with_failures() { # test-name T DEST REL WHY
   nfail=$(find "$T/$rel" -maxdepth 1 -type f | wc -l)
   nlog=$(grep -c -F "cannot restore \"$dest$T/$rel/" <<< "$log" || true)
   [ "$nlog" = "$nfail" ] || { fail "$n" "restore $RP_RJ: $nlog 'cannot restore \"$dest$T/$rel/...' lines, want $nfail: $(job_err "$out")"; return 1; }
-  grep -F "cannot restore \"$dest$T/$rel/" <<< "$log" | grep -q -F "$why" \
+  grep -F "cannot restore \"$dest$T/$rel/" <<< "$log" | grep -F "$why" >/dev/null \
     || { fail "$n" "restore $RP_RJ: the failures do not say '$why': $(grep -m1 -F "cannot restore" <<< "$log")"; return 1; }
   rp_rest_identical "$T" "$dest" "$rel" || { fail "$n" "restore $RP_RJ: files outside $rel differ or are missing"; return 1; }
   [ "$st" = T ] && [ "$term" = "Restore OK -- with errors" ] \
