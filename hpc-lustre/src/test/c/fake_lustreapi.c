@@ -27,6 +27,10 @@
  * MDS had allocated it round robin; a directory without one has no layout (ENODATA in the real xattr), for which
  * the real library returns a layout of LLAPI_LAYOUT_DEFAULT values, and so does this one.
  *
+ * llapi_layout_file_create opens (creates) the file, then stores the layout built with the llapi_layout_*_set
+ * calls in user.lustre_fake.lov, the component at offset 0 instantiated and the others not, as a real create
+ * leaves them before the first write; outside Lustre it fails with ENOTTY after the open, as the real one does.
+ *
  * "Is it Lustre" is decided by the path: an fd's path is read from /proc/self/fd, and the entry is on Lustre when
  * the path or one of its ancestors carries user.lustre_fake.fsname. Everything else answers as the real library
  * does on a file system that is not Lustre: the ioctls fail with ENOTTY, the layout call with ENOTTY (the
@@ -896,4 +900,181 @@ int fake_lustre_comp_init(const struct llapi_layout *layout)
 	struct comp *c = cur_comp(layout);
 
 	return c == NULL ? -1 : c->init;
+}
+
+/* ------------------------------------------------------------------ building layouts, creating files */
+
+int llapi_layout_stripe_count_set(struct llapi_layout *layout, uint64_t count)
+{
+	struct comp *c = cur_comp(layout);
+
+	if (c == NULL)
+		return -1;
+	if (!(count == LLAPI_LAYOUT_DEFAULT || count == LLAPI_LAYOUT_WIDE || (count > 0 && count <= 2000))) {
+		errno = EINVAL;
+		return -1;
+	}
+	c->count = count;
+	return 0;
+}
+
+int llapi_layout_stripe_size_set(struct llapi_layout *layout, uint64_t size)
+{
+	struct comp *c = cur_comp(layout);
+
+	if (c == NULL)
+		return -1;
+	/* a multiple of 64 KiB below 4 GiB, as llapi_stripe_size_is_aligned / _is_too_big */
+	if (!(size == LLAPI_LAYOUT_DEFAULT || (size != 0 && size % 65536 == 0 && size < (1ULL << 32)))) {
+		errno = EINVAL;
+		return -1;
+	}
+	c->size = size;
+	return 0;
+}
+
+int llapi_layout_pattern_set(struct llapi_layout *layout, uint64_t pattern)
+{
+	struct comp *c = cur_comp(layout);
+
+	if (c == NULL)
+		return -1;
+	if (pattern != LLAPI_LAYOUT_DEFAULT && pattern != LLAPI_LAYOUT_RAID0 && pattern != LLAPI_LAYOUT_MDT
+	    && pattern != LLAPI_LAYOUT_OVERSTRIPING) {
+		errno = EINVAL;
+		return -1;
+	}
+	c->pattern = pattern;
+	return 0;
+}
+
+int llapi_layout_pool_name_set(struct llapi_layout *layout, const char *pool_name)
+{
+	struct comp *c = cur_comp(layout);
+
+	if (c == NULL)
+		return -1;
+	if (pool_name == NULL || strlen(pool_name) > LOV_MAXPOOLNAME) {
+		errno = EINVAL;
+		return -1;
+	}
+	snprintf(c->pool, sizeof(c->pool), "%s", pool_name);
+	return 0;
+}
+
+int llapi_layout_comp_extent_set(struct llapi_layout *layout, uint64_t start, uint64_t end)
+{
+	struct comp *c = cur_comp(layout);
+
+	if (c == NULL)
+		return -1;
+	if (start > end) {
+		errno = EINVAL;
+		return -1;
+	}
+	c->start = start;
+	c->end = end;
+	layout->composite = 1;
+	return 0;
+}
+
+int llapi_layout_comp_add(struct llapi_layout *layout)
+{
+	struct comp *last;
+
+	if (cur_comp(layout) == NULL)
+		return -1;
+	if (layout->ncomp == MAX_COMPS) {
+		errno = EINVAL;
+		return -1;
+	}
+	last = &layout->comp[layout->ncomp - 1];
+	comp_default(&layout->comp[layout->ncomp]);
+	layout->comp[layout->ncomp].start = last->end;
+	layout->comp[layout->ncomp].end = LUSTRE_EOF - 1;
+	layout->cur = layout->ncomp++;
+	layout->composite = 1;
+	return 0;
+}
+
+/* The layout as the fake's xattr text; false when it does not fit or is not sane (llapi_layout_v2_sanity). */
+static bool layout_text(const struct llapi_layout *l, char *out, size_t size)
+{
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (int i = 0; i < l->ncomp; i++) {
+		const struct comp *c = &l->comp[i];
+		char part[256], count[32] = "", stripe[48] = "", pattern[32] = "", pool[32] = "", extent[64] = "";
+		int n;
+
+		if (l->composite) {
+			if (c->start >= c->end || (i > 0 && c->start != l->comp[i - 1].end) || (i == 0 && c->start != 0))
+				return false;
+			if (c->end == LUSTRE_EOF)
+				snprintf(extent, sizeof(extent), "extent=%llu-EOF ", (unsigned long long)c->start);
+			else
+				snprintf(extent, sizeof(extent), "extent=%llu-%llu ", (unsigned long long)c->start,
+					 (unsigned long long)c->end);
+		}
+		if (c->count == LLAPI_LAYOUT_WIDE)
+			snprintf(count, sizeof(count), "count=-1 ");
+		else if (c->count != LLAPI_LAYOUT_DEFAULT)
+			snprintf(count, sizeof(count), "count=%llu ", (unsigned long long)c->count);
+		if (c->size != LLAPI_LAYOUT_DEFAULT)
+			snprintf(stripe, sizeof(stripe), "size=%llu ", (unsigned long long)c->size);
+		if (c->pattern == LLAPI_LAYOUT_MDT)
+			snprintf(pattern, sizeof(pattern), "pattern=mdt ");
+		else if (c->pattern == LLAPI_LAYOUT_OVERSTRIPING)
+			snprintf(pattern, sizeof(pattern), "pattern=overstriping ");
+		if (c->pool[0] != '\0')
+			snprintf(pool, sizeof(pool), "pool=%.15s ", c->pool);
+		/* the MDS instantiates the component holding offset 0 at create; the others on first write */
+		n = snprintf(part, sizeof(part), "%s%s%s%s%s%s%s", i > 0 ? ";" : "", extent, count, stripe, pattern, pool,
+			     c->start == 0 ? "init=yes" : "init=no");
+		if (n < 0 || used + (size_t)n + 1 > size)
+			return false;
+		memcpy(out + used, part, (size_t)n + 1);
+		used += (size_t)n;
+	}
+	return true;
+}
+
+int llapi_layout_file_open(const char *path, int open_flags, mode_t mode, const struct llapi_layout *layout)
+{
+	char self[PATH_MAX], text[4096];
+	struct fs fs;
+	int fd, rc;
+
+	if (path == NULL || (layout != NULL && layout->magic != LAYOUT_MAGIC)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (layout != NULL && !layout_text(layout, text, sizeof(text))) {
+		errno = EINVAL;
+		return -1;
+	}
+	fd = open(path, open_flags, mode);
+	if (layout == NULL || fd < 0)
+		return fd;
+	/* the real library sets the layout on the new descriptor (the "lustre.lov" xattr); a file system that is
+	 * not Lustre refuses it, and the file created by the open stays behind */
+	rc = fd_path(fd, self, sizeof(self));
+	if (rc == 0 && find_fs(self, &fs) != 0)
+		rc = -ENOTTY;
+	if (rc == 0)
+		rc = injected(self);
+	if (rc == 0 && fsetxattr(fd, XA "lov", text, strlen(text), 0) != 0)
+		rc = -errno;
+	if (rc != 0) {
+		close(fd);
+		errno = -rc == EOPNOTSUPP ? ENOTTY : -rc;
+		return -1;
+	}
+	return fd;
+}
+
+int llapi_layout_file_create(const char *path, int open_flags, int mode, const struct llapi_layout *layout)
+{
+	return llapi_layout_file_open(path, open_flags | O_CREAT | O_EXCL, (mode_t)mode, layout);
 }

@@ -106,6 +106,16 @@ int llapi_layout_pool_name_get(const struct llapi_layout *layout, char *dest, si
 int llapi_layout_comp_use(struct llapi_layout *layout, enum llapi_layout_comp_use pos);
 int llapi_layout_comp_extent_get(const struct llapi_layout *layout, uint64_t *start, uint64_t *end);
 
+/* lustreapi.h: building a layout and creating a file with it */
+int llapi_layout_stripe_count_set(struct llapi_layout *layout, uint64_t count);
+int llapi_layout_stripe_size_set(struct llapi_layout *layout, uint64_t size);
+int llapi_layout_pattern_set(struct llapi_layout *layout, uint64_t pattern);
+int llapi_layout_pool_name_set(struct llapi_layout *layout, const char *pool_name);
+int llapi_layout_comp_extent_set(struct llapi_layout *layout, uint64_t start, uint64_t end);
+int llapi_layout_comp_add(struct llapi_layout *layout);
+int llapi_layout_file_open(const char *path, int open_flags, mode_t mode, const struct llapi_layout *layout);
+int llapi_layout_file_create(const char *path, int open_flags, int mode, const struct llapi_layout *layout);
+
 /* Not part of liblustreapi: the fake's own helper for fake_lfs (whether a component is instantiated). */
 int fake_lustre_comp_init(const struct llapi_layout *layout);
 

@@ -71,6 +71,15 @@ public final class LibLustre implements Lustre {
     private final Optional<MethodHandle> poolNameGet;
     private final Optional<MethodHandle> compUse;
     private final Optional<MethodHandle> compExtentGet;
+    private final Optional<MethodHandle> layoutGetByPath;
+    private final Optional<MethodHandle> layoutAlloc;
+    private final Optional<MethodHandle> stripeCountSet;
+    private final Optional<MethodHandle> stripeSizeSet;
+    private final Optional<MethodHandle> patternSet;
+    private final Optional<MethodHandle> poolNameSet;
+    private final Optional<MethodHandle> compExtentSet;
+    private final Optional<MethodHandle> compAdd;
+    private final Optional<MethodHandle> fileCreate;
 
     /** Binds the functions of {@code library} (each one optional: an older library may lack some). */
     public LibLustre(NativeLibrary library) {
@@ -115,6 +124,26 @@ public final class LibLustre implements Lustre {
         // int llapi_layout_comp_extent_get(const struct llapi_layout *, uint64_t *start, uint64_t *end)
         compExtentGet = library.findDowncall("llapi_layout_comp_extent_get",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+        // struct llapi_layout *llapi_layout_get_by_path(const char *path, enum llapi_layout_get_flags flags)
+        layoutGetByPath = library.findDowncall("llapi_layout_get_by_path",
+                FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT));
+        // struct llapi_layout *llapi_layout_alloc(void)
+        layoutAlloc = library.findDowncall("llapi_layout_alloc", FunctionDescriptor.of(ADDRESS));
+        // int llapi_layout_stripe_count_set(struct llapi_layout *, uint64_t count), and size, pattern
+        FunctionDescriptor setU64 = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG);
+        stripeCountSet = library.findDowncall("llapi_layout_stripe_count_set", setU64);
+        stripeSizeSet = library.findDowncall("llapi_layout_stripe_size_set", setU64);
+        patternSet = library.findDowncall("llapi_layout_pattern_set", setU64);
+        // int llapi_layout_pool_name_set(struct llapi_layout *, const char *pool_name)
+        poolNameSet = library.findDowncall("llapi_layout_pool_name_set", INT_PTR_PTR);
+        // int llapi_layout_comp_extent_set(struct llapi_layout *, uint64_t start, uint64_t end)
+        compExtentSet = library.findDowncall("llapi_layout_comp_extent_set",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
+        // int llapi_layout_comp_add(struct llapi_layout *)
+        compAdd = library.findDowncall("llapi_layout_comp_add", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        // int llapi_layout_file_create(const char *path, int open_flags, int mode, const struct llapi_layout *)
+        fileCreate = library.findDowncall("llapi_layout_file_create",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
     }
 
     @Override
@@ -335,11 +364,148 @@ public final class LibLustre implements Lustre {
         try {
             return readLayout(s, layout);
         } finally {
+            free(s, free, layout);
+        }
+    }
+
+    @Override
+    public Layout layout(byte[] path) throws PosixException {
+        MethodHandle get = need(layoutGetByPath, "llapi_layout_get_by_path", path);
+        MethodHandle free = need(layoutFree, "llapi_layout_free", path);
+        ThreadScratch s = ThreadScratch.current();
+        MemorySegment p = cPath(s, PATH, path, "llapi_layout_get_by_path");
+        MemorySegment layout;
+        try {
+            layout = (MemorySegment) get.invokeExact(s.capture(), p, 0);
+        } catch (Throwable t) {
+            throw NativeLibrary.unchecked(t);
+        }
+        if (layout.equals(MemorySegment.NULL)) {
+            throw new PosixException("llapi_layout_get_by_path", s.errno(), path);
+        }
+        try {
+            return readLayout(s, layout);
+        } catch (PosixException e) {
+            throw e.withPath(path);
+        } finally {
+            free(s, free, layout);
+        }
+    }
+
+    private static void free(ThreadScratch s, MethodHandle free, MemorySegment layout) {
+        try {
+            free.invokeExact(s.capture(), layout);
+        } catch (Throwable t) {
+            throw NativeLibrary.unchecked(t);
+        }
+    }
+
+    @Override
+    public int createFile(int dirfd, byte[] name, int openFlags, int mode, Layout layout) throws PosixException {
+        MethodHandle alloc = need(layoutAlloc, "llapi_layout_alloc", name);
+        MethodHandle free = need(layoutFree, "llapi_layout_free", name);
+        MethodHandle create = need(fileCreate, "llapi_layout_file_create", name);
+        ThreadScratch s = ThreadScratch.current();
+        MemorySegment l;
+        try {
+            l = (MemorySegment) alloc.invokeExact(s.capture());
+        } catch (Throwable t) {
+            throw NativeLibrary.unchecked(t);
+        }
+        if (l.equals(MemorySegment.NULL)) {
+            throw new PosixException("llapi_layout_alloc", s.errno(), name);
+        }
+        try {
+            List<LayoutComponent> components = layout.components();
+            for (int i = 0; i < components.size(); i++) {
+                LayoutComponent c = components.get(i);
+                if (i > 0) {
+                    call(s, need(compAdd, "llapi_layout_comp_add", name), l, "llapi_layout_comp_add", name);
+                }
+                if (layout.composite()) {
+                    setExtent(s, l, c, name);
+                }
+                set(s, need(stripeCountSet, "llapi_layout_stripe_count_set", name), l, c.stripeCount(),
+                        "llapi_layout_stripe_count_set", name);
+                set(s, need(stripeSizeSet, "llapi_layout_stripe_size_set", name), l, c.stripeSize(),
+                        "llapi_layout_stripe_size_set", name);
+                set(s, need(patternSet, "llapi_layout_pattern_set", name), l, c.pattern(),
+                        "llapi_layout_pattern_set", name);
+                if (!c.pool().isEmpty()) {
+                    setPool(s, l, c.pool(), name);
+                }
+            }
+            // a path for a descriptor-relative create: the directory's magic link, then the name's own bytes
+            byte[] prefix = ("/proc/self/fd/" + dirfd + "/").getBytes(StandardCharsets.US_ASCII);
+            byte[] path = new byte[prefix.length + name.length];
+            System.arraycopy(prefix, 0, path, 0, prefix.length);
+            System.arraycopy(name, 0, path, prefix.length, name.length);
+            MemorySegment p = cPath(s, PATH, path, "llapi_layout_file_create");
+            int fd;
             try {
-                free.invokeExact(s.capture(), layout);
+                fd = (int) create.invokeExact(s.capture(), p, openFlags, mode, l);
             } catch (Throwable t) {
                 throw NativeLibrary.unchecked(t);
             }
+            if (fd < 0) {
+                throw new PosixException("llapi_layout_file_create", s.errno(), name);
+            }
+            return fd;
+        } finally {
+            free(s, free, l);
+        }
+    }
+
+    private void setExtent(ThreadScratch s, MemorySegment l, LayoutComponent c, byte[] name) throws PosixException {
+        MethodHandle h = need(compExtentSet, "llapi_layout_comp_extent_set", name);
+        int rc;
+        try {
+            rc = (int) h.invokeExact(s.capture(), l, c.start(), c.end());
+        } catch (Throwable t) {
+            throw NativeLibrary.unchecked(t);
+        }
+        if (rc != 0) {
+            throw new PosixException("llapi_layout_comp_extent_set", s.errno(), name);
+        }
+    }
+
+    private void setPool(ThreadScratch s, MemorySegment l, String pool, byte[] name) throws PosixException {
+        MethodHandle h = need(poolNameSet, "llapi_layout_pool_name_set", name);
+        MemorySegment p = cPath(s, POOL, pool.getBytes(StandardCharsets.ISO_8859_1), "llapi_layout_pool_name_set");
+        int rc;
+        try {
+            rc = (int) h.invokeExact(s.capture(), l, p);
+        } catch (Throwable t) {
+            throw NativeLibrary.unchecked(t);
+        }
+        if (rc != 0) {
+            throw new PosixException("llapi_layout_pool_name_set", s.errno(), name);
+        }
+    }
+
+    private static void set(ThreadScratch s, MethodHandle h, MemorySegment l, long value, String function,
+            byte[] name) throws PosixException {
+        int rc;
+        try {
+            rc = (int) h.invokeExact(s.capture(), l, value);
+        } catch (Throwable t) {
+            throw NativeLibrary.unchecked(t);
+        }
+        if (rc != 0) {
+            throw new PosixException(function, s.errno(), name);
+        }
+    }
+
+    private static void call(ThreadScratch s, MethodHandle h, MemorySegment l, String function, byte[] name)
+            throws PosixException {
+        int rc;
+        try {
+            rc = (int) h.invokeExact(s.capture(), l);
+        } catch (Throwable t) {
+            throw NativeLibrary.unchecked(t);
+        }
+        if (rc != 0) {
+            throw new PosixException(function, s.errno(), name);
         }
     }
 

@@ -68,6 +68,19 @@ public sealed interface Lustre permits LibLustre, NoLustre {
     /** {@code llapi_layout_get_by_fd} and its getters: the layout of the open file {@code fd}. */
     Layout layout(int fd) throws PosixException;
 
+    /** {@code llapi_layout_get_by_path}: the layout of {@code path} (opened for reading by the library). */
+    Layout layout(byte[] path) throws PosixException;
+
+    /**
+     * {@code llapi_layout_file_create}: creates {@code name} in the directory {@code dirfd} (O_CREAT|O_EXCL added
+     * to {@code openFlags}) with the stripe count, stripe size, pattern, pool and component extents of
+     * {@code layout}, and returns the open descriptor. OST indices are not replayed: the MDS chooses the OSTs
+     * (copying them would pile every restored file's first stripe onto the same OSTs). Not on Lustre: ENOTTY,
+     * and, as the real library opens before it sets the layout, the empty file stays behind for the caller to
+     * remove or reuse.
+     */
+    int createFile(int dirfd, byte[] name, int openFlags, int mode, Layout layout) throws PosixException;
+
     /** Whether {@code e} says "not on Lustre" (ENOTTY, EOPNOTSUPP, ENODEV) rather than a failure on Lustre. */
     static boolean notLustre(PosixException e) {
         return e.errno() == Errno.ENOTTY || e.errno() == Errno.EOPNOTSUPP || e.errno() == Errno.ENODEV;

@@ -67,4 +67,14 @@ public enum NoLustre implements Lustre {
     public Layout layout(int fd) throws PosixException {
         throw absent("llapi_layout_get_by_fd", null);
     }
+
+    @Override
+    public Layout layout(byte[] path) throws PosixException {
+        throw absent("llapi_layout_get_by_path", path);
+    }
+
+    @Override
+    public int createFile(int dirfd, byte[] name, int openFlags, int mode, Layout layout) throws PosixException {
+        throw absent("llapi_layout_file_create", name);
+    }
 }
