@@ -2,6 +2,7 @@ package io.podheitor.hpc.lustre;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -66,13 +67,13 @@ public final class LfsDf {
         /** The MDTs, in index order. */
         public List<LustreTarget> mdts() {
             return targets.stream().filter(t -> t.kind() == TargetKind.MDT)
-                    .sorted(java.util.Comparator.comparingInt(LustreTarget::index)).toList();
+                    .sorted(Comparator.comparingInt(LustreTarget::index)).toList();
         }
 
         /** The OSTs, in index order. */
         public List<LustreTarget> osts() {
             return targets.stream().filter(t -> t.kind() == TargetKind.OST)
-                    .sorted(java.util.Comparator.comparingInt(LustreTarget::index)).toList();
+                    .sorted(Comparator.comparingInt(LustreTarget::index)).toList();
         }
     }
 

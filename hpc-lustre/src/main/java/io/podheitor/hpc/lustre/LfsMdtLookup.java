@@ -4,6 +4,7 @@ import io.podheitor.hpc.posix.Fcntl;
 import io.podheitor.hpc.posix.Posix;
 import io.podheitor.hpc.posix.PosixException;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalInt;
@@ -68,6 +69,36 @@ public final class LfsMdtLookup implements MdtLookup {
             throw new IOException("lfs getstripe -m failed (exit " + r.exit() + "): " + r.stderr());
         }
         return LfsMdtIndex.parse(r.stdout());
+    }
+
+    @Override
+    public OptionalInt mdtOf(byte[] path) throws IOException {
+        int fd = Posix.open(path, Fcntl.O_PATH | Fcntl.O_NOFOLLOW | Fcntl.O_CLOEXEC, 0);
+        try {
+            if (Posix.fstat(fd).isSymlink()) {
+                int slash = lastSlash(path);
+                byte[] parent = slash == 0 ? new byte[] {'/'} : slash < 0 ? new byte[] {'.'} : Arrays.copyOf(path, slash);
+                return mdtOf(parent);
+            }
+            return mdtOf(fd);
+        } catch (PosixException e) {
+            throw e.withPath(path);
+        } finally {
+            Posix.closeQuietly(fd);
+        }
+    }
+
+    private static int lastSlash(byte[] path) {
+        int end = path.length;
+        while (end > 1 && path[end - 1] == '/') {
+            end--;
+        }
+        for (int i = end - 1; i >= 0; i--) {
+            if (path[i] == '/') {
+                return i;
+            }
+        }
+        return -1;
     }
 
     @Override

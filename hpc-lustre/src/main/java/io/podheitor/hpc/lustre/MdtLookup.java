@@ -12,7 +12,7 @@ import java.util.OptionalInt;
  * slow per file), else {@link NoMdtLookup} (absent: every answer empty). A path that is not on Lustre gives empty
  * answers too, never an exception; real failures (an injected or I/O error on Lustre) throw.
  */
-public sealed interface MdtLookup permits FfmMdtLookup, LfsMdtLookup, NoMdtLookup {
+public sealed interface MdtLookup extends AutoCloseable permits FfmMdtLookup, LfsMdtLookup, NoMdtLookup {
     /** What answers: {@code "liblustreapi (<name>)"}, {@code "lfs (<path>)"} or {@code "absent"}. */
     String source();
 
@@ -36,6 +36,17 @@ public sealed interface MdtLookup permits FfmMdtLookup, LfsMdtLookup, NoMdtLooku
 
     /** The MDT index of entry {@code name} of the open directory {@code dirfd}; empty when not on Lustre. */
     OptionalInt mdtOf(int dirfd, byte[] name) throws IOException;
+
+    /**
+     * The MDT index of the entry at {@code path} (a final symlink is not followed), without opening it for
+     * reading: what a walk filter, which sees paths, can ask. Empty when not on Lustre.
+     */
+    OptionalInt mdtOf(byte[] path) throws IOException;
+
+    /** Releases what the lookup keeps open (the library-backed one keeps a descriptor per file system). */
+    @Override
+    default void close() {
+    }
 
     /** The best of what is there: the library, else lfs, else absent. */
     static MdtLookup choose(Lustre lustre, Optional<Lfs> lfs) {

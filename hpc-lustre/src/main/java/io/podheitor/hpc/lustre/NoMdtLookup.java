@@ -31,4 +31,9 @@ public enum NoMdtLookup implements MdtLookup {
     public OptionalInt mdtOf(int dirfd, byte[] name) {
         return OptionalInt.empty();
     }
+
+    @Override
+    public OptionalInt mdtOf(byte[] path) {
+        return OptionalInt.empty();
+    }
 }

@@ -107,6 +107,9 @@ class MdtLookupTest {
                     OptionalInt a = ffm.mdtOf(dirfd, name);
                     assertTrue(a.isPresent());
                     assertEquals(a, lfs.mdtOf(dirfd, name), dir + "/" + new String(name));
+                    byte[] path = join(dir, name);
+                    assertEquals(a, ffm.mdtOf(path), "by path");
+                    assertEquals(a, lfs.mdtOf(path), "by path through lfs");
                     int fd = Posix.openat(dirfd, name, Fcntl.O_RDONLY | Fcntl.O_CLOEXEC, 0);
                     try {
                         assertEquals(a, ffm.mdtOf(fd));
@@ -115,9 +118,11 @@ class MdtLookupTest {
                         Posix.close(fd);
                     }
                 }
+                assertEquals(ffm.mdtOf(dirfd, "link".getBytes()), ffm.mdtOf(join(dir, "link".getBytes())));
                 if (!dir.equals(striped)) {
                     // through lfs a symlink is placed with its directory: right unless the directory is striped
                     assertEquals(ffm.mdtOf(dirfd, "link".getBytes()), lfs.mdtOf(dirfd, "link".getBytes()));
+                    assertEquals(ffm.mdtOf(dirfd, "link".getBytes()), lfs.mdtOf(join(dir, "link".getBytes())));
                 }
             } finally {
                 Posix.close(dirfd);
@@ -132,8 +137,55 @@ class MdtLookupTest {
         }
     }
 
+    private static byte[] join(Path dir, byte[] name) {
+        byte[] d = bytes(dir);
+        byte[] p = java.util.Arrays.copyOf(d, d.length + 1 + name.length);
+        p[d.length] = '/';
+        System.arraycopy(name, 0, p, d.length + 1, name.length);
+        return p;
+    }
+
+    @Test
+    void manyThreadsAskByPathThroughOneLookup() throws Exception {
+        Path striped = Files.createDirectories(root.resolve("striped"));
+        set(striped, "dirstripe", "4");
+        List<Path> files = new java.util.ArrayList<>();
+        for (int i = 0; i < 64; i++) {
+            files.add(Files.writeString(striped.resolve("f" + i), ""));
+        }
+        List<OptionalInt> expected = new java.util.ArrayList<>();
+        for (Path f : files) {
+            expected.add(lfs.mdtOf(bytes(f)));
+        }
+        try (MdtLookup shared = MdtLookup.choose(FakeLustre.load(), Optional.empty());
+                var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+            List<java.util.concurrent.Future<Boolean>> results = new java.util.ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                results.add(pool.submit(() -> {
+                    for (int round = 0; round < 20; round++) {
+                        for (int i = 0; i < files.size(); i++) {
+                            if (!expected.get(i).equals(shared.mdtOf(bytes(files.get(i))))) {
+                                return false;
+                            }
+                        }
+                    }
+                    return true;
+                }));
+            }
+            for (var r : results) {
+                assertTrue(r.get());
+            }
+        }
+        assertEquals(4, expected.stream().distinct().count(), "64 names spread over the four stripes");
+    }
+
     @Test
     void notLustreIsEmptyAndRealFailuresThrow() throws Exception {
+        for (MdtLookup m : List.of(ffm, lfs)) {
+            assertEquals(OptionalInt.empty(), m.mdtOf(bytes(outside.resolve("plain"))), m.source());
+            assertEquals(Errno.ENOENT, assertThrows(PosixException.class,
+                    () -> m.mdtOf(bytes(root.resolve("missing")))).errno(), m.source());
+        }
         int dirfd = Posix.openDirectory(Fcntl.AT_FDCWD, bytes(outside));
         try {
             for (MdtLookup m : List.of(ffm, lfs)) {
