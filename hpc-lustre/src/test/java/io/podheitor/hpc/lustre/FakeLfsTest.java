@@ -80,6 +80,20 @@ class FakeLfsTest {
     }
 
     @Test
+    void dfWithoutAPathListsEveryMount() throws Exception {
+        Path second = FakeLustre.mount(tmp.resolve("scratch"), "scratch2", "0-2", "0-1");
+        ProcessBuilder pb = new ProcessBuilder(FakeLustre.lfsExecutable().toString(), "df", "-i");
+        pb.environment().put("LUSTRE_FAKE_MOUNTS", root + ":" + tmp.resolve("not-a-mount") + ":" + second);
+        Process p = pb.redirectErrorStream(true).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        assertEquals(0, p.waitFor(), new String(out, StandardCharsets.UTF_8));
+        List<LfsDf.FileSystem> fss = LfsDf.parse(out);
+        assertEquals(List.of("testfs", "scratch2"), fss.stream().map(LfsDf.FileSystem::fsname).toList());
+        assertEquals(List.of(0, 1, 2), fss.get(1).mdts().stream().map(LustreTarget::index).toList());
+        assertEquals(second.toString(), new String(fss.get(1).mountPoint(), StandardCharsets.UTF_8));
+    }
+
+    @Test
     void dfOfAPathNotOnLustre() throws Exception {
         Path plain = Files.createDirectories(tmp.resolve("plain"));
         Lfs.Result r = lfs.run("df", "-i", plain.toString());
