@@ -88,7 +88,7 @@ public sealed interface Lustre permits LibLustre, NoLustre {
 
     /** The process's Lustre access, chosen once: see {@link #load()}. */
     static Lustre get() {
-        return Holder.INSTANCE;
+        return LustreHolder.INSTANCE;
     }
 
     /**
@@ -113,13 +113,5 @@ public sealed interface Lustre permits LibLustre, NoLustre {
     /** The first of {@code names} that loads, or {@link NoLustre} when none does. */
     static Lustre load(String... names) {
         return NativeLibrary.find(names).<Lustre>map(LibLustre::new).orElse(NoLustre.INSTANCE);
-    }
-
-    /** Chosen on first use of {@link #get()}. */
-    final class Holder {
-        static final Lustre INSTANCE = load();
-
-        private Holder() {
-        }
     }
 }
