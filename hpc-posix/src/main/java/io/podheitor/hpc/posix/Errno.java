@@ -18,9 +18,12 @@ public final class Errno {
     public static final int EACCES = 13;
     public static final int EEXIST = 17;
     public static final int EXDEV = 18;
+    public static final int ENODEV = 19;
     public static final int ENOTDIR = 20;
     public static final int EISDIR = 21;
     public static final int EINVAL = 22;
+    /** "Inappropriate ioctl for device": what a Lustre ioctl answers on another file system. */
+    public static final int ENOTTY = 25;
     public static final int ENOSPC = 28;
     public static final int EROFS = 30;
     public static final int EMLINK = 31;
@@ -59,6 +62,7 @@ public final class Errno {
             Map.entry(22, new Info("EINVAL", "Invalid argument")),
             Map.entry(23, new Info("ENFILE", "Too many open files in system")),
             Map.entry(24, new Info("EMFILE", "Too many open files")),
+            Map.entry(25, new Info("ENOTTY", "Inappropriate ioctl for device")),
             Map.entry(26, new Info("ETXTBSY", "Text file busy")),
             Map.entry(27, new Info("EFBIG", "File too large")),
             Map.entry(28, new Info("ENOSPC", "No space left on device")),
