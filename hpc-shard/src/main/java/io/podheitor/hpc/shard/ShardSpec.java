@@ -55,6 +55,37 @@ public record ShardSpec(Kind strategy, Shard shard, List<byte[]> include, List<b
         exclude = List.copyOf(exclude);
     }
 
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ShardSpec s && s.strategy == strategy && java.util.Objects.equals(s.shard, shard)
+                && samePaths(s.include, include) && samePaths(s.exclude, exclude) && s.bucketSeconds == bucketSeconds;
+    }
+
+    private static boolean samePaths(List<byte[]> a, List<byte[]> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < a.size(); i++) {
+            if (!java.util.Arrays.equals(a.get(i), b.get(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public int hashCode() {
+        return strategy.hashCode() * 31 + java.util.Objects.hashCode(shard);
+    }
+
+    /** For the job log: the strategy and its parameters. */
+    @Override
+    public String toString() {
+        return strategy.key() + (shard == null ? "" : " " + shard) + (strategy == Kind.SUBTREE ? " (" + include.size()
+                + " included, " + exclude.size() + " excluded)" : "") + (strategy == Kind.MTIME_BUCKET ? " ("
+                + bucketSeconds + " s buckets)" : "");
+    }
+
     /**
      * The sharding of a job, or null when it has none.
      *
