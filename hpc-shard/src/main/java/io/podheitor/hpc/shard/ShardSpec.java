@@ -130,6 +130,21 @@ public record ShardSpec(Kind strategy, Shard shard, List<byte[]> include, List<b
     }
 
     /**
+     * The shard 0..N-1 whose filter saves a non-directory with this inode number and mtime (the N filters of this
+     * spec with K = 0..N-1 decide alike; lustre-mdt as without Lustre): for tools that assign a whole tree in one
+     * walk ({@code podheitor-hpc shard-probe}).
+     *
+     * @throws IllegalStateException for subtree, whose jobs are given by their lists, not by one N
+     */
+    public int ownerOf(long ino, long mtimeSec) {
+        return switch (strategy) {
+            case INODE_HASH, LUSTRE_MDT -> ShardHash.shardOf(ino, InodeHash.ROOT_FILE_SYSTEM, shard.n());
+            case MTIME_BUCKET -> MtimeBucket.shardOf(mtimeSec, bucketSeconds, shard.n());
+            case SUBTREE -> throw new IllegalStateException("subtree has no single owner per file");
+        };
+    }
+
+    /**
      * The walk filter of this job.
      *
      * @param root   {@code path=}

@@ -113,6 +113,26 @@ class ShardSpecTest {
         assertTrue(warnings.getFirst().contains("4 MDTs") && warnings.getFirst().contains("mod 2"), warnings.getFirst());
     }
 
+    @Test
+    void ownerOfIsTheOneShardWhoseFilterAdmits() {
+        java.util.Random rnd = new java.util.Random(5);
+        for (String strategy : new String[] {"inode-hash", "mtime-bucket", "lustre-mdt"}) {
+            for (int i = 0; i < 2000; i++) {
+                int n = 1 + rnd.nextInt(16);
+                long ino = rnd.nextLong() | 1;
+                long mtime = rnd.nextInt(2_000_000_000);
+                int owner = ShardSpec.of(ROOT, "0/" + n, strategy, null, null).ownerOf(ino, mtime);
+                for (int k = 0; k < n; k++) {
+                    ShardStrategy s = build(k + "/" + n, strategy, null, null);
+                    boolean admits = s.admitsName(ROOT, b("f"), ino, FileMode.DT_REG)
+                            && s.admitsListed(b("/data/f"), file(ino, mtime), ino, FileMode.DT_REG);
+                    assertEquals(k == owner, admits, strategy + " " + k + "/" + n);
+                }
+            }
+        }
+        assertThrows(IllegalStateException.class, () -> ShardSpec.of(ROOT, null, null, b("/data/a"), null).ownerOf(1, 1));
+    }
+
     private static StatX file(long ino, long mtime) {
         return new StatX(FileMode.S_IFREG | 0644, 0, 0, 1, 0, 0, mtime, 0, mtime, 0, ino, 2049, 1, 0, 0, 4096);
     }
