@@ -144,7 +144,7 @@ final class BundledKeys {
                         "10",
                         null,
                         KeySpec.Side.BACKEND,
-                        "Backup and estimate: every this many minutes the job log gets one progress line (entries walked, files and bytes sent, errors so far, entries/s over the last interval, walker threads); 0 = off. A summary line ends every job (walk time, files/s, the largest directory, the backend's peak memory, what was not saved and why)."),
+                        "Backup and estimate: every this many minutes the job log gets one progress line (entries walked, files and bytes sent, errors so far, entries/s over the last interval, walker threads); 0 = off. A summary line ends every job (walk time, files/s, the walk's statx calls, the largest directory, the backend's peak memory, what was not saved and why)."),
                 new KeySpec("metrics_dir",
                         KeySpec.Type.ASCII_PATH,
                         0L,
