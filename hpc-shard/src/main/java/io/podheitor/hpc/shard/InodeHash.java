@@ -23,6 +23,11 @@ public record InodeHash(Shard shard) implements ShardStrategy {
 
     /** Does this shard own the non-directory with inode number {@code ino}? */
     public boolean owns(long ino) {
+        return owns(shard, ino);
+    }
+
+    /** Does {@code shard} own the non-directory with inode number {@code ino} by inode-hash? */
+    static boolean owns(Shard shard, long ino) {
         return shard.owns(ShardHash.shardOf(ino, ROOT_FILE_SYSTEM, shard.n()));
     }
 

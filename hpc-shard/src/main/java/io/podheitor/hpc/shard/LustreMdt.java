@@ -16,7 +16,7 @@ public record LustreMdt(Shard shard, MdtLookup lookup, int mdtCount) implements 
 
     private boolean ownsName(byte[] parent, byte[] name, long dIno) {
         int mdt = lookup.mdtIndex(parent, name, dIno);
-        return mdt < 0 ? fallback().owns(dIno) : shard.owns(mdt % shard.n());
+        return mdt < 0 ? InodeHash.owns(shard, dIno) : shard.owns(mdt % shard.n());
     }
 
     @Override
