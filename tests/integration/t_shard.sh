@@ -148,3 +148,71 @@ test_84_plugin_shards() {
   fi
   pass "$n (Fulls ${jobs[*]}, restore of all == the tree, shard 1 alone: its entries; Incrementals ${incs[*]}: latest == live tree)"
 }
+
+# mtime-bucket (docs/sharding.md §4.3) through real Bacula: a file whose new mtime moves it to the other shard is
+# recorded deleted (FileIndex < 0) by the old shard's Accurate Incremental and saved by the new one's; the
+# restore-latest of both shards == the live tree
+test_85_plugin_shard_mtime_move() {
+  local n=plugin_shard_mtime_move T k out jobs=() names=() incs=() mover from to t1 t2
+  require_plugin "$n" || return 0
+  T=$(mk_tree shards-mtime -n 400 --big 0 --hardlinks 10 --symlinks 4)
+  mover=$T/d00/mover.txt
+  echo "moves between shards" > "$mover"
+  # two whole-second mtimes in different shards of strategy=mtime-bucket;mtime_bucket=1;shard=K/2
+  t1=1700000000
+  from=$(shard_of_mtime "$t1") || { fail "$n" "cannot compute the shard of an mtime"; return 0; }
+  t2=$((t1 + 1))
+  while [ "$(shard_of_mtime "$t2")" = "$from" ]; do t2=$((t2 + 1)); done
+  to=$((1 - from))
+  touch -m -d "@$t1" -- "$mover"
+  sleep 1.2
+  for k in 0 1; do
+    out=$SCRATCH/$n.full$k
+    if ! hrun "$out" backup-plugin "podheitor-hpc:path=$T;shard=$k/2;strategy=mtime-bucket;mtime_bucket=1" Full Accurate=yes; then
+      fail_job "$n" "Full of shard $k/2" "$out"; return 0
+    fi
+    jobs+=("$(field JobId "$out")"); names+=("$(field JobName "$out")")
+  done
+  [ "$(shard_name_count "${jobs[from]}" "$mover" '>')" = 1 ] && [ "$(shard_name_count "${jobs[to]}" "$mover" '>')" = 0 ] \
+    || { fail "$n" "the Fulls do not save $mover in shard $from only"; return 0; }
+  sleep 1.2
+  touch -m -d "@$t2" -- "$mover"     # its ctime is now: changed since the Fulls
+  for k in 0 1; do
+    out=$SCRATCH/$n.incr$k
+    if ! hrun "$out" backup-plugin "podheitor-hpc:path=$T;shard=$k/2;strategy=mtime-bucket;mtime_bucket=1" Incremental Accurate=yes; then
+      fail_job "$n" "Incremental of shard $k/2" "$out"; return 0
+    fi
+    incs+=("$(field JobId "$out")")
+  done
+  [ "$(shard_name_count "${incs[from]}" "$mover" '<')" = 1 ] \
+    || { fail "$n" "the old shard's Incremental ${incs[from]} did not record $mover deleted"; return 0; }
+  [ "$(shard_name_count "${incs[to]}" "$mover" '>')" = 1 ] \
+    || { fail "$n" "the new shard's Incremental ${incs[to]} did not save $mover"; return 0; }
+  local latest v j
+  latest=$(scratch "$n.latest")
+  for j in "${names[@]}"; do
+    if ! hrun "$SCRATCH/$n.latest.$j" restore-latest "$j" "$latest"; then fail_job "$n" "restore-latest $j" "$SCRATCH/$n.latest.$j"; return 0; fi
+  done
+  if ! v=$(H verify "$T" "$latest" 2>&1); then
+    echo "$v" >&2; fail "$n" "restore-latest of the 2 shards differs from the live tree: $(echo "$v" | tail -n 1 | sed 's/.*| //')"; return 0
+  fi
+  pass "$n (mtime $t1 -> $t2 moved it from shard $from to $to: recorded deleted by ${incs[from]}, saved by ${incs[to]}; latest == live tree)"
+}
+
+# catalog rows of JOBID for NAME with FileIndex > 0 (saved) or < 0 (recorded deleted)
+shard_name_count() { # jobid name '>'|'<'
+  H query "SELECT count(*) FROM PhpcFile WHERE JobId = $1 AND Name = '$2' AND FileIndex $3 0"
+}
+
+# the shard (0 or 1) of strategy=mtime-bucket, mtime_bucket=1, N=2 for a whole-second mtime: XXH3-64 with the
+# seed of docs/sharding.md §2 over LE64(mtime) || LE64(0), from the reference library
+shard_of_mtime() { # unix-seconds
+  python3 - "$1" <<'PY'
+import ctypes, ctypes.util, struct, sys
+lib = ctypes.CDLL(ctypes.util.find_library("xxhash") or "libxxhash.so.0")
+lib.XXH3_64bits_withSeed.restype = ctypes.c_uint64
+lib.XXH3_64bits_withSeed.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_uint64]
+data = struct.pack("<QQ", int(sys.argv[1]), 0)
+print(lib.XXH3_64bits_withSeed(data, 16, 0x7068706373687264) % 2)
+PY
+}

@@ -24,10 +24,11 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Sharded jobs through the whole backend session (docs/sharding.md): for Full, Incremental, Accurate Incremental
- * and estimate, the N shards send disjoint sets of non-directories whose union is what one unsharded job sends, and
- * each inode-hash shard sends every directory the unsharded job sends; an Accurate shard is asked (CHECK) only
- * about its own entries, so a file that moved to another shard is recorded deleted in the old one by bacula-fd.
+ * Sharded jobs through the whole backend session (docs/sharding.md): for Full, Incremental, Differential,
+ * Accurate Incremental and Differential, and estimate, the N shards send disjoint sets of non-directories whose
+ * union is what one unsharded job sends, and each inode-hash shard sends every directory the unsharded job sends;
+ * an Accurate shard is asked (CHECK) only about its own entries, so a file that moved to another shard is
+ * recorded deleted in the old one by bacula-fd.
  */
 @Timeout(120)
 class ShardedSessionTest {
@@ -180,17 +181,22 @@ class ShardedSessionTest {
                     "Incremental " + strategy);
             // Accurate: every entry of the shard is asked about; the shim answers CHANGED for the changed ones
             Predicate<FileRecord> changed = r -> incr.sent().contains(new String(r.name(), StandardCharsets.UTF_8));
-            Run acc = run("B", "I", since, true, List.of(), changed);
-            List<Run> accs = shards(n, "B", "I", since, true, strategy, changed);
-            partitions(acc, accs, acc.sentFiles(), false, "Accurate Incremental " + strategy);
-            Map<String, Integer> checkedBy = new HashMap<>();
-            for (int k = 0; k < n; k++) {
-                for (String c : Run.files(accs.get(k).checked())) {
-                    assertEquals(null, checkedBy.put(c, k), "checked by two shards: " + c);
+            for (String level : List.of("I", "D")) { // Differential: the same rule against the Full's time
+                Run acc = run("B", level, since, true, List.of(), changed);
+                List<Run> accs = shards(n, "B", level, since, true, strategy, changed);
+                partitions(acc, accs, acc.sentFiles(), false, "Accurate level " + level + " " + strategy);
+                Map<String, Integer> checkedBy = new HashMap<>();
+                for (int k = 0; k < n; k++) {
+                    for (String c : Run.files(accs.get(k).checked())) {
+                        assertEquals(null, checkedBy.put(c, k), "checked by two shards: " + c);
+                    }
+                    assertTrue(accs.get(k).sentFiles().stream().allMatch(accs.get(k).checked()::contains));
                 }
-                assertTrue(accs.get(k).sentFiles().stream().allMatch(accs.get(k).checked()::contains));
+                assertEquals(Run.files(acc.checked()), checkedBy.keySet(), "Accurate: each file asked about once");
+                assertTrue(acc.checked().size() > incr.sent().size(), "Accurate asks about unchanged entries too");
             }
-            assertEquals(Run.files(acc.checked()), checkedBy.keySet(), "Accurate: each file asked about once");
+            partitions(incr, shards(n, "B", "D", since, false, strategy, null), incr.sentFiles(), false,
+                    "Differential " + strategy);
         }
     }
 
