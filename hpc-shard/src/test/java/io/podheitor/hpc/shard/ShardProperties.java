@@ -88,7 +88,7 @@ class ShardProperties {
 
             @Override
             public int mdtIndex(byte[] parent, byte[] name, long dIno) {
-                return Math.floorMod(dIno, 7) == 3 ? -1 : (int) Math.floorMod(dIno * 31, Math.max(1, mdts));
+                return Math.floorMod(dIno, 7) == 3 ? -1 : Math.floorMod(dIno * 31, Math.max(1, mdts));
             }
         };
         Map<String, List<Set<String>>> byStrategy = new HashMap<>();
