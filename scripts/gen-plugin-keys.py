@@ -41,6 +41,10 @@ TYPES = {
                    lambda k: f"integer {k['min']}..{k['max']}" + (f" ({k['unit']})" if "unit" in k else "")),
     "yes-no":     (set(), set(), lambda k: "`yes` or `no`"),
     "one-of":     ({"values"}, set(), lambda k: ", ".join(f"`{v}`" for v in k["values"])),
+    "k-of-n":     ({"max"}, set(), lambda k: f"`K/N`, 0 ≤ K < N ≤ {k['max']}"),
+    "abs-path-list": (set(), set(),
+                      lambda k: "absolute paths separated by `,`, each may start with `!` "
+                                "(a comma inside a path: `\\\\,` in the plugin string)"),
 }
 COMMON = {"name", "type", "side", "description", "required", "default", "default_text"}
 SIDES = {"shim": "shim", "backend": "backend", "both": "shim and backend"}
@@ -48,6 +52,29 @@ SIDES = {"shim": "shim", "backend": "backend", "both": "shim and backend"}
 
 class TableError(Exception):
     pass
+
+
+def path_list_ok(v):
+    """An abs-path-list: elements separated by ',', each '/...' or '!/...'; '\\,' and '\\\\' the only escapes."""
+    elements, cur, i = [], "", 0
+    while i < len(v):
+        c = v[i]
+        if c == "\\":
+            if i + 1 >= len(v) or v[i + 1] not in ",\\":
+                return False
+            cur += v[i + 1]
+            i += 2
+            continue
+        if c == ",":
+            elements.append(cur)
+            cur = ""
+        elif c == "\0":
+            return False
+        else:
+            cur += c
+        i += 1
+    elements.append(cur)
+    return all(e.startswith("/") or e.startswith("!/") for e in elements)
 
 
 def value_ok(k, v):
@@ -65,6 +92,11 @@ def value_ok(k, v):
         return v in ("yes", "no")
     if t == "one-of":
         return v in k["values"]
+    if t == "k-of-n":
+        m = re.fullmatch(r"([0-9]{1,9})/([0-9]{1,9})", v)
+        return m is not None and int(m[1]) < int(m[2]) <= k["max"]
+    if t == "abs-path-list":
+        return path_list_ok(v)
     raise AssertionError(t)
 
 
@@ -106,6 +138,10 @@ def load(path):
                 bad(f"needs integers 0 <= min <= max <= {INT_MAX}")
             if not isinstance(k.get("unit", ""), str):
                 bad("unit must be a string")
+        if t == "k-of-n":
+            hi = k["max"]
+            if not isinstance(hi, int) or isinstance(hi, bool) or not 1 <= hi <= INT_MAX:
+                bad(f"needs an integer 1 <= max <= {INT_MAX}")
         if t == "one-of":
             vals = k["values"]
             if not isinstance(vals, list) or not vals or len(set(vals)) != len(vals) or \
@@ -170,6 +206,8 @@ def header(keys, table_rel):
             f += [f".min = {k['min']}L", f".max = {k['max']}L"]
             if "unit" in k:
                 f.append(f".unit = {c_str(k['unit'])}")
+        if k["type"] == "k-of-n":
+            f.append(f".max = {k['max']}L")
         if k["type"] == "one-of":
             f.append(".values = (const char *const[]){ " + ", ".join(c_str(v) for v in k["values"]) + ", NULL }")
             f.append(f".values_text = {c_str(', '.join(k['values']))}")

@@ -261,7 +261,8 @@ License: AGPL-3.0-or-later
 
 Files: usr/lib/podheitor-hpc/lib/picocli.jar
  usr/lib/podheitor-hpc/lib/jackson-*.jar
-Copyright: the picocli authors; FasterXML, LLC
+ usr/lib/podheitor-hpc/lib/zero-allocation-hashing.jar
+Copyright: the picocli authors; FasterXML, LLC; Chronicle Software (OpenHFT)
 License: Apache-2.0
  On Debian systems the full text of the Apache License 2.0 is in
  /usr/share/common-licenses/Apache-2.0.

@@ -145,6 +145,56 @@ static int split_item(const char *s, const char *e, char **key, char **value,
     return 0;
 }
 
+/* "K/N" with digits only on both sides, 0 <= K < N <= max */
+static int check_k_of_n(const char *s, long max)
+{
+    const char *slash = strchr(s, '/');
+    long k, n;
+    char kb[16];
+
+    if (slash == NULL || slash == s || (size_t)(slash - s) >= sizeof kb)
+        return -1;
+    memcpy(kb, s, (size_t)(slash - s));
+    kb[slash - s] = '\0';
+    if (parse_range(kb, 0, max, &k) != 0 || parse_range(slash + 1, 1, max, &n) != 0)
+        return -1;
+    return k < n ? 0 : -1;
+}
+
+/*
+ * Elements separated by ',', each "/..." or "!/..."; inside an element "\," is a literal comma and "\\" a
+ * literal backslash (escapes of the value, after the string's own).  Returns 0, or -1 with *bad_element
+ * (1-based) and *bad_escape set.
+ */
+static int check_path_list(const char *s, int *bad_element, int *bad_escape)
+{
+    int element = 1;
+    const char *start = s;
+
+    *bad_escape = 0;
+    for (const char *c = s;; c++) {
+        if (*c == '\0' || *c == ',') {
+            const char *from = (start < c && *start == '!') ? start + 1 : start;
+
+            if (from >= c || *from != '/') {
+                *bad_element = element;
+                return -1;
+            }
+            if (*c == '\0')
+                return 0;
+            element++;
+            start = c + 1;
+        } else if (*c == '\\') {
+            if (c[1] != ',' && c[1] != '\\') {
+                *bad_element = element;
+                *bad_escape = 1;
+                return -1;
+            }
+            c++;
+        }
+    }
+}
+
 /* Check one known key's value against its spec; *num gets the value of an integer. */
 static int check_value(const phpc_key_spec *k, const char *value, long *num, char *err, size_t errsz)
 {
@@ -184,6 +234,20 @@ static int check_value(const phpc_key_spec *k, const char *value, long *num, cha
                 return 0;
         return fail(err, errsz, "key \"%s\": \"%s\" is not one of %s", k->name,
                     q(value, strlen(value), qb, sizeof qb), k->values_text);
+    case PHPC_KT_K_OF_N:
+        if (check_k_of_n(value, k->max) != 0)
+            return fail(err, errsz, "key \"%s\": \"%s\" is not K/N with 0 <= K < N <= %ld", k->name,
+                        q(value, strlen(value), qb, sizeof qb), k->max);
+        return 0;
+    case PHPC_KT_ABS_PATH_LIST: {
+        int element, escape;
+
+        if (check_path_list(value, &element, &escape) != 0)
+            return fail(err, errsz, escape ? "key \"%s\": element %d of \"%s\" has a bad escape (only \\, and "
+                        "\\\\ are allowed inside a list)" : "key \"%s\": element %d of \"%s\" is not an absolute "
+                        "path (or !absolute path)", k->name, element, q(value, strlen(value), qb, sizeof qb));
+        return 0;
+    }
     }
     return fail(err, errsz, "key \"%s\": no check for its type %d", k->name, (int)k->type);
 }

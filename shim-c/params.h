@@ -21,7 +21,9 @@ enum phpc_key_type {
     PHPC_KT_ASCII_PATH,             /* starts with '/', printable ASCII only */
     PHPC_KT_INTEGER,                /* decimal digits only, value in min..max */
     PHPC_KT_YES_NO,                 /* "yes" or "no" */
-    PHPC_KT_ONE_OF                  /* one of values[] */
+    PHPC_KT_ONE_OF,                 /* one of values[] */
+    PHPC_KT_K_OF_N,                 /* "K/N", digits only, 0 <= K < N <= max */
+    PHPC_KT_ABS_PATH_LIST           /* ','-separated, each "/..." or "!/..."; "\\," and "\\\\" escapes */
 };
 
 /* who acts on a key (the shim validates every key and passes every given key on to the backend) */
@@ -31,7 +33,7 @@ typedef struct phpc_key_spec {
     const char *name;
     enum phpc_key_type type;
     enum phpc_key_side side;
-    long min, max;                  /* PHPC_KT_INTEGER */
+    long min, max;                  /* PHPC_KT_INTEGER; max: PHPC_KT_K_OF_N's largest N */
     const char *unit;               /* PHPC_KT_INTEGER: shown after the range in messages, or NULL */
     const char *const *values;      /* PHPC_KT_ONE_OF: NULL-terminated */
     const char *values_text;        /* PHPC_KT_ONE_OF: "a, b, c" */

@@ -984,8 +984,20 @@ static void test_failures(void)
     CHECK(backup_job("podheitor-hpc:path=/x;foo=1", 0, 'F', 1) == bRC_Error, "bad key");
     CHECK_MSG(M_FATAL(), "podheitor-hpc: bad plugin string: unknown key \"foo\" (known keys: "
                          "path, mode, threads, channel_depth, backend, timeout, aclsupport, xattrsupport, readahead, "
-                         "hardlink_memory, spill_dir, progress, metrics_dir, restore_threads)");
+                         "hardlink_memory, spill_dir, progress, metrics_dir, restore_threads, shard, strategy, "
+                         "subtree, mtime_bucket)");
     CHECK(count_type(M_FATAL()) == 1, "bad key: one fatal");
+    /* a malformed sharding value fails the job the same way, before any backend runs */
+    reset_msgs();
+    CHECK(backup_job("podheitor-hpc:path=/x;shard=4/4", 0, 'F', 1) == bRC_Error, "bad shard");
+    CHECK_MSG(M_FATAL(), "podheitor-hpc: bad plugin string: key \"shard\": \"4/4\" is not K/N with "
+                         "0 <= K < N <= 4096");
+    CHECK(count_type(M_FATAL()) == 1, "bad shard: one fatal");
+    reset_msgs();
+    CHECK(backup_job("podheitor-hpc:path=/x;subtree=/x/a,tmp", 0, 'F', 1) == bRC_Error, "bad subtree");
+    CHECK_MSG(M_FATAL(), "podheitor-hpc: bad plugin string: key \"subtree\": element 2 of \"/x/a,tmp\" is not "
+                         "an absolute path (or !absolute path)");
+    CHECK(count_type(M_FATAL()) == 1, "bad subtree: one fatal");
     CHECK(backup_job("podheitor-hpc:path=rel/x", 0, 'F', 1) == bRC_Error, "relative path");
     CHECK_MSG(M_FATAL(), "podheitor-hpc: bad plugin string: key \"path\" must be an absolute "
                          "path, got \"rel/x\"");

@@ -160,6 +160,30 @@ static void samples(const phpc_key_spec *k, char good_v[][64], size_t *ngood, ch
         strcpy(bad_v[(*nbad)++], "1");
         strcpy(bad_v[(*nbad)++], "true");
         break;
+    case PHPC_KT_K_OF_N:
+        strcpy(good_v[(*ngood)++], "0/1");
+        snprintf(good_v[(*ngood)++], 64, "%ld/%ld", k->max - 1, k->max);
+        strcpy(good_v[(*ngood)++], "003/0004");
+        snprintf(bad_v[(*nbad)++], 64, "%ld/%ld", k->max, k->max);
+        snprintf(bad_v[(*nbad)++], 64, "0/%ld", k->max + 1);
+        strcpy(bad_v[(*nbad)++], "1/0");
+        strcpy(bad_v[(*nbad)++], "-1/2");
+        strcpy(bad_v[(*nbad)++], "1");
+        strcpy(bad_v[(*nbad)++], "/2");
+        strcpy(bad_v[(*nbad)++], "1/2/3");
+        strcpy(bad_v[(*nbad)++], " 1/2");
+        break;
+    case PHPC_KT_ABS_PATH_LIST:
+        strcpy(good_v[(*ngood)++], "/");
+        strcpy(good_v[(*ngood)++], "/a b,!/a b/tmp,/\xc3\xa9\x01");     /* samples go through the string's escapes */
+        strcpy(good_v[(*ngood)++], "!/only/excluded");
+        strcpy(bad_v[(*nbad)++], "rel/x");
+        strcpy(bad_v[(*nbad)++], "/a,");
+        strcpy(bad_v[(*nbad)++], "/a,,/b");
+        strcpy(bad_v[(*nbad)++], "!");
+        strcpy(bad_v[(*nbad)++], "/a\\\\n");              /* the value /a\n: not an escape of the list */
+        strcpy(bad_v[(*nbad)++], "/a\\\\");               /* the value /a\ */
+        break;
     case PHPC_KT_ONE_OF: {
         const char *first = k->values && k->values[0] ? k->values[0] : "";
 
@@ -283,7 +307,7 @@ int main(void)
     good();
     table();
     bad("podheitor-hpc:path=/x;foo=1",
-        "bad plugin string: unknown key \"foo\" (known keys: path, mode, threads, channel_depth, backend, timeout, aclsupport, xattrsupport, readahead, hardlink_memory, spill_dir, progress, metrics_dir, restore_threads)");
+        "bad plugin string: unknown key \"foo\" (known keys: path, mode, threads, channel_depth, backend, timeout, aclsupport, xattrsupport, readahead, hardlink_memory, spill_dir, progress, metrics_dir, restore_threads, shard, strategy, subtree, mtime_bucket)");
     bad("podheitor-hpc:mode=posix", "bad plugin string: key \"path\" is required");
     bad("podheitor-hpc", "bad plugin string: key \"path\" is required");
     bad("podheitor-hpc:", "bad plugin string: key \"path\" is required");
@@ -346,9 +370,38 @@ int main(void)
         "bad plugin string: key \"path\": bad escape \"\\\" (only \\; and \\\\ are allowed)");
     bad("podheitor-hpc:path=/x;mode=zfs",
         "bad plugin string: key \"mode\": \"zfs\" is not one of posix, lustre, gpfs, cephfs, beegfs, weka");
+    /* the sharding keys: malformed values fail the job naming the key and the rule */
+    bad("podheitor-hpc:path=/x;shard=4/4",
+        "bad plugin string: key \"shard\": \"4/4\" is not K/N with 0 <= K < N <= 4096");
+    bad("podheitor-hpc:path=/x;shard=0/4097",
+        "bad plugin string: key \"shard\": \"0/4097\" is not K/N with 0 <= K < N <= 4096");
+    bad("podheitor-hpc:path=/x;shard=1of4",
+        "bad plugin string: key \"shard\": \"1of4\" is not K/N with 0 <= K < N <= 4096");
+    bad("podheitor-hpc:path=/x;strategy=random",
+        "bad plugin string: key \"strategy\": \"random\" is not one of inode-hash, subtree, mtime-bucket, lustre-mdt");
+    bad("podheitor-hpc:path=/x;subtree=/x/a,x/b",
+        "bad plugin string: key \"subtree\": element 2 of \"/x/a,x/b\" is not an absolute path (or !absolute path)");
+    bad("podheitor-hpc:path=/x;subtree=/x/a\\\\n",
+        "bad plugin string: key \"subtree\": element 1 of \"/x/a\\\\n\" has a bad escape (only \\, and \\\\ are allowed inside a list)");
+    bad("podheitor-hpc:path=/x;mtime_bucket=0",
+        "bad plugin string: key \"mtime_bucket\": \"0\" is not an integer in 1..31536000 (seconds)");
+    {
+        phpc_params p;
+        char err[PHPC_PARAM_ERR_MAX];
+        int rc = phpc_params_parse("podheitor-hpc:path=/x;shard=3/4;strategy=subtree;subtree=/x/a\\\\,b\\;c,!/x/a/t",
+                                   &p, err, sizeof err);
+
+        CHECK(rc == 0, "sharding keys: %s", err);
+        if (rc == 0) {
+            CHECK_STR(phpc_params_value(&p, "shard"), "3/4");
+            /* the string's escapes are undone (\\ and \;), the list's (\,) are passed on to the backend */
+            CHECK_STR(phpc_params_value(&p, "subtree"), "/x/a\\,b;c,!/x/a/t");
+            phpc_params_free(&p);
+        }
+    }
     bad("podheitor-hpc:path=/x;verbose", "bad plugin string: item \"verbose\" is not key=value");
     bad("podheitor-hpc:path=/x;=3", "bad plugin string: item \"=3\" has an empty key");
     bad("podheitor-hpc:path=/x;Path=/y",
-        "bad plugin string: unknown key \"Path\" (known keys: path, mode, threads, channel_depth, backend, timeout, aclsupport, xattrsupport, readahead, hardlink_memory, spill_dir, progress, metrics_dir, restore_threads)");
+        "bad plugin string: unknown key \"Path\" (known keys: path, mode, threads, channel_depth, backend, timeout, aclsupport, xattrsupport, readahead, hardlink_memory, spill_dir, progress, metrics_dir, restore_threads, shard, strategy, subtree, mtime_bucket)");
     return check_done("test_params");
 }

@@ -39,3 +39,11 @@ test_22_badstr_relative_path() {
 test_23_badstr_bad_number() {
   bad_string_case badstr_bad_number "podheitor-hpc:path=$(plugin_tree);threads=abc" threads
 }
+
+test_24_badstr_shard() {   # the shim's k-of-n check
+  bad_string_case badstr_shard "podheitor-hpc:path=$(plugin_tree);shard=4/4" shard
+}
+
+test_25_badstr_shard_keys() {   # the backend's check of the sharding keys together (docs/sharding.md §1)
+  bad_string_case badstr_shard_keys "podheitor-hpc:path=$(plugin_tree);strategy=mtime-bucket" strategy
+}

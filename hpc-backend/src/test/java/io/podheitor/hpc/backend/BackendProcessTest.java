@@ -82,7 +82,7 @@ class BackendProcessTest {
     private static List<String> javaCommand() {
         String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
         String cp = Stream.of(BackendMain.class, FileRecord.class, Posix.class, io.podheitor.hpc.source.EntrySource.class,
-                        Walk.class)
+                        Walk.class, io.podheitor.hpc.shard.ShardSpec.class, net.openhft.hashing.LongHashFunction.class)
                 // no Jackson: the backend's key table is compiled in (BundledKeys), so it runs without a TOML parser
                 .map(BackendProcessTest::codeSource).distinct().collect(Collectors.joining(File.pathSeparator));
         return List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx128m", "-cp", cp,

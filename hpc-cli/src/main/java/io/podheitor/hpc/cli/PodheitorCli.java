@@ -1,6 +1,7 @@
 package io.podheitor.hpc.cli;
 
 import io.podheitor.hpc.cli.doctor.DoctorCommand;
+import io.podheitor.hpc.cli.shard.ShardProbeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -12,7 +13,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = VersionCommand.Provider.class,
         subcommands = {VersionCommand.class, WalkCommand.class, BenchCommand.class, DoctorCommand.class,
-                CommandLine.HelpCommand.class})
+                ShardProbeCommand.class, CommandLine.HelpCommand.class})
 public final class PodheitorCli implements Runnable {
     @Spec
     CommandSpec spec;

@@ -9,7 +9,7 @@ import java.util.List;
  * @param name         the key
  * @param type         how its value is checked
  * @param min          {@link Type#INTEGER}: the smallest value, else 0
- * @param max          {@link Type#INTEGER}: the largest value, else 0
+ * @param max          {@link Type#INTEGER}: the largest value; {@link Type#K_OF_N}: the largest N; else 0
  * @param unit         {@link Type#INTEGER}: e.g. "seconds" (the shim's messages show it), or null
  * @param values       {@link Type#ONE_OF}: the allowed values in table order, else empty
  * @param required     the plugin string must give it
@@ -32,7 +32,14 @@ public record KeySpec(String name, Type type, long min, long max, String unit, L
         /** "yes" or "no": a {@code Boolean} */
         YES_NO("yes-no"),
         /** one of {@code values}: the {@code String} */
-        ONE_OF("one-of");
+        ONE_OF("one-of"),
+        /** "K/N", decimal digits only, 0 <= K < N <= max: the {@code String} as given */
+        K_OF_N("k-of-n"),
+        /**
+         * absolute paths separated by ',', each optionally prefixed by '!'; inside an element "\," is a literal
+         * comma and "\\" a literal backslash, any other backslash is an error; no NUL: a {@code byte[]} (a copy)
+         */
+        ABS_PATH_LIST("abs-path-list");
 
         private final String tableName;
 
@@ -108,6 +115,49 @@ public record KeySpec(String name, Type type, long min, long max, String unit, L
                 case "no" -> Boolean.FALSE;
                 default -> throw PluginKeyException.bad(name, raw, "expected yes or no");
             };
+            case K_OF_N -> {
+                long k = -1;
+                long n = -1;
+                int slash = -1;
+                for (int i = 0; i < raw.length; i++) {
+                    if (raw[i] == '/' && slash < 0) {
+                        slash = i;
+                    }
+                }
+                if (slash > 0 && slash < raw.length - 1 && slash <= 9 && raw.length - slash - 1 <= 9) {
+                    k = digits(raw, 0, slash);
+                    n = digits(raw, slash + 1, raw.length);
+                }
+                if (k < 0 || n < 1 || k >= n || n > max) {
+                    throw PluginKeyException.bad(name, raw, "expected K/N with 0 <= K < N <= " + max);
+                }
+                yield new String(raw, StandardCharsets.US_ASCII);
+            }
+            case ABS_PATH_LIST -> {
+                int element = 1;
+                int start = 0;
+                for (int i = 0; i <= raw.length; i++) {
+                    if (i == raw.length || raw[i] == ',') {
+                        int from = start < i && raw[start] == '!' ? start + 1 : start;
+                        if (from >= i || raw[from] != '/') {
+                            throw PluginKeyException.bad(name, raw, "element " + element
+                                    + " is not an absolute path (or !absolute path)");
+                        }
+                        element++;
+                        start = i + 1;
+                    } else if (raw[i] == '\\') {
+                        if (i + 1 < raw.length && (raw[i + 1] == ',' || raw[i + 1] == '\\')) {
+                            i++;
+                        } else {
+                            throw PluginKeyException.bad(name, raw, "element " + element
+                                    + ": bad escape (only \\, and \\\\ are allowed inside a list)");
+                        }
+                    } else if (raw[i] == 0) {
+                        throw PluginKeyException.bad(name, null, "contains a NUL byte");
+                    }
+                }
+                yield raw.clone();
+            }
             case ONE_OF -> {
                 String s = new String(raw, StandardCharsets.UTF_8);
                 if (!values.contains(s)) {
@@ -117,6 +167,18 @@ public record KeySpec(String name, Type type, long min, long max, String unit, L
                 yield s;
             }
         };
+    }
+
+    /** Decimal digits [from, to) as a number, or -1 if any byte is not a digit. */
+    private static long digits(byte[] raw, int from, int to) {
+        long v = 0;
+        for (int i = from; i < to; i++) {
+            if (raw[i] < '0' || raw[i] > '9') {
+                return -1;
+            }
+            v = v * 10 + (raw[i] - '0');
+        }
+        return v;
     }
 
     private byte[] absolute(byte[] raw) throws PluginKeyException {

@@ -187,8 +187,9 @@ public final class PluginKeys {
         }
         Set<String> need = switch (type) {
             case INTEGER -> Set.of("min", "max");
+            case K_OF_N -> Set.of("max");
             case ONE_OF -> Set.of("values");
-            case ABS_PATH, ASCII_PATH, YES_NO -> Set.of();
+            case ABS_PATH, ASCII_PATH, ABS_PATH_LIST, YES_NO -> Set.of();
         };
         Set<String> may = type == KeySpec.Type.INTEGER ? Set.of("unit") : Set.of();
         for (Object f : e.keySet()) {
@@ -210,6 +211,13 @@ public final class PluginKeys {
                 throw new IllegalArgumentException(where + ": needs integers 0 <= min <= max <= " + INT_MAX);
             }
             min = lo.longValue();
+            max = hi.longValue();
+        }
+        if (type == KeySpec.Type.K_OF_N) {
+            if (!(e.get("max") instanceof Number hi) || !integral(hi) || hi.longValue() < 1
+                    || hi.longValue() > INT_MAX) {
+                throw new IllegalArgumentException(where + ": needs an integer 1 <= max <= " + INT_MAX);
+            }
             max = hi.longValue();
         }
         List<String> values = new ArrayList<>();

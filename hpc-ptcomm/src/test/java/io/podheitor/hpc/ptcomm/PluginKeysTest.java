@@ -44,7 +44,8 @@ class PluginKeysTest {
     @Test
     void theBundledTableLoadsInItsOrder() {
         assertEquals("path, mode, threads, channel_depth, backend, timeout, aclsupport, xattrsupport, readahead, "
-                + "hardlink_memory, spill_dir, progress, metrics_dir, restore_threads", T.known());
+                + "hardlink_memory, spill_dir, progress, metrics_dir, restore_threads, shard, strategy, subtree, "
+                + "mtime_bucket", T.known());
         assertEquals(T.known(), String.join(", ", T.keys().stream().map(KeySpec::name).toList()));
         KeySpec threads = T.find("threads");
         assertEquals(KeySpec.Type.INTEGER, threads.type());
@@ -73,6 +74,34 @@ class PluginKeysTest {
         assertEquals(Boolean.FALSE, T.check(b("aclsupport"), b("no")));
         assertEquals(Boolean.TRUE, T.check(b("xattrsupport"), b("yes")));
         assertEquals("weka", T.check(b("mode"), b("weka")));
+        assertEquals("4095/4096", T.check(b("shard"), b("4095/4096")));
+        assertEquals("003/0004", T.check(b("shard"), b("003/0004")));
+        assertEquals(4096, T.find("shard").max());
+        assertArrayEquals(b("/a\\,b,!/c\\\\,/\u00e9"), (byte[]) T.check(b("subtree"), b("/a\\,b,!/c\\\\,/\u00e9")),
+                "the list's escapes are kept for the backend's parser");
+        assertEquals(List.of("inode-hash", "subtree", "mtime-bucket", "lustre-mdt"), T.find("strategy").values());
+    }
+
+    @Test
+    void shardingValuesAreCheckedByTheirType() {
+        for (String bad : new String[] {"4096/4096", "0/4097", "1/0", "-1/2", "1", "/2", "1/", "1/2/3", " 1/2",
+                "1/2 ", "a/b", "9999999999/2", ""}) {
+            assertEquals("bad plugin parameter shard=\"" + bad + "\": expected K/N with 0 <= K < N <= 4096",
+                    refused("shard", bad), bad);
+        }
+        assertEquals("bad plugin parameter subtree=\"/a,b\": element 2 is not an absolute path (or !absolute path)",
+                refused("subtree", "/a,b"));
+        assertEquals("bad plugin parameter subtree=\"/a,\": element 2 is not an absolute path (or !absolute path)",
+                refused("subtree", "/a,"));
+        assertEquals("bad plugin parameter subtree=\"!\": element 1 is not an absolute path (or !absolute path)",
+                refused("subtree", "!"));
+        assertEquals("bad plugin parameter subtree=\"/a\\\\n\": element 1: bad escape (only \\, and \\\\ are allowed "
+                + "inside a list)", refused("subtree", "/a\\n"));
+        assertEquals("bad plugin parameter subtree=\"/a\\\\\": element 1: bad escape (only \\, and \\\\ are allowed "
+                + "inside a list)", refused("subtree", "/a\\"));
+        assertEquals("bad plugin parameter subtree: contains a NUL byte", refused("subtree", b("/a\0b")));
+        assertEquals("bad plugin parameter strategy=\"random\": expected inode-hash, subtree, mtime-bucket or "
+                + "lustre-mdt", refused("strategy", "random"));
     }
 
     @Test

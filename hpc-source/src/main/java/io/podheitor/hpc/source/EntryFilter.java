@@ -10,8 +10,9 @@ import io.podheitor.hpc.posix.StatX;
  * <ol>
  *   <li>{@link #admitsName}: from the listing alone (parent path, name, {@code d_ino}, {@code d_type}), before
  *       the stat. false = the name is not stat'ed, not delivered and, for a directory, not walked.
- *   <li>{@link #admits}: after the stat: is the entry delivered? For a directory this is its own entry (which
- *       comes after its contents); it does not decide whether the directory is walked.
+ *   <li>{@link #admitsListed} (a listed name) or {@link #admits} (the root): after the stat: is the entry
+ *       delivered? For a directory this is its own entry (which comes after its contents); it does not decide
+ *       whether the directory is walked.
  *   <li>{@link #descends}: after the stat of a directory: is it walked (listed, its names asked again)?
  * </ol>
  *
@@ -47,6 +48,17 @@ public interface EntryFilter {
         return true;
     }
 
+    /**
+     * After the stat of a name a directory listing returned, with what the listing said about it (the same
+     * {@code dIno} and {@code dType} {@link #admitsName} was given). The default is {@link #admits}; a filter that
+     * decides from the listing (a shard) overrides it so that the decision is taken exactly once per name, from
+     * the listing when it could be taken there and from the stat only when it could not ({@code DT_UNKNOWN},
+     * {@code d_ino} 0).
+     */
+    default boolean admitsListed(byte[] path, StatX st, long dIno, int dType) {
+        return admits(path, st);
+    }
+
     /** After the stat of a directory below the root: walk into it? */
     default boolean descends(byte[] path, StatX dir) {
         return true;
@@ -67,6 +79,11 @@ public interface EntryFilter {
             @Override
             public boolean admits(byte[] path, StatX st) {
                 return first.admits(path, st) && other.admits(path, st);
+            }
+
+            @Override
+            public boolean admitsListed(byte[] path, StatX st, long dIno, int dType) {
+                return first.admitsListed(path, st, dIno, dType) && other.admitsListed(path, st, dIno, dType);
             }
 
             @Override

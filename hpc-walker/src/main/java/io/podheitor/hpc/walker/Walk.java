@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 /**
@@ -56,6 +57,7 @@ public final class Walk implements EntrySource {
     private final ForkJoinPool pool;
     private final AtomicLong entries = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
+    private final LongAdder statCalls = new LongAdder();
     private final AtomicLong largestEntries = new AtomicLong(-1);
     private volatile byte[] largestDirectory;
     private final AtomicBoolean ended = new AtomicBoolean();
@@ -151,11 +153,16 @@ public final class Walk implements EntrySource {
         return errors.get();
     }
 
+    /** statx calls so far (one per name stat'ed, and the root's lstat). */
+    public long statCallsSoFar() {
+        return statCalls.sum();
+    }
+
     @Override
     public SourceStats stats() {
         long n = largestEntries.get();
         return new SourceStats(entries.get(), errors.get(), n < 0 ? null : largestDirectory, Math.max(0, n),
-                options.threads());
+                options.threads(), statCalls.sum());
     }
 
     /** Remembers the directory with the most names (one compare per listed directory). */
@@ -243,6 +250,7 @@ public final class Walk implements EntrySource {
         try {
             StatX st;
             try {
+                statCalls.increment();
                 st = Posix.lstat(root);
             } catch (PosixException e) {
                 put(new EntryError(root, e, false));
@@ -357,7 +365,7 @@ public final class Walk implements EntrySource {
                         throw new InterruptedException();
                     }
                     if (filter.admitsName(dir.path, de.name(), de.ino(), de.type())) {
-                        visit(dir, open.fd, de.name());
+                        visit(dir, open.fd, de);
                     }
                 }
                 release(dir);
@@ -371,16 +379,18 @@ public final class Walk implements EntrySource {
         }
     }
 
-    private void visit(DirNode d, int dirfd, byte[] name) throws InterruptedException {
+    private void visit(DirNode d, int dirfd, DirEntry de) throws InterruptedException {
+        byte[] name = de.name();
         byte[] path = Paths.join(d.path, name);
         StatX st;
         try {
+            statCalls.increment();
             st = Posix.statx(dirfd, name, Fcntl.AT_SYMLINK_NOFOLLOW);
         } catch (PosixException e) {
             put(new EntryError(path, e.withPath(path), false));
             return;
         }
-        boolean delivered = filter.admits(path, st);
+        boolean delivered = filter.admitsListed(path, st, de.ino(), de.type());
         if (st.isDirectory()) {
             boolean mountPoint = !options.crossMounts() && st.dev() != d.stat.dev();
             if (!mountPoint && filter.descends(path, st)) {

@@ -12,6 +12,8 @@ import io.podheitor.hpc.source.EntrySource;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -48,10 +50,18 @@ public record Backup(FrameWriter out, EntryChecks.Answers answers, BooleanSuppli
         }
         String rootWarning = withData ? fileSystemRootWarning(Mounts.SELF, params.path()) : null;
         MetadataCollector meta = new MetadataCollector(out, params.aclSupport(), params.xattrSupport(), root);
+        List<String> shardWarnings = new ArrayList<>();
+        EntryFilter shard = Sharding.filter(params, job, withData, shardWarnings::add);
         try (root; HardLinks links = new HardLinks(params.hardlinkMemory(), params.spillDir(), out);
-                EntrySource source = SourceFactory.open(params, job, policy, withData, EntryFilter.ALL)) {
+                EntrySource source = SourceFactory.open(params, job, policy, withData, shard)) {
             if (rootWarning != null) {
                 out.message(Status.WARNING, rootWarning);
+            }
+            if (Sharding.describe(shard) != null) {
+                out.message(Status.INFO, Sharding.describe(shard));
+            }
+            for (String w : shardWarnings) {
+                out.message(Status.WARNING, w);
             }
             EntryWriter writer = new EntryWriter(out, withData, links, meta, DataReaders.standard(),
                     opener != null ? opener : root, report, keeper, stop);

@@ -17,7 +17,7 @@ import java.util.Locale;
 final class MetricsFile {
     /** One snapshot. */
     record Figures(long entries, long files, long bytes, long errors, double entriesPerSecond, int threads,
-            double seconds, long peakRssBytes, boolean done) {
+            double seconds, long peakRssBytes, boolean done, long statCalls) {
     }
 
     /** Something to tell the job log once, when writing fails. */
@@ -68,6 +68,8 @@ final class MetricsFile {
         gauge(b, "entries_per_second", "Entries per second over the last progress interval (whole job at the end).",
                 labels, f.entriesPerSecond());
         gauge(b, "walker_threads", "Walker threads.", labels, f.threads());
+        gauge(b, "stat_calls", "Metadata stat calls of the job's source so far (the walk: one statx per name).",
+                labels, f.statCalls());
         gauge(b, "elapsed_seconds", "Seconds since the job's stream started.", labels, f.seconds());
         gauge(b, "backend_peak_rss_bytes", "Peak resident memory of the backend process.", labels, f.peakRssBytes());
         gauge(b, "done", "1 once the job's stream ended.", labels, f.done() ? 1 : 0);

@@ -63,6 +63,9 @@ final class Progress {
         StringBuilder b = new StringBuilder(String.format(Locale.ROOT,
                 "summary: %,d entries in %.1f s (%,.0f entries/s), %,d files and %s sent", stats.entries(), seconds,
                 stats.entries() / seconds, report.records(), bytes(report.dataBytes())));
+        if (stats.statCalls() > 0) {
+            b.append(String.format(Locale.ROOT, ", %,d statx", stats.statCalls()));
+        }
         if (stats.largestDirectory() != null) {
             b.append(String.format(Locale.ROOT, ", largest directory \"%s\" (%,d entries)",
                     PathText.render(stats.largestDirectory()), stats.largestEntries()));
@@ -84,7 +87,7 @@ final class Progress {
 
     private MetricsFile.Figures figures(SourceStats stats, JobReport report, long now, double rate, boolean done) {
         return new MetricsFile.Figures(stats.entries(), report.records(), report.dataBytes(), errors(stats, report),
-                rate, stats.threads(), (now - start) / 1000.0, PeakMemory.bytes(), done);
+                rate, stats.threads(), (now - start) / 1000.0, PeakMemory.bytes(), done, stats.statCalls());
     }
 
     static String bytes(long n) {

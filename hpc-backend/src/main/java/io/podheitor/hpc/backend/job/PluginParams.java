@@ -4,6 +4,7 @@ import io.podheitor.hpc.posix.PathText;
 import io.podheitor.hpc.ptcomm.KeySpec;
 import io.podheitor.hpc.ptcomm.PluginKeyException;
 import io.podheitor.hpc.ptcomm.PluginKeys;
+import io.podheitor.hpc.shard.ShardSpec;
 import io.podheitor.hpc.walker.Paths;
 import io.podheitor.hpc.walker.WalkOptions;
 import java.nio.file.Path;
@@ -30,10 +31,12 @@ import java.util.Set;
  * @param progressMinutes a progress line in the job log every this many minutes (0 = off)
  * @param metricsDir   where the job's Prometheus text-format metrics file goes, or null (none)
  * @param restoreThreads restore: the workers of the pipelined restore (docs/ptcomm.md §5.1), 1..256
+ * @param sharding     backup and estimate: which shard of the tree this job saves (keys shard, strategy, subtree,
+ *                     mtime_bucket; docs/sharding.md), or null (the whole tree)
  */
 public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth, byte[] backend,
         boolean aclSupport, boolean xattrSupport, int readAhead, int hardlinkMemory, Path spillDir,
-        int progressMinutes, Path metricsDir, int restoreThreads) {
+        int progressMinutes, Path metricsDir, int restoreThreads, ShardSpec sharding) {
     /** The default of plugin key progress (minutes). */
     public static final int DEFAULT_PROGRESS_MINUTES = 10;
     public static final int MAX_HARDLINK_MEMORY = (int) PluginKeys.table().find("hardlink_memory").max();
@@ -47,7 +50,13 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
             boolean xattrSupport, int readAhead, int hardlinkMemory, Path spillDir, int progressMinutes,
             Path metricsDir) {
         this(path, mode, threads, channelDepth, backend, aclSupport, xattrSupport, readAhead, hardlinkMemory, spillDir,
-                progressMinutes, metricsDir, DEFAULT_RESTORE_THREADS);
+                progressMinutes, metricsDir, DEFAULT_RESTORE_THREADS, null);
+    }
+
+    /** The same parameters, saving {@code shard} of the tree (tests and tools). */
+    public PluginParams withSharding(ShardSpec shard) {
+        return new PluginParams(path, mode, threads, channelDepth, backend, aclSupport, xattrSupport, readAhead,
+                hardlinkMemory, spillDir, progressMinutes, metricsDir, restoreThreads, shard);
     }
 
     public PluginParams(byte[] path, Mode mode, int threads, int channelDepth, byte[] backend) {
@@ -69,6 +78,10 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
         int progress = DEFAULT_PROGRESS_MINUTES;
         Path metricsDir = null;
         int restoreThreads = DEFAULT_RESTORE_THREADS;
+        String shard = null;
+        String strategy = null;
+        byte[] subtree = null;
+        Integer bucket = null;
         Set<String> seen = new HashSet<>();
         for (byte[] line : lines) {
             int eq = JobInfo.indexOf(line, (byte) '=');
@@ -100,6 +113,10 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
                 case "progress" -> progress = (int) value;
                 case "metrics_dir" -> metricsDir = Path.of((String) value);
                 case "restore_threads" -> restoreThreads = (int) value;
+                case "shard" -> shard = (String) value;
+                case "strategy" -> strategy = (String) value;
+                case "subtree" -> subtree = (byte[]) value;
+                case "mtime_bucket" -> bucket = (int) value;
                 default -> {
                     // a valid key that only the shim acts on (timeout: its IO timeout); nothing to do here
                     if (PluginKeys.table().find(key).side() != KeySpec.Side.SHIM) {
@@ -112,8 +129,14 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
         if (path == null) {
             throw new BadRequestException("plugin parameter path is missing");
         }
+        ShardSpec sharding;
+        try {
+            sharding = ShardSpec.of(path, shard, strategy, subtree, bucket);
+        } catch (IllegalArgumentException e) {
+            throw new BadRequestException("bad sharding parameters: " + e.getMessage());
+        }
         return new PluginParams(path, mode, threads, channelDepth, backend, acl, xattr, readAhead, hardlinkMemory,
-                spillDir, progress, metricsDir, restoreThreads);
+                spillDir, progress, metricsDir, restoreThreads, sharding);
     }
 
     /** The hard-link index spills to java.io.tmpdir unless spill_dir says otherwise. */
@@ -128,7 +151,7 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
                 && p.aclSupport == aclSupport && p.xattrSupport == xattrSupport && p.readAhead == readAhead
                 && p.hardlinkMemory == hardlinkMemory && p.spillDir.equals(spillDir)
                 && p.progressMinutes == progressMinutes && java.util.Objects.equals(p.metricsDir, metricsDir)
-                && p.restoreThreads == restoreThreads;
+                && p.restoreThreads == restoreThreads && java.util.Objects.equals(p.sharding, sharding);
     }
 
     @Override
@@ -139,6 +162,7 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
     @Override
     public String toString() {
         return "PluginParams[path=" + PathText.render(path) + ", mode=" + mode.key() + ", threads=" + threads
-                + ", channel_depth=" + channelDepth + ", readahead=" + readAhead + "]";
+                + ", channel_depth=" + channelDepth + ", readahead=" + readAhead
+                + (sharding == null ? "" : ", shard=" + sharding) + "]";
     }
 }

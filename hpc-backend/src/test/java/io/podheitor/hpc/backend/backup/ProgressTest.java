@@ -62,6 +62,19 @@ class ProgressTest {
     }
 
     @Test
+    void theSummaryCountsTheSourcesStatCalls() throws Exception {
+        JobReport r = new JobReport();
+        MetricsFile m = new MetricsFile(tmp, "j", 1, t -> { throw new AssertionError(t); });
+        Progress p = new Progress(frames.out, clock, 0, m);
+        now[0] += 1000;
+        p.summary(new SourceStats(5, 0, null, 0, 4, 1_234_567), r, 0);
+        assertEquals("summary: 5 entries in 1.0 s (5 entries/s), 0 files and 0 B sent, 1,234,567 statx; not saved: 0"
+                + " (vanished or unreadable), 0 changed while read", frames.summaryLine());
+        assertTrue(Files.readString(tmp.resolve("podheitor_hpc_j.prom"))
+                .contains("\npodheitor_hpc_stat_calls{job=\"j\",jobid=\"1\"} 1234567\n"));
+    }
+
+    @Test
     void theMetricsFileIsReplacedWholeAndNamesTheJob() throws Exception {
         JobReport r = new JobReport();
         MetricsFile m = new MetricsFile(tmp, "nightly \"scratch\"/A", 7, t -> { throw new AssertionError(t); });

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.podheitor.hpc.ptcomm.KeySpec;
 import io.podheitor.hpc.ptcomm.PluginKeys;
+import io.podheitor.hpc.shard.ShardSpec;
 import io.podheitor.hpc.walker.WalkOptions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -37,6 +38,8 @@ class PluginParamsTest {
             case INTEGER -> List.of(Long.toString(k.min()), Long.toString(k.max()), "00" + k.max());
             case YES_NO -> List.of("yes", "no");
             case ONE_OF -> k.values();
+            case K_OF_N -> List.of("0/1", (k.max() - 1) + "/" + k.max(), "003/0004");
+            case ABS_PATH_LIST -> List.of("/", "/a b,!/a b/tmp,/\u00e9", "!/only", "/x\\,y\\\\");
         };
         List<byte[]> out = new ArrayList<>();
         for (String s : v) {
@@ -63,6 +66,9 @@ class PluginParamsTest {
             }
             case YES_NO -> List.of("Yes", "1", "true", "");
             case ONE_OF -> List.of(k.values().getFirst() + " ", "x" + k.values().getFirst(), "");
+            case K_OF_N -> List.of(k.max() + "/" + k.max(), "0/" + (k.max() + 1), "1/0", "-1/2", "1", "/2", "1/2/3",
+                    " 1/2", "");
+            case ABS_PATH_LIST -> List.of("", "rel/x", "/a,", "/a,,/b", "!", "/a\\n", "/a\\", "/a\0b");
         };
         List<byte[]> out = new ArrayList<>();
         for (String s : v) {
@@ -93,10 +99,31 @@ class PluginParamsTest {
         return l;
     }
 
+    /**
+     * The other keys a key needs (the sharding keys go together: docs/sharding.md): strategy needs shard (subtree:
+     * subtree), mtime_bucket needs strategy=mtime-bucket and shard.
+     */
+    private static List<byte[]> companions(KeySpec k, byte[] value) {
+        return switch (k.name()) {
+            case "strategy" -> List.of(new String(value, StandardCharsets.UTF_8).equals("subtree") ? b("subtree=/")
+                    : b("shard=0/2"));
+            case "mtime_bucket" -> List.of(b("shard=0/2"), b("strategy=mtime-bucket"));
+            default -> List.of();
+        };
+    }
+
     private static List<byte[]> with(KeySpec k, byte[] value) {
         List<byte[]> lines = base(k);
+        lines.addAll(companions(k, value));
         lines.add(line(k, value));
         return lines;
+    }
+
+    /** What {@link #with} gives besides the key itself: the parameters the key's value is compared with. */
+    private static PluginParams without(KeySpec k, byte[] value) throws BadRequestException {
+        List<byte[]> lines = base(null);
+        lines.addAll(companions(k, value));
+        return PluginParams.parse(lines);
     }
 
     private static String refused(List<byte[]> lines) {
@@ -152,7 +179,8 @@ class PluginParamsTest {
         PluginParams defaults = PluginParams.parse(base(null));
         for (KeySpec k : KEYS) {
             if (k.defaultValue() != null) {
-                assertEquals(defaults, PluginParams.parse(with(k, b(k.defaultValue()))), k.name());
+                assertEquals(without(k, b(k.defaultValue())), PluginParams.parse(with(k, b(k.defaultValue()))),
+                        k.name());
             }
         }
         // the run-time defaults the table describes in words
@@ -169,7 +197,7 @@ class PluginParamsTest {
             }
             boolean changed = false;
             for (byte[] v : good(k)) {
-                changed |= !defaults.equals(PluginParams.parse(with(k, v)));
+                changed |= !without(k, v).equals(PluginParams.parse(with(k, v)));
             }
             assertTrue(changed, k.name() + " (side " + k.side() + ") is accepted but not used by PluginParams.parse");
         }
@@ -193,6 +221,34 @@ class PluginParamsTest {
         assertEquals(WalkOptions.MAX_THREADS, PluginKeys.table().find("threads").max());
         assertEquals(java.util.Arrays.stream(Mode.values()).map(Mode::key).toList(),
                 PluginKeys.table().find("mode").values(), "every mode of the table has a Mode, in the same order");
+    }
+
+    @Test
+    void shardingKeysAreTypedAndCheckedTogether() throws Exception {
+        PluginParams p = PluginParams.parse(List.of(b("path=/data/"), b("shard=2/4")));
+        assertEquals(ShardSpec.of(b("/data"), "2/4", null, null, null), p.sharding());
+        assertEquals(ShardSpec.Kind.INODE_HASH, p.sharding().strategy());
+        assertEquals(null, PluginParams.parse(List.of(b("path=/data"))).sharding());
+        PluginParams s = PluginParams.parse(List.of(b("path=/data"), b("subtree=/data/a\\,b,!/data/a\\,b/tmp"),
+                b("shard=0/3")));
+        assertEquals(ShardSpec.Kind.SUBTREE, s.sharding().strategy());
+        assertArrayEquals(b("/data/a,b"), s.sharding().include().getFirst());
+        assertArrayEquals(b("/data/a,b/tmp"), s.sharding().exclude().getFirst());
+        PluginParams m = PluginParams.parse(List.of(b("path=/data"), b("shard=1/2"), b("strategy=mtime-bucket"),
+                b("mtime_bucket=3600")));
+        assertEquals(3600, m.sharding().bucketSeconds());
+        assertEquals("bad sharding parameters: strategy=mtime-bucket needs shard=K/N",
+                refused(List.of(b("path=/x"), b("strategy=mtime-bucket"))));
+        assertEquals("bad sharding parameters: subtree element 1 is not at or below path=",
+                refused(List.of(b("path=/x"), b("subtree=/y"))));
+        assertEquals("bad sharding parameters: mtime_bucket= belongs to strategy=mtime-bucket, not inode-hash",
+                refused(List.of(b("path=/x"), b("shard=0/2"), b("mtime_bucket=5"))));
+        assertEquals("bad sharding parameters: strategy=subtree needs subtree=PATH,...",
+                refused(List.of(b("path=/x"), b("strategy=subtree"))));
+        assertEquals("bad sharding parameters: element 1 has a . or .. component",
+                refused(List.of(b("path=/x"), b("subtree=/x/../y"))));
+        assertEquals("bad plugin parameter shard=\"4/4\": expected K/N with 0 <= K < N <= 4096",
+                refused(List.of(b("path=/x"), b("shard=4/4"))));
     }
 
     @Test
