@@ -397,12 +397,12 @@ cmd_run_jobs() {
     done
   done
   t1=$EPOCHREALTIME
-  local ok=0 row jid name lvl js files bytes s e se ee pool vols first="" last="" fe="" le="" maxs="" mine=""
+  local ok=0 row name lvl js files bytes s e se ee pool vols first="" last="" fe="" le="" maxs="" mine=""
   for id in "${ids[@]}"; do
     row=$(sql "SELECT j.JobId, j.Name, j.Level, j.JobStatus, j.JobFiles, j.JobBytes, j.StartTime, j.EndTime,
                       $(sql_epoch j.StartTime), $(sql_epoch j.EndTime), p.Name
                  FROM Job j LEFT JOIN Pool p ON p.PoolId = j.PoolId WHERE j.JobId = $id")
-    IFS=$'\t' read -r jid name lvl js files bytes s e se ee pool <<< "$row"
+    IFS=$'\t' read -r _ name lvl js files bytes s e se ee pool <<< "$row"
     vols=$(sql "SELECT DISTINCT m.VolumeName FROM JobMedia jm JOIN Media m ON m.MediaId = jm.MediaId
                  WHERE jm.JobId = $id ORDER BY 1" | paste -sd, -)
     cmd_joblog "$id" > "$LOGD/job-$id.log" 2>/dev/null || true

@@ -86,6 +86,7 @@ bh_catalog_setup() {
 }
 
 # a command as the server's user: no capabilities, its own groups; environment reset
+# shellcheck disable=SC2153  # PG_USER comes from harness.env (cmd_up writes it)
 pg_as_user() {
   setpriv --reuid="$PG_USER" --regid="$PG_USER" --init-groups --inh-caps=-all -- \
     env -i PATH=/usr/bin:/bin LC_ALL=C HOME="$(pg_dir)" "$@"

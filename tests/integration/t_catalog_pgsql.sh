@@ -12,7 +12,7 @@
 #    checked by 'bacula-dir -t' through 'dir-include'; a broken one is rejected and changes nothing): all 4 OK,
 #    running at the same time (catalog: the latest StartTime before the earliest EndTime), 4 Devices, 4
 #    Volumes, no Volume with two jobs; then 'clean' stops every daemon and postgres (by PID) and the socket is gone.
-#    The backend of each job is a wrapper that waits 3 s before it runs the real one: the jobs hold their
+#    The backend of each job is a wrapper that waits 5 s before it runs the real one: the jobs hold their
 #    Device and FD connection for at least that long, so their overlap does not depend on how fast this
 #    machine moves the small trees (with PHPC_DEVICES=1 the 4 jobs run one after the other: no overlap).
 
@@ -20,6 +20,7 @@ PGL_STATE=${PGL_STATE:-${IT_STATE%/}-pgsql}
 PGL_DIR_PORT=${IT_PG_DIR_PORT:-$((PHPC_DIR_PORT + 10))}
 PGL_FD_PORT=${IT_PG_FD_PORT:-$((PHPC_FD_PORT + 10))}
 PGL_SD_PORT=${IT_PG_SD_PORT:-$((PHPC_SD_PORT + 10))}
+IT_EXTRA_STATES+=("$PGL_STATE")   # run.sh stops its daemons too, should the run end inside a test
 
 # the harness of these tests
 pgl() {
@@ -116,8 +117,8 @@ test_56_catalog_pgsql_concurrent_jobs() {
   pgl_up $n || return 0
   W=$(trusted_dir "$n")/backend
   marks=$PGL_STATE/backend-starts
-  # the backend: 3 s late, then the real one (its start time recorded)
-  printf '#!/bin/sh\nsleep 3\ndate +%%s.%%N >> %s\nexec %s "$@"\n' "$marks" "$ROOT/bin/podheitor-hpc-backend" > "$W"
+  # the backend: 5 s late, then the real one (its start time recorded)
+  printf '#!/bin/sh\nsleep 5\ndate +%%s.%%N >> %s\nexec %s "$@"\n' "$marks" "$ROOT/bin/podheitor-hpc-backend" > "$W"
   chmod 755 "$W"
   inc=$PGL_STATE/shards.conf
   : > "$inc"
@@ -183,7 +184,7 @@ EOF
   [ -n "$pg" ] || { fail $n "'pids' names no postgres: $pids"; return 0; }
   local -a all=()
   read -r -a all <<< "$(tr -c '0-9\n' ' ' <<< "$pids")"
-  mapfile -t -O ${#all[@]} all < <(cat "/proc/$pg/task/$pg/children" 2>/dev/null | tr ' ' '\n' | grep .)
+  mapfile -t -O ${#all[@]} all < <(tr ' ' '\n' < "/proc/$pg/task/$pg/children" 2>/dev/null | grep .)
   sock=$(ls "$PGL_STATE"/pgsql/run/.s.PGSQL.* 2>/dev/null | head -n 1)
   [ -S "$sock" ] || { fail $n "premise: no postgres socket in $PGL_STATE/pgsql/run"; return 0; }
   pgl clean > "$SCRATCH/$n.clean" 2>&1 || { cat "$SCRATCH/$n.clean" >&2; fail $n "'clean' failed"; return 0; }
