@@ -57,10 +57,11 @@ main() {
   # the parent: root's own, not writable by others (created 700 when missing)
   ensure_state_dir "$(dirname "$dir")"
   local stamp want
-  want=$(printf 'suite=%s\nmirror=%s\nvariant=apt\npackages=%s\nunpacked=%s\n' "$suite" "$mirror" "${pkgs[*]}" \
-         "${unpack[*]}")
+  want=$(printf 'suite=%s\nmirror=%s\nvariant=apt\npackages=%s\n' "$suite" "$mirror" "${pkgs[*]}")
+  # (no line for an empty unpacked list: the stamps of roots made before it existed still match)
+  [ ${#unpack[@]} -eq 0 ] || want+=$'\n'"unpacked=${unpack[*]}"
   stamp=$dir/.phpc-root
-  if [ -d "$dir" ] && [ ! -L "$dir" ] && [ -f "$stamp" ] && [ "$(sed -n '1,5p' "$stamp")" = "$want" ]; then
+  if [ -d "$dir" ] && [ ! -L "$dir" ] && [ -f "$stamp" ] && [ "$(head -n "$(wc -l <<< "$want")" "$stamp")" = "$want" ]; then
     info "reusing $dir ($(sed -n 's/^versions=//p' "$stamp"))"
     echo "$dir"
     return 0
