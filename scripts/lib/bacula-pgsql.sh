@@ -108,10 +108,60 @@ pg_pid() {
   local pf=$RUN/phpc-pg.pid pid exe
   [ -f "$pf" ] || return 0
   pid=$(cat "$pf" 2>/dev/null || true)
-  [[ "$pid" =~ ^[0-9]+$ ]] && [ -d "/proc/$pid" ] || return 0
+  [[ "$pid" =~ ^[0-9]+$ ]] && pid_alive "$pid" || return 0
   exe=$(readlink "/proc/$pid/exe" 2>/dev/null || true)
   [ "${exe% (deleted)}" = "$PG_BIN/postgres" ] || return 0
   echo "$pid"
+}
+
+# a process that exists and is not a zombie (a killed postmaster stays a zombie until init reaps it, and
+# PostgreSQL takes a PID that exists for a running server)
+pid_alive() { # pid
+  local rest
+  read -r rest 2>/dev/null < "/proc/$1/stat" || return 1
+  rest=${rest##*) }
+  [ "${rest%% *}" != Z ]
+}
+
+# the cluster's name, in every process title of it ("postgres: NAME: checkpointer"): tells its processes apart
+pg_cluster_name() { echo "phpc-$(printf '%s' "$(pg_data)" | md5sum | cut -c1-12)"; }
+
+# PIDs of live processes of OUR cluster without a live postmaster: a postmaster killed with SIGKILL leaves its
+# children for a moment, and they hold the shared memory, so that a new postmaster must wait for them
+pg_orphans() {
+  local f p cmd want
+  want="postgres: $(pg_cluster_name): "
+  for f in /proc/[0-9]*/cmdline; do
+    IFS= read -r -d '' cmd < "$f" 2>/dev/null || continue
+    [ "${cmd#"$want"}" != "$cmd" ] || continue
+    p=${f#/proc/}; p=${p%/cmdline}
+    pid_alive "$p" && echo "$p"
+  done
+  return 0
+}
+
+# before a postmaster starts (none of ours alive): wait (15 s) for the old one's children to exit, SIGKILL those
+# that do not; then a postmaster.pid whose PID is dead or a zombie is the dead server's: removed
+pg_reap_orphans() {
+  local i p data old
+  local -a o=()
+  data=$(pg_data)
+  for ((i = 0; i < 150; i++)); do
+    mapfile -t o < <(pg_orphans)
+    [ ${#o[@]} -gt 0 ] || break
+    sleep 0.1
+  done
+  if [ ${#o[@]} -gt 0 ]; then
+    warn "postgres processes of $data left without their postmaster: SIGKILL ${o[*]}"
+    for p in "${o[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
+    sleep 0.5
+  fi
+  old=$(head -n 1 "$data/postmaster.pid" 2>/dev/null || true)
+  if [[ "$old" =~ ^[0-9]+$ ]] && ! pid_alive "$old"; then
+    info "removing $data/postmaster.pid of the dead postmaster $old"
+    rm -f -- "$data/postmaster.pid"
+  fi
+  return 0
 }
 
 # the state directory: searchable by the server's user (one ACL entry), and pgsql/ its own
@@ -133,8 +183,12 @@ pg_prepare_dirs() {
 pg_start() {
   local pid i d data log
   d=$(pg_dir); data=$(pg_data); log=$LOGD/postgres.out
+  local sockf
+  sockf=$(pg_sock)/.s.PGSQL.$PG_PORT
   pid=$(pg_pid)
-  if [ -n "$pid" ]; then info "postgres already running (pid $pid)"; return 0; fi
+  if [ -n "$pid" ] && [ -S "$sockf" ]; then info "postgres already running (pid $pid)"; return 0; fi
+  if [ -n "$pid" ]; then info "postgres (pid $pid) has no socket $sockf (PHPC_PG_PORT changed?): restarting it"; pg_stop; fi
+  pg_reap_orphans
   pg_prepare_dirs
   if [ ! -f "$data/PG_VERSION" ]; then
     rm -rf -- "$data"
@@ -142,9 +196,7 @@ pg_start() {
     ( cd "$d" && pg_as_user "$PG_BIN/initdb" -D "$data" -U postgres -A trust -E SQL_ASCII --locale=C --no-sync \
         >> "$log" 2>&1 ) || { tail -n 20 "$log" >&2; die "initdb failed (log $log)"; }
   fi
-  local sockf
-  sockf=$(pg_sock)/.s.PGSQL.$PG_PORT
-  [ ! -S "$sockf" ] || [ -n "$(pg_pid)" ] || rm -f -- "$sockf" "$sockf.lock"
+  [ ! -S "$sockf" ] || rm -f -- "$sockf" "$sockf.lock"     # left by a postgres that was killed
   echo "=== $(date -Is) starting $PG_BIN/postgres -D $data -k $(pg_sock) -p $PG_PORT" >> "$log"
   local here=$PWD
   # shellcheck disable=SC2164  # bh_main runs under set -e
@@ -152,8 +204,8 @@ pg_start() {
   # setpriv and env exec: $! is the postmaster itself. No TCP (listen_addresses ''), the socket 0700.
   setsid setpriv --reuid="$PG_USER" --regid="$PG_USER" --init-groups --inh-caps=-all -- \
     env -i PATH=/usr/bin:/bin LC_ALL=C HOME="$d" \
-    "$PG_BIN/postgres" -D "$data" -k "$(pg_sock)" -p "$PG_PORT" -c listen_addresses= \
-      -c unix_socket_permissions=0700 -c max_connections=60 -c shared_buffers=64MB \
+    "$PG_BIN/postgres" -D "$data" -k "$(pg_sock)" -p "$PG_PORT" -c listen_addresses= -c cluster_name="$(pg_cluster_name)" \
+      -c unix_socket_permissions=0700 -c max_connections=$((MAX_JOBS * 4 + 20)) -c shared_buffers=64MB \
       -c logging_collector=off -c log_min_messages=warning < /dev/null >> "$log" 2>&1 &
   pid=$!
   # shellcheck disable=SC2164  # back to the caller's directory (set -e as above)
@@ -183,18 +235,19 @@ pg_stop() {
     return 0
   fi
   kill -INT "$pid" 2>/dev/null || true       # fast shutdown: sessions ended, then a checkpoint
-  for ((i = 0; i < 300; i++)); do [ -d "/proc/$pid" ] || break; sleep 0.1; done
-  if [ -d "/proc/$pid" ]; then
+  for ((i = 0; i < 300; i++)); do pid_alive "$pid" || break; sleep 0.1; done
+  if pid_alive "$pid"; then
     warn "postgres (pid $pid) still running 30 s after SIGINT: SIGQUIT"
     kill -QUIT "$pid" 2>/dev/null || true
-    for ((i = 0; i < 100; i++)); do [ -d "/proc/$pid" ] || break; sleep 0.1; done
+    for ((i = 0; i < 100; i++)); do pid_alive "$pid" || break; sleep 0.1; done
   fi
-  if [ -d "/proc/$pid" ]; then
+  if pid_alive "$pid"; then
     warn "postgres (pid $pid) ignored SIGQUIT: SIGKILL"
     kill -KILL "$pid" 2>/dev/null || true
     sleep 0.5
   fi
   rm -f "$RUN/phpc-pg.pid"
+  pg_reap_orphans
   info "postgres stopped (pid $pid)"
 }
 

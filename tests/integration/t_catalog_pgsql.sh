@@ -46,6 +46,13 @@ pgl_premise() { # test-name
   [ -f "$be/.phpc-unpacked" ] || { skip "$1" "no pgsql catalog backend in $be (scripts/install-deps.sh, or scripts/mkroot.sh for 15)"; return 1; }
 }
 
+# PID runs (exists and is no zombie: a stopped daemon's exit status may wait a moment for init to collect it)
+pgl_alive() { # pid
+  local st
+  st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) || return 1
+  [ -n "$st" ] && [ "${st%% *}" != Z ]
+}
+
 pgl_clean() { pgl clean >/dev/null 2>&1 || pgl clean || true; }
 
 # a fresh harness with the PostgreSQL catalog; prints FAIL and returns 1 when it cannot start
@@ -189,7 +196,7 @@ EOF
   [ -S "$sock" ] || { fail $n "premise: no postgres socket in $PGL_STATE/pgsql/run"; return 0; }
   pgl clean > "$SCRATCH/$n.clean" 2>&1 || { cat "$SCRATCH/$n.clean" >&2; fail $n "'clean' failed"; return 0; }
   trap - EXIT
-  for p in "${all[@]}"; do [ ! -d "/proc/$p" ] || alive+=" $p($(tr -d '\0' < "/proc/$p/comm"))"; done
+  for p in "${all[@]}"; do ! pgl_alive "$p" || alive+=" $p($(tr -d '\0' < "/proc/$p/comm" 2>/dev/null))"; done
   [ -z "$alive" ] || { fail $n "still running after 'clean':$alive"; return 0; }
   [ ! -e "$sock" ] && [ ! -e "$PGL_STATE" ] || { fail $n "'clean' left $PGL_STATE (or the socket)"; return 0; }
   pass "$n (JobIds $ids on 4 Devices and 4 Volumes, $(sed -n 's/.* Span_s=\([0-9]*\) .*/\1/p' "$out") s first start to last end, all at one moment; daemons and postgres ($((${#all[@]})) processes) stopped)"
