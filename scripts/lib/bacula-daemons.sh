@@ -6,7 +6,7 @@
 # Owns the DAEMON LIFECYCLE: finding the binaries, pid files and the PID
 # checks against /proc/PID/exe, the process-tree helpers (bh_children,
 # bh_descendants, proc_starttime), installing the plugin .so, start/stop of
-# one daemon, and the commands up, down, up2, down2, clean, pids,
+# one daemon, and the commands up, down, up2, down2, clean, reset-catalog, pids,
 # backend-pids, plugin-loaded, status (and require_up). The PostgreSQL server of
 # PHPC_CATALOG=pgsql is bacula-pgsql.sh's; 'up' starts it first, 'down' stops it last.
 
@@ -472,6 +472,17 @@ cmd_clean() {
   bh_state_unshare        # (left by a run that was killed before 'down')
   rm -rf -- "$STATE"
   info "removed $STATE"
+}
+
+# down, then the volumes and the catalog that names them (the SQLite file, or the PostgreSQL cluster): the next
+# 'up' starts with an empty catalog; configs, passwords and job definitions stay
+cmd_reset_catalog() {
+  [ $# -eq 0 ] || die "usage: reset-catalog"
+  cmd_down
+  [ -f "$ENVF" ] || return 0
+  rm -rf -- "$STATE/storage" "$DB" "$STATE/pgsql"
+  mkdir -p "$STATE/storage"
+  info "removed the volumes and the catalog in $STATE"
 }
 
 cmd_pids() {

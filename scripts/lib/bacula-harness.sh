@@ -87,6 +87,8 @@ usage: bacula-harness.sh <command> [args]
                             a copy of \$PHPC_PLUGIN_SO (the default)
                             (a running one is restarted when the mode or directory differs)
   clean                     down + delete \$PHPC_STATE
+  reset-catalog             down + delete the volumes and the catalog that names them (SQLite file or
+                            PostgreSQL cluster); the next 'up' starts with an empty catalog
   status                    daemons, pids, ports, plugin loaded?, running jobs
   pids                      'dir=PID sd=PID fd=PID' (+ ' pg=PID' with PHPC_CATALOG=pgsql)
   backend-pids [fd2]        PIDs of bacula-fd's (or the second one's) descendants (the plugin
@@ -206,6 +208,7 @@ bh_main() {
     up2) cmd_up2 "$@";;
     down2) cmd_down2 "$@";;
     clean) cmd_clean "$@";;
+    reset-catalog) cmd_reset_catalog "$@";;
     status) cmd_status "$@";;
     pids) cmd_pids "$@";;
     backend-pids) cmd_backend_pids "$@";;
