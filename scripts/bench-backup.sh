@@ -59,7 +59,7 @@ mkdir -p "$OUT"
 
 # at the end the daemons stop and the volumes are removed with the catalog that names them (a 1M-file Full is
 # ~4 GB; repeated runs filled the disk), unless PHPC_KEEP_VOLUMES=1; the next run starts with a new catalog
-trap '"$H" down >/dev/null 2>&1 || true; [ "${PHPC_KEEP_VOLUMES:-0}" = 1 ] || rm -rf -- "$PHPC_STATE/storage" "$PHPC_STATE/work/dir/bacula.db"' EXIT
+trap 'if [ "${PHPC_KEEP_VOLUMES:-0}" = 1 ]; then "$H" down; else "$H" reset-catalog; fi >/dev/null 2>&1 || true' EXIT
 "$H" up >&2
 
 plugin="podheitor-hpc:path=$tree${popts:+;$popts}"

@@ -53,7 +53,7 @@ this_so=${PHPC_PLUGIN_SO:-$ROOT/shim-c/build/podheitor-hpc-fd.so}
 
 # at the end the daemons stop and the two Full backups' volumes go with the catalog that names them (1M files:
 # ~4 GB each), unless PHPC_KEEP_VOLUMES=1
-trap '"$H" down >/dev/null 2>&1 || true; [ "${PHPC_KEEP_VOLUMES:-0}" = 1 ] || rm -rf -- "$PHPC_STATE/storage" "$PHPC_STATE/work/dir/bacula.db"' EXIT
+trap 'if [ "${PHPC_KEEP_VOLUMES:-0}" = 1 ]; then "$H" down; else "$H" reset-catalog; fi >/dev/null 2>&1 || true' EXIT
 PHPC_PLUGIN_SO=$this_so "$H" up >&2
 field() { sed -n "s/^$1=\\([^ ]*\\).*/\\1/p" "$2" | head -1; }
 

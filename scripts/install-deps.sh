@@ -4,6 +4,12 @@
 # mmdebstrap is for scripts/mkroot.sh, which puts Bacula 15 (Debian trixie)
 # into a private root for the integration tests (nothing of trixie is ever
 # installed on the host), and for the package's test in fresh Debian roots.
+# postgresql is the server of the harness's private PostgreSQL catalog
+# (PHPC_CATALOG=pgsql); Debian's bacula-director-pgsql conflicts with the
+# installed bacula-director-sqlite3 (one catalog backend per system), so it is
+# not installed: it and bacula-common-pgsql, at the installed bacula-director's
+# version, are unpacked into PGSQL_BACKEND for the harness's own bacula-dir
+# only (scripts/lib/unpack-debs.sh says how).
 #
 #   scripts/install-deps.sh
 #
@@ -36,9 +42,12 @@ clang_rt_package() {
 PACKAGES=(bacula-director bacula-director-sqlite3 bacula-sd bacula-fd bacula-console sqlite3
           python3 gcc make maven acl attr clang "$(clang_rt_package)"
           libfuse3-dev fuse3 pkg-config fd-find util-linux
-          binutils file asciidoctor mmdebstrap)
+          binutils file asciidoctor mmdebstrap postgresql)
 # binutils, file, asciidoctor: scripts/package.sh (ELF dependencies, man pages); mmdebstrap: scripts/mkroot.sh
-# and the package's test in fresh Debian roots (tests/integration/t_package.sh)
+# and the package's test in fresh Debian roots (tests/integration/t_package.sh); postgresql: the harness's
+# private PostgreSQL catalog (PHPC_CATALOG=pgsql, scripts/lib/bacula-pgsql.sh)
+# where the Director's PostgreSQL backend of the host's Bacula is unpacked (not installed); the harness looks here
+PGSQL_BACKEND=/var/lib/podheitor-hpc/bacula-pgsql
 POLICY=/usr/sbin/policy-rc.d
 # Debian's JDK >= 22, for a machine that has no JDK >= 22 yet (none on bookworm)
 DEBIAN_JDK=openjdk-25-jdk-headless
@@ -101,9 +110,28 @@ want_jdk() {
   fi
 }
 
+# bacula-common-pgsql + bacula-director-pgsql of the installed bacula-director's version, unpacked into
+# PGSQL_BACKEND (kept when it already holds that version)
+unpack_pgsql_backend() {
+  local v
+  # shellcheck disable=SC2016  # dpkg-query's own ${Version}
+  v=$(dpkg-query -W -f='${Version}' bacula-director 2>/dev/null) || die "bacula-director is not installed"
+  if [ -f "$PGSQL_BACKEND/.phpc-unpacked" ] && grep -qx "bacula-common-pgsql=$v" "$PGSQL_BACKEND/.phpc-unpacked" \
+     && grep -qx "bacula-director-pgsql=$v" "$PGSQL_BACKEND/.phpc-unpacked"; then
+    info "PostgreSQL catalog backend of Bacula $v present in $PGSQL_BACKEND"
+    return 0
+  fi
+  is_root || die "the PostgreSQL catalog backend is missing in $PGSQL_BACKEND; run as root"
+  ensure_state_dir "$(dirname "$PGSQL_BACKEND")"
+  "$(dirname "${BASH_SOURCE[0]}")/lib/unpack-debs.sh" "$PGSQL_BACKEND" \
+    "bacula-common-pgsql=$v" "bacula-director-pgsql=$v" \
+    || die "could not unpack the PostgreSQL catalog backend of Bacula $v into $PGSQL_BACKEND"
+}
+
 main() {
   want_jdk
   install_missing
+  unpack_pgsql_backend
   local jdk
   jdk=$(find_jdk) || exit 1
   info "JDK: $jdk (Java $(jdk_major "$jdk"))"

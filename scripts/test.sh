@@ -13,6 +13,10 @@
 #                                      scripts/mkroot.sh trixie makes it (or reuses it), then
 #                                      PHPC_BACULA=15 with its own state directory and ports (tests 90-92
 #                                      skipped there: the package does not use the harness's Bacula)
+#                                    both runs include tests 55-56 (t_catalog_pgsql.sh): a second harness with
+#                                      the PostgreSQL catalog (PHPC_CATALOG=pgsql, the host's postgresql; its
+#                                      pgsql catalog backend unpacked by install-deps.sh / mkroot.sh), a plugin
+#                                      backup and restore, then 4 concurrent jobs on 4 Devices/Volumes (~1 min)
 #   4. tests/latencyfs/run.sh        the metadata-latency emulator: mount, walk, metadata, delay, unmount, read-write mode (~30 s)
 # Not here (too slow for CI): scripts/stress-1m-files.sh, scripts/bench-backup.sh, podheitor-hpc bench.
 # Every part runs even when an earlier one failed. A test that cannot run on this machine (a JUnit
@@ -27,7 +31,8 @@
 # env: PHPC_SKIP_DEPS=1, PHPC_SKIP_BUILD=1 (the build then counts as skipped), PHPC_FUZZ_SECONDS=20,
 #      tests/integration/run.sh's (IT_STATE, IT_*_PORT, ...), which the 9.6 run takes as they are; the 15 run
 #      takes IT15_STATE (default IT_STATE-15), IT15_DIR_PORT, IT15_FD_PORT, IT15_SD_PORT (default the 9.6
-#      ports + 20), IT15_FD2_PORT (FD + 5), PHPC_ROOTFS (default /var/lib/podheitor-hpc/roots/trixie);
+#      ports + 20), IT15_FD2_PORT (FD + 5), IT15_PG_DIR_PORT/FD/SD/PG (t_catalog_pgsql.sh's harness: the 9.6
+#      run's + 20), PHPC_ROOTFS (default /var/lib/podheitor-hpc/roots/trixie);
 #      PHPC_SKIP_B15=1 leaves the 15 run out (counted as one failure);
 #      tests/latencyfs/run.sh's (LATENCYFS_TEST_BASE, ...)
 set -Eeuo pipefail
@@ -191,6 +196,11 @@ part_integration_15() {
   local fp=${IT15_FD_PORT:-$(( ${IT_FD_PORT:-19202} + 20 ))}
   local sp=${IT15_SD_PORT:-$(( ${IT_SD_PORT:-19203} + 20 ))}
   local f2=${IT15_FD2_PORT:-$((fp + 5))}
+  # t_catalog_pgsql.sh's second harness: the 9.6 run's ports (default its ports + 10) + 20
+  local pgd=${IT15_PG_DIR_PORT:-$(( ${IT_PG_DIR_PORT:-$(( ${IT_DIR_PORT:-19201} + 10 ))} + 20 ))}
+  local pgf=${IT15_PG_FD_PORT:-$(( ${IT_PG_FD_PORT:-$(( ${IT_FD_PORT:-19202} + 10 ))} + 20 ))}
+  local pgs=${IT15_PG_SD_PORT:-$(( ${IT_PG_SD_PORT:-$(( ${IT_SD_PORT:-19203} + 10 ))} + 20 ))}
+  local pgp=${IT15_PG_PG_PORT:-$(( ${IT_PG_PG_PORT:-$(( ${IT_PG_DIR_PORT:-$(( ${IT_DIR_PORT:-19201} + 10 ))} + 4 ))} + 20 ))}
   if [ "${PHPC_SKIP_B15:-0}" = 1 ]; then
     echo "==== integration-15: left out (PHPC_SKIP_B15=1)"
     record integration-15 0 1 0 "(left out: PHPC_SKIP_B15=1)"; return 0
@@ -202,7 +212,8 @@ part_integration_15() {
   fi
   echo "     (root ready in $((SECONDS - t0)) s)"
   part_counted integration-15 env PHPC_BACULA=15 PHPC_ROOTFS="$rootfs" IT_STATE="$st" IT_DIR_PORT="$dp" \
-    IT_FD_PORT="$fp" IT_SD_PORT="$sp" IT_FD2_PORT="$f2" "$ROOT/tests/integration/run.sh"
+    IT_FD_PORT="$fp" IT_SD_PORT="$sp" IT_FD2_PORT="$f2" IT_PG_DIR_PORT="$pgd" IT_PG_FD_PORT="$pgf" \
+    IT_PG_SD_PORT="$pgs" IT_PG_PG_PORT="$pgp" PGL_STATE="${IT15_PGL_STATE:-$st-pgsql}" "$ROOT/tests/integration/run.sh"
 }
 part_latencyfs() { part_counted latencyfs "$ROOT/tests/latencyfs/run.sh"; }
 

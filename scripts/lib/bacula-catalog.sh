@@ -3,20 +3,41 @@
 # bacula-harness.sh (the entry point: command line, help text, settings,
 # sourcing contract); defines functions only and runs nothing itself.
 #
-# Owns the CATALOG AND BSR HELPERS: the SQLite catalog (creation, read-only
-# sql), job lookups (jobname, jobstatus, joblog, query), file lists and the
-# checks built on them (list-files, find-list, parity, verify), and bootstraps
-# written from the catalog (write_bsr, restore-bsr).
+# Owns the CATALOG AND BSR HELPERS: the catalog (creation, read-only sql) for both backends, SQLite (the
+# default: $PHPC_STATE/work/dir/bacula.db) and PostgreSQL (PHPC_CATALOG=pgsql: the private server and database
+# of bacula-pgsql.sh), job lookups (jobname, jobstatus, joblog, query), file lists and the checks built on them
+# (list-files, find-list, parity, verify), and bootstraps written from the catalog (write_bsr, restore-bsr).
+# Queries written here run on both: standard SQL, or a dialect choice (sql_epoch, joblog).
 
 # ------------------------------------------------------------------- catalog ----
-# read-only catalog query (the director is the writer). File names: through the TEMP view PhpcFile
-# (JobId, FileIndex, PathId, LStat, MD5, Name = the full path), the same for every Bacula version
-# (bh_file_view_sql, bacula-rootfs.sh): never join Filename yourself, 15 has no such table.
+# read-only catalog query (the director is the writer), tab-separated rows without header. File names: through
+# the view PhpcFile (JobId, FileIndex, PathId, LStat, MD5, Name = the full path), the same for every Bacula
+# version and catalog (bh_file_view_select, bacula-rootfs.sh): never join Filename yourself, 15 has no such table.
 sql() {
-  sqlite3 -cmd '.timeout 60000' -cmd "$(bh_file_view_sql)" -batch -noheader -separator $'\t' "file:$DB?mode=ro" "$@"
+  if [ "${CATALOG:-sqlite}" = pgsql ]; then
+    [ $# -eq 1 ] || die "sql: one SQL statement"
+    pg_sql "$1"
+  else
+    sqlite3 -cmd '.timeout 60000' -cmd "$(bh_file_view_sql)" -batch -noheader -separator $'\t' "file:$DB?mode=ro" "$@"
+  fi
+}
+
+# SQL: whole seconds since the epoch of a timestamp column
+sql_epoch() { # column
+  if [ "${CATALOG:-sqlite}" = pgsql ]; then echo "CAST(EXTRACT(EPOCH FROM $1) AS BIGINT)"
+  else echo "CAST(strftime('%s',$1) AS INTEGER)"; fi
+}
+
+# does the state directory hold a catalog already (and of which kind)?
+catalog_exists() {
+  case "${1:-${CATALOG:-sqlite}}" in
+    pgsql) [ -f "$(pg_data)/PG_VERSION" ];;
+    *) [ -s "$DB" ];;
+  esac
 }
 
 init_catalog() {
+  if [ "${CATALOG:-sqlite}" = pgsql ]; then pg_init_catalog; return; fi
   [ -s "$DB" ] && return 0
   local mk
   mk=$(bh_rootfs_path /usr/share/bacula-director/make_sqlite3_tables)
@@ -49,6 +70,11 @@ cmd_joblog() {
   # shellcheck disable=SC2015  # die exits: nothing runs after it
   [ $# -eq 1 ] && [[ "$1" =~ ^[0-9]+$ ]] || die "usage: joblog JOBID"
   load_env
+  if [ "${CATALOG:-sqlite}" = pgsql ]; then
+    # stored as sent: strip the message's own "\n", one row = one line
+    sql "SELECT rtrim(LogText, chr(10)) FROM Log WHERE JobId=$1 ORDER BY LogId"
+    return
+  fi
   # the SQLite backend stores each message with a "\\" appended (after the
   # message's own "\n", if it has one): strip both, one row = one line
   sql "SELECT rtrim(CASE WHEN substr(LogText, -1) = '\\' THEN substr(LogText, 1, length(LogText) - 1)

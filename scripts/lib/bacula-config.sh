@@ -6,8 +6,18 @@
 # Owns CONFIG GENERATION: the daemon configs (bacula-dir/-sd/-fd/-fd2.conf,
 # bconsole.conf) under $PHPC_STATE/etc, their syntax check (bacula-* -t), the
 # per-job FileSet + Job definitions in etc/jobs.d (prepare_job, define_job,
-# regen_dynamic -> dynamic.conf, then a director reload), and the quoting of
+# regen_dynamic -> dynamic.conf, then a director reload), the operator's own
+# Director resources (dir-include -> etc/include.conf), and the quoting of
 # config strings.
+#
+# Concurrency: Director, both Clients, the Storage resources, the SD, every Device and every Job (JobDefs)
+# allow PHPC_MAX_JOBS (default 10) jobs at once. One Device mounts one Volume at a time, so jobs that write to
+# different Pools (Volumes) at the same time need a Device each: PHPC_DEVICES=N (default 1) gives the SD the
+# Devices PhpcFileDev, PhpcFileDev2 .. PhpcFileDevN (Media Type PhpcFile, one directory $PHPC_STATE/storage) in
+# a virtual Autochanger PhpcFileChgr, which the Director's Storage PhpcFile then names (the SD puts each job on a
+# free Device); the Director also gets one Storage per Device, PhpcFile1 .. PhpcFileN (PhpcFile1 =
+# PhpcFileDev), for configurations that assign storages themselves. With 1 nothing of this is written: the
+# configuration is the one-Device one of before.
 
 # ----------------------------------------------------------------- passwords ----
 gen_pw() { head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 32; }
@@ -55,11 +65,7 @@ Director {
   Messages = Daemon
 }
 
-Catalog {
-  Name = PhpcCatalog
-  # SQLite: the file is <Director WorkingDirectory>/<dbname>.db
-  dbname = "bacula"; dbuser = ""; dbpassword = ""
-}
+$(catalog_resource)
 
 Client {
   Name = $CLIENT
@@ -86,15 +92,7 @@ Client {
   Maximum Concurrent Jobs = $MAX_JOBS
 }
 
-Storage {
-  Name = PhpcFile
-  Address = 127.0.0.1
-  SDPort = $SD_PORT
-  Password = "$PW_SD"
-  Device = PhpcFileDev
-  Media Type = PhpcFile
-  Maximum Concurrent Jobs = $MAX_JOBS
-}
+$(dir_storages)
 
 Pool {
   Name = PhpcPool
@@ -162,6 +160,9 @@ Job {
 # Jobs/FileSets created by 'backup' / 'backup-plugin' / 'estimate*' (one file
 # each in $ETC/jobs.d, concatenated into dynamic.conf, then 'reload').
 @$ETC/dynamic.conf
+
+# the operator's own resources ('bacula-harness.sh dir-include FILE': one @FILE line each)
+@$ETC/include.conf
 EOF
 
   cat > "$o/bacula-sd.conf" <<EOF
@@ -180,18 +181,7 @@ Director {
   Password = "$PW_SD"
 }
 
-Device {
-  Name = PhpcFileDev
-  Media Type = PhpcFile
-  Device Type = File
-  Archive Device = "$STATE/storage"
-  LabelMedia = yes
-  Random Access = yes
-  AutomaticMount = yes
-  RemovableMedia = no
-  AlwaysOpen = no
-  Maximum Concurrent Jobs = $MAX_JOBS
-}
+$(sd_devices)
 
 Messages {
   Name = Standard
@@ -213,9 +203,99 @@ Director {
 EOF
 }
 
+# the Director's Catalog resource for CATALOG (sqlite | pgsql)
+catalog_resource() {
+  if [ "${CATALOG:-sqlite}" = pgsql ]; then
+    cat <<EOF
+Catalog {
+  Name = PhpcCatalog
+  # PostgreSQL: the harness's private server, reached on its unix socket only (bacula-pgsql.sh)
+  dbname = "$PG_DB"; dbuser = "$PG_DBUSER"; dbpassword = ""
+  DB Address = "$(pg_sock)"
+  DB Port = $PG_PORT
+}
+EOF
+  else
+    cat <<EOF
+Catalog {
+  Name = PhpcCatalog
+  # SQLite: the file is <Director WorkingDirectory>/<dbname>.db
+  dbname = "bacula"; dbuser = ""; dbpassword = ""
+}
+EOF
+  fi
+}
+
+dev_name() { if [ "$1" = 1 ]; then echo PhpcFileDev; else echo "PhpcFileDev$1"; fi; }
+
+# a Director Storage resource on the SD
+storage_res() { # name device [autochanger]
+  cat <<EOF
+Storage {
+  Name = $1
+  Address = 127.0.0.1
+  SDPort = $SD_PORT
+  Password = "$PW_SD"
+  Device = $2
+  Media Type = PhpcFile
+  Maximum Concurrent Jobs = $MAX_JOBS${3:+
+  Autochanger = $3}
+}
+EOF
+}
+
+# the Director's Storage resources: PhpcFile (the one Device, or the Autochanger of DEVICES > 1), and with
+# DEVICES > 1 one Storage per Device, PhpcFile1..N
+dir_storages() {
+  local n=${DEVICES:-1} k
+  if [ "$n" = 1 ]; then storage_res PhpcFile PhpcFileDev; return; fi
+  echo "# $n Devices in the SD's virtual Autochanger PhpcFileChgr: concurrent jobs to different Pools get one each"
+  storage_res PhpcFile PhpcFileChgr PhpcFile
+  for ((k = 1; k <= n; k++)); do
+    echo; echo "# Device $(dev_name "$k") alone"
+    storage_res "PhpcFile$k" "$(dev_name "$k")"
+  done
+}
+
+# the SD's Devices (and, with DEVICES > 1, their Autochanger)
+sd_devices() {
+  local n=${DEVICES:-1} k list=""
+  for ((k = 1; k <= n; k++)); do
+    list+=${list:+, }$(dev_name "$k")
+    [ "$k" = 1 ] || echo
+    cat <<EOF
+Device {
+  Name = $(dev_name "$k")
+  Media Type = PhpcFile
+  Device Type = File
+  Archive Device = "$STATE/storage"
+  LabelMedia = yes
+  Random Access = yes
+  AutomaticMount = yes
+  RemovableMedia = no
+  AlwaysOpen = no
+  Maximum Concurrent Jobs = $MAX_JOBS
+}
+EOF
+  done
+  [ "$n" = 1 ] && return 0
+  cat <<EOF
+
+# a virtual (disk) autochanger: the SD gives each job a free Device of these
+Autochanger {
+  Name = PhpcFileChgr
+  Device = $list
+  Changer Command = ""
+  Changer Device = /dev/null
+}
+EOF
+}
+
 test_conf() { # d conf
   local d=$1 conf=$2 out
-  if ! out=$("${BH_RUN_T[@]}" "$(bh_exe "$(daemon_bin "$d")")" -t -c "$conf" 2>&1); then
+  local -a pre=()
+  [ "$d" = dir ] && pre=("${BH_DIR_ENV[@]}")   # the catalog backend (PHPC_CATALOG=pgsql)
+  if ! out=$("${BH_RUN_T[@]}" "${pre[@]}" "$(bh_exe "$(daemon_bin "$d")")" -t -c "$conf" 2>&1); then
     echo "$out" >&2
     die "configuration test failed for bacula-$d ($conf)"
   fi
@@ -325,4 +405,62 @@ ${dirs}}
 EOF
 )
   define_job "$JOB_NAME" "$content"
+}
+
+# ------------------------------------------------- the operator's resources ----
+# dir-include FILE...: @-include FILEs (the operator's Pools, FileSets, Jobs, Schedules, e.g. the output of
+# 'podheitor-hpc gen-fileset') into bacula-dir.conf after the harness's own resources. The whole configuration
+# with them is checked with 'bacula-dir -t' first (the Director's catalog backend, in the Bacula 15 root for
+# PHPC_BACULA=15); only then are they added to etc/include.conf and the Director reloaded. A failing check
+# changes nothing and prints bacula-dir's message. --check: the check only. --list, --clear (then reload).
+# The files are read where they are (not copied): with PHPC_BACULA=15 they must lie below a directory the root
+# sees (the state directory, the checkout, PHPC_ROOTFS_BINDS).
+cmd_dir_include() {
+  local usage="usage: dir-include [--check] FILE... | --list | --clear"
+  require_up
+  local mode=add f
+  case "${1:-}" in
+    --list) [ $# -eq 1 ] || die "$usage"; sed -n 's/^@//p' "$ETC/include.conf"; return 0;;
+    --clear) [ $# -eq 1 ] || die "$usage"; mode=clear; shift;;
+    --check) mode=check; shift;;
+    -*) die "$usage";;
+  esac
+  [ "$mode" = clear ] || [ $# -ge 1 ] || die "$usage"
+  local -a files=()
+  for f in "$@"; do
+    case $f in /*) ;; *) f=$PWD/$f;; esac
+    [ -f "$f" ] || die "dir-include: $f is not a file"
+    # Bacula's '@' takes the rest of the word as the path: no blanks, quotes or '#'
+    [[ "$f" =~ ^[A-Za-z0-9_./+=,:@%-]+$ ]] || die "dir-include: $f: only letters, digits and _./+=,:@%- in the path"
+    if [ "${BACULA:-9.6}" != 9.6 ]; then
+      local b seen=0
+      bh_rootfs_binds
+      for b in "${BH_BINDS[@]}"; do case $f in "${b%/}"/*) seen=1;; esac; done
+      [ $seen = 1 ] || die "dir-include: PHPC_BACULA=15 runs the Director in $ROOTFS, which sees $f only below ${BH_BINDS[*]} (PHPC_ROOTFS_BINDS adds directories)"
+    fi
+    files+=("$f")
+  done
+  local lk new=$ETC/include.conf.new.$$ conf=$ETC/bacula-dir.conf.check.$$ rc=0 out
+  exec {lk}> "$RUN/config.lock"
+  flock -w 120 "$lk" || die "could not lock $RUN/config.lock"
+  {
+    [ "$mode" = clear ] || cat "$ETC/include.conf"
+    for f in "${files[@]}"; do grep -qxF "@$f" "$ETC/include.conf" || echo "@$f"; done
+  } > "$new"
+  # the Director's configuration with the new list in place of etc/include.conf
+  sed "s|^@$ETC/include.conf\$|@$new|" "$ETC/bacula-dir.conf" > "$conf"
+  chmod 600 "$new" "$conf"
+  ( test_conf dir "$conf" ) || rc=$?
+  rm -f -- "$conf"
+  if [ $rc != 0 ] || [ "$mode" = check ]; then
+    rm -f -- "$new"; exec {lk}>&-
+    [ $rc = 0 ] || die "dir-include: 'bacula-dir -t' rejects the configuration with ${files[*]:-no includes} (above); nothing changed"
+    info "dir-include --check: 'bacula-dir -t' accepts the configuration with ${files[*]}"
+    return 0
+  fi
+  mv -f -- "$new" "$ETC/include.conf"
+  out=$(bcmd "reload" 2>&1)
+  exec {lk}>&-
+  if echo "$out" | grep -qiE 'error|failed'; then echo "$out" >&2; die "director reload failed"; fi
+  info "dir-include: bacula-dir.conf includes $(sed -n 's/^@//p' "$ETC/include.conf" | paste -sd' ' -)${files[*]:+ (added: ${files[*]})}"
 }

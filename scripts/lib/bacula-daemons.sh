@@ -6,8 +6,9 @@
 # Owns the DAEMON LIFECYCLE: finding the binaries, pid files and the PID
 # checks against /proc/PID/exe, the process-tree helpers (bh_children,
 # bh_descendants, proc_starttime), installing the plugin .so, start/stop of
-# one daemon, and the commands up, down, up2, down2, clean, pids,
-# backend-pids, plugin-loaded, status (and require_up).
+# one daemon, and the commands up, down, up2, down2, clean, reset-catalog, pids,
+# backend-pids, plugin-loaded, status (and require_up). The PostgreSQL server of
+# PHPC_CATALOG=pgsql is bacula-pgsql.sh's; 'up' starts it first, 'down' stops it last.
 
 # ------------------------------------------------ binaries, ports, pid files ----
 find_bin() { # name override
@@ -133,8 +134,9 @@ start_daemon() { # d
     die "port $port already in use by another process (ss -ltnp 'sport = :$port'); set PHPC_${d^^}_PORT"
   fi
   [ -x "$bin" ] || die "bacula-$d binary $bin not executable"
-  local -a dbg=()
+  local -a dbg=() pre=()
   [ "$d" = fd ] && [ "${FD_DEBUG:-0}" != 0 ] && dbg=(-d "$FD_DEBUG" -dt)
+  [ "$d" = dir ] && pre=("${BH_DIR_ENV[@]}")   # the catalog backend (PHPC_CATALOG=pgsql: env LD_LIBRARY_PATH=...)
   echo "=== $(date -Is) starting $bin -f -c $conf ${dbg[*]}" >> "$log"
   # -f: foreground, so $! is the daemon itself; setsid: own session, so it
   # survives this shell. stdin/stdout/stderr detached from the caller's pipes;
@@ -143,7 +145,7 @@ start_daemon() { # d
   # shellcheck disable=SC2164  # bh_main runs under set -e
   cd "$WORK/$d"
   # BH_RUN: nothing for 9.6; for 15 the runner that execs the daemon inside the root (bacula-rootfs.sh)
-  setsid "${BH_START_PREFIX[@]}" "${BH_RUN[@]}" "$(bh_exe "$bin")" -f -c "$conf" "${dbg[@]}" < /dev/null >> "$log" 2>&1 &
+  setsid "${BH_START_PREFIX[@]}" "${BH_RUN[@]}" "${pre[@]}" "$(bh_exe "$bin")" -f -c "$conf" "${dbg[@]}" < /dev/null >> "$log" 2>&1 &
   pid=$!
   # shellcheck disable=SC2164  # back to the caller's directory (set -e as above)
   cd "$here"
@@ -223,7 +225,10 @@ cmd_up() {
   else
     bh_rootfs_check
   fi
-  need sqlite3 "package sqlite3"; need setsid
+  CATALOG=${PHPC_CATALOG:-sqlite}
+  case $CATALOG in sqlite|pgsql) ;; *) die "PHPC_CATALOG must be sqlite or pgsql (got '$CATALOG')";; esac
+  if [ "$CATALOG" = sqlite ]; then need sqlite3 "package sqlite3"; fi
+  need setsid
   ensure_state_dir "$STATE"   # created root's own, or refused if someone else could have made it
   mkdir -p "$ETC/jobs.d" "$RUN" "$LOGD" "$WORK/dir" "$WORK/sd" "$WORK/fd" "$WORK/fd2" "$STATE/storage" \
            "$STATE/restores" "$PLUGDIR"
@@ -234,13 +239,17 @@ cmd_up() {
   # shellcheck disable=SC2034  # old_* are read indirectly (${!ov}, ${!ob})
   local old_DIR_PORT='' old_FD_PORT='' old_SD_PORT='' old_FD_DEBUG=''
   # shellcheck disable=SC2034  # (same)
-  local old_DIR_BIN='' old_SD_BIN='' old_FD_BIN='' old_BACULA='' old_ROOTFS_BINDS=''
+  local old_DIR_BIN='' old_SD_BIN='' old_FD_BIN='' old_BACULA='' old_ROOTFS_BINDS='' old_CATALOG=''
   local PW_CONSOLE='' PW_FD='' PW_SD=''
   if [ -f "$ENVF" ]; then
-    eval "$(sed -n 's/^\(DIR_PORT\|FD_PORT\|SD_PORT\|FD_DEBUG\|DIR_BIN\|SD_BIN\|FD_BIN\|BACULA\|ROOTFS_BINDS\)=/old_\1=/p; s/^\(PW_[A-Z]*\)=/\1=/p' "$ENVF")"
+    eval "$(sed -n 's/^\(DIR_PORT\|FD_PORT\|SD_PORT\|FD_DEBUG\|DIR_BIN\|SD_BIN\|FD_BIN\|BACULA\|ROOTFS_BINDS\|CATALOG\)=/old_\1=/p; s/^\(PW_[A-Z]*\)=/\1=/p' "$ENVF")"
   fi
-  # the catalog's schema belongs to one version (9.6 has a Filename table, 15 does not)
-  if [ -s "$DB" ] && [ "${old_BACULA:-9.6}" != "$BACULA" ]; then
+  # the catalog's schema belongs to one version (9.6 has a Filename table, 15 does not), and it is one kind
+  local oldcat=${old_CATALOG:-sqlite}
+  if catalog_exists "$oldcat" && [ "$oldcat" != "$CATALOG" ]; then
+    die "$STATE holds a $oldcat catalog; PHPC_CATALOG=$CATALOG needs another PHPC_STATE (or 'bacula-harness.sh clean' first)"
+  fi
+  if catalog_exists "$oldcat" && [ "${old_BACULA:-9.6}" != "$BACULA" ]; then
     die "$STATE holds a Bacula ${old_BACULA:-9.6} catalog; PHPC_BACULA=$BACULA needs another PHPC_STATE (or 'bacula-harness.sh clean' first)"
   fi
   DIR_PORT=${PHPC_DIR_PORT:-19101}
@@ -248,12 +257,22 @@ cmd_up() {
   FD2_PORT=${PHPC_FD2_PORT:-$((FD_PORT + 5))}
   SD_PORT=${PHPC_SD_PORT:-19103}
   MAX_JOBS=${PHPC_MAX_JOBS:-10}
+  DEVICES=${PHPC_DEVICES:-1}
+  PG_PORT=${PHPC_PG_PORT:-$((DIR_PORT + 4))}
   FD_DEBUG=${PHPC_FD_DEBUG:-0}
   PLUGIN_SO=${PHPC_PLUGIN_SO:-$PHPC_ROOT/shim-c/build/$PLUGIN_SO_NAME}
   local p
-  for p in "$DIR_PORT" "$FD_PORT" "$SD_PORT" "$MAX_JOBS" "$FD_DEBUG"; do
-    [[ "$p" =~ ^[0-9]+$ ]] || die "PHPC_DIR_PORT/FD_PORT/SD_PORT/MAX_JOBS/FD_DEBUG must be numbers (got '$p')"
+  for p in "$DIR_PORT" "$FD_PORT" "$SD_PORT" "$MAX_JOBS" "$FD_DEBUG" "$DEVICES" "$PG_PORT"; do
+    [[ "$p" =~ ^[0-9]+$ ]] || die "PHPC_DIR_PORT/FD_PORT/SD_PORT/MAX_JOBS/FD_DEBUG/DEVICES/PG_PORT must be numbers (got '$p')"
   done
+  [ "$MAX_JOBS" -ge 1 ] && [ "$DEVICES" -ge 1 ] && [ "$DEVICES" -le 64 ] || die "PHPC_MAX_JOBS must be >= 1, PHPC_DEVICES 1..64"
+  PG_USER='' PG_BIN='' PG_LIBDIR=''
+  if [ "$CATALOG" = pgsql ]; then
+    PG_USER=${PHPC_PG_USER:-postgres}
+    [[ "$PG_USER" =~ ^[a-z_][a-z0-9_-]*$ ]] || die "bad PHPC_PG_USER '$PG_USER'"
+    PG_BIN=$(pg_find_bin)
+    PG_LIBDIR=$(pg_backend_libdir)
+  fi
   case "$PLUGIN_SO" in /*) ;; *) PLUGIN_SO=$PWD/$PLUGIN_SO;; esac
   if [ "$BACULA" = 9.6 ]; then
     DIR_BIN=$(find_bin bacula-dir "${BACULA_DIR_BIN:-}")
@@ -272,6 +291,12 @@ FD_PORT=$FD_PORT
 FD2_PORT=$FD2_PORT
 SD_PORT=$SD_PORT
 MAX_JOBS=$MAX_JOBS
+DEVICES=$DEVICES
+CATALOG=$CATALOG
+PG_PORT=$PG_PORT
+PG_USER=$PG_USER
+PG_BIN=$(printf '%q' "$PG_BIN")
+PG_LIBDIR=$(printf '%q' "$PG_LIBDIR")
 FD_DEBUG=$FD_DEBUG
 PLUGIN_SO=$(printf '%q' "$PLUGIN_SO")
 BACULA=$BACULA
@@ -300,10 +325,12 @@ EOF
   done
   mv -f "$ENVF.tmp" "$ENVF"
   bh_version_setup
+  bh_catalog_setup
   bh_state_share          # 15: later mounts below $STATE must reach the daemons' namespaces
 
   [ -f "$ETC/query.sql" ] || : > "$ETC/query.sql"
   [ -f "$ETC/dynamic.conf" ] || regen_dynamic
+  [ -f "$ETC/include.conf" ] || : > "$ETC/include.conf"
   init_catalog            # 'bacula-dir -t' opens the catalog, so create it first
   local new=$ETC/.new.$$
   rm -rf "$ETC"/.new.*
@@ -338,6 +365,9 @@ EOF
   echo "$out" | grep -q 'Version' || { echo "$out" >&2; die "bconsole cannot talk to the director"; }
   info "up: $(echo "$out" | grep -m1 Version)${ROOTFS:+ (from $ROOTFS)}"
   info "PHPC_STATE=$STATE  dir=127.0.0.1:$DIR_PORT fd=127.0.0.1:$FD_PORT sd=127.0.0.1:$SD_PORT"
+  if [ "$CATALOG" = pgsql ]; then
+    info "catalog: PostgreSQL (pid $(pg_pid), socket $(pg_sock)/.s.PGSQL.$PG_PORT), Director backend $PG_LIBDIR"
+  fi
   if cmd_plugin_loaded; then
     info "plugin: bacula-fd loaded $PLUGDIR/$PLUGIN_SO_NAME"
   else
@@ -351,6 +381,8 @@ cmd_down() {
   load_env
   local d
   for d in dir fd2 fd sd; do stop_daemon "$d"; done
+  # the catalog server last (the Director has let go of it); by its PID file, whatever PHPC_CATALOG says now
+  if [ -n "${PG_BIN:-}" ]; then pg_stop; fi
   bh_state_unshare
 }
 
@@ -442,9 +474,20 @@ cmd_clean() {
   info "removed $STATE"
 }
 
+# down, then the volumes and the catalog that names them (the SQLite file, or the PostgreSQL cluster): the next
+# 'up' starts with an empty catalog; configs, passwords and job definitions stay
+cmd_reset_catalog() {
+  [ $# -eq 0 ] || die "usage: reset-catalog"
+  cmd_down
+  [ -f "$ENVF" ] || return 0
+  rm -rf -- "$STATE/storage" "$DB" "$STATE/pgsql"
+  mkdir -p "$STATE/storage"
+  info "removed the volumes and the catalog in $STATE"
+}
+
 cmd_pids() {
   load_env
-  echo "dir=$(daemon_pid dir) sd=$(daemon_pid sd) fd=$(daemon_pid fd)"
+  echo "dir=$(daemon_pid dir) sd=$(daemon_pid sd) fd=$(daemon_pid fd)${PG_BIN:+ pg=$(pg_pid)}"
 }
 
 cmd_backend_pids() { # [fd2]
@@ -480,6 +523,13 @@ cmd_status() {
     fi
     printf 'bacula-%-3s pid=%-8s port=%s %s\n' "$d" "${pid:--}" "$(daemon_port "$d")" "$l"
   done
+  if [ "${CATALOG:-sqlite}" = pgsql ]; then
+    pid=$(pg_pid)
+    printf 'postgres   pid=%-8s socket=%s %s\n' "${pid:--}" "$(pg_sock)/.s.PGSQL.$PG_PORT" \
+      "$([ -n "$pid" ] && echo running || echo NOT-running)"
+  else
+    echo "catalog: SQLite $DB"
+  fi
   if [ -n "$(daemon_pid dir)" ]; then
     if cmd_plugin_loaded; then echo "plugin: loaded ($PLUGDIR/$PLUGIN_SO_NAME)";
     else echo "plugin: NOT loaded (source $PLUGIN_SO)"; fi
@@ -494,4 +544,7 @@ require_up() {
   for d in dir sd fd; do
     [ -n "$(daemon_pid "$d")" ] || die "bacula-$d is not running (run: bacula-harness.sh up)"
   done
+  if [ "${CATALOG:-sqlite}" = pgsql ] && [ -z "$(pg_pid)" ]; then
+    die "the catalog's postgres is not running (run: bacula-harness.sh up)"
+  fi
 }

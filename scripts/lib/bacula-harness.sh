@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # podheitor-hpc test harness: a private Bacula Director + Storage Daemon +
-# File Daemon on 127.0.0.1, SQLite catalog, File storage, all state under
-# $PHPC_STATE. The FD's Plugin Directory is $PHPC_STATE/plugins, into which
+# File Daemon on 127.0.0.1, SQLite catalog (or a private PostgreSQL one,
+# PHPC_CATALOG=pgsql), File storage, all state under $PHPC_STATE. The FD's Plugin Directory is $PHPC_STATE/plugins, into which
 # 'up' copies shim-c/build/podheitor-hpc-fd.so (or $PHPC_PLUGIN_SO).
 # Bacula 9.6 from the host (default), or Bacula 15 from a private Debian trixie
 # root (PHPC_BACULA=15, PHPC_ROOTFS; bacula-rootfs.sh says how it runs).
@@ -28,6 +28,8 @@
 #   bacula-catalog.sh  catalog and BSR helpers: sql, list-files, parity, joblog, bootstraps
 #   bacula-rootfs.sh   the version switch: 9.6 from the host, 15 from a private root
 #                      (through bacula-inroot.sh, an executable: one command in the root)
+#   bacula-pgsql.sh    the private PostgreSQL catalog (PHPC_CATALOG=pgsql): server, catalog,
+#                      the Director's pgsql backend without changing the system's Bacula
 # shellcheck source-path=SCRIPTDIR
 BH_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 PHPC_ROOT=${PHPC_ROOT:-$(cd "$BH_LIB/../.." && pwd)}
@@ -61,15 +63,19 @@ PLUGIN_SO_NAME=podheitor-hpc-fd.so
 . "$BH_LIB/bacula-catalog.sh"
 # shellcheck source=bacula-rootfs.sh
 . "$BH_LIB/bacula-rootfs.sh"
+# shellcheck source=bacula-pgsql.sh
+. "$BH_LIB/bacula-pgsql.sh"
 
 usage() {
   cat <<EOF
 usage: bacula-harness.sh <command> [args]
 
-  up                        write configs to \$PHPC_STATE ($STATE), init the SQLite
-                            catalog, copy the plugin .so into \$PHPC_STATE/plugins,
+  up                        write configs to \$PHPC_STATE ($STATE), init the catalog
+                            (SQLite, or PostgreSQL: PHPC_CATALOG=pgsql starts its private
+                            server first), copy the plugin .so into \$PHPC_STATE/plugins,
                             start bacula-dir/-sd/-fd on 127.0.0.1 (idempotent)
-  down                      stop the daemons started by 'up' (by PID, TERM then KILL)
+  down                      stop the daemons started by 'up' (by PID, TERM then KILL), then the
+                            catalog's postgres (by PID, SIGINT = fast shutdown, then QUIT, KILL)
   up2 [--no-dac] [--plugin-dir DIR] / down2
                             start/stop a second bacula-fd (Client $CLIENT2 on port
                             \$PHPC_FD2_PORT, default FD port + 5) for restoreclient=$CLIENT2
@@ -81,8 +87,10 @@ usage: bacula-harness.sh <command> [args]
                             a copy of \$PHPC_PLUGIN_SO (the default)
                             (a running one is restarted when the mode or directory differs)
   clean                     down + delete \$PHPC_STATE
+  reset-catalog             down + delete the volumes and the catalog that names them (SQLite file or
+                            PostgreSQL cluster); the next 'up' starts with an empty catalog
   status                    daemons, pids, ports, plugin loaded?, running jobs
-  pids                      'dir=PID sd=PID fd=PID'
+  pids                      'dir=PID sd=PID fd=PID' (+ ' pg=PID' with PHPC_CATALOG=pgsql)
   backend-pids [fd2]        PIDs of bacula-fd's (or the second one's) descendants (the plugin
                             backend), one a line
   plugin-loaded             exit 0 if bacula-fd lists the podheitor-hpc plugin
@@ -96,6 +104,19 @@ usage: bacula-harness.sh <command> [args]
   estimate-plugin 'STRING' [listing] [LEVEL] [DIRECTIVE...]
                             bconsole 'estimate job=... [listing] level=...'; prints the
                             listing and 'Estimate_files=N Estimate_bytes=M'
+  dir-include [--check] FILE... | --list | --clear
+                            @-include FILEs (your Pools/FileSets/Jobs, e.g. gen-fileset output)
+                            into bacula-dir.conf: 'bacula-dir -t' on the whole configuration
+                            first (a rejected one changes nothing), then a reload; --check: the
+                            test only. Storages to use: PhpcFile (the Autochanger when
+                            PHPC_DEVICES > 1), PhpcFile1..N (one Device each); Client $CLIENT;
+                            JobDefs PhpcJobDefs; Messages Standard
+  run JOB [LEVEL]           run a Job defined by a dir-include file, measured like 'backup'
+  run-jobs [--level LEVEL] JOB...
+                            queue the Jobs together, wait for all; per job 'JobId= Job= JobStatus=
+                            Start= End= Pool= Volumes=' from the catalog, then 'Jobs= OK=
+                            First_start= Last_end= Span_s= Wall_s= Overlap=yes|no' (yes: all ran
+                            at one moment); exit 1 unless all OK
   restore JOBID DEST [ARG...]
                             restore all files of JOBID with where=DEST (ARGs are extra
                             bconsole restore arguments, e.g. replace=always)
@@ -118,14 +139,28 @@ usage: bacula-harness.sh <command> [args]
   verify SRC DEST [...]     scripts/verify.py SRC DEST (DEST or DEST/SRC)
   joblog JOBID              the job log (catalog Log table)
   jobstatus JOBID           the JobStatus letter (T W E e f A R C ...)
-  query 'SQL'               read-only SQL on the catalog (tab-separated)
+  query 'SQL'               read-only SQL on the catalog (tab-separated; file names: the view
+                            PhpcFile). PHPC_CATALOG=pgsql: PostgreSQL's dialect (unquoted names fold
+                            to lower case; hex(Name) is provided)
 
 environment for 'up' (unset = default; recorded in \$PHPC_STATE/etc/harness.env,
 which every other command reads -- re-run 'up' to change; changed daemons restart):
   PHPC_STATE=$STATE
   PHPC_DIR_PORT=19101 PHPC_FD_PORT=19102 PHPC_SD_PORT=19103 PHPC_FD2_PORT=(FD port + 5)
   PHPC_PLUGIN_SO=$PHPC_ROOT/shim-c/build/$PLUGIN_SO_NAME
-  PHPC_MAX_JOBS=10  PHPC_FD_DEBUG=0 (bacula-fd -d level)
+  PHPC_MAX_JOBS=10          Maximum Concurrent Jobs of Director, Clients, Storages, every Device, JobDefs
+                            (the SD: twice that)
+  PHPC_DEVICES=1            SD Devices PhpcFileDev, PhpcFileDev2..N; N > 1: in an Autochanger PhpcFileChgr
+                            that Storage PhpcFile names, so concurrent jobs to different Pools (Volumes)
+                            each get a Device; plus Storages PhpcFile1..N, one Device each
+  PHPC_CATALOG=sqlite       sqlite, or pgsql: a private PostgreSQL (the host's, initdb in
+                            \$PHPC_STATE/pgsql, run as PHPC_PG_USER=postgres, unix socket only:
+                            \$PHPC_STATE/pgsql/run/.s.PGSQL.\$PHPC_PG_PORT, default DIR port + 4) and
+                            Debian's pgsql catalog backend for the harness's bacula-dir only
+                            (scripts/install-deps.sh / scripts/mkroot.sh unpack it; bacula-pgsql.sh);
+                            \$PHPC_STATE's parents must be searchable by that user (e.g. under /tmp).
+                            A state directory keeps the kind its catalog was made as
+  PHPC_FD_DEBUG=0           bacula-fd -d level
   BACULA_DIR_BIN / BACULA_SD_BIN / BACULA_FD_BIN  (override the daemon binaries; 9.6 only)
   PHPC_BACULA=9.6           which Bacula: 9.6 (the host's) or 15 (from PHPC_ROOTFS); a state
                             directory keeps the version its catalog was made for
@@ -153,6 +188,7 @@ load_env() {
   # shellcheck disable=SC1090
   . "$ENVF"
   bh_version_setup
+  bh_catalog_setup
 }
 
 bcon() { "${BH_BCONSOLE[@]}" -n -c "$ETC/bconsole.conf"; }   # commands on stdin
@@ -172,6 +208,7 @@ bh_main() {
     up2) cmd_up2 "$@";;
     down2) cmd_down2 "$@";;
     clean) cmd_clean "$@";;
+    reset-catalog) cmd_reset_catalog "$@";;
     status) cmd_status "$@";;
     pids) cmd_pids "$@";;
     backend-pids) cmd_backend_pids "$@";;
@@ -184,6 +221,9 @@ bh_main() {
     restore-bsr) cmd_restore_bsr "$@";;
     restore-latest) cmd_restore_latest "$@";;
     restore-select) cmd_restore_select "$@";;
+    run) cmd_run "$@";;
+    run-jobs) cmd_run_jobs "$@";;
+    dir-include) cmd_dir_include "$@";;
     jobname) cmd_jobname "$@";;
     verify) cmd_verify "$@";;
     list-files) cmd_list_files "$@";;

@@ -127,7 +127,7 @@ run_and_report() { # kind name level label [jobname]
   local row
   row=$(sql "SELECT JobStatus, Level, JobFiles, JobBytes, ReadBytes, JobErrors,
                     StartTime, EndTime,
-                    CAST(strftime('%s',EndTime) AS INTEGER) - CAST(strftime('%s',StartTime) AS INTEGER),
+                    $(sql_epoch EndTime) - $(sql_epoch StartTime),
                     Job
              FROM Job WHERE JobId=$jobid")
   local JobStatus Level JobFiles JobBytes ReadBytes JobErrors StartTime EndTime Elapsed Job
@@ -331,8 +331,8 @@ cmd_restore_latest() {
              ORDER BY Job.JobId DESC LIMIT 1")
   [ -n "$fs" ] || die "no successful backup of job '$name' in the catalog"
   local chain
-  chain=$(sql "SELECT group_concat(JobId || Level, ' ') FROM (SELECT JobId, Level FROM Job
-                WHERE Name = '$name' AND Type = 'B' AND JobStatus IN ('T','W') ORDER BY JobId)")
+  chain=$(sql "SELECT JobId || Level FROM Job
+                WHERE Name = '$name' AND Type = 'B' AND JobStatus IN ('T','W') ORDER BY JobId" | paste -sd' ' -)
   info "restore-latest: job $name fileset $fs (backups: $chain)"
   dest=$(restore_dest "$dest")
   local extra="$*"
@@ -340,4 +340,82 @@ cmd_restore_latest() {
   # Full and the Differential/Incrementals after it
   run_and_report restore "restore client=$CLIENT fileset=\"$fs\" restorejob=$RESTOREJOB where=\"$dest\"${extra:+ $extra} current select all done yes" \
     Full "latest $name -> $dest" "$RESTOREJOB"
+}
+
+# --------------------------------------------------- jobs defined elsewhere ----
+job_defined() { bcmd ".jobs" 2>/dev/null | grep -qxF "$1"; }
+
+# run JOB [LEVEL]: a Job the harness did not define (a 'dir-include' file's), measured like 'backup'
+cmd_run() {
+  [ $# -ge 1 ] && [ $# -le 2 ] || die "usage: run JOB [LEVEL]"
+  require_up
+  [[ "$1" =~ ^[A-Za-z0-9_.:-]+$ ]] || die "bad job name '$1'"
+  job_defined "$1" || die "the director has no Job '$1' ('bacula-harness.sh dir-include FILE' adds one)"
+  run_and_report backup "$1" "$(norm_level "${2:-Full}")" "job:$1"
+}
+
+# run-jobs [--level LEVEL] JOB...: queue the Jobs in ONE bconsole session (so that they start together, as
+# far as the Maximum Concurrent Jobs of Director, Client, Storage, Device and Job let them), wait for all of
+# them, then one line per job from the catalog and a summary:
+#   JobId=N Job=NAME Level=F JobStatus=T JobFiles=N JobBytes=N Start=YYYY-MM-DDTHH:MM:SS End=... Elapsed_s=N Pool=P Volumes=V1,V2
+#   Jobs=N OK=N First_start=... Last_end=... Span_s=N Wall_s=X.XX Overlap=yes|no
+# Span_s: first StartTime to last EndTime (catalog, 1 s resolution); Wall_s: the harness's 'run' sent .. all
+# terminated; Overlap=yes: the latest StartTime is before the earliest EndTime, i.e. all of them ran at one
+# moment. Exit status 1 unless every job ended T or W.
+cmd_run_jobs() {
+  local usage="usage: run-jobs [--level LEVEL] JOB..." level=Full j
+  if [ "${1:-}" = --level ]; then [ $# -ge 2 ] || die "$usage"; level=$(norm_level "$2"); shift 2; fi
+  [ $# -ge 1 ] || die "$usage"
+  require_up
+  local -a cmds=() ids=()
+  for j in "$@"; do
+    [[ "$j" =~ ^[A-Za-z0-9_.:-]+$ ]] || die "bad job name '$j'"
+    job_defined "$j" || die "the director has no Job '$j'"
+    cmds+=("run job=$j level=$level yes")
+  done
+  local t0 t1 out
+  t0=$EPOCHREALTIME
+  out=$(bcmd "${cmds[@]}" 2>&1) || true
+  mapfile -t ids < <(sed -n 's/.*Job queued\. JobId=\([0-9][0-9]*\).*/\1/p' <<< "$out")
+  if [ ${#ids[@]} -ne $# ]; then
+    echo "$out" >&2
+    die "run-jobs: ${#ids[@]} of $# jobs queued"
+  fi
+  info "run-jobs: JobIds ${ids[*]} queued ($level); waiting..."
+  local id st i wrc
+  for id in "${ids[@]}"; do
+    wrc=0
+    printf 'wait jobid=%s\n' "$id" | timeout "${JOB_TIMEOUT:-0}" "${BH_BCONSOLE[@]}" -n -c "$ETC/bconsole.conf" >/dev/null 2>&1 || wrc=$?
+    if [ "$wrc" = 124 ]; then
+      warn "job $id exceeded JOB_TIMEOUT=${JOB_TIMEOUT:-0} s: cancelling it"
+      bcmd "cancel jobid=$id yes" >/dev/null 2>&1 || true
+    fi
+    for ((i = 0; i < 600; i++)); do
+      st=$(sql "SELECT JobStatus FROM Job WHERE JobId=$id" 2>/dev/null || true)
+      case "$st" in T|W|E|e|f|A|I) break;; esac
+      sleep 0.5
+    done
+  done
+  t1=$EPOCHREALTIME
+  local ok=0 row name lvl js files bytes s e se ee pool vols first="" last="" fe="" le="" maxs="" mine=""
+  for id in "${ids[@]}"; do
+    row=$(sql "SELECT j.JobId, j.Name, j.Level, j.JobStatus, j.JobFiles, j.JobBytes, j.StartTime, j.EndTime,
+                      $(sql_epoch j.StartTime), $(sql_epoch j.EndTime), p.Name
+                 FROM Job j LEFT JOIN Pool p ON p.PoolId = j.PoolId WHERE j.JobId = $id")
+    IFS=$'\t' read -r _ name lvl js files bytes s e se ee pool <<< "$row"
+    vols=$(sql "SELECT DISTINCT m.VolumeName FROM JobMedia jm JOIN Media m ON m.MediaId = jm.MediaId
+                 WHERE jm.JobId = $id ORDER BY 1" | paste -sd, -)
+    cmd_joblog "$id" > "$LOGD/job-$id.log" 2>/dev/null || true
+    echo "JobId=$id Job=$name Level=$lvl JobStatus=$js JobFiles=$files JobBytes=$bytes Start=${s/ /T} End=${e/ /T} Elapsed_s=$(( ${ee:-0} - ${se:-0} )) Pool=${pool:--} Volumes=${vols:--}"
+    case "$js" in T|W) ok=$((ok + 1));; esac
+    [[ "$se" =~ ^[0-9]+$ ]] && [[ "$ee" =~ ^[0-9]+$ ]] || continue
+    if [ -z "$fe" ] || [ "$se" -lt "$fe" ]; then fe=$se; first=${s/ /T}; fi
+    if [ -z "$le" ] || [ "$ee" -gt "$le" ]; then le=$ee; last=${e/ /T}; fi
+    if [ -z "$maxs" ] || [ "$se" -gt "$maxs" ]; then maxs=$se; fi
+    if [ -z "$mine" ] || [ "$ee" -lt "$mine" ]; then mine=$ee; fi
+  done
+  local overlap=no
+  [ -n "$maxs" ] && [ "$maxs" -lt "$mine" ] && overlap=yes
+  echo "Jobs=${#ids[@]} OK=$ok First_start=${first:--} Last_end=${last:--} Span_s=$(( ${le:-0} - ${fe:-0} )) Wall_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", b-a}') Overlap=$overlap"
+  [ "$ok" = ${#ids[@]} ]
 }

@@ -35,12 +35,14 @@ BACULA_VERSIONS="9.6 15"
 
 # the catalog view every file-name query uses: PhpcFile(JobId, FileIndex, PathId, LStat, MD5, Name), Name =
 # the full path. 9.6 keeps file names in a Filename table (File.FilenameId); 15 has no such table, File has
-# a Filename column. A TEMP view: made per sqlite3 call, never written into the catalog (opened read-only).
-bh_file_view_sql() {
+# a Filename column. SQLite: a TEMP view, made per sqlite3 call, never written into the catalog (opened
+# read-only); PostgreSQL: a view in the schema phpc, made with the catalog (bacula-pgsql.sh).
+bh_file_view_select() {
   local name='Path.Path || Filename.Name' join='JOIN Filename ON Filename.FilenameId = File.FilenameId'
   if [ "${BACULA:-9.6}" != 9.6 ]; then name='Path.Path || File.Filename'; join=''; fi
-  printf 'CREATE TEMP VIEW PhpcFile AS SELECT File.JobId AS JobId, File.FileIndex AS FileIndex, File.PathId AS PathId, File.LStat AS LStat, File.MD5 AS MD5, %s AS Name FROM File JOIN Path ON Path.PathId = File.PathId %s;' "$name" "$join"
+  printf 'SELECT File.JobId AS JobId, File.FileIndex AS FileIndex, File.PathId AS PathId, File.LStat AS LStat, File.MD5 AS MD5, %s AS Name FROM File JOIN Path ON Path.PathId = File.PathId %s' "$name" "$join"
 }
+bh_file_view_sql() { printf 'CREATE TEMP VIEW PhpcFile AS %s;' "$(bh_file_view_select)"; }
 
 # a path of the Bacula installation on the host (PATH as the daemons see it)
 bh_rootfs_path() { # path
@@ -79,8 +81,9 @@ bh_version_setup() {
       bh_rootfs_binds
       for x in "${BH_BINDS[@]}"; do b+=(--bind "$x"); done
       BH_RUN=("$BH_LIB/bacula-inroot.sh" "$ROOTFS" --sys "${b[@]}" --)
-      # configs, catalog and the pid/working directories all live below the state directory
-      BH_RUN_T=("$BH_LIB/bacula-inroot.sh" "$ROOTFS" --bind "$STATE" --)
+      # configs, catalog and the pid/working directories live below the state directory; the daemons' other
+      # binds too, for files a 'dir-include' names there
+      BH_RUN_T=("$BH_LIB/bacula-inroot.sh" "$ROOTFS" "${b[@]}" --)
       BH_BCONSOLE=("$BH_LIB/bacula-inroot.sh" "$ROOTFS" --bind "$STATE" -- /usr/sbin/bconsole);;
     *) die "unknown PHPC_BACULA '$BACULA' (one of: $BACULA_VERSIONS)";;
   esac

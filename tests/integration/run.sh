@@ -18,7 +18,10 @@
 #      IT_TRUSTED=build/it-trusted-<FD port> (backend= wrappers: the shim runs only a backend that root
 #      owns and no one else can write, up to /, which a state directory under /tmp is not; wiped at the
 #      start and at the end unless -k),
-#      PHPC_BACULA=9.6|15, PHPC_ROOTFS (the harness's version switch; IT_STATE keeps one version's catalog)
+#      PHPC_BACULA=9.6|15, PHPC_ROOTFS (the harness's version switch; IT_STATE keeps one version's catalog),
+#      t_catalog_pgsql.sh's second harness (PHPC_CATALOG=pgsql): PGL_STATE=IT_STATE-pgsql (its parents must be
+#      searchable by the user postgres), IT_PG_DIR_PORT/IT_PG_FD_PORT/IT_PG_SD_PORT (default the ports + 10),
+#      IT_PG_PG_PORT (the name of its unix socket, .s.PGSQL.N; default IT_PG_DIR_PORT + 4; no TCP)
 #
 # Every test prints "PASS name", "FAIL name: reason" or, when it cannot run on
 # this machine, "SKIP name: reason" (counted as skipped, never as passed). A test
@@ -26,7 +29,8 @@
 # The skipped tests are listed again at the end; the last line is
 # "N passed, N failed, N skipped"; the exit status is non-zero when a test failed
 # (skips alone do not fail). A trap on EXIT/INT/TERM stops the daemons started
-# here (by PID), even on failures.
+# here (by PID), even on failures, and those of the other harnesses the tests start
+# (IT_EXTRA_STATES, which test files append their state directories to).
 # shellcheck source-path=SCRIPTDIR
 set -Eeuo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -51,6 +55,7 @@ H=$ROOT/scripts/lib/bacula-harness.sh
 
 # shellcheck source=lib.sh
 . "$HERE/lib.sh"
+IT_EXTRA_STATES=()   # state directories of further harnesses the test files start (stopped by cleanup)
 for f in "$HERE"/t_*.sh; do
   # shellcheck disable=SC1090
   . "$f"
@@ -62,7 +67,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     -k) keep=1;;
     -l) list=1;;
-    -h|--help) sed -n '2,29p' "$0"; exit 0;;
+    -h|--help) sed -n '2,33p' "$0"; exit 0;;
     -*) die "unknown option $1";;
     *) pats+=("$1");;
   esac
@@ -88,6 +93,11 @@ cleanup() {
     info "-k: daemons left running; stop them with: PHPC_STATE=$IT_STATE $H down"
   else
     "$H" down >/dev/null 2>&1 || "$H" down || true
+    local s
+    for s in "${IT_EXTRA_STATES[@]}"; do
+      [ -f "$s/etc/harness.env" ] || continue
+      PHPC_STATE=$s "$H" down >/dev/null 2>&1 || PHPC_STATE=$s "$H" down || true
+    done
     rm -rf -- "$IT_TRUSTED"
   fi
   exit $rc

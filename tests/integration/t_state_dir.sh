@@ -34,8 +34,8 @@ test_50_state_dir_refuses_hostile() {
   local d cmd out rc before after done=0
   for d in "$nobody" "$ww" "$gw" "$link" "$badparent"; do
     before=$(sd_sig "$d"; ls -A "$d/")
-    # up creates and writes there; status, pids and down source etc/harness.env first
-    for cmd in up status pids down clean; do
+    # up creates and writes there; status, pids, down and reset-catalog source etc/harness.env first
+    for cmd in up status pids down clean reset-catalog; do
       rc=0
       out=$(PHPC_STATE=$d "$ROOT/scripts/lib/bacula-harness.sh" $cmd 2>&1) || rc=$?
       if [ $rc = 0 ]; then fail $n "'bacula-harness.sh $cmd' accepted PHPC_STATE=$d: $(echo "$out" | tail -n 1)"; return 0; fi
