@@ -79,13 +79,15 @@ class BackendProcessTest {
     }
 
     /** java + the classes of the backend and its modules, as the launcher runs them. */
-    private static List<String> javaCommand() {
+    static List<String> javaCommand() {
         String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
         String cp = Stream.of(BackendMain.class, FileRecord.class, Posix.class, io.podheitor.hpc.source.EntrySource.class,
-                        Walk.class, io.podheitor.hpc.shard.ShardSpec.class, net.openhft.hashing.LongHashFunction.class)
+                        Walk.class, io.podheitor.hpc.shard.ShardSpec.class,
+                        io.podheitor.hpc.lustre.Lustre.class, net.openhft.hashing.LongHashFunction.class)
                 // no Jackson: the backend's key table is compiled in (BundledKeys), so it runs without a TOML parser
                 .map(BackendProcessTest::codeSource).distinct().collect(Collectors.joining(File.pathSeparator));
-        return List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx128m", "-cp", cp,
+        // as bin/podheitor-hpc-backend on JDK 23+: zero-allocation-hashing reads arrays through sun.misc.Unsafe
+        return List.of(java, "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "-Xmx128m", "-cp", cp,
                 BackendMain.class.getName());
     }
 
@@ -98,7 +100,7 @@ class BackendProcessTest {
     }
 
     /** The C locale and nothing else from the environment. */
-    private static Map<String, String> cLocale() {
+    static Map<String, String> cLocale() {
         Map<String, String> env = new HashMap<>();
         env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
         env.put("LANG", "C");

@@ -5,7 +5,8 @@ import io.podheitor.hpc.posix.StatX;
 /**
  * {@code strategy=lustre-mdt}: one shard per MDT. A non-directory belongs to shard {@code mdtIndex mod N}
  * ({@link MdtLookup#mdtIndex}, asked before the stat); an entry whose MDT cannot be told, or that the listing
- * cannot type, goes by {@link InodeHash} of the same shard. Directories are walked and saved by every shard. Built
+ * cannot type, goes by {@link InodeHash} of the same shard, and one whose lookup failed is saved by every shard
+ * ({@link MdtLookup#FAILED}: never lost). Directories are walked and saved by every shard. Built
  * only when {@link MdtLookup#mdtCount} answered; otherwise {@link ShardSpec#strategy} warns once and returns the
  * inode-hash strategy instead.
  */
@@ -16,6 +17,9 @@ public record LustreMdt(Shard shard, MdtLookup lookup, int mdtCount) implements 
 
     private boolean ownsName(byte[] parent, byte[] name, long dIno) {
         int mdt = lookup.mdtIndex(parent, name, dIno);
+        if (mdt == MdtLookup.FAILED) {
+            return true;
+        }
         return mdt < 0 ? InodeHash.owns(shard, dIno) : shard.owns(mdt % shard.n());
     }
 
@@ -36,7 +40,7 @@ public record LustreMdt(Shard shard, MdtLookup lookup, int mdtCount) implements 
 
     @Override
     public String describe() {
-        return "lustre-mdt " + shard + " (" + mdtCount + " MDTs)";
+        return "lustre-mdt " + shard + " (" + mdtCount + " MDTs, " + lookup + ")";
     }
 
     @Override

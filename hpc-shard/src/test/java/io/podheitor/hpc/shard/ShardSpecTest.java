@@ -97,7 +97,7 @@ class ShardSpecTest {
 
             @Override
             public int mdtIndex(byte[] parent, byte[] name, long dIno) {
-                return dIno == 99 ? -1 : (int) (dIno % 4);
+                return dIno == 99 ? MdtLookup.UNKNOWN : dIno == 98 ? MdtLookup.FAILED : (int) (dIno % 4);
             }
         };
         ShardStrategy s = ShardSpec.of(ROOT, "2/4", "lustre-mdt", null, null).strategy(ROOT, fake, warnings::add);
@@ -108,6 +108,10 @@ class ShardSpecTest {
         assertTrue(s.admitsName(ROOT, b("d"), 7, FileMode.DT_DIR), "directories: every shard");
         assertEquals(new InodeHash(new Shard(2, 4)).owns(99), s.admitsName(ROOT, b("f"), 99, FileMode.DT_REG),
                 "MDT unknown: inode-hash");
+        for (int k = 0; k < 4; k++) {
+            assertTrue(ShardSpec.of(ROOT, k + "/4", "lustre-mdt", null, null).strategy(ROOT, fake, warnings::add)
+                    .admitsName(ROOT, b("f"), 98, FileMode.DT_REG), "lookup failed: saved by every shard (" + k + ")");
+        }
         ShardSpec.of(ROOT, "0/2", "lustre-mdt", null, null).strategy(ROOT, fake, warnings::add);
         assertEquals(1, warnings.size());
         assertTrue(warnings.getFirst().contains("4 MDTs") && warnings.getFirst().contains("mod 2"), warnings.getFirst());

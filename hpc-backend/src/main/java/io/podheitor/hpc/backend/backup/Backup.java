@@ -50,19 +50,19 @@ public record Backup(FrameWriter out, EntryChecks.Answers answers, BooleanSuppli
         }
         String rootWarning = withData ? fileSystemRootWarning(Mounts.SELF, params.path()) : null;
         MetadataCollector meta = new MetadataCollector(out, params.aclSupport(), params.xattrSupport(), root);
-        List<String> shardWarnings = new ArrayList<>();
-        EntryFilter shard = Sharding.filter(params, job, withData, shardWarnings::add);
-        try (root; HardLinks links = new HardLinks(params.hardlinkMemory(), params.spillDir(), out);
-                EntrySource source = SourceFactory.open(params, job, policy, withData, shard)) {
+        try (root; Sharding sharding = Sharding.of(params, job, withData);
+                HardLinks links = new HardLinks(params.hardlinkMemory(), params.spillDir(), out);
+                EntrySource source = SourceFactory.open(params, job, policy, withData, sharding.filter())) {
             if (rootWarning != null) {
                 out.message(Status.WARNING, rootWarning);
             }
-            if (Sharding.describe(shard) != null) {
-                out.message(Status.INFO, Sharding.describe(shard));
+            if (sharding.describe() != null) {
+                out.message(Status.INFO, sharding.describe());
             }
-            for (String w : shardWarnings) {
+            for (String w : sharding.warnings()) {
                 out.message(Status.WARNING, w);
             }
+            report.closingWarning(sharding::closingWarning);
             EntryWriter writer = new EntryWriter(out, withData, links, meta, DataReaders.standard(),
                     opener != null ? opener : root, report, keeper, stop);
             MetricsFile metrics = params.metricsDir() == null ? null : new MetricsFile(params.metricsDir(), job.name(),

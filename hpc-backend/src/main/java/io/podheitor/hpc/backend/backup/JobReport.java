@@ -3,6 +3,9 @@ package io.podheitor.hpc.backend.backup;
 import io.podheitor.hpc.ptcomm.FrameWriter;
 import io.podheitor.hpc.ptcomm.Status;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * What a backup counts while it streams, and the messages that close it (docs/ptcomm.md §8): the accurate
@@ -14,6 +17,7 @@ final class JobReport {
     private long dataBytes;
     private long notSaved;
     private long changedWhileRead;
+    private final List<Supplier<String>> closingWarnings = new ArrayList<>();
 
     void recordSent() {
         records++;
@@ -49,6 +53,11 @@ final class JobReport {
         return changedWhileRead;
     }
 
+    /** A warning for the closing messages, asked for at the end (null then: nothing to say). */
+    void closingWarning(Supplier<String> warning) {
+        closingWarnings.add(warning);
+    }
+
     /** The closing messages, before the final F. */
     void close(FrameWriter out, EntryChecks checks, boolean checkEvery, HardLinks links) throws IOException {
         if (checkEvery) {
@@ -63,6 +72,12 @@ final class JobReport {
         if (notSaved + changedWhileRead > 0) {
             out.message(Status.WARNING, notSaved + " files not saved (vanished or unreadable), "
                     + changedWhileRead + " changed while being saved");
+        }
+        for (Supplier<String> w : closingWarnings) {
+            String text = w.get();
+            if (text != null) {
+                out.message(Status.WARNING, text);
+            }
         }
     }
 }

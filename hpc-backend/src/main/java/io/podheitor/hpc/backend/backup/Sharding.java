@@ -6,46 +6,73 @@ import io.podheitor.hpc.shard.MdtLookup;
 import io.podheitor.hpc.shard.ShardSpec;
 import io.podheitor.hpc.shard.ShardStrategy;
 import io.podheitor.hpc.source.EntryFilter;
-import java.util.function.Consumer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
 
 /**
- * The shard of a backup or estimate (plugin keys shard, strategy, subtree, mtime_bucket; docs/sharding.md) as the
- * walk filter {@link Backup} passes to {@link SourceFactory#open} as its {@code extra} filter, and the seam where
- * the Lustre MDT lookup of {@code strategy=lustre-mdt} plugs in ({@link #lustreLookup}).
+ * The shard of one backup or estimate (plugin keys shard, strategy, subtree, mtime_bucket; docs/sharding.md): the
+ * walk filter {@link Backup} passes to {@link SourceFactory#open} as its {@code extra} filter, the job-log lines
+ * that go with it, and for {@code strategy=lustre-mdt} the MDT lookup of hpc-lustre (liblustreapi through FFM, else
+ * {@code lfs}), which stays open for the job and is closed with it.
  */
-public final class Sharding {
-    private Sharding() {
+public final class Sharding implements AutoCloseable {
+    private final EntryFilter filter;
+    private final List<String> warnings;
+    private final LustreMdtLookup lookup;
+
+    private Sharding(EntryFilter filter, List<String> warnings, LustreMdtLookup lookup) {
+        this.filter = filter;
+        this.warnings = List.copyOf(warnings);
+        this.lookup = lookup;
     }
 
-    /**
-     * THE SEAM for hpc-lustre: the {@link MdtLookup} of {@code strategy=lustre-mdt} (liblustreapi over FFM, or
-     * {@code lfs}). Until it is plugged in this is {@link MdtLookup#NONE}: lustre-mdt jobs warn once and use
-     * inode-hash. Called once per job that asks for lustre-mdt.
-     */
-    static MdtLookup lustreLookup(PluginParams params) {
-        return MdtLookup.NONE;
+    /** The shard of this job, with this process's Lustre (hpc-lustre's {@code MdtLookup.system()}). */
+    public static Sharding of(PluginParams params, JobInfo job, boolean withData) {
+        return of(params, job, withData, io.podheitor.hpc.lustre.MdtLookup::system);
     }
 
-    /**
-     * The walk filter of this job's shard ({@link EntryFilter#ALL} when it is not sharded); warnings (at most two
-     * per job) go to {@code warn}, the job log.
-     */
-    public static EntryFilter filter(PluginParams params, JobInfo job, boolean withData, Consumer<String> warn) {
+    /** The same with the Lustre lookup from {@code lustre}, asked only when the job uses lustre-mdt. */
+    static Sharding of(PluginParams params, JobInfo job, boolean withData,
+            Supplier<io.podheitor.hpc.lustre.MdtLookup> lustre) {
         ShardSpec spec = params.sharding();
         if (spec == null) {
-            return EntryFilter.ALL;
+            return new Sharding(EntryFilter.ALL, List.of(), null);
         }
-        MdtLookup lustre = spec.strategy() == ShardSpec.Kind.LUSTRE_MDT ? lustreLookup(params) : MdtLookup.NONE;
-        ShardStrategy s = spec.strategy(params.path(), lustre, warn);
+        List<String> warnings = new ArrayList<>();
+        LustreMdtLookup lookup = spec.strategy() == ShardSpec.Kind.LUSTRE_MDT ? new LustreMdtLookup(lustre.get()) : null;
+        ShardStrategy s = spec.strategy(params.path(), lookup != null ? lookup : MdtLookup.NONE, warnings::add);
         if (withData && spec.strategy() == ShardSpec.Kind.MTIME_BUCKET && job.isIncremental() && !job.accurate()) {
-            warn.accept("strategy=mtime-bucket without Accurate: a file whose mtime moved it to another shard keeps "
+            warnings.add("strategy=mtime-bucket without Accurate: a file whose mtime moved it to another shard keeps "
                     + "its old copy as the latest in its old shard's catalog; use Accurate = yes (docs/sharding.md)");
         }
-        return s;
+        return new Sharding(s, warnings, lookup);
+    }
+
+    /** The walk filter ({@link EntryFilter#ALL} when the job is not sharded). */
+    public EntryFilter filter() {
+        return filter;
+    }
+
+    /** The job-log warnings of the start of the job (at most two). */
+    public List<String> warnings() {
+        return warnings;
     }
 
     /** The line the job log gets at the start of a sharded job, or null. */
-    public static String describe(EntryFilter f) {
-        return f instanceof ShardStrategy s ? "shard: " + s.describe() : null;
+    public String describe() {
+        return filter instanceof ShardStrategy s ? "shard: " + s.describe() : null;
+    }
+
+    /** The job-log warning at the end of the job (lustre-mdt lookups that failed), or null. */
+    public String closingWarning() {
+        return lookup == null ? null : lookup.failureSummary();
+    }
+
+    @Override
+    public void close() {
+        if (lookup != null) {
+            lookup.close();
+        }
     }
 }
