@@ -78,7 +78,10 @@ fg_mount() {
   local log=$1; shift
   ensure_state_dir "$LATENCYFS_BASE"
   M=$(mktemp -d "$LATENCYFS_BASE/fg.XXXXXX")
-  ( if [ -n "${FG_NOFILE:-}" ]; then ulimit -n "$FG_NOFILE"; fi; exec "$BIN" -f "$@" "$M" 2>"$log" ) &
+  # env --default-signal: a background job of a non-interactive shell starts with SIGINT ignored, and under nohup
+  # with SIGHUP ignored too; libfuse leaves an ignored signal ignored, so the signal tests below would hang
+  ( if [ -n "${FG_NOFILE:-}" ]; then ulimit -n "$FG_NOFILE"; fi
+    exec env --default-signal=HUP,INT,TERM "$BIN" -f "$@" "$M" 2>"$log" ) &
   FG_PID=$!
   for _ in $(seq 100); do findmnt -n "$M" >/dev/null 2>&1 && return 0; sleep 0.05; done
   return 1
