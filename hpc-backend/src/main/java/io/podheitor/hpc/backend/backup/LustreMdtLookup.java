@@ -3,6 +3,7 @@ package io.podheitor.hpc.backend.backup;
 import io.podheitor.hpc.posix.PathText;
 import io.podheitor.hpc.posix.PosixException;
 import io.podheitor.hpc.shard.MdtLookup;
+import io.podheitor.hpc.walker.Paths;
 import java.io.IOException;
 import java.util.Objects;
 import java.util.OptionalInt;
@@ -37,7 +38,7 @@ final class LustreMdtLookup implements MdtLookup, AutoCloseable {
 
     @Override
     public int mdtIndex(byte[] parent, byte[] name, long dIno) {
-        byte[] path = join(parent, name);
+        byte[] path = Paths.join(parent, name);
         try {
             OptionalInt mdt = lustre.mdtOf(path);
             return mdt.isPresent() ? mdt.getAsInt() : UNKNOWN;
@@ -73,18 +74,6 @@ final class LustreMdtLookup implements MdtLookup, AutoCloseable {
         return "strategy=lustre-mdt: the MDT of " + n + (n == 1 ? " entry" : " entries") + " could not be read (first "
                 + first.get() + "); every shard saved " + (n == 1 ? "it" : "them")
                 + ", so " + (n == 1 ? "it may be" : "they may be") + " in more than one shard's catalog";
-    }
-
-    static byte[] join(byte[] parent, byte[] name) {
-        boolean slash = parent.length > 0 && parent[parent.length - 1] == '/';
-        byte[] out = new byte[parent.length + (slash ? 0 : 1) + name.length];
-        System.arraycopy(parent, 0, out, 0, parent.length);
-        int at = parent.length;
-        if (!slash) {
-            out[at++] = '/';
-        }
-        System.arraycopy(name, 0, out, at, name.length);
-        return out;
     }
 
     @Override
