@@ -154,8 +154,9 @@ public final class GenFilesetCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The command line as given (the parse result of the subcommand holds the whole line, "gen-fileset" too). */
     private String commandLine() {
-        StringBuilder b = new StringBuilder("podheitor-hpc gen-fileset");
+        StringBuilder b = new StringBuilder("podheitor-hpc");
         for (String a : spec.commandLine().getParseResult().originalArgs()) {
             b.append(' ').append(shellWord(a));
         }
