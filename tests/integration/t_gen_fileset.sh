@@ -237,7 +237,13 @@ test_87_gen_fileset_concurrent_pgsql() {
   before=$(pgl query "SELECT coalesce(max(JobId), 0) FROM Job")
   gf_console "$SCRATCH/$n.restore-latest" > "$SCRATCH/$n.restore-latest.out" 2>&1 || true
   v=$(pgl query "SELECT JobStatus FROM Job WHERE JobId > $before AND Type = 'R' ORDER BY JobId" | paste -sd' ' -)
-  [ "$v" = "T T T T" ] || { cat "$SCRATCH/$n.restore-latest.out" >&2; fail "$n" "the 4 restores of the latest state: JobStatus '$v'"; return 0; }
+  if [ "$v" != "T T T T" ]; then
+    local j
+    for j in $(pgl query "SELECT JobId FROM Job WHERE JobId > $before AND Type = 'R' AND JobStatus <> 'T' ORDER BY JobId"); do
+      echo "---- restore job $j:" >&2; pgl joblog "$j" >&2
+    done
+    fail "$n" "the 4 restores of the latest state: JobStatus '$v'"; return 0
+  fi
   if ! v=$(H verify "$T" "$where" 2>&1); then
     echo "$v" >&2; fail "$n" "restore of the latest state of the 4 shards differs from the live tree: $(echo "$v" | tail -n 1 | sed 's/.*| //')"; return 0
   fi
