@@ -231,8 +231,8 @@ test_87_gen_fileset_concurrent_pgsql() {
   # README §4, second block: the latest state of every shard into one directory
   gf_block "$readme" "## 4." 2 > "$SCRATCH/$n.restore-latest"
   [ "$(grep -c "^restore client=phpc-fd fileset=gf87-[0-3]-fs where=$where current select all done yes$" \
-      "$SCRATCH/$n.restore-latest")" = 4 ] \
-    || { cat "$SCRATCH/$n.restore-latest" >&2; fail "$n" "README §4 has no 4 restore lines of the latest state"; return 0; }
+      "$SCRATCH/$n.restore-latest")" = 4 ] && [ "$(grep -c '^wait$' "$SCRATCH/$n.restore-latest")" = 4 ] \
+    || { cat "$SCRATCH/$n.restore-latest" >&2; fail "$n" "README §4 has no 4 restore lines of the latest state, each followed by wait"; return 0; }
   rm -rf -- "$where"
   before=$(pgl query "SELECT coalesce(max(JobId), 0) FROM Job")
   gf_console "$SCRATCH/$n.restore-latest" > "$SCRATCH/$n.restore-latest.out" 2>&1 || true

@@ -136,13 +136,15 @@ public final class ReadmeWriter {
                     + "`restoreclient=NAME` to put all of them on one machine.)\n\n");
         }
         b.append("The latest state (the last Full with the Incrementals after it) of every shard, into one "
-                + "directory, one restore job per shard:\n\n```\n");
+                + "directory, one restore job per shard, one after the other (`wait` after each: two plugin "
+                + "restores at the same time on one File Daemon fail on Bacula 9.6 with \"Second call to "
+                + "startRestoreFile\", as 9.6 keeps that state per plugin, not per job):\n\n```\n");
         for (Plan.ShardJob j : plan.jobs()) {
             b.append("restore client=").append(bconsoleWord(j.client())).append(" fileset=")
                     .append(bconsoleWord(j.fileSet())).append(" where=").append(bconsoleWord(r.restoreWhere()))
-                    .append(" current select all done yes\n");
+                    .append(" current select all done yes\nwait\n");
         }
-        b.append("wait\n```\n\n");
+        b.append("```\n\n");
         b.append("When the Director has more than one Restore job, add `restorejob=NAME` to each `restore` line. One "
                 + "shard restored alone gives its own files with their parent directories.\n");
         return b.toString();

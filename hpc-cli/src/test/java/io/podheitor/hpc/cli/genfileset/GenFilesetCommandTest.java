@@ -161,7 +161,7 @@ class GenFilesetCommandTest {
             assertTrue(readme.contains("\nrun job=Shard-" + k + " level=Full yes\n"), readme);
             assertTrue(readme.contains("\nrun job=Shard-" + k + " level=Incremental yes\n"), readme);
             assertTrue(readme.contains("\nrestore client=fd1 fileset=Shard-" + k + "-fs where=/tmp/bacula-restores "
-                    + "current select all done yes\n"), readme);
+                    + "current select all done yes\nwait\n"), readme);
         }
         assertTrue(readme.contains("| Director (bacula-dir.conf) | `Director` | 4 |"), readme);
         assertTrue(readme.contains("| Director (bacula-dir.conf) | `Client { Name = fd1 }` | 4 |"), readme);
