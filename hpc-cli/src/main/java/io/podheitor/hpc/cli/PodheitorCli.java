@@ -1,6 +1,7 @@
 package io.podheitor.hpc.cli;
 
 import io.podheitor.hpc.cli.doctor.DoctorCommand;
+import io.podheitor.hpc.cli.genfileset.GenFilesetCommand;
 import io.podheitor.hpc.cli.shard.ShardProbeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -13,7 +14,8 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = VersionCommand.Provider.class,
         subcommands = {VersionCommand.class, WalkCommand.class, BenchCommand.class, DoctorCommand.class,
-                ShardProbeCommand.class, CommandLine.HelpCommand.class})
+                ShardProbeCommand.class, GenFilesetCommand.class,
+                CommandLine.HelpCommand.class})
 public final class PodheitorCli implements Runnable {
     @Spec
     CommandSpec spec;

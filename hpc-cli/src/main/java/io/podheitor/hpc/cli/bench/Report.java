@@ -1,5 +1,16 @@
 package io.podheitor.hpc.cli.bench;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamWriteFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.DecimalNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -7,6 +18,8 @@ import java.util.Map;
 
 /** Medians and ratios of a {@code bench walk}, as text or JSON. */
 final class Report {
+    private static final ObjectMapper JSON = JsonMapper.builder().enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN).build();
+
     final String path;
     final int runs;
     final int walkerThreads;
@@ -61,34 +74,40 @@ final class Report {
         return b.toString();
     }
 
+    /** The report as one line of JSON (Jackson): numbers with 3 decimals, NaN and infinities as null. */
     String json() {
-        StringBuilder b = new StringBuilder("{");
-        b.append("\"path\":").append(Json.str(path)).append(",\"tree_entries\":").append(treeEntries)
-                .append(",\"runs\":").append(runs).append(",\"walker\":").append(Json.str(walkerName()))
-                .append(",\"tools\":{");
+        ObjectNode root = JSON.createObjectNode();
+        root.put("path", path).put("tree_entries", treeEntries).put("runs", runs).put("walker", walkerName());
+        ObjectNode tools = root.putObject("tools");
         double w = rate(walkerName());
-        boolean first = true;
         for (String t : results.keySet()) {
-            b.append(first ? "" : ",").append(Json.str(t)).append(":{\"median_seconds\":").append(Json.num(seconds(t)))
-                    .append(",\"median_entries_per_s\":").append(Json.num(rate(t)))
-                    .append(",\"walker_ratio\":").append(Json.num(w / rate(t)))
-                    .append(",\"lines\":").append(results.get(t).get(0).entries()).append(",\"seconds\":[");
-            List<Tool.Result> rs = results.get(t);
-            for (int i = 0; i < rs.size(); i++) {
-                b.append(i == 0 ? "" : ",").append(Json.num(rs.get(i).seconds()));
-            }
-            b.append("]}");
-            first = false;
+            ObjectNode o = tools.putObject(t);
+            o.set("median_seconds", num(seconds(t)));
+            o.set("median_entries_per_s", num(rate(t)));
+            o.set("walker_ratio", num(w / rate(t)));
+            o.put("lines", results.get(t).get(0).entries());
+            ArrayNode secs = o.putArray("seconds");
+            results.get(t).forEach(r -> secs.add(num(r.seconds())));
         }
-        b.append('}');
         if (sweep != null) {
-            b.append(",\"sweep\":[");
-            for (int i = 0; i < sweep.size(); i++) {
-                b.append(i == 0 ? "" : ",").append("{\"threads\":").append((long) sweep.get(i)[0])
-                        .append(",\"entries_per_s\":").append(Json.num(sweep.get(i)[1])).append('}');
+            ArrayNode a = root.putArray("sweep");
+            for (double[] s : sweep) {
+                a.addObject().put("threads", (long) s[0]).set("entries_per_s", num(s[1]));
             }
-            b.append("],\"svg\":").append(Json.str(svg));
+            root.put("svg", svg);
         }
-        return b.append("}\n").toString();
+        try {
+            return JSON.writeValueAsString(root) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A number rounded half-up to 3 decimals and written so ("12.500"), or null for NaN and infinities. */
+    static JsonNode num(double v) {
+        if (Double.isNaN(v) || Double.isInfinite(v)) {
+            return JsonNodeFactory.instance.nullNode();
+        }
+        return DecimalNode.valueOf(BigDecimal.valueOf(v).setScale(3, RoundingMode.HALF_UP));   // as is: "8.000", not "8"
     }
 }
