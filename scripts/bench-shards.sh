@@ -106,8 +106,8 @@ measure() { # label job...
   awk -v l="$label" -v w="$wall" -v s="$span" -v f="$files" -v b="$bytes" -v x="$statx" -v c="$((c1 - c0))" \
       -v hz="$HZ" -v nc="$NCPU" -v ok="$ok" -v ov="$overlap" 'BEGIN{
     cpu = c / hz
-    printf "%s wall_s=%.2f span_s=%d files=%d bytes=%d files_per_s=%.0f statx=%d cpu_s=%.1f cpu_util=%.0f%% ok=%s overlap=%s\n",
-      l, w, s, f, b, (w > 0 ? f / w : 0), x, cpu, (w > 0 ? 100 * cpu / (w * nc) : 0), ok, ov }'
+    printf "%s wall_s=%.2f span_s=%d files=%d bytes=%.0f MiB_per_s=%.1f files_per_s=%.0f statx=%d cpu_s=%.1f cpu_util=%.0f%% ok=%s overlap=%s\n",
+      l, w, s, f, b, (w > 0 ? b / w / 1048576 : 0), (w > 0 ? f / w : 0), x, cpu, (w > 0 ? 100 * cpu / (w * nc) : 0), ok, ov }'
 }
 
 lines=$OUT/lines.txt
@@ -139,10 +139,10 @@ x1=$(col one statx | med) xn=$(col shards statx | med)
   echo
   echo "tree $tree; $shards shards ($strategy), topology $topology, catalog $catalog; $runs rounds; $NCPU CPUs"
   echo
-  echo "| set | wall s (median; runs) | files/s (median) | statx (median) | CPU s (median; runs) | CPU share of wall x $NCPU CPUs (median) |"
-  echo "|---|---|---|---|---|---|"
+  echo "| set | wall s (median; runs) | files/s (median) | MiB/s (median) | statx (median) | CPU s (median; runs) | CPU share of wall x $NCPU CPUs (median) |"
+  echo "|---|---|---|---|---|---|---|"
   for s in one shards; do
-    echo "| $s | $(col $s wall_s | med) ($(spread $s wall_s)) | $(col $s files_per_s | med) | $(col $s statx | med) | $(col $s cpu_s | med) ($(spread $s cpu_s)) | $(col $s cpu_util | med)% |"
+    echo "| $s | $(col $s wall_s | med) ($(spread $s wall_s)) | $(col $s files_per_s | med) | $(col $s MiB_per_s | med) | $(col $s statx | med) | $(col $s cpu_s | med) ($(spread $s cpu_s)) | $(col $s cpu_util | med)% |"
   done
   echo
   awk -v a="$w1" -v b="$wn" -v x="$x1" -v y="$xn" -v n="$shards" 'BEGIN{
