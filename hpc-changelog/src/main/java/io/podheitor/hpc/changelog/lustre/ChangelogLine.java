@@ -228,10 +228,11 @@ public final class ChangelogLine {
             int start = pos;
             long v = 0;
             while (pos < len && isDigit(b[pos])) {
-                if (v > (Long.MAX_VALUE - 9) / 10) {
+                int d = b[pos] - '0';
+                if (v > (Long.MAX_VALUE - d) / 10) {
                     throw error(what + " too large");
                 }
-                v = v * 10 + (b[pos] - '0');
+                v = v * 10 + d;
                 pos++;
             }
             if (pos == start) {

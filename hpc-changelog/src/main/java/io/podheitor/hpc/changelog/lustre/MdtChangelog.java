@@ -10,7 +10,9 @@ import java.util.Optional;
  * One run over one MDT's changelog: decide where to start from the cursor and the consumer list, stream the
  * records from there into a {@link ChangeCollapser}, and check that they follow the cursor without a gap. Every
  * case where the changelog cannot be trusted ends in {@link Outcome.FullWalk} with the job-log message, never in
- * a partial change set. The caller records the outcome with {@link CursorStore#markPending}.
+ * a partial change set. Where {@code lctl get_param mdd.MDT.changelog_users} cannot answer (a client node), the
+ * consumer is checked with a clear up to the committed cursor, which the MDS already has and which only fails
+ * when the consumer is not registered. The caller records the outcome with {@link CursorStore#markPending}.
  */
 public final class MdtChangelog {
     private MdtChangelog() {
@@ -34,6 +36,18 @@ public final class MdtChangelog {
             return new Outcome.FullWalk(f);
         }
         long first = ((StartPoint.Incremental) start).firstRecord();
+        if (users.isEmpty() && first > 1) {
+            // no consumer list here (a client): a clear up to the committed cursor changes nothing on the MDS but
+            // fails when the consumer is gone, whose records may be purged with no gap left to see
+            try {
+                if (tools.clear(mdt, consumer, first - 1) == LustreChangelogTools.ClearResult.NO_SUCH_CONSUMER) {
+                    return fullWalk(mdt, FullWalkReason.CONSUMER_GONE, "changelog consumer " + consumer
+                            + " is not registered on " + mdt + " (garbage-collected after idling?): full walk");
+                }
+            } catch (LustreChangelogTools.ToolFailedException e) {
+                return fullWalk(mdt, FullWalkReason.CHANGELOG_FAILED, mdt + ": " + e.getMessage() + ": full walk");
+            }
+        }
         ChangeCollapser collapser = new ChangeCollapser(maxEntries);
         long expected = first;
         try (LustreChangelogTools.Stream stream = tools.changelog(mdt, first)) {
