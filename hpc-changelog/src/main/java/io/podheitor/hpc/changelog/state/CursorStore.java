@@ -182,6 +182,11 @@ public final class CursorStore implements AutoCloseable {
         List<Cleared> out = new ArrayList<>();
         Set<String> lost = new HashSet<>(state.consumerLost());
         for (Map.Entry<String, Long> e : new java.util.TreeMap<>(cleared).entrySet()) {
+            if (e.getValue() == 0) {
+                // nothing to clear, and to lfs a clear up to 0 means "up to the last record": never sent
+                out.add(new Cleared(e.getKey(), 0, Cleared.Status.CLEARED, "nothing to clear"));
+                continue;
+            }
             try {
                 if (clearer.clear(e.getKey(), state.consumer(), e.getValue())) {
                     out.add(new Cleared(e.getKey(), e.getValue(), Cleared.Status.CLEARED, ""));

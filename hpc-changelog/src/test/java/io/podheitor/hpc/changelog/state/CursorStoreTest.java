@@ -120,6 +120,17 @@ class CursorStoreTest {
     }
 
     @Test
+    void aCursorAtZeroIsCommittedWithoutAClear() throws IOException {
+        Clears clears = new Clears(Map.of(MDT0, true));
+        try (CursorStore s = open("all")) {
+            s.markPending("cl1", Map.of(MDT0, 0L), NOW);
+            assertEquals(CursorStore.Cleared.Status.CLEARED, s.commit(clears).get(0).status());
+            assertEquals(List.of(), clears.calls, "lfs changelog_clear MDT ID 0 would clear every record");
+            assertEquals(new StartPoint.Incremental(MDT0, 1), s.start(MDT0, "cl1", Optional.empty()));
+        }
+    }
+
+    @Test
     void consumerListDecidesGarbageCollectedAndReset() throws IOException {
         try (CursorStore s = open("all")) {
             s.markPending("cl1", Map.of(MDT0, 500L), NOW);
