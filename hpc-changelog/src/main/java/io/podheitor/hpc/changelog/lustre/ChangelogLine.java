@@ -1,5 +1,6 @@
 package io.podheitor.hpc.changelog.lustre;
 
+import io.podheitor.hpc.changelog.ChangelogFormatException;
 import io.podheitor.hpc.lustre.Fid;
 import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;

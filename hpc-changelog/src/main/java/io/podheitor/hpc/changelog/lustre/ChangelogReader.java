@@ -1,5 +1,7 @@
 package io.podheitor.hpc.changelog.lustre;
 
+import io.podheitor.hpc.changelog.ByteLines;
+import io.podheitor.hpc.changelog.ChangelogFormatException;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;

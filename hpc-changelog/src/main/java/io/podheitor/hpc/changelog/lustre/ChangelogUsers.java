@@ -1,5 +1,6 @@
 package io.podheitor.hpc.changelog.lustre;
 
+import io.podheitor.hpc.changelog.ChangelogFormatException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

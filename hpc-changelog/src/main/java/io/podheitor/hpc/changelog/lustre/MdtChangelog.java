@@ -1,5 +1,6 @@
 package io.podheitor.hpc.changelog.lustre;
 
+import io.podheitor.hpc.changelog.ChangelogFormatException;
 import io.podheitor.hpc.changelog.state.CursorStore;
 import io.podheitor.hpc.changelog.state.FullWalkReason;
 import io.podheitor.hpc.changelog.state.StartPoint;

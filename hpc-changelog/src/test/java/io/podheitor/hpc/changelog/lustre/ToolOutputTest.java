@@ -1,5 +1,6 @@
 package io.podheitor.hpc.changelog.lustre;
 
+import io.podheitor.hpc.changelog.ChangelogFormatException;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

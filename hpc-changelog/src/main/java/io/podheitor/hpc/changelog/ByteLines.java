@@ -1,4 +1,4 @@
-package io.podheitor.hpc.changelog.lustre;
+package io.podheitor.hpc.changelog;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,7 +9,7 @@ import java.util.Arrays;
  * {@code '\n'} (not part of it); a last line without one is returned too. A line longer than the limit is an
  * error, so a broken producer cannot make the reader buffer without bound.
  */
-final class ByteLines {
+public final class ByteLines {
     private final InputStream in;
     private final int maxLine;
     private final byte[] chunk = new byte[64 * 1024];
@@ -20,13 +20,13 @@ final class ByteLines {
     private int length;
     private long number;
 
-    ByteLines(InputStream in, int maxLine) {
+    public ByteLines(InputStream in, int maxLine) {
         this.in = in;
         this.maxLine = maxLine;
     }
 
     /** Reads the next line; false at the end of the stream. */
-    boolean next() throws IOException {
+    public boolean next() throws IOException {
         length = 0;
         boolean any = false;
         while (true) {
@@ -89,16 +89,16 @@ final class ByteLines {
         length += n;
     }
 
-    byte[] buffer() {
+    public byte[] buffer() {
         return line;
     }
 
-    int length() {
+    public int length() {
         return length;
     }
 
     /** The 1-based number of the line last returned. */
-    long number() {
+    public long number() {
         return number;
     }
 }

@@ -1,4 +1,4 @@
-package io.podheitor.hpc.changelog.lustre;
+package io.podheitor.hpc.changelog;
 
 import java.io.IOException;
 
