@@ -9,8 +9,8 @@ import java.util.List;
  * The order of {@link io.podheitor.hpc.source.Ordering#DIRECTORIES_AFTER_CONTENTS} for a set of absolute paths:
  * a path comes after every path below it, and the paths below one directory stay together. Compared byte by
  * byte (unsigned), with the separator {@code /} lower than any other byte; when one path is a prefix of the other,
- * the longer one comes first if it continues with {@code /} (it lies below the shorter one), else last (a longer
- * name in the same directory).
+ * the longer one comes first if it continues with {@code /} or the shorter one is {@code /} (it lies below the
+ * shorter one), else last (a longer name in the same directory). Paths are normalized (no trailing {@code /}).
  */
 public final class PostOrder {
     private PostOrder() {
@@ -29,9 +29,9 @@ public final class PostOrder {
             return 0;
         }
         if (a.length < b.length) {
-            return b[n] == '/' ? 1 : -1;
+            return b[n] == '/' || a[n - 1] == '/' ? 1 : -1; // b below a ("/" is above everything)
         }
-        return a[n] == '/' ? -1 : 1;
+        return a[n] == '/' || b[n - 1] == '/' ? -1 : 1;
     }
 
     private static int rank(byte c) {
