@@ -11,7 +11,8 @@ import java.util.Set;
 /**
  * Places a {@link ChangeSet} in the namespace as it is now: one batched {@link FidResolver} call for the
  * directories of the changed names and the objects changed by FID. A name is its directory's current path plus
- * the name. A deletion whose directory is gone is dropped and reported: the directory's own removal (or the
+ * the name; the directory itself is saved again (a name created, removed or renamed in it changed its mtime). A
+ * deletion whose directory is gone is dropped and reported: the directory's own removal (or the
  * rename away of an ancestor) is then a deletion that covers it. A path saved and deleted in the same set is
  * kept in both: the deletion removes what the catalog had below it, the save says what is there now.
  */
@@ -38,6 +39,9 @@ public final class ChangeResolution {
                 continue;
             }
             byte[] path = join(dirs.get(0), n.key().name());
+            // a name created, removed or renamed in a directory changed that directory (its mtime and ctime):
+            // it is saved again, so that a restore gives it its attributes of now
+            saves.add(new ResolvedChanges.Save(dirs.get(0), false));
             if (n.removed()) {
                 deletions.add(path);
             }

@@ -75,9 +75,11 @@ class ChangeResolutionTest {
         ResolvedChanges out = ChangeResolution.resolve(set, res);
         assertEquals(1, res.calls.size(), "one batched call");
         assertEquals(Set.of(dir, ROOT, gone, chmodded, linked, fid(13)), Set.copyOf(res.calls.get(0)));
-        assertEquals(List.of("/mnt/fs/c", "/mnt/fs/d/b dir", "/mnt/fs/d/l2", "/mnt/fs/d/new file", "/mnt/fs/l1"),
-                strings(out.saves().stream().map(ResolvedChanges.Save::path).toList()));
-        assertTrue(out.saves().get(1).walkIfDirectory());
+        // the directories the names changed in are saved again too (their mtime changed)
+        assertEquals(List.of("/mnt/fs", "/mnt/fs/c", "/mnt/fs/d", "/mnt/fs/d/b dir", "/mnt/fs/d/l2",
+                "/mnt/fs/d/new file", "/mnt/fs/l1"), strings(out.saves().stream().map(ResolvedChanges.Save::path).toList()));
+        assertTrue(out.saves().get(3).walkIfDirectory());
+        assertTrue(!out.saves().get(2).walkIfDirectory(), "a parent is saved itself, not walked");
         assertEquals(1, out.saves().stream().filter(ResolvedChanges.Save::walkIfDirectory).count());
         assertEquals(List.of("/mnt/fs/a dir", "/mnt/fs/d/old"), strings(out.deletions()));
         assertEquals(2, out.unresolved().size());
