@@ -29,6 +29,11 @@
  *              with several files, then /data/
  *   accfilter  accurate backup: CHECKs /data/tmp/f, /data/x.o, /data/same.c,
  *              /data/new.c, /data/tmp/, then sends what was CHANGED
+ *   changelog  accurate backup without a walk (docs/ptcomm.md §8): KEEP /data,
+ *              GONE /data/old.txt, GONE /data/olddir/ with KEEP
+ *              /data/olddir/locked below it, GONE and KEEP of /data/both, then
+ *              the one changed file /data/new.txt
+ *   badgone    a GONE of a relative name (a protocol error)
  *   stopafter  sends the first record header, then stops itself (SIGSTOP)
  *   envcheck   writes "fds=<open fds> sigblk=<mask> sigign=<mask>\n" (raw,
  *              unframed) describing how it was started, then exits 0
@@ -383,6 +388,22 @@ static void backup(int with_data)
     if (strcmp(mode, "accfilter") == 0) {
         accfilter_backup();
         return;
+    }
+    if (strcmp(mode, "changelog") == 0) {
+        send_text('C', "KEEP /data");
+        send_text('C', "GONE /data/old.txt");
+        send_text('C', "GONE /data/olddir/");
+        send_text('C', "KEEP /data/olddir/locked");
+        send_text('C', "GONE /data/both");
+        send_text('C', "KEEP /data/both");
+        file_with_data("/data/new.txt", 1, with_data);
+        send('F', NULL, 0);
+        return;
+    }
+    if (strcmp(mode, "badgone") == 0) {
+        send_text('C', "GONE data/x");
+        pause();
+        exit(0);
     }
     if (strcmp(mode, "stopafter") == 0) {
         record('F', "100644", 11, 1, 1, 0, "/data/a.txt", 11, "");

@@ -507,6 +507,8 @@ static char *make_cmd(char *buf, size_t n, const char *extra)
 
 /* ---- test cases ------------------------------------------------------------ */
 
+static void test_failure(const char *mode, const char *extra, bRC want_rc, const char *fatal);
+
 static void test_load(void)
 {
     static const unsigned vers[] = { 14, 21, 22, 23 };
@@ -765,6 +767,62 @@ static void test_accurate(unsigned v)
     CHECK(pf->checkFile(&ctx, "/data/gone.txt") == bRC_OK, "checkFile: ours, unseen -> deleted");
     CHECK(pf->checkFile(&ctx, "/elsewhere/x") == bRC_OK, "checkFile: foreign -> OK");
     CHECK(pf->freePlugin(&ctx) == bRC_OK, "freePlugin");
+}
+
+/* checkFile after a changelog-style accurate backup (fake_backend mode
+ * "changelog"): KEEP /data, GONE /data/old.txt, GONE /data/olddir/, KEEP
+ * /data/olddir/locked, GONE + KEEP /data/both.  The deepest KEEP or GONE
+ * naming the entry or an ancestor decides; KEEP wins a tie. */
+static void changelog_check_files(bpContext *ctx)
+{
+    static const struct { const char *name; bRC want; } cases[] = {
+        { "/data/old.txt", bRC_OK },            /* named deleted */
+        { "/data/old.txt.bak", bRC_Seen },      /* a prefix of a GONE, below the KEEP root */
+        { "/data/olddir/", bRC_OK },
+        { "/data/olddir/x", bRC_OK },           /* below a GONE */
+        { "/data/olddir/sub/", bRC_OK },
+        { "/data/olddir/locked", bRC_Seen },    /* a deeper KEEP below the GONE */
+        { "/data/olddir/locked/y", bRC_Seen },
+        { "/data/olddir/lockedx", bRC_OK },
+        { "/data/both", bRC_Seen },             /* both: KEEP wins */
+        { "/data/same.txt", bRC_Seen },         /* unchanged, not walked: kept by the root */
+        { "/data/", bRC_Seen },
+        { "/data/d/e/f", bRC_Seen },
+        { "/dat", bRC_OK },
+        { "/datax/y", bRC_OK },
+        { "/", bRC_OK },
+        { "/elsewhere/x", bRC_OK },             /* foreign */
+    };
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        bRC rc = pf->checkFile(ctx, (char *)cases[i].name);
+
+        CHECK(rc == cases[i].want, "changelog checkFile(%s) = %d, want %d", cases[i].name, rc,
+              cases[i].want);
+    }
+}
+
+static void test_changelog_deletions(unsigned v)
+{
+    char cmd[PATH_MAX + 128];
+
+    use_version(v);
+    new_log();
+    setenv("PHPC_FAKE_MODE", "changelog", 1);
+    nchecked = nseen = 0;
+    accurate = 1;
+    at_accurate_finish = changelog_check_files;
+    CHECK(backup_job(make_cmd(cmd, sizeof cmd, ""), 0, 'I', 0) == bRC_OK, "changelog backup v%u", v);
+    at_accurate_finish = NULL;
+    accurate = 0;
+    CHECK(nfiles == 1 && strcmp(files[0].fname, "/data/new.txt") == 0, "changelog: one file sent (%d)",
+          nfiles);
+    CHECK(count_type(M_FATAL()) == 0 && count_type(M_ERROR()) == 0, "changelog: no errors");
+    check_no_child("changelog");
+
+    test_failure("badgone", "", bRC_OK,
+                 "podheitor-hpc: protocol error: GONE of \"data/x\", not an absolute path, while "
+                 "sending the first file record");
 }
 
 static struct saved *find_file(const char *fname)
@@ -1856,6 +1914,8 @@ int main(int argc, char **argv)
     test_incremental_and_estimate();
     test_accurate(14);
     test_accurate(23);
+    test_changelog_deletions(14);
+    test_changelog_deletions(23);
     test_failures();
     test_unreapable_backend();
     test_cancel();
