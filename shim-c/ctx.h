@@ -105,6 +105,8 @@ typedef struct phpc_ctx {
     phpc_backend bk;
     ptc_reader rd;              /* 2 MiB buffer, allocated at the first spawn */
     char doing[600];            /* "sending file \"/x\"" for failure messages */
+    bool end_status;            /* the backend answered the Job block "C EndStatus 1": END carries the outcome (docs/ptcomm.md §6) */
+    uint32_t errors_posted;     /* PM_ERROR + PM_FATAL messages posted in this job (msg.c) */
 
     /* backup / estimate */
     phpc_record rec[2];         /* double buffer: the FD's record and the one */
