@@ -45,6 +45,11 @@
  * every name below it, so an Accurate backup never records unreadable data
  * as deleted (restore of the latest state still brings the older copy).
  *
+ * A source that does not walk (a changelog Incremental) says what it knows
+ * instead: C "KEEP " <root> (everything below stays) and C "GONE " <path> for
+ * each deleted name (it and everything below it goes).  checkFile lets the
+ * deepest KEEP or GONE that names the entry or one of its ancestors decide.
+ *
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
 #include <stdlib.h>
@@ -57,6 +62,8 @@
 #define CHECK_PREFIX_LEN (sizeof CHECK_PREFIX - 1)
 #define KEEP_PREFIX "KEEP "
 #define KEEP_PREFIX_LEN (sizeof KEEP_PREFIX - 1)
+#define GONE_PREFIX "GONE "
+#define GONE_PREFIX_LEN (sizeof GONE_PREFIX - 1)
 
 bool acc_is_check(const ptc_frame *f)
 {
@@ -136,46 +143,65 @@ int acc_answer(phpc_ctx *c, const ptc_frame *f)
     return sess_send_text(c, "CHANGED");
 }
 
-bool acc_is_keep(const ptc_frame *f)
+int acc_name_kind(const ptc_frame *f)
 {
-    return f->letter == 'C' && f->len > KEEP_PREFIX_LEN &&
-           memcmp(f->data, KEEP_PREFIX, KEEP_PREFIX_LEN) == 0;
+    if (f->letter != 'C')
+        return ACC_NONE;
+    if (f->len > KEEP_PREFIX_LEN && memcmp(f->data, KEEP_PREFIX, KEEP_PREFIX_LEN) == 0)
+        return ACC_KEEP;
+    if (f->len > GONE_PREFIX_LEN && memcmp(f->data, GONE_PREFIX, GONE_PREFIX_LEN) == 0)
+        return ACC_GONE;
+    return ACC_NONE;
 }
 
-int acc_keep(phpc_ctx *c, const ptc_frame *f)
+/* Per name: its bytes, the NUL, the pointer and the allocator's header (an
+ * estimate, for the bound only). */
+#define ACC_NAME_OVERHEAD 32
+
+int acc_note(phpc_ctx *c, const ptc_frame *f, int kind)
 {
-    const char *name = (const char *)f->data + KEEP_PREFIX_LEN;
-    size_t n = f->len - KEEP_PREFIX_LEN;
+    const char *word = kind == ACC_KEEP ? "KEEP" : "GONE";
+    size_t plen = kind == ACC_KEEP ? KEEP_PREFIX_LEN : GONE_PREFIX_LEN;
+    const char *name = (const char *)f->data + plen;
+    size_t n = f->len - plen;
+    struct acc_names *l = kind == ACC_KEEP ? &c->keep : &c->gone;
     char *copy, q[512];
 
     if (name[0] != '/' || memchr(name, '\0', n) != NULL) {
-        sess_protocol_error(c, "KEEP of \"%s\", not an absolute path, while %s",
+        sess_protocol_error(c, "%s of \"%s\", not an absolute path, while %s", word,
                             sess_q(name, n, q, sizeof q), c->doing);
         return -1;
     }
     while (n > 1 && name[n - 1] == '/')
         n--;                            /* one spelling: no trailing '/' */
-    if (c->nkeep == c->keep_cap) {
-        size_t cap = c->keep_cap ? 2 * c->keep_cap : 16;
-        char **p = realloc(c->keep, cap * sizeof *p);
+    if (c->acc_name_bytes + n + ACC_NAME_OVERHEAD > PHPC_ACC_NAMES_MAX) {
+        sess_protocol_error(c, "more KEEP and GONE names than the shim holds (%u MiB) while %s",
+                            (unsigned)(PHPC_ACC_NAMES_MAX >> 20), c->doing);
+        return -1;
+    }
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 16;
+        char **p = realloc(l->v, cap * sizeof *p);
 
         if (p == NULL) {
-            sess_protocol_error(c, "out of memory for KEEP names while %s", c->doing);
+            sess_protocol_error(c, "out of memory for %s names while %s", word, c->doing);
             return -1;
         }
-        c->keep = p;
-        c->keep_cap = cap;
+        l->v = p;
+        l->cap = cap;
     }
     copy = malloc(n + 1);
     if (copy == NULL) {
-        sess_protocol_error(c, "out of memory for KEEP names while %s", c->doing);
+        sess_protocol_error(c, "out of memory for %s names while %s", word, c->doing);
         return -1;
     }
     memcpy(copy, name, n);
     copy[n] = '\0';
-    c->keep[c->nkeep++] = copy;
-    c->keep_sorted = false;
-    phpc_dmsg(c->bctx, 50, "accurate: keeping \"%s\" (unreadable)", sess_q(copy, n, q, sizeof q));
+    l->v[l->n++] = copy;
+    l->sorted = false;
+    c->acc_name_bytes += n + ACC_NAME_OVERHEAD;
+    phpc_dmsg(c->bctx, 50, "accurate: %s \"%s\"", kind == ACC_KEEP ? "keeping" : "gone",
+              sess_q(copy, n, q, sizeof q));
     return 0;
 }
 
@@ -202,33 +228,43 @@ static int cmp_key(const void *k, const void *e)
     return name[key->n] == '\0' ? 0 : -1;
 }
 
-static bool is_kept(const phpc_ctx *c, const char *s, size_t n)
+static void sort_names(struct acc_names *l)
+{
+    if (!l->sorted) {
+        qsort(l->v, l->n, sizeof *l->v, cmp_names);
+        l->sorted = true;
+    }
+}
+
+static bool named_in(const struct acc_names *l, const char *s, size_t n)
 {
     struct name_key key = { s, n };
 
-    return bsearch(&key, c->keep, c->nkeep, sizeof *c->keep, cmp_key) != NULL;
+    return l->n > 0 && bsearch(&key, l->v, l->n, sizeof *l->v, cmp_key) != NULL;
 }
 
 bRC acc_check_file(phpc_ctx *c, const char *fname)
 {
     size_t n = strlen(fname);
 
-    /* Every other name we did not mark seen is gone from our tree (the
-     * backend walked all of it, or the job failed and the FD records no
-     * deletions); foreign names are not ours to keep.  Both: let the FD
-     * record them deleted. */
-    if (c->nkeep == 0)
+    /* Without KEEP or GONE names: every other name we did not mark seen is
+     * gone from our tree (the backend walked all of it, or the job failed and
+     * the FD records no deletions); foreign names are not ours to keep.  Both:
+     * let the FD record them deleted. */
+    if (c->keep.n == 0 && c->gone.n == 0)
         return bRC_OK;
-    if (!c->keep_sorted) {
-        qsort(c->keep, c->nkeep, sizeof *c->keep, cmp_names);
-        c->keep_sorted = true;
-    }
+    sort_names(&c->keep);
+    sort_names(&c->gone);
     while (n > 1 && fname[n - 1] == '/')
         n--;
-    /* the name itself, then each ancestor directory up to "/" */
+    /* The name itself, then each ancestor directory up to "/": the deepest one
+     * named in a KEEP or a GONE decides (KEEP first when both name it: an
+     * entry the backend could not read is never recorded deleted). */
     for (;;) {
-        if (is_kept(c, fname, n))
+        if (named_in(&c->keep, fname, n))
             return bRC_Seen;
+        if (named_in(&c->gone, fname, n))
+            return bRC_OK;
         if (n <= 1)
             return bRC_OK;
         while (n > 0 && fname[n - 1] != '/')
@@ -240,12 +276,17 @@ bRC acc_check_file(phpc_ctx *c, const char *fname)
     }
 }
 
+static void free_names(struct acc_names *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+    memset(l, 0, sizeof *l);
+}
+
 void acc_free(phpc_ctx *c)
 {
-    for (size_t i = 0; i < c->nkeep; i++)
-        free(c->keep[i]);
-    free(c->keep);
-    c->keep = NULL;
-    c->nkeep = c->keep_cap = 0;
-    c->keep_sorted = false;
+    free_names(&c->keep);
+    free_names(&c->gone);
+    c->acc_name_bytes = 0;
 }

@@ -157,6 +157,7 @@ static int next_record(phpc_ctx *c, int slot)
         return -1;
     for (;;) {
         phpc_record *r = &c->rec[slot];
+        int kind;
 
         if (sess_recv(c, &f, "CF") != 0)
             return -1;
@@ -174,8 +175,8 @@ static int next_record(phpc_ctx *c, int slot)
                 return -1;
             continue;
         }
-        if (acc_is_keep(&f)) {
-            if (acc_keep(c, &f) != 0)
+        if ((kind = acc_name_kind(&f)) != ACC_NONE) {
+            if (acc_note(c, &f, kind) != 0)        /* KEEP / GONE (accurate.c) */
                 return -1;
             continue;
         }

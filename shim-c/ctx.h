@@ -75,6 +75,18 @@ union phpc_any_sp {
         (p)->statp = *(st);                                                  \
     } while (0)
 
+/* KEEP / GONE names (accurate.c), one malloc'd copy each, no trailing '/'. */
+struct acc_names {
+    char **v;
+    size_t n, cap;
+    bool sorted;
+};
+/* Bound on the memory of the KEEP and GONE names of one job: the name bytes
+ * plus 32 bytes per name (its pointer and the allocator's header).  A backend
+ * that states more fails the job (protocol error): about 4 million deletions
+ * of 100-byte paths. */
+#define PHPC_ACC_NAMES_MAX ((size_t)512 << 20)
+
 /* Data section of the record the FD is working on (backup). */
 enum phpc_data { DS_NONE, DS_ACTIVE, DS_EOF, DS_ERROR };
 
@@ -93,6 +105,8 @@ typedef struct phpc_ctx {
     phpc_backend bk;
     ptc_reader rd;              /* 2 MiB buffer, allocated at the first spawn */
     char doing[600];            /* "sending file \"/x\"" for failure messages */
+    bool end_status;            /* the backend answered the Job block "C EndStatus 1": END carries the outcome (docs/ptcomm.md §6) */
+    uint32_t errors_posted;     /* PM_ERROR + PM_FATAL messages posted in this job (msg.c) */
 
     /* backup / estimate */
     phpc_record rec[2];         /* double buffer: the FD's record and the one */
@@ -141,12 +155,13 @@ typedef struct phpc_ctx {
     bool acc_changes;           /* accurate Incremental/Differential backup: CHECK runs checkChanges */
     phpc_record crec;           /* scratch record for CHECK */
     uint64_t acc_checked, acc_unchanged;
-    /* entries the backend could not read (KEEP): they and every name below
-     * them stay in the catalog (checkFile answers bRC_Seen).  Kept for the
-     * whole job (every Plugin= item); sorted when checkFile first needs it. */
-    char **keep;
-    size_t nkeep, keep_cap;
-    bool keep_sorted;
+    /* names the backend stated for checkFile (docs/ptcomm.md §8): KEEP (an
+     * unreadable entry, or a source's root: it and every name below it stay in
+     * the catalog) and GONE (deleted: it and every name below it are recorded
+     * deleted).  Kept for the whole job (every Plugin= item); sorted when
+     * checkFile first needs them; at most PHPC_ACC_NAMES_MAX bytes together. */
+    struct acc_names keep, gone;
+    size_t acc_name_bytes;
 
     /* FileSet options (filter.c) */
     phpc_filter flt;
@@ -229,13 +244,14 @@ bRC backup_xacl(phpc_ctx *c, struct xacl_pkt *x);
 bool acc_is_check(const ptc_frame *f);
 /* Answer it with SEEN or CHANGED.  0 / -1 (failure reported). */
 int acc_answer(phpc_ctx *c, const ptc_frame *f);
-/* Is f a KEEP notice (docs/ptcomm.md §8)? */
-bool acc_is_keep(const ptc_frame *f);
-/* Remember its name.  0 / -1 (failure reported). */
-int acc_keep(phpc_ctx *c, const ptc_frame *f);
+/* Is f a KEEP or a GONE notice (docs/ptcomm.md §8)?  ACC_KEEP, ACC_GONE or ACC_NONE. */
+enum { ACC_NONE, ACC_KEEP, ACC_GONE };
+int acc_name_kind(const ptc_frame *f);
+/* Remember its name (kind from acc_name_kind).  0 / -1 (failure reported). */
+int acc_note(phpc_ctx *c, const ptc_frame *f, int kind);
 /* checkFile: may the FD record this unseen catalog name as deleted? */
 bRC acc_check_file(phpc_ctx *c, const char *fname);
-/* Release the KEEP names (freePlugin). */
+/* Release the KEEP and GONE names (freePlugin). */
 void acc_free(phpc_ctx *c);
 
 /* ---- filter.c ----------------------------------------------------------- */

@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
 #include "msg.h"
+#include "ctx.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,11 +15,11 @@
  * (ids 14-19 shift up), 15.0 kept 1-27 and appended bVarSysConfigPath = 28 and
  * bVarEstimate = 29 (§10.7).  -1: the version has no such id. */
 static const int var_ids[4][PV__COUNT] = {
-    /*          JobId Level Type JobName Since Accurate Where RegexWhere FileIndex Replace FileSeen SysConfigPath Estimate */
-    /* v14 */ { 1,    3,    4,   6,      8,    9,       14,   15,        23,       24,     10,      -1,           -1 },
-    /* v21 */ { 1,    3,    4,   6,      8,    9,       14,   15,        22,       23,     10,      -1,           -1 },
-    /* v22 */ { 1,    3,    4,   6,      8,    9,       15,   16,        23,       24,     10,      -1,           -1 },
-    /* v23 */ { 1,    3,    4,   6,      8,    9,       15,   16,        23,       24,     10,      28,           29 },
+    /*          JobId Level Type JobName Since Accurate Where RegexWhere FileIndex Replace FileSeen SysConfigPath Estimate JobStatus */
+    /* v14 */ { 1,    3,    4,   6,      8,    9,       14,   15,        23,       24,     10,      -1,           -1,      7 },
+    /* v21 */ { 1,    3,    4,   6,      8,    9,       14,   15,        22,       23,     10,      -1,           -1,      7 },
+    /* v22 */ { 1,    3,    4,   6,      8,    9,       15,   16,        23,       24,     10,      -1,           -1,      7 },
+    /* v23 */ { 1,    3,    4,   6,      8,    9,       15,   16,        23,       24,     10,      28,           29,      7 },
 };
 
 /* M_* numbers by version (docs/abi.md §5.3): v22 moved M_EVENTS to 3, shifting the rest;
@@ -63,6 +64,8 @@ void phpc_jmsg(bpContext *ctx, enum phpc_sev sev, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
+    if ((sev == PM_ERROR || sev == PM_FATAL) && ctx != NULL && ctx->pContext != NULL)
+        ((phpc_ctx *)ctx->pContext)->errors_posted++;
     if (phpc_bfuncs == NULL || phpc_bfuncs->JobMessage == NULL || type < 0)
         return;
     /* Bacula does not end a job message with a newline itself: without one

@@ -28,6 +28,7 @@ enum phpc_var {
     PV_FILE_SEEN,
     PV_SYS_CONFIG_PATH,     /* v23 only; mapped, not read */
     PV_ESTIMATE,            /* v23 only; mapped, not read */
+    PV_JOB_STATUS,          /* the FD's job status letter, for END (docs/ptcomm.md §6) */
     PV__COUNT
 };
 
@@ -41,6 +42,8 @@ int phpc_msg_type(unsigned ver, enum phpc_sev s);
 
 /*
  * Post "podheitor-hpc: <formatted text>" as a job message of severity sev.
+ * PM_ERROR and PM_FATAL are counted in the job's context (ctx->pContext, a
+ * phpc_ctx once newPlugin has set it): END reports the count (docs/ptcomm.md §6).
  * The FD formats into a 2000-byte buffer (docs/abi.md §5.4), so the text is cut at
  * PHPC_MSG_MAX bytes and always passed through a "%s" format.
  */

@@ -599,7 +599,11 @@ static int send_job(phpc_ctx *c)
             send_line(c, "Replace", one) != 0 || send_line(c, "Pipeline", "1") != 0)
             return -1;
     }
-    if (send_line_int(c, "FDVersion", phpc_version) != 0 || sess_send(c, 'F', NULL, 0) != 0)
+    /* EndStatus=1: END is to carry the job's outcome (docs/ptcomm.md §6); a
+     * backend that agrees says "C EndStatus 1" before its F, an older one
+     * ignores the line and gets a bare END */
+    if (send_line_int(c, "FDVersion", phpc_version) != 0 || send_line(c, "EndStatus", "1") != 0 ||
+        sess_send(c, 'F', NULL, 0) != 0)
         return -1;
     return 0;
 }
@@ -674,8 +678,21 @@ int sess_start(phpc_ctx *c, char jobtype, const char *cmd)
     }
     /* 2: Job block */
     sess_doing(c, "answering the Job block");
-    if (send_job(c) != 0 || sess_recv(c, &f, "F") != 0)
+    c->end_status = false;
+    if (send_job(c) != 0 || sess_recv(c, &f, "CF") != 0)
         return -1;
+    if (f.letter == 'C') {
+        if (!text_is(&f, "EndStatus " PROTOCOL_VERSION)) {
+            char q[256];
+
+            sess_protocol_error(c, "unexpected reply \"%s\" to the Job block",
+                                sess_q((const char *)f.data, f.len, q, sizeof q));
+            return -1;
+        }
+        if (sess_recv(c, &f, "F") != 0)
+            return -1;
+        c->end_status = true;
+    }
     /* 3: Params block, validated pairs in string order, unescaped */
     sess_doing(c, "answering the Params block");
     if (sess_send_text(c, "Params") != 0)
@@ -719,6 +736,25 @@ int sess_start(phpc_ctx *c, char jobtype, const char *cmd)
 
 /* ---- end of job --------------------------------------------------------- */
 
+/*
+ * The END command (docs/ptcomm.md §6): "END <status> <errors>" for a backend
+ * that agreed to EndStatus, else a bare "END".  status: the FD's job status
+ * letter (bVarJobStatus, docs/abi.md §5.1; '?' if the FD gives none), errors:
+ * the error and fatal messages the shim posted in this job so far.
+ */
+static void end_command(phpc_ctx *c, char *buf, size_t n)
+{
+    int st = 0;
+
+    if (!c->end_status) {
+        snprintf(buf, n, "END");
+        return;
+    }
+    if (phpc_get_int(c->bctx, PV_JOB_STATUS, &st) != 0 || st <= ' ' || st > '~')
+        st = '?';
+    snprintf(buf, n, "END %c %lu", st, (unsigned long)c->errors_posted);
+}
+
 void sess_end(phpc_ctx *c)
 {
     bool clean = c->state == ST_STREAM_DONE || c->state == ST_RESTORE ||
@@ -726,10 +762,12 @@ void sess_end(phpc_ctx *c)
 
     if (clean && !bk_is_canceled(&c->bk)) {
         ptc_frame f;
+        char end[64];
 
         /* END -> F, then T: the backend exits 0 (docs/ptcomm.md §6) */
         sess_doing(c, "ending the job");
-        if (sess_send_text(c, "END") == 0 && sess_recv(c, &f, "F") == 0 &&
+        end_command(c, end, sizeof end);
+        if (sess_send_text(c, end) == 0 && sess_recv(c, &f, "F") == 0 &&
             sess_send(c, 'T', NULL, 0) == 0 && flush_frames(c, false) == 0) {
             char st[64];
 

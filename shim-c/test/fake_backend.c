@@ -29,6 +29,14 @@
  *              with several files, then /data/
  *   accfilter  accurate backup: CHECKs /data/tmp/f, /data/x.o, /data/same.c,
  *              /data/new.c, /data/tmp/, then sends what was CHANGED
+ *   changelog  accurate backup without a walk (docs/ptcomm.md §8): KEEP /data,
+ *              GONE /data/old.txt, GONE /data/olddir/ with KEEP
+ *              /data/olddir/locked below it, GONE and KEEP of /data/both, then
+ *              the one changed file /data/new.txt
+ *   badgone    a GONE of a relative name (a protocol error)
+ *   oldend     as normal, but ignores the Job line EndStatus=1 (an older
+ *              backend): expects a bare END
+ *   badendstatus  answers EndStatus=1 with "C EndStatus 9"
  *   stopafter  sends the first record header, then stops itself (SIGSTOP)
  *   envcheck   writes "fds=<open fds> sigblk=<mask> sigign=<mask>\n" (raw,
  *              unframed) describing how it was started, then exits 0
@@ -60,6 +68,7 @@
 static const char *mode = "normal";
 static FILE *logf;
 static int pipeline;                    /* Job block had Pipeline=1 */
+static int end_status;                  /* answered the Job block's EndStatus=1 (docs/ptcomm.md §6) */
 static char replace = 'a';              /* Job block's Replace */
 static unsigned char buf[1000000];
 
@@ -169,13 +178,20 @@ static void expect(char letter, const char *text)
 static void block(const char *name)
 {
     size_t n;
+    int endstatus = 0;
 
     expect('C', name);
     while (recv_pkt(&n) == 'C') {
+        if (strcmp((char *)buf, "EndStatus=1") == 0)
+            endstatus = 1;
         if (strcmp((char *)buf, "Pipeline=1") == 0)
             pipeline = 1;
         if (strncmp((char *)buf, "Replace=", 8) == 0)
             replace = (char)buf[8];
+    }
+    if (endstatus && strcmp(mode, "oldend") != 0) {
+        send_text('C', strcmp(mode, "badendstatus") == 0 ? "EndStatus 9" : "EndStatus 1");
+        end_status = 1;
     }
     send('F', NULL, 0);
 }
@@ -353,6 +369,11 @@ static void backup(int with_data)
     unsigned d = with_data ? 1 : 0;
     static unsigned char big[200000];
 
+    if (strcmp(mode, "oldend") == 0) {
+        file_with_data("/data/a.txt", 1, with_data);
+        send('F', NULL, 0);
+        return;
+    }
     if (strcmp(mode, "garbage") == 0) {
         write_all("Xgarbage", 8);
         pause();
@@ -383,6 +404,22 @@ static void backup(int with_data)
     if (strcmp(mode, "accfilter") == 0) {
         accfilter_backup();
         return;
+    }
+    if (strcmp(mode, "changelog") == 0) {
+        send_text('C', "KEEP /data");
+        send_text('C', "GONE /data/old.txt");
+        send_text('C', "GONE /data/olddir/");
+        send_text('C', "KEEP /data/olddir/locked");
+        send_text('C', "GONE /data/both");
+        send_text('C', "KEEP /data/both");
+        file_with_data("/data/new.txt", 1, with_data);
+        send('F', NULL, 0);
+        return;
+    }
+    if (strcmp(mode, "badgone") == 0) {
+        send_text('C', "GONE data/x");
+        pause();
+        exit(0);
     }
     if (strcmp(mode, "stopafter") == 0) {
         record('F', "100644", 11, 1, 1, 0, "/data/a.txt", 11, "");
@@ -659,7 +696,15 @@ int main(int argc, char **argv)
         restore();
     else
         die("unknown start command");
-    expect('C', "END");
+    if (end_status) {                   /* "END <status letter> <errors>" */
+        char st, rest;
+        unsigned long errs;
+
+        if (recv_pkt(&n) != 'C' || sscanf((char *)buf, "END %c %lu%c", &st, &errs, &rest) != 2)
+            die("expected END <status> <errors>");
+    } else {
+        expect('C', "END");             /* an older backend's bare END */
+    }
     if (strcmp(mode, "dieonend") == 0)
         raise(SIGKILL);                 /* every file was sent, then the backend dies */
     send('F', NULL, 0);

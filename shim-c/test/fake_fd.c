@@ -57,6 +57,7 @@ static pthread_mutex_t msg_lock = PTHREAD_MUTEX_INITIALIZER;
 /* the fake job */
 static const char *job_name = "fake-job.2024-05-01_23.05.00_07";
 static int job_id = 7, accurate, file_index, replace_char = 'w';
+static int job_status = 'T';            /* bVarJobStatus (7 in every version); 0: the FD writes nothing */
 static int since_time;
 static const char *where = "/tmp/r";
 
@@ -79,6 +80,7 @@ static bRC fd_get(bpContext *ctx, bVariable var, void *value)
     if (var == 1) *(int *)value = job_id;
     else if (var == 3) *(int *)value = 'F';
     else if (var == 6) *(const char **)value = job_name;
+    else if (var == 7 && job_status != 0) *(int *)value = job_status;
     else if (var == 8) *(int *)value = since_time;
     else if (var == 9) *(int *)value = accurate;
     else if (var == where_id) *(const char **)value = where;
@@ -286,6 +288,31 @@ static int log_count(const char *line)
 }
 
 #define CHECK_LOG(line) CHECK(log_count(line) == 1, "backend log: \"%s\" seen %d times", line, log_count(line))
+
+/* The one END line the backend received ("" if none or several). */
+static const char *end_line(void)
+{
+    static char line[64];
+    int n = 0;
+
+    line[0] = '\0';
+    for (const char *p = log_text; p && *p;) {
+        const char *e = strchr(p, '\n');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+
+        if (len >= 5 && len < sizeof line && memcmp(p, "C END", 5) == 0 && (len == 5 || p[5] == ' ')) {
+            memcpy(line, p, len);
+            line[len] = '\0';
+            n++;
+        }
+        p = e ? e + 1 : p + len;
+    }
+    if (n != 1)
+        line[0] = '\0';
+    return line;
+}
+
+#define CHECK_END(want) CHECK(strcmp(end_line(), want) == 0, "END line \"%s\", want \"%s\"", end_line(), want)
 
 static void new_log(void)
 {
@@ -507,6 +534,8 @@ static char *make_cmd(char *buf, size_t n, const char *extra)
 
 /* ---- test cases ------------------------------------------------------------ */
 
+static void test_failure(const char *mode, const char *extra, bRC want_rc, const char *fatal);
+
 static void test_load(void)
 {
     static const unsigned vers[] = { 14, 21, 22, 23 };
@@ -658,7 +687,8 @@ static void test_normal_backup(unsigned v)
     }
     CHECK(strstr(log_text, "C FDVersion") < strstr(log_text, "C Params"), "Job before Params");
     CHECK_LOG("C BackupStart");
-    CHECK_LOG("C END");
+    CHECK_LOG("C EndStatus=1");
+    CHECK_END("C END T 1");             /* status T, the one error posted above */
     CHECK_LOG("T");
     CHECK(log_count("F") == 2, "F after Job and Params");
     check_no_child("normal backup");
@@ -765,6 +795,102 @@ static void test_accurate(unsigned v)
     CHECK(pf->checkFile(&ctx, "/data/gone.txt") == bRC_OK, "checkFile: ours, unseen -> deleted");
     CHECK(pf->checkFile(&ctx, "/elsewhere/x") == bRC_OK, "checkFile: foreign -> OK");
     CHECK(pf->freePlugin(&ctx) == bRC_OK, "freePlugin");
+}
+
+/* checkFile after a changelog-style accurate backup (fake_backend mode
+ * "changelog"): KEEP /data, GONE /data/old.txt, GONE /data/olddir/, KEEP
+ * /data/olddir/locked, GONE + KEEP /data/both.  The deepest KEEP or GONE
+ * naming the entry or an ancestor decides; KEEP wins a tie. */
+static void changelog_check_files(bpContext *ctx)
+{
+    static const struct { const char *name; bRC want; } cases[] = {
+        { "/data/old.txt", bRC_OK },            /* named deleted */
+        { "/data/old.txt.bak", bRC_Seen },      /* a prefix of a GONE, below the KEEP root */
+        { "/data/olddir/", bRC_OK },
+        { "/data/olddir/x", bRC_OK },           /* below a GONE */
+        { "/data/olddir/sub/", bRC_OK },
+        { "/data/olddir/locked", bRC_Seen },    /* a deeper KEEP below the GONE */
+        { "/data/olddir/locked/y", bRC_Seen },
+        { "/data/olddir/lockedx", bRC_OK },
+        { "/data/both", bRC_Seen },             /* both: KEEP wins */
+        { "/data/same.txt", bRC_Seen },         /* unchanged, not walked: kept by the root */
+        { "/data/", bRC_Seen },
+        { "/data/d/e/f", bRC_Seen },
+        { "/dat", bRC_OK },
+        { "/datax/y", bRC_OK },
+        { "/", bRC_OK },
+        { "/elsewhere/x", bRC_OK },             /* foreign */
+    };
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        bRC rc = pf->checkFile(ctx, (char *)cases[i].name);
+
+        CHECK(rc == cases[i].want, "changelog checkFile(%s) = %d, want %d", cases[i].name, rc,
+              cases[i].want);
+    }
+}
+
+static void test_changelog_deletions(unsigned v)
+{
+    char cmd[PATH_MAX + 128];
+
+    use_version(v);
+    new_log();
+    setenv("PHPC_FAKE_MODE", "changelog", 1);
+    nchecked = nseen = 0;
+    accurate = 1;
+    at_accurate_finish = changelog_check_files;
+    CHECK(backup_job(make_cmd(cmd, sizeof cmd, ""), 0, 'I', 0) == bRC_OK, "changelog backup v%u", v);
+    at_accurate_finish = NULL;
+    accurate = 0;
+    CHECK(nfiles == 1 && strcmp(files[0].fname, "/data/new.txt") == 0, "changelog: one file sent (%d)",
+          nfiles);
+    CHECK(count_type(M_FATAL()) == 0 && count_type(M_ERROR()) == 0, "changelog: no errors");
+    check_no_child("changelog");
+
+    test_failure("badgone", "", bRC_OK,
+                 "podheitor-hpc: protocol error: GONE of \"data/x\", not an absolute path, while "
+                 "sending the first file record");
+}
+
+/*
+ * END carries the outcome (docs/ptcomm.md §6): the FD's job status letter and
+ * the errors the shim posted, to a backend that answered the Job block's
+ * EndStatus=1; an older backend gets a bare END; a wrong answer fails.
+ */
+static void test_end_status(void)
+{
+    char cmd[PATH_MAX + 128];
+
+    use_version(22);
+    new_log();
+    setenv("PHPC_FAKE_MODE", "empty", 1);
+    job_status = 'f';                   /* whatever the FD says, as it says it */
+    CHECK(backup_job(make_cmd(cmd, sizeof cmd, ""), 0, 'F', 0) == bRC_OK, "end status f");
+    CHECK_END("C END f 0");
+    new_log();
+    job_status = 0;                     /* the FD writes nothing */
+    CHECK(backup_job(make_cmd(cmd, sizeof cmd, ""), 0, 'F', 0) == bRC_OK, "no end status");
+    CHECK_END("C END ? 0");
+    job_status = 'T';
+    /* an estimate ends at bEventJobEnd */
+    new_log();
+    CHECK(backup_job(make_cmd(cmd, sizeof cmd, ""), 1, 'F', 0) == bRC_OK, "estimate end status");
+    CHECK_END("C END T 0");
+    /* (errors: test_normal_backup's "C END T 1" counts the backend's E packet;
+     * stderr lines count the same way, but when they are read is timing) */
+    check_no_child("end status");
+    /* an older backend ignores EndStatus=1 and gets a bare END */
+    new_log();
+    setenv("PHPC_FAKE_MODE", "oldend", 1);
+    CHECK(backup_job(make_cmd(cmd, sizeof cmd, ""), 0, 'F', 0) == bRC_OK, "old backend");
+    CHECK(nfiles == 1 && count_type(M_FATAL()) == 0 && count_type(M_ERROR()) == 0, "old backend: saved");
+    CHECK_LOG("C EndStatus=1");
+    CHECK_END("C END");
+    CHECK_LOG("T");
+    check_no_child("old backend");
+    test_failure("badendstatus", "", bRC_Error,
+                 "podheitor-hpc: protocol error: unexpected reply \"EndStatus 9\" to the Job block");
 }
 
 static struct saved *find_file(const char *fname)
@@ -1024,7 +1150,7 @@ static void test_failures(void)
     setenv("PHPC_FAKE_MODE", "empty", 1);
     CHECK(backup_job(make_cmd(want, sizeof want, ""), 0, 'F', 0) == bRC_OK, "empty job");
     CHECK(nfiles == 0 && nmsgs == 0, "empty: no files (%d), no messages (%d)", nfiles, nmsgs);
-    CHECK_LOG("C END");
+    CHECK_END("C END T 0");
     CHECK_LOG("T");
     check_no_child("empty");
 }
@@ -1344,7 +1470,7 @@ static void test_restore(unsigned v)
     CHECK_LOG("C FILE D 40755 1000 100 0 1700000000 1700000100 1700000200 0 0 1 0 0 0 0\\x0a"
               "/tmp/r/data/\\x00");
     CHECK_LOG("C FINISH");
-    CHECK_LOG("C END");
+    CHECK(strncmp(end_line(), "C END T ", 8) == 0, "restore: END with the status (%s)", end_line());
     CHECK_LOG("T");
     check_no_child("restore");
 }
@@ -1416,7 +1542,8 @@ static void test_restore_pipelined(unsigned v)
           "b.txt: F, XATTR + D, then the next FILE");
     CHECK(strstr(log_text, "/tmp/r/data/\\x00\nC XATTR\nD 16 PHMB-blob-of-dir\nC FINISH") != NULL,
           "directory: XATTR right after its FILE, then FINISH");
-    CHECK_LOG("C END");
+    CHECK(strncmp(end_line(), "C END T ", 8) == 0 && strcmp(end_line(), "C END T 0") != 0,
+          "pipelined restore: END with the status and the held errors (%s)", end_line());
     CHECK_LOG("T");
     replace_char = 'w';
     check_no_child("pipelined restore");
@@ -1856,6 +1983,9 @@ int main(int argc, char **argv)
     test_incremental_and_estimate();
     test_accurate(14);
     test_accurate(23);
+    test_changelog_deletions(14);
+    test_end_status();
+    test_changelog_deletions(23);
     test_failures();
     test_unreapable_backend();
     test_cancel();

@@ -201,6 +201,8 @@ static void constants(void)
           phpc_var_id(22, PV_FILE_INDEX) == 23, "bVarFileIndex 23/22/23");
     CHECK(phpc_var_id(14, PV_FILE_SEEN) == 10 && phpc_var_id(21, PV_FILE_SEEN) == 10 &&
           phpc_var_id(22, PV_FILE_SEEN) == 10, "bVarFileSeen 10/10/10");
+    CHECK(phpc_var_id(14, PV_JOB_STATUS) == 7 && phpc_var_id(21, PV_JOB_STATUS) == 7 &&
+          phpc_var_id(22, PV_JOB_STATUS) == 7 && phpc_var_id(23, PV_JOB_STATUS) == 7, "bVarJobStatus 7/7/7/7");
     CHECK(phpc_var_id(22, PV_JOB_ID) == 1 && phpc_var_id(22, PV_JOB_NAME) == 6 &&
           phpc_var_id(22, PV_ACCURATE) == 9 && phpc_var_id(22, PV_LEVEL) == 3, "stable ids");
     /* docs/abi.md §10.7: v23 = v22 for 1-27, plus 28 and 29 */

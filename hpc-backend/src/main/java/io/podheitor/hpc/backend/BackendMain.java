@@ -15,7 +15,8 @@ import java.io.PrintStream;
  * system property {@code podheitor.ptcomm.out} (the launcher passes /dev/fd/3), or to the original stdout.
  * System.out is redirected to stderr first, so a stray print can never corrupt the protocol; stderr carries
  * only real errors, because the shim turns each stderr line into a job error.
- * Exits 0 after T or end of input, 1 after a protocol or I/O error. No shutdown hooks: SIGTERM exits at once.
+ * Exits 0 after T or end of input, 1 after a protocol or I/O error. SIGTERM exits at once, except that once a job-end
+ * action is registered a shutdown hook gives it the failed outcome first, for at most 2 s ({@code JobEnd}).
  */
 public final class BackendMain {
     public static final String OUTPUT_PROPERTY = "podheitor.ptcomm.out";

@@ -3,7 +3,9 @@ package io.podheitor.hpc.backend;
 import io.podheitor.hpc.backend.backup.Backup;
 import io.podheitor.hpc.backend.backup.FileOpener;
 import io.podheitor.hpc.backend.job.BadRequestException;
+import io.podheitor.hpc.backend.job.JobEnd;
 import io.podheitor.hpc.backend.job.JobInfo;
+import io.podheitor.hpc.backend.job.JobOutcome;
 import io.podheitor.hpc.backend.job.PluginParams;
 import io.podheitor.hpc.backend.restore.ParallelRestorer;
 import io.podheitor.hpc.backend.restore.RestoreCalls;
@@ -33,6 +35,8 @@ public final class BackendSession {
     static final String HELLO_REPLY = "Hello Bacula 1";
     /** Before the F to RestoreStart, when the Job block asked for the pipelined restore (docs/ptcomm.md §5.1). */
     static final String PIPELINE_REPLY = "Pipeline 1";
+    /** Before the F to the Job block, when it asked for the job's outcome with END (docs/ptcomm.md §6). */
+    static final String END_STATUS_REPLY = "EndStatus 1";
 
     private final Inbound in;
     private final FrameWriter out;
@@ -40,19 +44,26 @@ public final class BackendSession {
     private PluginParams params;
     private String paramsError = "no Params block received";
     private final FileOpener opener;
+    private final JobEnd jobEnd;
 
     public BackendSession(InputStream in, OutputStream out) {
-        this(in, out, null);
+        this(in, out, null, new JobEnd(true));
     }
 
     /**
      * With the opener of regular files a backup reads (tests inject one that changes the tree as it opens); null:
      * the production opener, below the root's descriptor.
      */
-    BackendSession(InputStream in, OutputStream out, FileOpener opener) {
+    BackendSession(InputStream in, OutputStream out, FileOpener opener, JobEnd jobEnd) {
         this.in = new Inbound(in);
         this.out = new FrameWriter(out);
         this.opener = opener;
+        this.jobEnd = jobEnd;
+    }
+
+    /** Where the job's {@link io.podheitor.hpc.backend.job.JobEndAction}s are registered (docs/ptcomm.md §6). */
+    public JobEnd jobEnd() {
+        return jobEnd;
     }
 
     /**
@@ -63,21 +74,41 @@ public final class BackendSession {
      * @throws IOException       the output failed (the shim is gone)
      */
     public int run() throws IOException {
-        for (Frame f; (f = in.next()) != null; ) {
-            switch (f.status()) {
-                case Status.TERMINATE -> {
-                    return 0;
-                }
-                case Status.COMMAND -> {
-                    if (!command(f)) {
+        try {
+            for (Frame f; (f = in.next()) != null; ) {
+                switch (f.status()) {
+                    case Status.TERMINATE -> {
                         return 0;
                     }
+                    case Status.COMMAND -> {
+                        if (!command(f)) {
+                            return 0;
+                        }
+                    }
+                    default -> unexpected(f, "a command");
                 }
-                default -> unexpected(f, "a command");
+                out.flush();
             }
-            out.flush();
+            return 0;
+        } finally {
+            // no END (end of input, T first, a protocol error): the job failed or was canceled
+            jobEnd.deliverWithoutEnd("the shim ended the session without END (job failed or canceled)");
         }
-        return 0;
+    }
+
+    /**
+     * END (docs/ptcomm.md §6): the job's outcome goes to the job-end actions (their problems become warnings in the
+     * job log), then F.
+     */
+    private void end(Frame f) throws IOException {
+        JobOutcome outcome = JobOutcome.ofEnd(f.textBytes());
+        jobEnd.deliver(outcome, JobEnd.LIMIT, text -> {
+            try {
+                out.message(Status.WARNING, text);
+            } catch (IOException e) {
+                System.err.println("podheitor-hpc backend: " + text);
+            }
+        });
     }
 
     /** @return false when the input ended inside the command */
@@ -92,6 +123,9 @@ public final class BackendSession {
                 }
                 try {
                     job = JobInfo.parse(lines);
+                    if (job.endStatus()) {
+                        out.command(END_STATUS_REPLY);
+                    }
                     out.end();
                 } catch (BadRequestException e) {
                     out.message(Status.ABORT, e.getMessage());
@@ -117,9 +151,11 @@ public final class BackendSession {
             case "RestoreStart" -> {
                 return restore();
             }
-            case "END" -> out.end();
             default -> {
-                if (cmd.startsWith("Hello ")) {
+                if (JobOutcome.isEnd(cmd)) {
+                    end(f);
+                    out.end();
+                } else if (cmd.startsWith("Hello ")) {
                     out.message(Status.ABORT, "unsupported protocol greeting \"" + cmd + "\" (this backend speaks \""
                             + HELLO + "\")");
                 } else {
@@ -228,8 +264,9 @@ public final class BackendSession {
                         restorer.create(r);
                     } else if (f.isCommand("FINISH")) {
                         restorer.finish();
-                    } else if (f.isCommand("END")) {
-                        restorer.finish(); // nothing pending normally; never leave a file open
+                    } else if (f.status() == Status.COMMAND && JobOutcome.isEnd(f.text())) {
+                        end(f);
+                        restorer.finish(); // answers F; nothing pending normally; never leave a file open
                         return true;
                     } else if (f.isCommand("ACL") || f.isCommand("XATTR")) {
                         Frame blob = in.next(); // both carry the metadata blob format (docs/ptcomm.md §3.1)

@@ -58,6 +58,11 @@ final class ShimSide implements AutoCloseable {
 
     /** An in-process backend whose backups open regular files through {@code opener}. */
     ShimSide(FileOpener opener) {
+        this(opener, new io.podheitor.hpc.backend.job.JobEnd(false));
+    }
+
+    /** An in-process backend whose job-end actions are those of {@code jobEnd} (tests register some). */
+    ShimSide(FileOpener opener, io.podheitor.hpc.backend.job.JobEnd jobEnd) {
         BytePipe in = new BytePipe();
         BytePipe out = new BytePipe();
         toBackend = in.out;
@@ -66,7 +71,7 @@ final class ShimSide implements AutoCloseable {
         process = null;
         Thread t = new Thread(() -> {
             try {
-                exit.complete(new BackendSession(in.in, out.out, opener).run());
+                exit.complete(new BackendSession(in.in, out.out, opener, jobEnd).run());
             } catch (Throwable e) {
                 exit.completeExceptionally(e);
             } finally {

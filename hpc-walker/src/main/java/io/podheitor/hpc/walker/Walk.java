@@ -8,6 +8,7 @@ import io.podheitor.hpc.posix.Posix;
 import io.podheitor.hpc.posix.PosixException;
 import io.podheitor.hpc.posix.StatX;
 import io.podheitor.hpc.posix.Xattrs;
+import io.podheitor.hpc.source.CatalogVerdict;
 import io.podheitor.hpc.source.Entry;
 import io.podheitor.hpc.source.EntryError;
 import io.podheitor.hpc.source.EntryFilter;
@@ -512,7 +513,7 @@ public final class Walk implements EntrySource {
         switch (item) {
             case Entry _ -> entries.incrementAndGet();
             case EntryError _ -> errors.incrementAndGet();
-            case SourceEnd _ -> { }
+            case CatalogVerdict _, SourceEnd _ -> { } // the walk states no verdicts: it sends what exists
         }
     }
 

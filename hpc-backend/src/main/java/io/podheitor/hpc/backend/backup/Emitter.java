@@ -4,6 +4,7 @@ import io.podheitor.hpc.posix.PathText;
 import io.podheitor.hpc.posix.PosixException;
 import io.podheitor.hpc.ptcomm.FrameWriter;
 import io.podheitor.hpc.ptcomm.Status;
+import io.podheitor.hpc.source.CatalogVerdict;
 import io.podheitor.hpc.source.Entry;
 import io.podheitor.hpc.source.EntryError;
 import io.podheitor.hpc.source.EntrySource;
@@ -78,6 +79,7 @@ final class Emitter {
                         }
                     }
                     case EntryError e -> report(e);
+                    case CatalogVerdict v -> verdict(v);
                     case SourceEnd end -> {
                         return end(end);
                     }
@@ -103,6 +105,20 @@ final class Emitter {
         out.end();
         out.flush();
         return true;
+    }
+
+    /**
+     * A source's KEEP or GONE (docs/ptcomm.md §8): to the shim in an Accurate Incremental/Differential, where the FD
+     * asks checkFile about the unseen catalog entries; nothing to do elsewhere.
+     */
+    private void verdict(CatalogVerdict v) throws IOException {
+        if (!checkEvery) {
+            return;
+        }
+        switch (v.kind()) {
+            case KEEP -> checks.keep(v.path());
+            case GONE -> checks.gone(v.path());
+        }
     }
 
     /**

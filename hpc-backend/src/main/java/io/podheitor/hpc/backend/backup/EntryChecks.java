@@ -30,17 +30,19 @@ import java.util.function.BooleanSupplier;
  *
  * <p>In accurate Incremental/Differential backups an entry that exists but cannot be read is named in
  * {@code C "KEEP " path} instead: the shim then keeps its catalog entries and all below it (checkFile answers
- * bRC_Seen), so an unreadable file or directory is never recorded as deleted.
+ * bRC_Seen), so an unreadable file or directory is never recorded as deleted. A source that does not walk states
+ * {@code KEEP} and {@code GONE} itself ({@link DeletionSink}).
  *
  * <p>Pipelined: up to {@link #WINDOW} entries wait here, checked ones and, behind them, unchecked ones (so the send
  * order stays the walk order); answers arrive in order on the {@link Inbound} reader thread and are matched to
  * the checked entries first in, first out. Only the emitter thread calls this class.
  */
-public final class EntryChecks {
+public final class EntryChecks implements DeletionSink {
     public static final String SEEN = "SEEN";
     public static final String CHANGED = "CHANGED";
     public static final byte[] PREFIX = "CHECK ".getBytes(StandardCharsets.US_ASCII);
     public static final byte[] KEEP_PREFIX = "KEEP ".getBytes(StandardCharsets.US_ASCII);
+    public static final byte[] GONE_PREFIX = "GONE ".getBytes(StandardCharsets.US_ASCII);
     /**
      * A regular file larger than this that the source did not read ahead is CHECKed before it is read
      * (docs/ptcomm.md §3.2), so that a large file the FileSet excludes is never read.
@@ -70,6 +72,8 @@ public final class EntryChecks {
     private long checked;
     private long notSent;
     private long kept;
+    private long keptBySource;
+    private long goneBySource;
 
     EntryChecks(FrameWriter out, Answers answers, BooleanSupplier stop) {
         this.out = out;
@@ -91,8 +95,37 @@ public final class EntryChecks {
         return notSent;
     }
 
+    /** Unreadable entries named in KEEP. */
     long kept() {
         return kept;
+    }
+
+    /** KEEPs a source stated ({@link #keep}). */
+    long keptBySource() {
+        return keptBySource;
+    }
+
+    /** GONEs a source stated ({@link #gone}). */
+    long goneBySource() {
+        return goneBySource;
+    }
+
+    @Override
+    public void keep(byte[] path) throws IOException {
+        out.command(prefixed(KEEP_PREFIX, path));
+        keptBySource++;
+    }
+
+    @Override
+    public void gone(byte[] path) throws IOException {
+        out.command(prefixed(GONE_PREFIX, path));
+        goneBySource++;
+    }
+
+    private static byte[] prefixed(byte[] prefix, byte[] path) {
+        byte[] p = Arrays.copyOf(prefix, prefix.length + path.length);
+        System.arraycopy(path, 0, p, prefix.length, path.length);
+        return p;
     }
 
     /**
@@ -105,9 +138,7 @@ public final class EntryChecks {
         if (gone(error)) {
             return false;
         }
-        byte[] p = Arrays.copyOf(KEEP_PREFIX, KEEP_PREFIX.length + path.length);
-        System.arraycopy(path, 0, p, KEEP_PREFIX.length, path.length);
-        out.command(p);
+        out.command(prefixed(KEEP_PREFIX, path));
         kept++;
         return true;
     }

@@ -63,7 +63,9 @@ final class JobReport {
         if (checkEvery) {
             out.message(Status.INFO, "accurate: " + checks.checked() + " entries checked, "
                     + checks.notSent() + " not sent (unchanged or excluded by the FileSet)"
-                    + (checks.kept() > 0 ? ", " + checks.kept() + " unreadable kept (not recorded deleted)" : ""));
+                    + (checks.kept() > 0 ? ", " + checks.kept() + " unreadable kept (not recorded deleted)" : "")
+                    + (checks.keptBySource() > 0 ? ", " + checks.keptBySource() + " kept by the source (KEEP)" : "")
+                    + (checks.goneBySource() > 0 ? ", " + checks.goneBySource() + " named deleted (GONE)" : ""));
         }
         String spill = links.summary();
         if (spill != null) {

@@ -11,9 +11,15 @@ import java.util.List;
  * @param since   Since in unix seconds, or -1 when not sent
  * @param replace restore replace mode 'a', 'w', 'n' or 'o' (default 'a')
  * @param pipeline restore: the shim asks for the pipelined restore (Job line {@code Pipeline=1}, docs/ptcomm.md §5.1)
+ * @param endStatus the shim will send the job's outcome with END (Job line {@code EndStatus=1}, docs/ptcomm.md §6)
  */
 public record JobInfo(String name, long jobId, char type, char level, long since, boolean accurate,
-        byte[] where, byte[] regexWhere, char replace, int fdVersion, boolean pipeline) {
+        byte[] where, byte[] regexWhere, char replace, int fdVersion, boolean pipeline, boolean endStatus) {
+
+    public JobInfo(String name, long jobId, char type, char level, long since, boolean accurate, byte[] where,
+            byte[] regexWhere, char replace, int fdVersion, boolean pipeline) {
+        this(name, jobId, type, level, since, accurate, where, regexWhere, replace, fdVersion, pipeline, false);
+    }
 
     public JobInfo(String name, long jobId, char type, char level, long since, boolean accurate, byte[] where,
             byte[] regexWhere, char replace, int fdVersion) {
@@ -43,6 +49,7 @@ public record JobInfo(String name, long jobId, char type, char level, long since
         char replace = j.replace;
         int fdVersion = j.fdVersion;
         boolean pipeline = false;
+        boolean endStatus = false;
         for (byte[] line : lines) {
             int eq = indexOf(line, (byte) '=');
             if (eq < 0) {
@@ -63,12 +70,14 @@ public record JobInfo(String name, long jobId, char type, char level, long since
                 case "Replace" -> replace = letter(key, value, "awno");
                 case "FDVersion" -> fdVersion = (int) number(key, value);
                 case "Pipeline" -> pipeline = value.equals("1");
+                case "EndStatus" -> endStatus = value.equals("1");
                 default -> {
                     // forward compatible: unknown job lines are ignored
                 }
             }
         }
-        return new JobInfo(name, jobId, type, level, since, accurate, where, regexWhere, replace, fdVersion, pipeline);
+        return new JobInfo(name, jobId, type, level, since, accurate, where, regexWhere, replace, fdVersion, pipeline,
+                endStatus);
     }
 
     private static long number(String key, String value) throws BadRequestException {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.podheitor.hpc.posix.Errno;
 import io.podheitor.hpc.posix.PosixException;
+import io.podheitor.hpc.source.CatalogVerdict;
 import io.podheitor.hpc.source.Entry;
 import io.podheitor.hpc.source.EntryError;
 import io.podheitor.hpc.source.SourceItem;
@@ -132,6 +133,43 @@ class EmitterTest {
         assertFalse(wire.contains("C KEEP " + tmp.resolve("gone")), wire.toString());
         assertTrue(wire.contains("I accurate: 0 entries checked, 0 not sent (unchanged or excluded by the FileSet), 1"
                 + " unreadable kept (not recorded deleted)"), wire.toString());
+    }
+
+    @Test
+    void accurateSendsTheSourcesKeepAndGoneInItsOrderAndCountsThem() throws Exception {
+        Path changed = write("changed", 3);
+        byte[] root = Frames.b(tmp);
+        byte[] odd = {'/', 'x', (byte) 0xff, '\n', 'y'}; // any bytes but NUL
+        List<SourceItem> items = List.of(
+                CatalogVerdict.keep(root),
+                CatalogVerdict.gone(Frames.b(tmp.resolve("old.txt"))),
+                Frames.entry(changed),
+                CatalogVerdict.gone(odd));
+        answers.add(true); // the changed file: CHANGED
+        assertTrue(emitter(new ListSource(items), true, true).run());
+        List<String> wire = frames.summary();
+        int keep = wire.indexOf("C KEEP " + tmp);
+        int gone = wire.indexOf("C GONE " + tmp.resolve("old.txt"));
+        assertTrue(keep >= 0 && gone > keep, wire.toString());
+        assertTrue(frames.written().stream().anyMatch(f -> java.util.Arrays.equals(f.payload(),
+                cat("GONE ".getBytes(), odd))), "GONE with the path's bytes unchanged");
+        assertTrue(wire.contains("I accurate: 1 entries checked, 0 not sent (unchanged or excluded by the FileSet), 1"
+                + " kept by the source (KEEP), 2 named deleted (GONE)"), wire.toString());
+    }
+
+    @Test
+    void verdictsHaveNoEffectOutsideAccurateIncrementals() throws Exception {
+        List<SourceItem> items = List.of(CatalogVerdict.keep(Frames.b(tmp)),
+                CatalogVerdict.gone(Frames.b(tmp.resolve("old"))));
+        assertTrue(emitter(new ListSource(items), true, false).run());
+        List<String> wire = frames.summary();
+        assertFalse(wire.stream().anyMatch(l -> l.startsWith("C KEEP") || l.startsWith("C GONE")), wire.toString());
+    }
+
+    private static byte[] cat(byte[] a, byte[] b) {
+        byte[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
     }
 
     @Test
