@@ -42,6 +42,7 @@ TYPES = {
     "yes-no":     (set(), set(), lambda k: "`yes` or `no`"),
     "one-of":     ({"values"}, set(), lambda k: ", ".join(f"`{v}`" for v in k["values"])),
     "k-of-n":     ({"max"}, set(), lambda k: f"`K/N`, 0 ≤ K < N ≤ {k['max']}"),
+    "word":       (set(), set(), lambda k: "a word: 1..64 of `A-Z a-z 0-9 . _ -`"),
     "abs-path-list": (set(), set(),
                       lambda k: "absolute paths separated by `,`, each may start with `!` "
                                 "(a comma inside a path: `\\\\,` in the plugin string)"),
@@ -97,6 +98,8 @@ def value_ok(k, v):
         return m is not None and int(m[1]) < int(m[2]) <= k["max"]
     if t == "abs-path-list":
         return path_list_ok(v)
+    if t == "word":
+        return re.fullmatch(r"[A-Za-z0-9._-]{1,64}", v) is not None
     raise AssertionError(t)
 
 

@@ -239,6 +239,17 @@ static int check_value(const phpc_key_spec *k, const char *value, long *num, cha
             return fail(err, errsz, "key \"%s\": \"%s\" is not K/N with 0 <= K < N <= %ld", k->name,
                         q(value, strlen(value), qb, sizeof qb), k->max);
         return 0;
+    case PHPC_KT_WORD: {
+        size_t n = strlen(value);
+        int ok = n >= 1 && n <= 64;
+        for (const char *c = value; *c && ok; c++)
+            ok = (*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '.' ||
+                 *c == '_' || *c == '-';
+        if (!ok)
+            return fail(err, errsz, "key \"%s\": \"%s\" is not a word (1..64 of A-Z a-z 0-9 . _ -)", k->name,
+                        q(value, strlen(value), qb, sizeof qb));
+        return 0;
+    }
     case PHPC_KT_ABS_PATH_LIST: {
         int element, escape;
 

@@ -173,6 +173,15 @@ static void samples(const phpc_key_spec *k, char good_v[][64], size_t *ngood, ch
         strcpy(bad_v[(*nbad)++], "1/2/3");
         strcpy(bad_v[(*nbad)++], " 1/2");
         break;
+    case PHPC_KT_WORD:
+        strcpy(good_v[(*ngood)++], "cl1");
+        strcpy(good_v[(*ngood)++], "cl12-backup_x.y");
+        strcpy(good_v[(*ngood)++], "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+        strcpy(bad_v[(*nbad)++], "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+        strcpy(bad_v[(*nbad)++], "cl 1");
+        strcpy(bad_v[(*nbad)++], "cl1/x");
+        strcpy(bad_v[(*nbad)++], "cl\xc3\xa9");
+        break;
     case PHPC_KT_ABS_PATH_LIST:
         strcpy(good_v[(*ngood)++], "/");
         strcpy(good_v[(*ngood)++], "/a b,!/a b/tmp,/\xc3\xa9\x01");     /* samples go through the string's escapes */

@@ -6,6 +6,8 @@
  *   lfs changelog MDT [STARTREC [ENDREC]]           the records, as lfs prints them (one per line)
  *   lfs changelog_clear MDT ID ENDREC               ENDREC 0 = the current last record
  *   lfs fid2path [-f|--print-fid] [-0|--print0] [-l|--link N] FSNAME|MOUNT FID...
+ *   lfs df -i [-v] PATH                             the MDTs that have a changelog here, and one OST, in lfs.c's
+ *                                                   formats (how a job finds its MDTs)
  *   lctl [--device MDT] changelog_register [-n] [-u NAME]
  *   lctl get_param [-n] mdd.PATTERN.changelog_users
  *
@@ -477,6 +479,78 @@ static int lctl_get_param(int argc, char **argv)
 	return 0;
 }
 
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* lfs df -i [-v] PATH: the formats of lfs.c's mntdf()/showdf() with -i (UUF "%-20s", CSF "%11s", RSF "%4s") */
+static int lfs_df(int argc, char **argv)
+{
+	const char *path = NULL;
+	bool inodes = false;
+	char *fsname = read_file(state_path("fsname", ""), NULL);
+	char *mount = read_file(state_path("mount", ""), NULL);
+	char *mdts[64];
+	int n = 0;
+	size_t ml;
+	DIR *d;
+	struct dirent *e;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-i"))
+			inodes = true;
+		else if (!strcmp(argv[i], "-v"))
+			continue;
+		else if (argv[i][0] == '-') {
+			fprintf(stderr, "lfs df: unrecognized option '%s'\n", argv[i]);
+			return 22;
+		} else
+			path = argv[i];
+	}
+	if (!inodes || path == NULL || fsname == NULL || mount == NULL) {
+		fprintf(stderr, "lfs df: only 'lfs df -i [-v] PATH' is emulated\n");
+		return 22;
+	}
+	ml = strlen(mount);
+	char *real = realpath(path, NULL); /* as lfs: the path may be /proc/PID/fd/N */
+	if (real != NULL)
+		path = real;
+	if (strncmp(path, mount, ml) != 0 || (path[ml] != '\0' && path[ml] != '/')) {
+		fprintf(stderr, "lfs:%s Not a Lustre filesystem\n", path);
+		return 19;
+	}
+	d = opendir(dir);
+	while (d && (e = readdir(d)) != NULL && n < 64) {
+		size_t len = strlen(e->d_name);
+
+		if (len > 4 && strcmp(e->d_name + len - 4, ".log") == 0)
+			mdts[n++] = strndup(e->d_name, len - 4);
+	}
+	if (d)
+		closedir(d);
+	qsort(mdts, (size_t)n, sizeof(mdts[0]), name_cmp);
+	printf("%-20s %11s %11s %11s %4s %-s\n", "UUID", "Inodes", "IUsed", "IFree", "IUse%", "Mounted on");
+	for (int i = 0; i < n; i++) {
+		char uuid[300];
+		const char *idx = strstr(mdts[i], "-MDT");
+
+		snprintf(uuid, sizeof(uuid), "%s_UUID", mdts[i]);
+		printf("%-20s %11llu %11llu %11llu %3d%% %-s[MDT:%d]\n", uuid, 1048576ULL, 1024ULL, 1047552ULL, 1, mount,
+		       idx ? (int)strtol(idx + 4, NULL, 16) : i);
+		free(mdts[i]);
+	}
+	printf("%s-OST0000_UUID %11llu %11llu %11llu %3d%% %-s[OST:0]\n", fsname, 4194304ULL, 1024ULL, 4193280ULL, 1,
+	       mount);
+	printf("\n");
+	printf("%-20s %11llu %11llu %11llu %3d%% %-s\n", "filesystem_summary:", 1048576ULL * (unsigned long long)n,
+	       1024ULL * (unsigned long long)n, 1047552ULL * (unsigned long long)n, 1, mount);
+	printf("\n");
+	free(fsname);
+	free(mount);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *self = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
@@ -493,6 +567,8 @@ int main(int argc, char **argv)
 			return lfs_changelog_clear(argc - 1, argv + 1);
 		if (!strcmp(argv[1], "fid2path"))
 			return lfs_fid2path(argc - 1, argv + 1);
+		if (!strcmp(argv[1], "df"))
+			return lfs_df(argc - 1, argv + 1);
 	}
 	if (!strcmp(self, "lctl") && argc > 1) {
 		const char *device = NULL;

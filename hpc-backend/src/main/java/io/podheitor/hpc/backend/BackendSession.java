@@ -199,7 +199,8 @@ public final class BackendSession {
         }
         out.end();
         out.flush();
-        new Backup(out, in::answer, in::interrupted, opener, java.time.InstantSource.system()).run(params, job, withData);
+        new Backup(out, in::answer, in::interrupted, opener, java.time.InstantSource.system(), jobEnd::register)
+                .run(params, job, withData);
     }
 
     /**

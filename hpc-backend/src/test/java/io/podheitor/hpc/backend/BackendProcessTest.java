@@ -83,7 +83,8 @@ class BackendProcessTest {
         String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
         String cp = Stream.of(BackendMain.class, FileRecord.class, Posix.class, io.podheitor.hpc.source.EntrySource.class,
                         Walk.class, io.podheitor.hpc.shard.ShardSpec.class,
-                        io.podheitor.hpc.lustre.Lustre.class, net.openhft.hashing.LongHashFunction.class)
+                        io.podheitor.hpc.lustre.Lustre.class, io.podheitor.hpc.changelog.lustre.LustreChangeRun.class,
+                        net.openhft.hashing.LongHashFunction.class)
                 // no Jackson: the backend's key table is compiled in (BundledKeys), so it runs without a TOML parser
                 .map(BackendProcessTest::codeSource).distinct().collect(Collectors.joining(File.pathSeparator));
         // as bin/podheitor-hpc-backend on JDK 23+: zero-allocation-hashing reads arrays through sun.misc.Unsafe

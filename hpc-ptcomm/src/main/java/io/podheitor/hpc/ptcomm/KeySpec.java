@@ -39,7 +39,9 @@ public record KeySpec(String name, Type type, long min, long max, String unit, L
          * absolute paths separated by ',', each optionally prefixed by '!'; inside an element "\," is a literal
          * comma and "\\" a literal backslash, any other backslash is an error; no NUL: a {@code byte[]} (a copy)
          */
-        ABS_PATH_LIST("abs-path-list");
+        ABS_PATH_LIST("abs-path-list"),
+        /** 1 to 64 characters of A-Z a-z 0-9 . _ -: the {@code String} */
+        WORD("word");
 
         private final String tableName;
 
@@ -130,6 +132,18 @@ public record KeySpec(String name, Type type, long min, long max, String unit, L
                 }
                 if (k < 0 || n < 1 || k >= n || n > max) {
                     throw PluginKeyException.bad(name, raw, "expected K/N with 0 <= K < N <= " + max);
+                }
+                yield new String(raw, StandardCharsets.US_ASCII);
+            }
+            case WORD -> {
+                boolean ok = raw.length >= 1 && raw.length <= 64;
+                for (int i = 0; i < raw.length && ok; i++) {
+                    byte c = raw[i];
+                    ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.'
+                            || c == '_' || c == '-';
+                }
+                if (!ok) {
+                    throw PluginKeyException.bad(name, raw, "expected a word: 1..64 of A-Z a-z 0-9 . _ -");
                 }
                 yield new String(raw, StandardCharsets.US_ASCII);
             }

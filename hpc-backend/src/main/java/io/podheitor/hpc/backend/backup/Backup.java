@@ -15,6 +15,9 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import io.podheitor.hpc.backend.job.JobEndAction;
+import io.podheitor.hpc.lustre.MdtLookup;
 
 /**
  * One backup or estimate, assembled: entry source (from {@link SourceFactory}) -> checks -> writer with its data
@@ -26,9 +29,17 @@ import java.util.function.BooleanSupplier;
  * @param opener  how regular files are opened for their data: null = below the {@code path=} root's descriptor,
  *                never through a link (production); tests inject another
  * @param clock   the time of progress lines and the summary ({@link InstantSource#system()}; tests inject)
+ * @param onJobEnd registers what must happen once the job's outcome is known (the changelog cursor's commit), or
+ *                null
  */
 public record Backup(FrameWriter out, EntryChecks.Answers answers, BooleanSupplier stop, FileOpener opener,
-        InstantSource clock) {
+        InstantSource clock, Consumer<JobEndAction> onJobEnd) {
+    /** Without job-end actions (no cursor of a change source is kept: Incrementals walk). */
+    public Backup(FrameWriter out, EntryChecks.Answers answers, BooleanSupplier stop, FileOpener opener,
+            InstantSource clock) {
+        this(out, answers, stop, opener, clock, null);
+    }
+
     /**
      * Streams the records of the job (docs/ptcomm.md §4) and the final F.
      *
@@ -51,8 +62,16 @@ public record Backup(FrameWriter out, EntryChecks.Answers answers, BooleanSuppli
         String rootWarning = withData ? fileSystemRootWarning(Mounts.SELF, params.path()) : null;
         MetadataCollector meta = new MetadataCollector(out, params.aclSupport(), params.xattrSupport(), root);
         try (root; Sharding sharding = Sharding.of(params, job, withData);
+                ChangeDriver changes = ChangeDriver.of(params, job, withData, onJobEnd, MdtLookup::system);
                 HardLinks links = new HardLinks(params.hardlinkMemory(), params.spillDir(), out);
-                EntrySource source = SourceFactory.open(params, job, policy, withData, sharding.filter())) {
+                EntrySource source = SourceFactory.open(params, job, policy, withData, sharding.filter(),
+                        changes.choice())) {
+            for (String i : changes.infos()) {
+                out.message(Status.INFO, i);
+            }
+            for (String w : changes.warnings()) {
+                out.message(Status.WARNING, w);
+            }
             if (rootWarning != null) {
                 out.message(Status.WARNING, rootWarning);
             }

@@ -33,10 +33,33 @@ import java.util.Set;
  * @param restoreThreads restore: the workers of the pipelined restore (docs/ptcomm.md §5.1), 1..256
  * @param sharding     backup and estimate: which shard of the tree this job saves (keys shard, strategy, subtree,
  *                     mtime_bucket; docs/sharding.md), or null (the whole tree)
+ * @param changes      change-driven Incrementals (keys changelog_user, state_dir; docs/changelog.md)
  */
 public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth, byte[] backend,
         boolean aclSupport, boolean xattrSupport, int readAhead, int hardlinkMemory, Path spillDir,
-        int progressMinutes, Path metricsDir, int restoreThreads, ShardSpec sharding) {
+        int progressMinutes, Path metricsDir, int restoreThreads, ShardSpec sharding, ChangeKeys changes) {
+    /**
+     * The keys of change-driven Incrementals.
+     *
+     * @param changelogUser the Lustre changelog consumer id, or null (Incrementals walk)
+     * @param stateDir      where the cursors live (a directory per Job below it)
+     */
+    public record ChangeKeys(String changelogUser, Path stateDir) {
+        public static final Path DEFAULT_STATE_DIR = Path.of("/var/lib/podheitor-hpc/state");
+        public static final ChangeKeys NONE = new ChangeKeys(null, DEFAULT_STATE_DIR);
+    }
+
+    public PluginParams {
+        changes = changes == null ? ChangeKeys.NONE : changes;
+    }
+
+    public PluginParams(byte[] path, Mode mode, int threads, int channelDepth, byte[] backend, boolean aclSupport,
+            boolean xattrSupport, int readAhead, int hardlinkMemory, Path spillDir, int progressMinutes,
+            Path metricsDir, int restoreThreads, ShardSpec sharding) {
+        this(path, mode, threads, channelDepth, backend, aclSupport, xattrSupport, readAhead, hardlinkMemory, spillDir,
+                progressMinutes, metricsDir, restoreThreads, sharding, ChangeKeys.NONE);
+    }
+
     /** The default of plugin key progress (minutes). */
     public static final int DEFAULT_PROGRESS_MINUTES = 10;
     public static final int MAX_HARDLINK_MEMORY = (int) PluginKeys.table().find("hardlink_memory").max();
@@ -56,7 +79,13 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
     /** The same parameters, saving {@code shard} of the tree (tests and tools). */
     public PluginParams withSharding(ShardSpec shard) {
         return new PluginParams(path, mode, threads, channelDepth, backend, aclSupport, xattrSupport, readAhead,
-                hardlinkMemory, spillDir, progressMinutes, metricsDir, restoreThreads, shard);
+                hardlinkMemory, spillDir, progressMinutes, metricsDir, restoreThreads, shard, changes);
+    }
+
+    /** The same parameters with these change-source keys (tests and tools). */
+    public PluginParams withChanges(ChangeKeys c) {
+        return new PluginParams(path, mode, threads, channelDepth, backend, aclSupport, xattrSupport, readAhead,
+                hardlinkMemory, spillDir, progressMinutes, metricsDir, restoreThreads, sharding, c);
     }
 
     public PluginParams(byte[] path, Mode mode, int threads, int channelDepth, byte[] backend) {
@@ -82,6 +111,8 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
         String strategy = null;
         byte[] subtree = null;
         Integer bucket = null;
+        String changelogUser = null;
+        Path stateDir = ChangeKeys.DEFAULT_STATE_DIR;
         Set<String> seen = new HashSet<>();
         for (byte[] line : lines) {
             int eq = JobInfo.indexOf(line, (byte) '=');
@@ -117,6 +148,8 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
                 case "strategy" -> strategy = (String) value;
                 case "subtree" -> subtree = (byte[]) value;
                 case "mtime_bucket" -> bucket = (int) value;
+                case "changelog_user" -> changelogUser = (String) value;
+                case "state_dir" -> stateDir = Path.of((String) value);
                 default -> {
                     // a valid key that only the shim acts on (timeout: its IO timeout); nothing to do here
                     if (PluginKeys.table().find(key).side() != KeySpec.Side.SHIM) {
@@ -136,7 +169,7 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
             throw new BadRequestException("bad sharding parameters: " + e.getMessage());
         }
         return new PluginParams(path, mode, threads, channelDepth, backend, acl, xattr, readAhead, hardlinkMemory,
-                spillDir, progress, metricsDir, restoreThreads, sharding);
+                spillDir, progress, metricsDir, restoreThreads, sharding, new ChangeKeys(changelogUser, stateDir));
     }
 
     /** The hard-link index spills to java.io.tmpdir unless spill_dir says otherwise. */
@@ -151,7 +184,8 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
                 && p.aclSupport == aclSupport && p.xattrSupport == xattrSupport && p.readAhead == readAhead
                 && p.hardlinkMemory == hardlinkMemory && p.spillDir.equals(spillDir)
                 && p.progressMinutes == progressMinutes && java.util.Objects.equals(p.metricsDir, metricsDir)
-                && p.restoreThreads == restoreThreads && java.util.Objects.equals(p.sharding, sharding);
+                && p.restoreThreads == restoreThreads && java.util.Objects.equals(p.sharding, sharding)
+                && p.changes.equals(changes);
     }
 
     @Override

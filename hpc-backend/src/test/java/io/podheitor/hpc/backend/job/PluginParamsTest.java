@@ -40,6 +40,7 @@ class PluginParamsTest {
             case ONE_OF -> k.values();
             case K_OF_N -> List.of("0/1", (k.max() - 1) + "/" + k.max(), "003/0004");
             case ABS_PATH_LIST -> List.of("/", "/a b,!/a b/tmp,/\u00e9", "!/only", "/x\\,y\\\\");
+            case WORD -> List.of("cl1", "cl12-backup_x.y", "a".repeat(64));
         };
         List<byte[]> out = new ArrayList<>();
         for (String s : v) {
@@ -69,6 +70,7 @@ class PluginParamsTest {
             case K_OF_N -> List.of(k.max() + "/" + k.max(), "0/" + (k.max() + 1), "1/0", "-1/2", "1", "/2", "1/2/3",
                     " 1/2", "");
             case ABS_PATH_LIST -> List.of("", "rel/x", "/a,", "/a,,/b", "!", "/a\\n", "/a\\", "/a\0b");
+            case WORD -> List.of("", "a".repeat(65), "cl 1", "cl1/x", "cl\u00e9", "cl1;");
         };
         List<byte[]> out = new ArrayList<>();
         for (String s : v) {

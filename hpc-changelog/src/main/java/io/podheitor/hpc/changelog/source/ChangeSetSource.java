@@ -5,6 +5,7 @@ import io.podheitor.hpc.posix.Fcntl;
 import io.podheitor.hpc.posix.Posix;
 import io.podheitor.hpc.posix.PosixException;
 import io.podheitor.hpc.posix.StatX;
+import io.podheitor.hpc.source.CatalogVerdict;
 import io.podheitor.hpc.source.Entry;
 import io.podheitor.hpc.source.EntryError;
 import io.podheitor.hpc.source.EntryFilter;
@@ -66,7 +67,10 @@ public final class ChangeSetSource implements EntrySource {
     /** Default number of stats in flight (delivered in order). */
     public static final int DEFAULT_WINDOW = 4096;
 
-    private sealed interface Slot permits StatSlot, WalkSlot, EndSlot {
+    private sealed interface Slot permits VerdictSlot, StatSlot, WalkSlot, EndSlot {
+    }
+
+    private record VerdictSlot(CatalogVerdict verdict) implements Slot {
     }
 
     private record StatSlot(CompletableFuture<SourceItem> item) implements Slot {
@@ -111,6 +115,7 @@ public final class ChangeSetSource implements EntrySource {
     }
 
     private volatile List<Change> changes;
+    private volatile List<CatalogVerdict> verdicts = List.of();
 
     /**
      * Starts delivering {@code changes}.
@@ -122,10 +127,21 @@ public final class ChangeSetSource implements EntrySource {
      */
     public static ChangeSetSource start(Collection<Change> changes, EntryFilter filter, WalkOptions walkOptions,
             int threads, int window) {
+        return start(List.of(), changes, filter, walkOptions, threads, window);
+    }
+
+    /**
+     * As {@link #start(Collection, EntryFilter, WalkOptions, int, int)}, delivering {@code verdicts} first: what the
+     * change source states about the earlier backups' catalog (the root kept, the deleted paths gone), for an
+     * Accurate job.
+     */
+    public static ChangeSetSource start(List<CatalogVerdict> verdicts, Collection<Change> changes,
+            EntryFilter filter, WalkOptions walkOptions, int threads, int window) {
         WalkOptions o = walkOptions.withFilter(filter);
         ChangeSetSource s = new ChangeSetSource(filter, root -> Walk.start(root, o), Math.max(1, threads),
                 Math.max(1, window));
         s.changes = new ArrayList<>(changes);
+        s.verdicts = List.copyOf(verdicts);
         s.producer.start();
         return s;
     }
@@ -135,6 +151,10 @@ public final class ChangeSetSource implements EntrySource {
     private void produce() {
         Throwable failure = null;
         try {
+            for (CatalogVerdict v : verdicts) {
+                slots.put(new VerdictSlot(v));
+            }
+            verdicts = List.of();
             List<Change> ordered = PostOrder.sortedUnique(changes);
             changes = null;
             // the subtree roots that are directories now: everything below them comes from their walk
@@ -336,6 +356,7 @@ public final class ChangeSetSource implements EntrySource {
 
     private SourceItem fromSlot(Slot s, boolean block) throws InterruptedException {
         return switch (s) {
+            case VerdictSlot v -> v.verdict();
             case StatSlot st -> {
                 try {
                     yield block ? st.item().get() : st.item().getNow(null);

@@ -53,6 +53,7 @@ class ChangeSetSourceTest {
             switch (item) {
                 case Entry e -> paths.add(s(e.path()));
                 case EntryError e -> errors.add(e);
+                case io.podheitor.hpc.source.CatalogVerdict v -> errors.add(v);
                 case SourceEnd e -> {
                     return new Delivered(paths, errors, e);
                 }
