@@ -540,8 +540,10 @@ static int lfs_df(int argc, char **argv)
 		       idx ? (int)strtol(idx + 4, NULL, 16) : i);
 		free(mdts[i]);
 	}
-	printf("%s-OST0000_UUID %11llu %11llu %11llu %3d%% %-s[OST:0]\n", fsname, 4194304ULL, 1024ULL, 4193280ULL, 1,
-	       mount);
+	char ost[300];
+
+	snprintf(ost, sizeof(ost), "%s-OST0000_UUID", fsname);
+	printf("%-20s %11llu %11llu %11llu %3d%% %-s[OST:0]\n", ost, 4194304ULL, 1024ULL, 4193280ULL, 1, mount);
 	printf("\n");
 	printf("%-20s %11llu %11llu %11llu %3d%% %-s\n", "filesystem_summary:", 1048576ULL * (unsigned long long)n,
 	       1024ULL * (unsigned long long)n, 1047552ULL * (unsigned long long)n, 1, mount);
