@@ -3,7 +3,10 @@
 record lfs would print to the fake lfs/lctl's state (hpc-changelog/src/test/c/fake_changelog.c, the same state
 format as the unit tests' ScriptedLustre; docs/changelog.md §4).
 
-    fake_lustre.py STATE init MOUNT FSNAME   every entry already under MOUNT gets a FID; an empty MDT0000 log
+    fake_lustre.py STATE init MOUNT FSNAME [SCAN]
+                                             every entry already under MOUNT gets a FID; an empty MDT0000 log; with
+                                             SCAN (the backing directory of a latencyfs view of it) the operations
+                                             and fid2path go to SCAN, paths are still printed under MOUNT
     fake_lustre.py STATE create REL [TEXT]   01CREAT
     fake_lustre.py STATE mkdir REL           02MKDIR
     fake_lustre.py STATE symlink REL TARGET  04SLINK
@@ -15,6 +18,11 @@ format as the unit tests' ScriptedLustre; docs/changelog.md §4).
     fake_lustre.py STATE zero                11CLOSE with the zero FID [0:0x0:0x0] (seen on real MDTs)
     fake_lustre.py STATE gc CONSUMER         the MDS garbage-collects CONSUMER: it is deregistered and every record
                                              so far is purged
+    fake_lustre.py STATE churn DIR ROUND N   N changes under REL directory DIR (benchmarks): round R makes DIR/rR
+                                             with 0.6 N new files and changes files of round R-1: 0.1 N appended to,
+                                             0.1 N chmod'ed, 0.1 N renamed, 0.1 N removed (round 0: 1.0 N new files)
+    fake_lustre.py STATE repeat REL N        N 11CLOSE records of the existing file REL (a file written N times)
+    fake_lustre.py STATE flood DIR N         N 11CLOSE records cycling over the files directly in REL directory DIR
     fake_lustre.py STATE last                the last record number
 
 REL paths are relative to MOUNT and taken as bytes (any byte but NUL and '/'-splitting works). FIDs are handed out
@@ -26,6 +34,7 @@ import time
 
 ROOT_FID = (0x200000007, 1, 0)
 SEQ = 0x200000401
+OPEN = []  # every Mdt of this run, closed (registry written) at the end
 TYPES = {"CREAT": 1, "MKDIR": 2, "HLINK": 3, "SLINK": 4, "UNLNK": 6, "RMDIR": 7, "RENME": 8, "CLOSE": 11,
          "SATTR": 14}
 
@@ -39,9 +48,18 @@ class Mdt:
     def __init__(self, state):
         self.state = state
         self.mount = self.read("mount")
+        try:
+            self.tree = self.read("scan")
+        except FileNotFoundError:
+            self.tree = self.mount
         self.fsname = self.read("fsname").decode()
         self.mdt = self.fsname + "-MDT0000"
         self.fids = {}  # inode -> fid
+        self.dirty = False
+        self._last = None
+        self._oid = None
+        self._log = None
+        OPEN.append(self)
         try:
             with open(os.path.join(state, b"fids"), "rb") as f:
                 for line in f:
@@ -55,30 +73,39 @@ class Mdt:
             return f.read()
 
     def path(self, rel):
-        return os.path.join(self.mount, rel)
+        return os.path.join(self.tree, rel)
 
     def fid_of(self, path):
-        if os.path.realpath(path) == os.path.realpath(self.mount):
+        if os.path.realpath(path) == os.path.realpath(self.tree):
             return ROOT_FID
         return self.fids[os.lstat(path).st_ino]
 
     def new_fid(self, path):
-        counter = os.path.join(self.state, b"next_oid")
-        try:
-            with open(counter, "rb") as f:
-                oid = int(f.read())
-        except FileNotFoundError:
-            oid = 0x100
-        with open(counter, "wb") as f:
-            f.write(b"%d" % (oid + 1))
-        fid = (SEQ, oid, 0)
+        if self._oid is None:
+            try:
+                with open(os.path.join(self.state, b"next_oid"), "rb") as f:
+                    self._oid = int(f.read())
+            except FileNotFoundError:
+                self._oid = 0x100
+        fid = (SEQ, self._oid, 0)
+        self._oid += 1
         self.fids[os.lstat(path).st_ino] = fid
-        self.save()
+        self.dirty = True
         return fid
 
     def forget(self, ino):
         self.fids.pop(ino, None)
-        self.save()
+        self.dirty = True
+
+    def close(self):
+        """Writes the FID registry and the FID counter once, at the end of the run."""
+        if self._log is not None:
+            self._log.close()
+        if self._oid is not None:
+            with open(os.path.join(self.state, b"next_oid"), "wb") as f:
+                f.write(b"%d" % self._oid)
+        if self.dirty:
+            self.save()
 
     def save(self):
         tmp = os.path.join(self.state, b"fids.tmp")
@@ -88,6 +115,8 @@ class Mdt:
         os.rename(tmp, os.path.join(self.state, b"fids"))
 
     def last(self):
+        if self._last is not None:
+            return self._last
         log = self.read(self.mdt + ".log")
         last = 0
         for rec in log.split(b"\0"):
@@ -97,6 +126,7 @@ class Mdt:
             last = max(last, int(self.read(self.mdt + ".purged").strip() or b"0"))
         except FileNotFoundError:
             pass
+        self._last = last
         return last
 
     def record(self, kind, flags, target, parent=None, name=None, src=None, src_parent=None, src_name=None):
@@ -112,8 +142,49 @@ class Mdt:
             line += b" " + name
         if src is not None:
             line += b" s=" + fid_text(src).encode() + b" sp=" + fid_text(src_parent).encode() + b" " + src_name
-        with open(os.path.join(self.state, (self.mdt + ".log").encode()), "ab") as f:
-            f.write(line + b"\0")
+        if self._log is None:
+            self._log = open(os.path.join(self.state, (self.mdt + ".log").encode()), "ab")
+        self._log.write(line + b"\0")
+        self._last = self.last() + 1
+
+
+def churn(m, base, rnd, n):
+    top = m.path(base)
+    if not os.path.isdir(top):
+        os.mkdir(top)
+        m.record("MKDIR", 0, m.new_fid(top), m.fid_of(os.path.dirname(top)), os.path.basename(top))
+    here = os.path.join(top, b"r%d" % rnd)
+    os.mkdir(here)
+    m.record("MKDIR", 0, m.new_fid(here), m.fid_of(top), os.path.basename(here))
+    new = n if rnd == 0 else n * 6 // 10
+    for i in range(new):
+        p = os.path.join(here, b"f%06d" % i)
+        with open(p, "xb") as f:
+            f.write(b"round %d file %d\n" % (rnd, i))
+        m.record("CREAT", 0, m.new_fid(p), m.fid_of(here), os.path.basename(p))
+    if rnd == 0:
+        return 0
+    prev = os.path.join(top, b"r%d" % (rnd - 1))
+    names = sorted(x for x in os.listdir(prev) if x.startswith(b"f"))
+    k = n // 10
+    for p in (os.path.join(prev, x) for x in names[0:k]):
+        with open(p, "ab") as f:
+            f.write(b"more\n")
+        m.record("CLOSE", 0x242, m.fid_of(p))
+    for p in (os.path.join(prev, x) for x in names[k:2 * k]):
+        os.chmod(p, 0o600)
+        m.record("SATTR", 0, m.fid_of(p))
+    for x in names[2 * k:3 * k]:
+        p, to = os.path.join(prev, x), os.path.join(prev, b"moved " + x)
+        fid = m.fid_of(p)
+        os.rename(p, to)
+        m.record("RENME", 0, (0, 0, 0), m.fid_of(prev), os.path.basename(to), fid, m.fid_of(prev), x)
+    for p in (os.path.join(prev, x) for x in names[3 * k:4 * k]):
+        fid, ino = m.fid_of(p), os.lstat(p).st_ino
+        os.unlink(p)
+        m.forget(ino)
+        m.record("UNLNK", 1, fid, m.fid_of(prev), os.path.basename(p))
+    return 0
 
 
 def split(path):
@@ -132,8 +203,13 @@ def main(argv):
             f.write(fsname)
         with open(os.path.join(state, fsname + b"-MDT0000.log"), "wb"):
             pass
+        tree = mount
+        if len(args) > 2:
+            tree = os.path.realpath(args[2])
+            with open(os.path.join(state, b"scan"), "wb") as f:
+                f.write(tree)
         m = Mdt(state)
-        for d, dirs, files in os.walk(mount):
+        for d, dirs, files in os.walk(tree):
             for n in dirs + files:
                 p = os.path.join(d, n)
                 if os.lstat(p).st_ino not in m.fids:
@@ -142,6 +218,19 @@ def main(argv):
     m = Mdt(state)
     if op == "last":
         print(m.last())
+        return 0
+    if op == "churn":
+        return churn(m, args[0], int(args[1]), int(args[2]))
+    if op == "repeat":
+        fid = m.fid_of(m.path(args[0]))
+        for _ in range(int(args[1])):
+            m.record("CLOSE", 0x242, fid)
+        return 0
+    if op == "flood":
+        d = m.path(args[0])
+        fids = [m.fid_of(os.path.join(d, x)) for x in sorted(os.listdir(d)) if os.path.isfile(os.path.join(d, x))]
+        for i in range(int(args[1])):
+            m.record("CLOSE", 0x242, fids[i % len(fids)])
         return 0
     if op == "zero":
         m.record("CLOSE", 0x242, (0, 0, 0))
@@ -209,4 +298,7 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    rc = main(sys.argv)
+    for mdt in OPEN:
+        mdt.close()
+    sys.exit(rc)
