@@ -173,6 +173,7 @@ final class ChangeDriver implements AutoCloseable {
                         + "the walk, kept when the job ends OK (" + store.file() + ")");
                 choice = new Choice.Walk();
             } else {
+                long t0 = System.nanoTime();
                 LustreChangeRun.Plan plan = LustreChangeRun.incremental(tools,
                         new LfsFid2Path(lfs.get(), fsname, FID2PATH_BATCH, true), store, mdts, consumer,
                         params.path(), io.podheitor.hpc.changelog.lustre.ChangeCollapser.DEFAULT_MAX_ENTRIES,
@@ -189,6 +190,8 @@ final class ChangeDriver implements AutoCloseable {
                                 + " paths to save, " + c.deletions().size() + " deleted"
                                 + (c.skipped() > 0 ? ", " + c.skipped() + " outside this job's path" : "")
                                 + (c.unresolved() > 0 ? ", " + c.unresolved() + " no longer there" : "")
+                                + String.format(java.util.Locale.ROOT, " (read and placed in %.1f s)",
+                                        (System.nanoTime() - t0) / 1e9)
                                 + (job.accurate() ? "" : "; without Accurate the deletions are not recorded"));
                         choice = new Choice.Changes(c);
                         pending = c.lastRecords();

@@ -2,6 +2,8 @@ package io.podheitor.hpc.changelog.source;
 
 import io.podheitor.hpc.posix.Errno;
 import io.podheitor.hpc.posix.Fcntl;
+import io.podheitor.hpc.posix.FileMode;
+import io.podheitor.hpc.posix.Xattrs;
 import io.podheitor.hpc.posix.Posix;
 import io.podheitor.hpc.posix.PosixException;
 import io.podheitor.hpc.posix.StatX;
@@ -45,8 +47,13 @@ import java.util.function.Function;
  * is skipped and counted; any other stat failure is an {@link EntryError}. A path given twice, or lying below a
  * walked subtree, is delivered once.
  *
- * <p>Memory: the change list (given, proportional to the changes), one stat result per slot of the window, and
- * the walks' own bounded channels; never the namespace.
+ * <p>Like the walk, a worker reads a changed entry's extended attributes and a small file's whole content ahead
+ * (the walk options' {@code readAheadMax}, {@code readAheadWhen} and {@code xattrs}), so that the single consumer
+ * does no metadata round trip for it; the bytes read ahead and not yet taken stay within the options'
+ * {@code readAheadBudget} (a worker that finds no budget free leaves the file to the consumer).
+ *
+ * <p>Memory: the change list (given, proportional to the changes), one stat result per slot of the window, the
+ * read-ahead budget, and the walks' own bounded channels; never the namespace.
  */
 public final class ChangeSetSource implements EntrySource {
     /**
@@ -83,6 +90,8 @@ public final class ChangeSetSource implements EntrySource {
     }
 
     private final EntryFilter filter;
+    private final WalkOptions options;
+    private final java.util.concurrent.Semaphore readAheadSpace;
     private final Function<byte[], Walk> walks;
     private final BlockingQueue<Slot> slots;
     private final ExecutorService stats;
@@ -99,8 +108,12 @@ public final class ChangeSetSource implements EntrySource {
     private volatile long walkStatCalls;
     private volatile SourceEnd end;
 
-    private ChangeSetSource(EntryFilter filter, Function<byte[], Walk> walks, int threads, int window) {
+    private ChangeSetSource(EntryFilter filter, WalkOptions options, Function<byte[], Walk> walks, int threads,
+            int window) {
         this.filter = filter;
+        this.options = options;
+        this.readAheadSpace = new java.util.concurrent.Semaphore((int) Math.min(Integer.MAX_VALUE,
+                options.readAheadBudget()));
         this.walks = walks;
         this.threads = threads;
         this.slots = new ArrayBlockingQueue<>(window);
@@ -138,7 +151,7 @@ public final class ChangeSetSource implements EntrySource {
     public static ChangeSetSource start(List<CatalogVerdict> verdicts, Collection<Change> changes,
             EntryFilter filter, WalkOptions walkOptions, int threads, int window) {
         WalkOptions o = walkOptions.withFilter(filter);
-        ChangeSetSource s = new ChangeSetSource(filter, root -> Walk.start(root, o), Math.max(1, threads),
+        ChangeSetSource s = new ChangeSetSource(filter, o, root -> Walk.start(root, o), Math.max(1, threads),
                 Math.max(1, window));
         s.changes = new ArrayList<>(changes);
         s.verdicts = List.copyOf(verdicts);
@@ -266,7 +279,56 @@ public final class ChangeSetSource implements EntrySource {
             }
         }
         entries.incrementAndGet();
-        return new Entry(path, st, target);
+        // as the walk does: a changed entry's xattrs, and a small file's content, read here on a worker thread
+        boolean changed = options.readAheadWhen().changed(st);
+        Xattrs.Read xattrs = changed && st.type() != FileMode.S_IFSOCK ? Xattrs.read(path, options.xattrs()) : null;
+        byte[] data = st.isRegular() && st.size() > 0 && st.size() <= options.readAheadMax() && changed
+                ? readAhead(path, st) : null;
+        return new Entry(path, st, target, data, xattrs);
+    }
+
+    /**
+     * The whole content of a small regular file, or null (no budget free right now, or anything unexpected: the
+     * consumer then reads the file itself and reports any error). Never waits for budget: a worker holding a later
+     * slot must not block the slot the consumer waits for. The budget comes back when the consumer takes the entry.
+     */
+    private byte[] readAhead(byte[] path, StatX st) {
+        int size = (int) st.size();
+        if (!readAheadSpace.tryAcquire(size)) {
+            return null;
+        }
+        byte[] data = null;
+        int fd = -1;
+        try {
+            fd = Posix.openForReading(Fcntl.AT_FDCWD, path);
+            StatX now = Posix.fstat(fd);
+            if (now.isRegular() && now.ino() == st.ino() && now.dev() == st.dev() && now.size() == size) {
+                byte[] buf = new byte[size];
+                int filled = 0;
+                for (int n; filled < size && (n = Posix.read(fd, buf, filled, size - filled)) > 0; ) {
+                    filled += n;
+                }
+                if (filled == size && Posix.read(fd, new byte[1], 0, 1) == 0) { // the stat'ed size, then EOF
+                    data = buf;
+                }
+            }
+        } catch (PosixException e) {
+            data = null;
+        } finally {
+            Posix.closeQuietly(fd);
+        }
+        if (data == null) {
+            readAheadSpace.release(size);
+        }
+        return data;
+    }
+
+    /** An item leaves the source: the read-ahead budget of its data comes back. */
+    private SourceItem handedOut(SourceItem item) {
+        if (item instanceof Entry e && e.data() != null) {
+            readAheadSpace.release(e.data().length);
+        }
+        return item;
     }
 
     private static boolean gone(PosixException e) {
@@ -359,7 +421,7 @@ public final class ChangeSetSource implements EntrySource {
             case VerdictSlot v -> v.verdict();
             case StatSlot st -> {
                 try {
-                    yield block ? st.item().get() : st.item().getNow(null);
+                    yield handedOut(block ? st.item().get() : st.item().getNow(null));
                 } catch (java.util.concurrent.ExecutionException e) {
                     finish(e.getCause(), false);
                     yield null;

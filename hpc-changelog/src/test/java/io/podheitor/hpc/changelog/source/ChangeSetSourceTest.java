@@ -209,4 +209,25 @@ class ChangeSetSourceTest {
         int last = out.indexOf("/a/b");
         assertEquals(List.of("/a/b/c/d", "/a/b/c", "/a/b"), out.subList(first, last + 1));
     }
+
+    @Test
+    void smallChangedFilesComeWithTheirContentAndXattrsLikeTheWalk() throws Exception {
+        Path root = Files.createDirectory(tmp.resolve("r"));
+        Files.writeString(root.resolve("small"), "small content");
+        Files.write(root.resolve("large"), new byte[200_000]);
+        WalkOptions o = WalkOptions.defaults().withReadAhead(65536, 1 << 20)
+                .withXattrs(io.podheitor.hpc.posix.Xattrs.Scope.ALL);
+        java.util.Map<String, Entry> got = new java.util.HashMap<>();
+        try (ChangeSetSource src = ChangeSetSource.start(List.of(new Change(b(root.resolve("small")), false),
+                new Change(b(root.resolve("large")), false)), EntryFilter.ALL, o, 2, 16)) {
+            for (SourceItem i = src.take(); !(i instanceof SourceEnd); i = src.take()) {
+                Entry e = (Entry) i;
+                got.put(s(e.path()), e);
+            }
+        }
+        Entry small = got.get(root.resolve("small").toString());
+        assertEquals("small content", new String(small.data(), StandardCharsets.UTF_8));
+        assertTrue(small.xattrs() != null, "xattrs read ahead");
+        assertEquals(null, got.get(root.resolve("large").toString()).data(), "above readAheadMax: the consumer reads it");
+    }
 }
