@@ -265,10 +265,19 @@ public final class GpfsChangeRun {
         }
     }
 
+    /** The line that says what failed: the first error line ("[E] ..." or "mmapplypolicy: ..."), else the last. */
     private static String lastLine(String s) {
-        String t = s.strip();
-        int nl = t.lastIndexOf('\n');
-        return nl < 0 ? t : t.substring(nl + 1).strip();
+        String last = "";
+        for (String line : s.strip().split("\n")) {
+            String l = line.strip();
+            if (l.startsWith("[E]") || l.startsWith("mmapplypolicy:")) {
+                return l;
+            }
+            if (!l.isEmpty()) {
+                last = l;
+            }
+        }
+        return last;
     }
 
     private static void delete(Path dir) {
