@@ -16,6 +16,8 @@
  *   MDT.log            the records of MDT as lfs prints them, each ended by a NUL (a name may hold a newline)
  *   MDT.users          one line per consumer: "ID CLEARED CLEARTIME" (CLEARTIME in epoch seconds)
  *   MDT.purged         records up to this number are gone (purged by the MDS)
+ *   scan               optional: the directory fid2path walks instead of the mount (paths printed under the
+ *                      mount; the backing directory of a latencyfs view)
  *   fids               the FID registry: one line per live object, "SEQ OID VER INO" (hex, hex, hex, decimal);
  *                      fid2path finds every path of INO under the mount (the root FID is the mount itself)
  *
@@ -255,23 +257,65 @@ static int lfs_changelog_clear(int argc, char **argv)
 
 /* ------------------------------------------------------------------ fid2path */
 
-static ino_t wanted_ino;
-static const char *print_prefix;
-static bool print0;
-static int found, want_link;
+/*
+ * One call resolves all its FIDs with one read of the registry and one walk of the tree (the real lfs asks the
+ * MDS once per FID; the fake's cost must not grow with FIDs x tree size, or benchmarks would measure the fake).
+ * The walk is of the mount, or of the directory in the state file "scan" when there is one (the backing
+ * directory of a latencyfs view: the MDS answers without going through the client), printed under the mount.
+ */
+
+struct want {
+	const char *arg;        /* the FID as given */
+	ino_t ino;
+	bool known;             /* in the registry (or the root) */
+	char **paths;
+	int npaths, cap;
+};
+
+static struct want *wants;
+static int nwants;
+static size_t scan_len;
+static const char *mount_text;
+
+static int by_ino(const void *a, const void *b)
+{
+	ino_t x = (*(const struct want *const *)a)->ino, y = (*(const struct want *const *)b)->ino;
+	return x < y ? -1 : x > y;
+}
+
+static struct want **sorted;
 
 static int visit(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
+	int lo = 0, hi = nwants - 1;
+
 	(void)flag;
 	(void)ftw;
-	if (st->st_ino == wanted_ino) {
-		if (want_link < 0 || want_link == found) {
-			if (print_prefix)
-				printf("%s ", print_prefix);
-			fputs(path, stdout);
-			fputc(print0 ? '\0' : '\n', stdout);
+	while (lo <= hi) {             /* the first want with this inode */
+		int mid = (lo + hi) / 2;
+
+		if (sorted[mid]->ino < st->st_ino)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	for (int i = lo; i < nwants && sorted[i]->ino == st->st_ino; i++) {
+		struct want *w = sorted[i];
+		size_t n = strlen(mount_text) + strlen(path + scan_len) + 1;
+
+		if (!w->known)
+			continue;
+		if (w->npaths == w->cap) {
+			w->cap = w->cap ? 2 * w->cap : 2;
+			w->paths = realloc(w->paths, (size_t)w->cap * sizeof(*w->paths));
+			if (w->paths == NULL)
+				abort();
 		}
-		found++;
+		w->paths[w->npaths] = malloc(n);
+		if (w->paths[w->npaths] == NULL)
+			abort();
+		snprintf(w->paths[w->npaths], n, "%s%s", mount_text, path + scan_len);
+		w->npaths++;
 	}
 	return 0;
 }
@@ -291,35 +335,17 @@ static bool parse_fid(const char *s, unsigned long long *seq, unsigned *oid, uns
 	return sscanf(buf, "%llx:%x:%x", seq, oid, ver) == 3;
 }
 
-static bool lookup_fid(unsigned long long seq, unsigned oid, unsigned ver, ino_t *ino)
-{
-	char *reg = read_file(state_path("fids", ""), NULL), *save = NULL;
-	bool ok = false;
-
-	if (reg == NULL)
-		return false;
-	for (char *line = strtok_r(reg, "\n", &save); line && !ok; line = strtok_r(NULL, "\n", &save)) {
-		unsigned long long s, i;
-		unsigned o, v;
-
-		if (sscanf(line, "%llx %x %x %llu", &s, &o, &v, &i) == 4 && s == seq && o == oid && v == ver) {
-			*ino = (ino_t)i;
-			ok = true;
-		}
-	}
-	free(reg);
-	return ok;
-}
-
 static int lfs_fid2path(int argc, char **argv)
 {
-	bool print_fid = false;
-	int i = 1, rc = 0;
+	bool print_fid = false, print0 = false;
+	int i = 1, rc = 0, want_link = -1, first;
 	char *fsname = read_file(state_path("fsname", ""), NULL);
 	char *mount = read_file(state_path("mount", ""), NULL);
+	char *scan = read_file(state_path("scan", ""), NULL);
+	unsigned long long *seqs;
+	unsigned *oids, *vers;
 	struct stat root;
 
-	want_link = -1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "-f") || !strcmp(argv[i], "--print-fid"))
 			print_fid = true;
@@ -340,38 +366,77 @@ static int lfs_fid2path(int argc, char **argv)
 		fprintf(stderr, "lfs fid2path: cannot find mount for '%s': No such device\n", argv[i]);
 		return 19;
 	}
-	if (stat(mount, &root) != 0) {
-		fprintf(stderr, "lfs fid2path: cannot access '%s': %s\n", mount, strerror(errno));
+	if (scan == NULL)
+		scan = strdup(mount);
+	if (scan == NULL || stat(scan, &root) != 0) {
+		fprintf(stderr, "lfs fid2path: cannot access '%s': %s\n", scan ? scan : mount, strerror(errno));
 		return errno;
 	}
-	for (i++; i < argc; i++) {
-		unsigned long long seq;
-		unsigned oid, ver;
-		ino_t ino;
+	first = ++i;
+	nwants = argc - first;
+	wants = calloc((size_t)nwants, sizeof(*wants));
+	sorted = calloc((size_t)nwants, sizeof(*sorted));
+	seqs = calloc((size_t)nwants, sizeof(*seqs));
+	oids = calloc((size_t)nwants, sizeof(*oids));
+	vers = calloc((size_t)nwants, sizeof(*vers));
+	if (!wants || !sorted || !seqs || !oids || !vers)
+		abort();
+	for (int k = 0; k < nwants; k++) {
+		wants[k].arg = argv[first + k];
+		sorted[k] = &wants[k];
+		if (!parse_fid(wants[k].arg, &seqs[k], &oids[k], &vers[k])) {
+			wants[k].arg = NULL;
+			continue;
+		}
+		if (seqs[k] == 0x200000007ULL && oids[k] == 1 && vers[k] == 0) {
+			wants[k].ino = root.st_ino;
+			wants[k].known = true;
+		}
+	}
+	/* the registry, read once */
+	char *reg = read_file(state_path("fids", ""), NULL), *save = NULL;
+	for (char *line = reg ? strtok_r(reg, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
+		unsigned long long sq, ino;
+		unsigned o, v;
 
-		if (!parse_fid(argv[i], &seq, &oid, &ver)) {
-			fprintf(stderr, "lfs fid2path: invalid FID '%s'\n", argv[i]);
+		if (sscanf(line, "%llx %x %x %llu", &sq, &o, &v, &ino) != 4)
+			continue;
+		for (int k = 0; k < nwants; k++)
+			if (wants[k].arg && !wants[k].known && seqs[k] == sq && oids[k] == o && vers[k] == v) {
+				wants[k].ino = (ino_t)ino;
+				wants[k].known = true;
+			}
+	}
+	free(reg);
+	qsort(sorted, (size_t)nwants, sizeof(*sorted), by_ino);
+	scan_len = strlen(scan);
+	mount_text = mount;
+	nftw(scan, visit, 16, FTW_PHYS);
+	for (int k = 0; k < nwants; k++) {
+		struct want *w = &wants[k];
+
+		if (w->arg == NULL) {
+			fprintf(stderr, "lfs fid2path: invalid FID '%s'\n", argv[first + k]);
 			rc = 22;
 			continue;
 		}
-		if (seq == 0x200000007ULL && oid == 1 && ver == 0) {
-			ino = root.st_ino;
-		} else if (!lookup_fid(seq, oid, ver, &ino)) {
-			fprintf(stderr, "lfs fid2path: cannot find '%s': No such file or directory\n", argv[i]);
+		if (w->npaths == 0) {
+			fprintf(stderr, "lfs fid2path: cannot find '%s': No such file or directory\n", w->arg);
 			rc = 2;
 			continue;
 		}
-		wanted_ino = ino;
-		print_prefix = print_fid ? argv[i] : NULL;
-		found = 0;
-		nftw(mount, visit, 16, FTW_PHYS);
-		if (found == 0) {
-			fprintf(stderr, "lfs fid2path: cannot find '%s': No such file or directory\n", argv[i]);
-			rc = 2;
+		for (int p = 0; p < w->npaths; p++) {
+			if (want_link >= 0 && want_link != p)
+				continue;
+			if (print_fid)
+				printf("%s ", w->arg);
+			fputs(w->paths[p], stdout);
+			fputc(print0 ? '\0' : '\n', stdout);
 		}
 	}
 	free(fsname);
 	free(mount);
+	free(scan);
 	fflush(stdout);
 	return rc;
 }
@@ -540,8 +605,10 @@ static int lfs_df(int argc, char **argv)
 		       idx ? (int)strtol(idx + 4, NULL, 16) : i);
 		free(mdts[i]);
 	}
-	printf("%s-OST0000_UUID %11llu %11llu %11llu %3d%% %-s[OST:0]\n", fsname, 4194304ULL, 1024ULL, 4193280ULL, 1,
-	       mount);
+	char ost[300];
+
+	snprintf(ost, sizeof(ost), "%s-OST0000_UUID", fsname);
+	printf("%-20s %11llu %11llu %11llu %3d%% %-s[OST:0]\n", ost, 4194304ULL, 1024ULL, 4193280ULL, 1, mount);
 	printf("\n");
 	printf("%-20s %11llu %11llu %11llu %3d%% %-s\n", "filesystem_summary:", 1048576ULL * (unsigned long long)n,
 	       1024ULL * (unsigned long long)n, 1047552ULL * (unsigned long long)n, 1, mount);
