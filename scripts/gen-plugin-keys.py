@@ -43,6 +43,8 @@ TYPES = {
     "one-of":     ({"values"}, set(), lambda k: ", ".join(f"`{v}`" for v in k["values"])),
     "k-of-n":     ({"max"}, set(), lambda k: f"`K/N`, 0 ≤ K < N ≤ {k['max']}"),
     "word":       (set(), set(), lambda k: "a word: 1..64 of `A-Z a-z 0-9 . _ -`"),
+    "words":      (set(), set(), lambda k: "words of `A-Z a-z 0-9 . _ - / , = + @` separated by single blanks, "
+                                           "1..1024 characters"),
     "abs-path-list": (set(), set(),
                       lambda k: "absolute paths separated by `,`, each may start with `!` "
                                 "(a comma inside a path: `\\\\,` in the plugin string)"),
@@ -100,6 +102,8 @@ def value_ok(k, v):
         return path_list_ok(v)
     if t == "word":
         return re.fullmatch(r"[A-Za-z0-9._-]{1,64}", v) is not None
+    if t == "words":
+        return len(v) <= 1024 and re.fullmatch(r"[A-Za-z0-9._/,=+@-]+( [A-Za-z0-9._/,=+@-]+)*", v) is not None
     raise AssertionError(t)
 
 

@@ -250,6 +250,21 @@ static int check_value(const phpc_key_spec *k, const char *value, long *num, cha
                         q(value, strlen(value), qb, sizeof qb));
         return 0;
     }
+    case PHPC_KT_WORDS: {
+        size_t n = strlen(value);
+        int ok = n >= 1 && n <= 1024 && value[0] != ' ' && value[n - 1] != ' ';
+        for (size_t i = 0; i < n && ok; i++) {
+            char c = value[i];
+            ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+                 c == '_' || c == '-' || c == '/' || c == ',' || c == '=' || c == '+' || c == '@' ||
+                 (c == ' ' && value[i - 1] != ' ');
+        }
+        if (!ok)
+            return fail(err, errsz,
+                        "key \"%s\": \"%s\" is not words (1..1024 of A-Z a-z 0-9 . _ - / , = + @ and single blanks)",
+                        k->name, q(value, strlen(value), qb, sizeof qb));
+        return 0;
+    }
     case PHPC_KT_ABS_PATH_LIST: {
         int element, escape;
 

@@ -24,6 +24,7 @@ enum phpc_key_type {
     PHPC_KT_ONE_OF,                 /* one of values[] */
     PHPC_KT_K_OF_N,                 /* "K/N", digits only, 0 <= K < N <= max */
     PHPC_KT_WORD,                   /* 1..64 of [A-Za-z0-9._-] */
+    PHPC_KT_WORDS,                  /* 1..1024: words of [A-Za-z0-9._/,=+@-] separated by single blanks */
     PHPC_KT_ABS_PATH_LIST           /* ','-separated, each "/..." or "!/..."; "\\," and "\\\\" escapes */
 };
 

@@ -120,9 +120,11 @@ static void bad(const char *cmd, const char *want)
  * build/plugin_keys.h) drives the test, so a key added there is tested here without an edit.
  * A new type fails to compile here (-Wswitch) until it has samples.
  */
-#define SAMPLES 8
+#define SAMPLES 12
+#define SAMPLE_MAX 128         /* a sample and its NUL */
 
-static void samples(const phpc_key_spec *k, char good_v[][64], size_t *ngood, char bad_v[][64], size_t *nbad)
+static void samples(const phpc_key_spec *k, char good_v[][SAMPLE_MAX], size_t *ngood, char bad_v[][SAMPLE_MAX],
+                    size_t *nbad)
 {
     *ngood = *nbad = 0;
     switch (k->type) {
@@ -141,15 +143,15 @@ static void samples(const phpc_key_spec *k, char good_v[][64], size_t *ngood, ch
         strcpy(bad_v[(*nbad)++], "/t\x01");
         break;
     case PHPC_KT_INTEGER:
-        snprintf(good_v[(*ngood)++], 64, "%ld", k->min);
-        snprintf(good_v[(*ngood)++], 64, "%ld", k->max);
-        snprintf(good_v[(*ngood)++], 64, "00%ld", k->max);   /* leading zeros are digits too */
+        snprintf(good_v[(*ngood)++], SAMPLE_MAX, "%ld", k->min);
+        snprintf(good_v[(*ngood)++], SAMPLE_MAX, "%ld", k->max);
+        snprintf(good_v[(*ngood)++], SAMPLE_MAX, "00%ld", k->max);   /* leading zeros are digits too */
         if (k->min > 0)
-            snprintf(bad_v[(*nbad)++], 64, "%ld", k->min - 1);
-        snprintf(bad_v[(*nbad)++], 64, "%ld", k->max + 1);
-        snprintf(bad_v[(*nbad)++], 64, "-%ld", k->max);
-        snprintf(bad_v[(*nbad)++], 64, "+%ld", k->min);
-        snprintf(bad_v[(*nbad)++], 64, "%ld ", k->min);
+            snprintf(bad_v[(*nbad)++], SAMPLE_MAX, "%ld", k->min - 1);
+        snprintf(bad_v[(*nbad)++], SAMPLE_MAX, "%ld", k->max + 1);
+        snprintf(bad_v[(*nbad)++], SAMPLE_MAX, "-%ld", k->max);
+        snprintf(bad_v[(*nbad)++], SAMPLE_MAX, "+%ld", k->min);
+        snprintf(bad_v[(*nbad)++], SAMPLE_MAX, "%ld ", k->min);
         strcpy(bad_v[(*nbad)++], "abc");
         strcpy(bad_v[(*nbad)++], "99999999999999999999999");
         break;
@@ -162,10 +164,10 @@ static void samples(const phpc_key_spec *k, char good_v[][64], size_t *ngood, ch
         break;
     case PHPC_KT_K_OF_N:
         strcpy(good_v[(*ngood)++], "0/1");
-        snprintf(good_v[(*ngood)++], 64, "%ld/%ld", k->max - 1, k->max);
+        snprintf(good_v[(*ngood)++], SAMPLE_MAX, "%ld/%ld", k->max - 1, k->max);
         strcpy(good_v[(*ngood)++], "003/0004");
-        snprintf(bad_v[(*nbad)++], 64, "%ld/%ld", k->max, k->max);
-        snprintf(bad_v[(*nbad)++], 64, "0/%ld", k->max + 1);
+        snprintf(bad_v[(*nbad)++], SAMPLE_MAX, "%ld/%ld", k->max, k->max);
+        snprintf(bad_v[(*nbad)++], SAMPLE_MAX, "0/%ld", k->max + 1);
         strcpy(bad_v[(*nbad)++], "1/0");
         strcpy(bad_v[(*nbad)++], "-1/2");
         strcpy(bad_v[(*nbad)++], "1");
@@ -182,6 +184,20 @@ static void samples(const phpc_key_spec *k, char good_v[][64], size_t *ngood, ch
         strcpy(bad_v[(*nbad)++], "cl1/x");
         strcpy(bad_v[(*nbad)++], "cl\xc3\xa9");
         break;
+    case PHPC_KT_WORDS:
+        strcpy(good_v[(*ngood)++], "-N nsd1,nsd2 -g /gpfs/fs1/.tmp --scope inodespace");
+        strcpy(good_v[(*ngood)++], "-M a=b+c@d -L 1");
+        strcpy(good_v[(*ngood)++], "x");
+        strcpy(bad_v[(*nbad)++], " -N n");
+        strcpy(bad_v[(*nbad)++], "-N n ");
+        strcpy(bad_v[(*nbad)++], "-N  n");
+        strcpy(bad_v[(*nbad)++], "-N\tn");
+        strcpy(bad_v[(*nbad)++], "-N 'n'");
+        strcpy(bad_v[(*nbad)++], "a*b");
+        strcpy(bad_v[(*nbad)++], "a$(x)");
+        strcpy(bad_v[(*nbad)++], "a:b");
+        strcpy(bad_v[(*nbad)++], "\xc3\xa9");
+        break;
     case PHPC_KT_ABS_PATH_LIST:
         strcpy(good_v[(*ngood)++], "/");
         strcpy(good_v[(*ngood)++], "/a b,!/a b/tmp,/\xc3\xa9\x01");     /* samples go through the string's escapes */
@@ -197,9 +213,9 @@ static void samples(const phpc_key_spec *k, char good_v[][64], size_t *ngood, ch
         const char *first = k->values && k->values[0] ? k->values[0] : "";
 
         for (const char *const *v = k->values; v && *v && *ngood < SAMPLES; v++)
-            snprintf(good_v[(*ngood)++], 64, "%s", *v);
-        snprintf(bad_v[(*nbad)++], 64, "%s ", first);
-        snprintf(bad_v[(*nbad)++], 64, "x%s", first);
+            snprintf(good_v[(*ngood)++], SAMPLE_MAX, "%s", *v);
+        snprintf(bad_v[(*nbad)++], SAMPLE_MAX, "%s ", first);
+        snprintf(bad_v[(*nbad)++], SAMPLE_MAX, "x%s", first);
         break;
     }
     }
@@ -211,7 +227,7 @@ static void base(const phpc_key_spec *t, size_t n, size_t except, char *buf, siz
     size_t len = (size_t)snprintf(buf, sz, "podheitor-hpc:");
 
     for (size_t j = 0; j < n && len < sz; j++) {
-        char good_v[SAMPLES][64], bad_v[SAMPLES][64];
+        char good_v[SAMPLES][SAMPLE_MAX], bad_v[SAMPLES][SAMPLE_MAX];
         size_t ngood, nbad;
 
         if (j == except || !t[j].required)
@@ -233,7 +249,7 @@ static void table(void)
     CHECK(n > 0 && n <= PHPC_MAX_PARAMS, "%zu keys", n);
     for (size_t i = 0; i < n; i++) {
         const phpc_key_spec *k = &t[i];
-        char good_v[SAMPLES][64], bad_v[SAMPLES][64];
+        char good_v[SAMPLES][SAMPLE_MAX], bad_v[SAMPLES][SAMPLE_MAX];
         char pre[1024], cmd[2048];
         size_t ngood, nbad;
 
@@ -316,7 +332,7 @@ int main(void)
     good();
     table();
     bad("podheitor-hpc:path=/x;foo=1",
-        "bad plugin string: unknown key \"foo\" (known keys: path, mode, threads, channel_depth, backend, timeout, aclsupport, xattrsupport, readahead, hardlink_memory, spill_dir, progress, metrics_dir, restore_threads, shard, strategy, subtree, mtime_bucket)");
+        "bad plugin string: unknown key \"foo\" (known keys: path, mode, threads, channel_depth, backend, timeout, aclsupport, xattrsupport, readahead, hardlink_memory, spill_dir, progress, metrics_dir, restore_threads, shard, strategy, subtree, mtime_bucket, changelog_user, state_dir, gpfs_policy_args)");
     bad("podheitor-hpc:mode=posix", "bad plugin string: key \"path\" is required");
     bad("podheitor-hpc", "bad plugin string: key \"path\" is required");
     bad("podheitor-hpc:", "bad plugin string: key \"path\" is required");
@@ -411,6 +427,6 @@ int main(void)
     bad("podheitor-hpc:path=/x;verbose", "bad plugin string: item \"verbose\" is not key=value");
     bad("podheitor-hpc:path=/x;=3", "bad plugin string: item \"=3\" has an empty key");
     bad("podheitor-hpc:path=/x;Path=/y",
-        "bad plugin string: unknown key \"Path\" (known keys: path, mode, threads, channel_depth, backend, timeout, aclsupport, xattrsupport, readahead, hardlink_memory, spill_dir, progress, metrics_dir, restore_threads, shard, strategy, subtree, mtime_bucket)");
+        "bad plugin string: unknown key \"Path\" (known keys: path, mode, threads, channel_depth, backend, timeout, aclsupport, xattrsupport, readahead, hardlink_memory, spill_dir, progress, metrics_dir, restore_threads, shard, strategy, subtree, mtime_bucket, changelog_user, state_dir, gpfs_policy_args)");
     return check_done("test_params");
 }

@@ -232,6 +232,17 @@ final class BundledKeys {
                         "/var/lib/podheitor-hpc/state",
                         null,
                         KeySpec.Side.BACKEND,
-                        "Where change-driven Incrementals keep their state (changelog cursors): a directory per Job (the Job resource's name) below it, one file per shard. It must be root's own and not writable by group or others; it is created (0700) when missing."));
+                        "Where change-driven Incrementals keep their state (changelog cursors): a directory per Job (the Job resource's name) below it, one file per shard. It must be root's own and not writable by group or others; it is created (0700) when missing."),
+                new KeySpec("gpfs_policy_args",
+                        KeySpec.Type.WORDS,
+                        0L,
+                        0L,
+                        null,
+                        List.of(),
+                        false,
+                        null,
+                        "none",
+                        KeySpec.Side.BACKEND,
+                        "`mode=gpfs`: arguments added to the policy scan of an Incremental (`mmapplypolicy PATH -P POLICY -I defer -f PREFIX ARGS`, docs/changelog.md \u00a75), e.g. `-N nsd1,nsd2 -g /gpfs/fs1/.policytmp --scope inodespace` to spread the scan over nodes with a shared work directory. `-P`, `-I` and `-f` are the plugin's own and refused."));
     }
 }

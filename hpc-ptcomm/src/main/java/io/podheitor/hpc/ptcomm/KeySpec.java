@@ -41,7 +41,12 @@ public record KeySpec(String name, Type type, long min, long max, String unit, L
          */
         ABS_PATH_LIST("abs-path-list"),
         /** 1 to 64 characters of A-Z a-z 0-9 . _ -: the {@code String} */
-        WORD("word");
+        WORD("word"),
+        /**
+         * 1 to 1024 characters: words of A-Z a-z 0-9 . _ - / , = + @ separated by single blanks, none leading or
+         * trailing: the words, a {@code List<String>}
+         */
+        WORDS("words");
 
         private final String tableName;
 
@@ -146,6 +151,20 @@ public record KeySpec(String name, Type type, long min, long max, String unit, L
                     throw PluginKeyException.bad(name, raw, "expected a word: 1..64 of A-Z a-z 0-9 . _ -");
                 }
                 yield new String(raw, StandardCharsets.US_ASCII);
+            }
+            case WORDS -> {
+                boolean ok = raw.length >= 1 && raw.length <= 1024 && raw[0] != ' ' && raw[raw.length - 1] != ' ';
+                for (int i = 0; i < raw.length && ok; i++) {
+                    byte c = raw[i];
+                    ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.'
+                            || c == '_' || c == '-' || c == '/' || c == ',' || c == '=' || c == '+' || c == '@'
+                            || (c == ' ' && raw[i - 1] != ' ');
+                }
+                if (!ok) {
+                    throw PluginKeyException.bad(name, raw,
+                            "expected words of A-Z a-z 0-9 . _ - / , = + @ separated by single blanks (1..1024)");
+                }
+                yield List.of(new String(raw, StandardCharsets.US_ASCII).split(" "));
             }
             case ABS_PATH_LIST -> {
                 int element = 1;

@@ -189,7 +189,7 @@ public final class PluginKeys {
             case INTEGER -> Set.of("min", "max");
             case K_OF_N -> Set.of("max");
             case ONE_OF -> Set.of("values");
-            case ABS_PATH, ASCII_PATH, ABS_PATH_LIST, YES_NO, WORD -> Set.of();
+            case ABS_PATH, ASCII_PATH, ABS_PATH_LIST, YES_NO, WORD, WORDS -> Set.of();
         };
         Set<String> may = type == KeySpec.Type.INTEGER ? Set.of("unit") : Set.of();
         for (Object f : e.keySet()) {

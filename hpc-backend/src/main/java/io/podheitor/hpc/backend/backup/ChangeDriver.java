@@ -5,6 +5,7 @@ import io.podheitor.hpc.backend.job.JobInfo;
 import io.podheitor.hpc.backend.job.JobOutcome;
 import io.podheitor.hpc.backend.job.Mode;
 import io.podheitor.hpc.backend.job.PluginParams;
+import io.podheitor.hpc.changelog.gpfs.GpfsChangeRun;
 import io.podheitor.hpc.changelog.lustre.LfsFid2Path;
 import io.podheitor.hpc.changelog.lustre.LustreChangeRun;
 import io.podheitor.hpc.changelog.lustre.LustreChangelogTools;
@@ -12,7 +13,10 @@ import io.podheitor.hpc.changelog.lustre.Tool;
 import io.podheitor.hpc.changelog.state.CursorStore;
 import io.podheitor.hpc.lustre.LustreTarget;
 import io.podheitor.hpc.lustre.MdtLookup;
+import io.podheitor.hpc.changelog.source.ChangeSetSource;
 import io.podheitor.hpc.posix.PathText;
+import io.podheitor.hpc.source.CatalogVerdict;
+import io.podheitor.hpc.source.SourceItem;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -23,6 +27,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -55,8 +60,23 @@ final class ChangeDriver implements AutoCloseable {
         record Walk() implements Choice {
         }
 
-        /** The changes a change source named. */
-        record Changes(LustreChangeRun.Plan.Changes plan) implements Choice {
+        /**
+         * The changes a change source named: the paths to save, and what it states about the earlier catalog
+         * (KEEP/GONE verdicts, made when the source opens, maybe lazily; they matter in an Accurate job only).
+         */
+        record Changes(List<ChangeSetSource.Change> saves, Supplier<Iterator<? extends SourceItem>> verdicts)
+                implements Choice {
+            /** The Lustre changelog's: KEEP the root, GONE every deleted path. */
+            Changes(LustreChangeRun.Plan.Changes plan, byte[] root) {
+                this(plan.saves(), () -> {
+                    List<CatalogVerdict> v = new ArrayList<>(plan.deletions().size() + 1);
+                    v.add(CatalogVerdict.keep(root));
+                    for (byte[] d : plan.deletions()) {
+                        v.add(CatalogVerdict.gone(d));
+                    }
+                    return v.iterator();
+                });
+            }
         }
     }
 
@@ -77,6 +97,11 @@ final class ChangeDriver implements AutoCloseable {
         this.warnings = List.copyOf(warnings);
         this.store = store;
         this.actionRegistered = actionRegistered;
+    }
+
+    /** A decision made elsewhere (a driver without cursor state: {@link GpfsIncrementals}). */
+    static ChangeDriver decided(Choice choice, List<String> infos, List<String> warnings) {
+        return new ChangeDriver(choice, infos, warnings, null, false);
     }
 
     static ChangeDriver walk() {
@@ -103,6 +128,9 @@ final class ChangeDriver implements AutoCloseable {
      */
     static ChangeDriver of(PluginParams params, JobInfo job, boolean withData, Consumer<JobEndAction> onJobEnd,
             Supplier<MdtLookup> lookups) {
+        if (params.mode() == Mode.GPFS && withData) {
+            return GpfsIncrementals.decide(params, job, GpfsChangeRun.findTool());
+        }
         String consumer = params.changes().changelogUser();
         if (consumer == null || !withData) {
             return walk();
@@ -193,7 +221,7 @@ final class ChangeDriver implements AutoCloseable {
                                 + String.format(java.util.Locale.ROOT, " (read and placed in %.1f s)",
                                         (System.nanoTime() - t0) / 1e9)
                                 + (job.accurate() ? "" : "; without Accurate the deletions are not recorded"));
-                        choice = new Choice.Changes(c);
+                        choice = new Choice.Changes(c, params.path());
                         pending = c.lastRecords();
                     }
                 }

@@ -4,13 +4,10 @@ import io.podheitor.hpc.backend.job.JobInfo;
 import io.podheitor.hpc.backend.job.PluginParams;
 import io.podheitor.hpc.changelog.source.ChangeSetSource;
 import io.podheitor.hpc.posix.Xattrs;
-import io.podheitor.hpc.source.CatalogVerdict;
 import io.podheitor.hpc.source.EntryFilter;
 import io.podheitor.hpc.source.EntrySource;
 import io.podheitor.hpc.walker.Walk;
 import io.podheitor.hpc.walker.WalkOptions;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Chooses the entry source of a backup or estimate: ONE place that reads the typed {@code mode}, the job's level
@@ -33,20 +30,14 @@ public final class SourceFactory {
      * As above, with what the job's {@link ChangeDriver} decided: the walk, or the changes a change source named
      * (stat'ed and delivered by a {@link ChangeSetSource}, renamed directories walked whole, the shard filter
      * applied, the time rule not: a file moved with its directory keeps its old times; first the verdicts on the
-     * earlier catalog: the root kept, every deleted path gone).
+     * earlier catalog the change source states: the Lustre changelog the root kept and every deleted path gone, the
+     * GPFS policy scan those of its changed directories, docs/changelog.md §5.3).
      */
     static EntrySource open(PluginParams params, JobInfo job, ChangePolicy policy, boolean withData, EntryFilter extra,
             ChangeDriver.Choice choice) {
         return switch (choice) {
-            case ChangeDriver.Choice.Changes c -> {
-                List<CatalogVerdict> verdicts = new ArrayList<>(c.plan().deletions().size() + 1);
-                verdicts.add(CatalogVerdict.keep(params.path()));
-                for (byte[] d : c.plan().deletions()) {
-                    verdicts.add(CatalogVerdict.gone(d));
-                }
-                yield ChangeSetSource.start(verdicts, c.plan().saves(), extra, walkOptions(params, policy, withData),
-                        params.threads(), ChangeSetSource.DEFAULT_WINDOW);
-            }
+            case ChangeDriver.Choice.Changes c -> ChangeSetSource.start(c.verdicts().get(), c.saves(), extra,
+                    walkOptions(params, policy, withData), params.threads(), ChangeSetSource.DEFAULT_WINDOW);
             case ChangeDriver.Choice.Walk w -> {
                 EntryFilter filter = policy.delivered().asFilter().and(extra);
                 yield switch (params.mode()) {

@@ -1,5 +1,6 @@
 package io.podheitor.hpc.backend.job;
 
+import io.podheitor.hpc.changelog.gpfs.GpfsChangeRun;
 import io.podheitor.hpc.posix.PathText;
 import io.podheitor.hpc.ptcomm.KeySpec;
 import io.podheitor.hpc.ptcomm.PluginKeyException;
@@ -43,10 +44,19 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
      *
      * @param changelogUser the Lustre changelog consumer id, or null (Incrementals walk)
      * @param stateDir      where the cursors live (a directory per Job below it)
+     * @param gpfsPolicyArgs mode=gpfs: the arguments added to mmapplypolicy (key gpfs_policy_args), maybe empty
      */
-    public record ChangeKeys(String changelogUser, Path stateDir) {
+    public record ChangeKeys(String changelogUser, Path stateDir, List<String> gpfsPolicyArgs) {
         public static final Path DEFAULT_STATE_DIR = Path.of("/var/lib/podheitor-hpc/state");
         public static final ChangeKeys NONE = new ChangeKeys(null, DEFAULT_STATE_DIR);
+
+        public ChangeKeys {
+            gpfsPolicyArgs = gpfsPolicyArgs == null ? List.of() : List.copyOf(gpfsPolicyArgs);
+        }
+
+        public ChangeKeys(String changelogUser, Path stateDir) {
+            this(changelogUser, stateDir, List.of());
+        }
     }
 
     public PluginParams {
@@ -113,6 +123,7 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
         Integer bucket = null;
         String changelogUser = null;
         Path stateDir = ChangeKeys.DEFAULT_STATE_DIR;
+        List<String> gpfsArgs = List.of();
         Set<String> seen = new HashSet<>();
         for (byte[] line : lines) {
             int eq = JobInfo.indexOf(line, (byte) '=');
@@ -150,6 +161,15 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
                 case "mtime_bucket" -> bucket = (int) value;
                 case "changelog_user" -> changelogUser = (String) value;
                 case "state_dir" -> stateDir = Path.of((String) value);
+                case "gpfs_policy_args" -> {
+                    @SuppressWarnings("unchecked")
+                    List<String> words = (List<String>) value;
+                    String why = GpfsChangeRun.checkPassThrough(words);
+                    if (why != null) {
+                        throw new BadRequestException("bad plugin parameter gpfs_policy_args: " + why);
+                    }
+                    gpfsArgs = words;
+                }
                 default -> {
                     // a valid key that only the shim acts on (timeout: its IO timeout); nothing to do here
                     if (PluginKeys.table().find(key).side() != KeySpec.Side.SHIM) {
@@ -169,7 +189,7 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
             throw new BadRequestException("bad sharding parameters: " + e.getMessage());
         }
         return new PluginParams(path, mode, threads, channelDepth, backend, acl, xattr, readAhead, hardlinkMemory,
-                spillDir, progress, metricsDir, restoreThreads, sharding, new ChangeKeys(changelogUser, stateDir));
+                spillDir, progress, metricsDir, restoreThreads, sharding, new ChangeKeys(changelogUser, stateDir, gpfsArgs));
     }
 
     /** The hard-link index spills to java.io.tmpdir unless spill_dir says otherwise. */

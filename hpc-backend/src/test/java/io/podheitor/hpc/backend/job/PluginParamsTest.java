@@ -41,6 +41,8 @@ class PluginParamsTest {
             case K_OF_N -> List.of("0/1", (k.max() - 1) + "/" + k.max(), "003/0004");
             case ABS_PATH_LIST -> List.of("/", "/a b,!/a b/tmp,/\u00e9", "!/only", "/x\\,y\\\\");
             case WORD -> List.of("cl1", "cl12-backup_x.y", "a".repeat(64));
+            case WORDS -> List.of("-N nsd1,nsd2 -g /gpfs/fs1/.tmp --scope inodespace", "-M a=b+c@d -L 1", "x",
+                    "a ".repeat(511) + "bc");
         };
         List<byte[]> out = new ArrayList<>();
         for (String s : v) {
@@ -71,6 +73,8 @@ class PluginParamsTest {
                     " 1/2", "");
             case ABS_PATH_LIST -> List.of("", "rel/x", "/a,", "/a,,/b", "!", "/a\\n", "/a\\", "/a\0b");
             case WORD -> List.of("", "a".repeat(65), "cl 1", "cl1/x", "cl\u00e9", "cl1;");
+            case WORDS -> List.of("", " -N n", "-N n ", "-N  n", "-N\tn", "-N 'n'", "a*b", "a$(x)", "a:b", "\u00e9",
+                    "a ".repeat(512) + "b");
         };
         List<byte[]> out = new ArrayList<>();
         for (String s : v) {
@@ -223,6 +227,19 @@ class PluginParamsTest {
         assertEquals(WalkOptions.MAX_THREADS, PluginKeys.table().find("threads").max());
         assertEquals(java.util.Arrays.stream(Mode.values()).map(Mode::key).toList(),
                 PluginKeys.table().find("mode").values(), "every mode of the table has a Mode, in the same order");
+    }
+
+    @Test
+    void gpfsPolicyArgsAreWordsAndThePluginsOwnOptionsAreRefused() throws Exception {
+        assertEquals(List.of(), PluginParams.parse(List.of(b("path=/gpfs"))).changes().gpfsPolicyArgs());
+        PluginParams p = PluginParams.parse(List.of(b("path=/gpfs"), b("mode=gpfs"),
+                b("gpfs_policy_args=-N nsd1,nsd2 -g /gpfs/fs1/.tmp --scope inodespace")));
+        assertEquals(List.of("-N", "nsd1,nsd2", "-g", "/gpfs/fs1/.tmp", "--scope", "inodespace"),
+                p.changes().gpfsPolicyArgs());
+        for (String own : List.of("-I yes", "-P /tmp/other.pol", "-f/tmp/x", "-N n -Iyes")) {
+            assertTrue(refused(List.of(b("path=/gpfs"), b("gpfs_policy_args=" + own)))
+                    .startsWith("bad plugin parameter gpfs_policy_args: \""), own);
+        }
     }
 
     @Test

@@ -22,6 +22,7 @@ import io.podheitor.hpc.walker.WalkOptions;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -77,7 +78,7 @@ public final class ChangeSetSource implements EntrySource {
     private sealed interface Slot permits VerdictSlot, StatSlot, WalkSlot, EndSlot {
     }
 
-    private record VerdictSlot(CatalogVerdict verdict) implements Slot {
+    private record VerdictSlot(SourceItem verdict) implements Slot {
     }
 
     private record StatSlot(CompletableFuture<SourceItem> item) implements Slot {
@@ -128,7 +129,7 @@ public final class ChangeSetSource implements EntrySource {
     }
 
     private volatile List<Change> changes;
-    private volatile List<CatalogVerdict> verdicts = List.of();
+    private volatile Iterator<? extends SourceItem> verdicts = java.util.Collections.emptyIterator();
 
     /**
      * Starts delivering {@code changes}.
@@ -150,11 +151,23 @@ public final class ChangeSetSource implements EntrySource {
      */
     public static ChangeSetSource start(List<CatalogVerdict> verdicts, Collection<Change> changes,
             EntryFilter filter, WalkOptions walkOptions, int threads, int window) {
+        return start(List.copyOf(verdicts).iterator(), changes, filter, walkOptions, threads, window);
+    }
+
+    /**
+     * As {@link #start(List, Collection, EntryFilter, WalkOptions, int, int)}, with the leading items produced lazily
+     * ({@link CatalogVerdict}s, and {@link io.podheitor.hpc.source.EntryError}s of directories the verdicts could
+     * not be made for, e.g. by {@link ChangedDirectories}): taken one at a time by the producer thread through the
+     * same bounded window, so they need not fit in memory. An {@link AutoCloseable} iterator is closed when the
+     * source has taken it all or ends.
+     */
+    public static ChangeSetSource start(Iterator<? extends SourceItem> leading, Collection<Change> changes,
+            EntryFilter filter, WalkOptions walkOptions, int threads, int window) {
         WalkOptions o = walkOptions.withFilter(filter);
         ChangeSetSource s = new ChangeSetSource(filter, o, root -> Walk.start(root, o), Math.max(1, threads),
                 Math.max(1, window));
         s.changes = new ArrayList<>(changes);
-        s.verdicts = List.copyOf(verdicts);
+        s.verdicts = leading;
         s.producer.start();
         return s;
     }
@@ -164,10 +177,17 @@ public final class ChangeSetSource implements EntrySource {
     private void produce() {
         Throwable failure = null;
         try {
-            for (CatalogVerdict v : verdicts) {
-                slots.put(new VerdictSlot(v));
+            try {
+                for (Iterator<? extends SourceItem> it = verdicts; it.hasNext() && !cancelled; ) {
+                    SourceItem v = it.next();
+                    if (!(v instanceof CatalogVerdict || v instanceof EntryError)) {
+                        throw new IllegalArgumentException("not a verdict: " + v);
+                    }
+                    slots.put(new VerdictSlot(v));
+                }
+            } finally {
+                closeVerdicts();
             }
-            verdicts = List.of();
             List<Change> ordered = PostOrder.sortedUnique(changes);
             changes = null;
             // the subtree roots that are directories now: everything below them comes from their walk
@@ -212,6 +232,18 @@ public final class ChangeSetSource implements EntrySource {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 slots.offer(new EndSlot(null)); // cancelled while the window was full: cancel() made room
+            }
+        }
+    }
+
+    private void closeVerdicts() {
+        Iterator<? extends SourceItem> it = verdicts;
+        verdicts = java.util.Collections.emptyIterator();
+        if (it instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                // a listing left open: nothing more is read from it
             }
         }
     }

@@ -12,6 +12,10 @@ final class PathSet {
         paths.add(ByteBuffer.wrap(path.clone()));
     }
 
+    boolean contains(byte[] path) {
+        return paths.contains(ByteBuffer.wrap(path));
+    }
+
     boolean isEmpty() {
         return paths.isEmpty();
     }
