@@ -30,8 +30,9 @@ PHPC_PROG=mkroot.sh
 # Bacula 15.0.3 in trixie: what the harness runs from the root (procps: pgrep/ps for debugging inside it;
 # util-linux: setpriv, used by the integration tests' root-squash wrappers, which run inside the root)
 # libpq5: the client library of the unpacked PostgreSQL catalog backend (the server runs on the host)
+# python3: the integration tests' fake GPFS mmapplypolicy (hpc-changelog/src/test/python), which the backend runs
 DEFAULT_PACKAGES=(bacula-fd bacula-sd bacula-director bacula-director-sqlite3 bacula-console sqlite3 procps util-linux
-                  libpq5)
+                  libpq5 python3)
 DEFAULT_UNPACK=(bacula-common-pgsql bacula-director-pgsql)
 # where they go, inside the root (the same path as scripts/install-deps.sh's on the host)
 UNPACK_DIR=/var/lib/podheitor-hpc/bacula-pgsql

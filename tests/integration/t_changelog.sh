@@ -177,3 +177,71 @@ test_95_changelog_untrusted() {
   done
   pass "$n (Full $fj; a record gap, then a garbage-collected consumer: each Incremental said why and walked; latest == live tree both times)"
 }
+
+# 96  mode=gpfs through real Bacula on an emulated GPFS (hpc-changelog/src/test/python/fake_mmapplypolicy.py on the
+#     backend's PATH: reads the policy the backend writes, scans the real tree, writes the escaped lists): Full,
+#     then create / modify / chmod / delete / rename a file with blanks / rename a directory / new directory / an
+#     odd-byte name, and an Accurate Incremental from the policy scan: the job log says so, the deleted entries
+#     are recorded deleted, the renamed directory is saved under its new name, and the restore of Full +
+#     Incremental equals the live tree; the policy scan made to fail (FAKE_MMAPPLYPOLICY_FAIL) -> one warning
+#     and a walk, still exact.
+test_96_changelog_gpfs() {
+  local n=changelog_gpfs base T bin W out fj ij log del R jname st
+  require_plugin $n || return 0
+  base=$(trusted_dir "$n")
+  T=$base/gpfs/proj; bin=$base/bin
+  mkdir -p -- "$T/d1" "$T/d2/deep" "$bin"
+  printf 'a\n' > "$T/a"; printf 'b\n' > "$T/b"; printf 'old\n' > "$T/old"; printf 'w\n' > "$T/with space"
+  printf 'x\n' > "$T/d2/deep/x"; printf 'y\n' > "$T/d2/y"
+  install -m 755 "$ROOT/hpc-changelog/src/test/python/fake_mmapplypolicy.py" "$bin/mmapplypolicy"
+  W=$base/backend
+  printf '#!/bin/sh\nPATH=%s:$PATH\nexport PATH\n[ ! -e %s/fail ] || { FAKE_MMAPPLYPOLICY_FAIL=3; export FAKE_MMAPPLYPOLICY_FAIL; }\nexec %s "$@"\n' \
+    "$bin" "$base" "$ROOT/bin/podheitor-hpc-backend" > "$W"
+  chmod 755 "$W"
+  local ps="podheitor-hpc:path=$T;mode=gpfs;backend=$W"
+  out=$SCRATCH/$n.full
+  if ! hrun "$out" backup-plugin "$ps" Full Accurate=yes; then fail_job $n "Full" "$out"; return 0; fi
+  fj=$(field JobId "$out"); jname=$(field JobName "$out")
+  sleep 1.1   # the Incremental's since is the Full's start (1 s resolution): changes after it
+  printf 'n\n' > "$T/d1/new file"; printf 'more\n' >> "$T/a"; chmod 600 "$T/b"; rm -f -- "$T/old"
+  mv -- "$T/with space" "$T/renamed  with space"; mv -- "$T/d2" "$T/d2 moved"; mkdir -- "$T/d3"
+  printf 'x3\n' > "$T/d3/x"; printf 'odd\n' > "$T/odd$(printf '\377\376')"
+  out=$SCRATCH/$n.incr
+  if ! hrun "$out" backup-plugin "$ps" Incremental Accurate=yes; then fail_job $n "policy-scan Incremental" "$out"; return 0; fi
+  ij=$(field JobId "$out"); st=$(field JobStatus "$out")
+  [ "$st" = T ] || { fail $n "Incremental $ij: JobStatus=$st"; return 0; }
+  log=$(H joblog "$ij")
+  grep -q "gpfs: policy scan of changes since" <<< "$log" && ! grep -q "walks the tree" <<< "$log" \
+    || { fail $n "Incremental $ij did not use the policy scan: $(grep -m3 -i -e gpfs -e policy -e walk <<< "$log" | tr '\n' ' ')"; return 0; }
+  note "$(grep -m1 -i 'gpfs' <<< "$log" | sed 's/^.*JobId [0-9]*: //' | cut -c1-200)"
+  del=$(cl_names "$ij" deleted | LC_ALL=C sort)
+  local want
+  want=$(printf '%s\n' "$T/d2/" "$T/d2/deep/" "$T/d2/deep/x" "$T/d2/y" "$T/old" "$T/with space" | LC_ALL=C sort)
+  [ "$del" = "$want" ] || { note "deleted: $(tr '\n' '|' <<< "$del")"; fail $n "Incremental $ij recorded other deletions than the removed entries"; return 0; }
+  cl_names "$ij" saved | grep -qxF "$T/d2 moved/deep/x" || { fail $n "Incremental $ij did not save the renamed directory's contents"; return 0; }
+  R=$(scratch "$n.restore")
+  out=$SCRATCH/$n.restore-job
+  if ! hrun "$out" restore-latest "$jname" "$R"; then fail_job $n "restore of Full + Incremental" "$out"; return 0; fi
+  if ! H verify "$T" "$R" > "$SCRATCH/$n.verify" 2>&1; then
+    cat "$SCRATCH/$n.verify" >&2; fail $n "restore of Full $fj + Incremental $ij differs from the live tree"; return 0
+  fi
+  # the policy scan fails: one warning, a walk, the latest state still exact
+  touch "$base/fail"
+  sleep 1.1
+  printf 'later\n' > "$T/later"; rm -f -- "$T/b"
+  out=$SCRATCH/$n.incr2
+  if ! hrun "$out" backup-plugin "$ps" Incremental Accurate=yes; then rm -f "$base/fail"; fail_job $n "Incremental with a failing scan" "$out"; return 0; fi
+  rm -f "$base/fail"
+  local i2
+  i2=$(field JobId "$out")
+  log=$(H joblog "$i2")
+  grep -q "gpfs: .*the job walks the tree" <<< "$log" \
+    || { fail $n "Incremental $i2 with a failing policy scan: no warning about the walk: $(grep -m3 -i -e gpfs -e policy -e walk <<< "$log" | tr '\n' ' ')"; return 0; }
+  R=$(scratch "$n.restore2")
+  out=$SCRATCH/$n.restore-job2
+  if ! hrun "$out" restore-latest "$jname" "$R"; then fail_job $n "restore after the walked Incremental" "$out"; return 0; fi
+  if ! H verify "$T" "$R" > "$SCRATCH/$n.verify2" 2>&1; then
+    cat "$SCRATCH/$n.verify2" >&2; fail $n "restore of the latest state after the failing scan differs from the live tree"; return 0
+  fi
+  pass "$n (Full $fj; policy-scan Incremental $ij: 6 deletions exact, renamed directory saved whole, latest == live; a failing scan: Incremental $i2 warned and walked, latest == live)"
+}
