@@ -104,6 +104,12 @@ public final class GenFilesetCommand implements Callable<Integer> {
             description = "where to write " + CONF + " and " + README + " (default: the current directory)")
     Path output;
 
+    @Option(names = "--changelog-users", paramLabel = "ID,...", split = ",",
+            description = "--mode lustre: the Lustre changelog consumer of each shard (plugin key changelog_user), "
+                    + "one per shard, all different (docs/changelog.md §7.1: a consumer shared by shards makes "
+                    + "their clears purge each other's records)")
+    List<String> changelogUsers = new ArrayList<>();
+
     @Option(names = "--force", description = "overwrite existing files")
     boolean force;
 
@@ -118,8 +124,8 @@ public final class GenFilesetCommand implements Callable<Integer> {
             }
             GenRequest r = new GenRequest(path, shards, strategy, mtimeBucket, subtrees, mode,
                     Topology.of(topology), storages, clients != null ? clients : List.of(defaultClient()), schedule,
-                    name, jobDefs, messages, restoreWhere, signature, accurate.equals("yes"), priority, keys,
-                    commandLine());
+                    name, jobDefs, messages, restoreWhere, signature, accurate.equals("yes"), priority,
+                    changelogUsers, keys, commandLine());
             plan = Planner.plan(r);
         } catch (IllegalArgumentException e) {
             err.println("podheitor-hpc gen-fileset: " + e.getMessage());

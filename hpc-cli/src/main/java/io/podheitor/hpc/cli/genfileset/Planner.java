@@ -22,7 +22,8 @@ public final class Planner {
     /** The name of the plugin, before the first ':' of the string. */
     public static final String PLUGIN = "podheitor-hpc";
     /** Keys gen-fileset writes itself; {@code --key} may not give them. */
-    static final Set<String> OWN_KEYS = Set.of("path", "mode", "shard", "strategy", "subtree", "mtime_bucket");
+    static final Set<String> OWN_KEYS = Set.of("path", "mode", "shard", "strategy", "subtree", "mtime_bucket",
+            "changelog_user");
     /** A resource-name prefix: the longest generated name is PREFIX-4095-pool. */
     private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_.-]{1,100}");
     /** A Bacula resource name (Bacula allows letters, digits and " _.:-", up to 127 characters). */
@@ -90,6 +91,20 @@ public final class Planner {
             key(common, "mode", r.mode());
         }
         List<String> extra = extraKeys(r.extraKeys());
+        if (!r.changelogUsers().isEmpty()) {
+            if (!"lustre".equals(r.mode())) {
+                throw new IllegalArgumentException("--changelog-users belongs to --mode lustre");
+            }
+            if (r.changelogUsers().size() != n) {
+                throw new IllegalArgumentException("--changelog-users names " + r.changelogUsers().size()
+                        + " consumers for " + n + " shards: give one per shard (register each on every MDT with "
+                        + "lctl --device FSNAME-MDTnnnn changelog_register)");
+            }
+            if (new LinkedHashSet<>(r.changelogUsers()).size() != n) {
+                throw new IllegalArgumentException("--changelog-users: each shard needs its own consumer; a consumer "
+                        + "shared by shards lets one shard's clear purge records another has not read yet");
+            }
+        }
 
         List<Plan.ShardJob> jobs = new ArrayList<>();
         for (int k = 0; k < n; k++) {
@@ -111,6 +126,9 @@ public final class Planner {
             }
             if (r.mtimeBucket() != null) {
                 key(p, "mtime_bucket", Integer.toString(r.mtimeBucket()));
+            }
+            if (!r.changelogUsers().isEmpty()) {
+                key(p, "changelog_user", r.changelogUsers().get(k));
             }
             for (String kv : extra) {
                 int eq = kv.indexOf('=');
@@ -210,7 +228,8 @@ public final class Planner {
             String k = kv.substring(0, eq);
             if (OWN_KEYS.contains(k)) {
                 throw new IllegalArgumentException("--key " + k + "=...: gen-fileset writes " + k
-                        + " itself (use --path, --mode, --shards, --strategy, --subtree, --mtime-bucket)");
+                        + " itself (use --path, --mode, --shards, --strategy, --subtree, --mtime-bucket, "
+                        + "--changelog-users)");
             }
             if (!seen.add(k)) {
                 throw new IllegalArgumentException("--key " + k + " is given twice");

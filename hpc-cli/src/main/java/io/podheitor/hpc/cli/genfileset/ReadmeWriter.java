@@ -57,6 +57,12 @@ public final class ReadmeWriter {
         b.append(". Then check the whole configuration and load it:\n\n```\nbacula-dir -t -c /etc/bacula/bacula-dir.conf"
                 + "\necho reload | bconsole\n```\n\n");
 
+        if (!r.changelogUsers().isEmpty()) {
+            b.append("Each shard reads the Lustre changelog with its own consumer (`changelog_user`): register every one "
+                    + "of ").append(names(r.changelogUsers())).append(" on every MDT the path spans, on the MDS: "
+                    + "`lctl --device FSNAME-MDTnnnn changelog_register` (docs/changelog.md §7.1). A consumer shared by "
+                    + "shards would let one shard's clear purge the records another has not read.\n\n");
+        }
         b.append("## 2. Let ").append(n).append(" jobs run at once: `Maximum Concurrent Jobs`\n\n");
         b.append("Bacula runs one job at a time unless every resource on the jobs' way allows more: the Director's "
                 + "`Director`, `Client`, `Storage` and `Job` resources default to 1 (the `FileDaemon` and the SD's "

@@ -249,6 +249,11 @@ class GenFilesetCommandTest {
             {"--path", "/a", "--shards", "2", "--strategy", "subtree", "--subtree", "/elsewhere"},
             {"--path", "/a", "--shards", "2", "--subtree", "/a/x", "--subtree", "/a/y"},
             {"--path", "/a", "--shards", "2", "--restore-where", "relative"},
+            {"--path", "/a", "--shards", "2", "--changelog-users", "cl1,cl2"},
+            {"--path", "/a", "--shards", "2", "--mode", "lustre", "--changelog-users", "cl1"},
+            {"--path", "/a", "--shards", "2", "--mode", "lustre", "--changelog-users", "cl1,cl1"},
+            {"--path", "/a", "--shards", "2", "--mode", "lustre", "--changelog-users", "cl1,c l2"},
+            {"--path", "/a", "--shards", "2", "--mode", "lustre", "--key", "changelog_user=cl1"},
         };
         for (String[] b : bad) {
             Run r = gen(b);
@@ -367,5 +372,23 @@ class GenFilesetCommandTest {
                 "--output", "--force", "--name", "--key")) {
             assertTrue(h.out().contains(o), o + " not in --help");
         }
+    }
+
+    @Test
+    void eachLustreShardGetsItsOwnChangelogConsumer() throws Exception {
+        Run r = gen("--path", "/lustre/proj", "--shards", "3", "--mode", "lustre", "--changelog-users", "cl1,cl2,cl3-b",
+                "--client", "fd1");
+        assertEquals(0, r.status(), r.err());
+        String conf = Files.readString(tmp.resolve("out/podheitor-shards.conf"));
+        String[] ids = {"cl1", "cl2", "cl3-b"};
+        for (int k = 0; k < 3; k++) {
+            Map<String, String> keys = plugin(null, conf, "Shard-" + k + "-fs");
+            assertEquals(ids[k], keys.get("changelog_user"), conf);
+            assertEquals("lustre", keys.get("mode"));
+            assertEquals(k + "/3", keys.get("shard"));
+        }
+        assertTrue(readme().contains("register every one of `cl1`, `cl2`, `cl3-b` on every MDT"), readme());
+        r = gen("--path", "/a", "--shards", "2", "--mode", "lustre", "--changelog-users", "cl1,cl1");
+        assertTrue(r.err().contains("each shard needs its own consumer"), r.err());
     }
 }
