@@ -16,11 +16,12 @@
 #   mnt     print the mount point; conf: print the ceph.conf path (for ceph -c); pids: "name pid" of the live
 #           daemons, one a line
 #
-# Measured on the 2-core, 24 GiB development machine (nice -n 19, an idle cluster, default settings):
-#   up to mounted: 9-12 s (mon ~1 s, OSD ~3 s, MDS active and the mount at 8-11 s; most of it is the Python
-#   start-up of the few 'ceph' CLI calls); down: ~6 s (ceph-mds ignores TERM and takes the KILL after the grace);
-#   memory: ~125 MiB RSS just up (mon ~35, osd ~40, mds ~25, ceph-fuse ~20 MiB), plus what the test writes into the
-#   memstore; disk: a few MiB of logs and the mon's store under $PHPC_CEPH_STATE.
+# Measured here (2 cores, 24 GiB, nice -n 19, the lab alone, default Ceph settings, Ceph 16.2.15):
+#   up to mounted: 5-6 s (mon and OSD started at ~1 s, the MDS active at ~5 s, then the mount; most of it is the
+#   Python start-up of the few 'ceph' CLI calls); down: ~2 s (the client after its unmount, the MDS and OSD, then
+#   the mon: stopped the other way round, the MDS and OSD wait seconds for the gone mon);
+#   memory: ~124 MiB RSS just up (mon 35, osd 40, mds 26, ceph-fuse 21 MiB), ~140 MiB after tests/ceph/run.sh,
+#   plus what is written into the memstore (RAM); disk: ~150 KiB of logs and the mon's store under the state dir.
 #   docs/ceph.md has the numbers of the last measurement and the file-system facts the tests establish.
 #
 # env: PHPC_CEPH_STATE=/tmp/podheitor-hpc-ceph (everything: config, daemon data, sockets, logs, the mount point;
@@ -316,14 +317,31 @@ cmd_down() {
   fi
   local -a live=()
   mapfile -t live < <(live_procs)
-  # all at once, in reverse start order (client, mds, osd, mon): a memstore cluster has nothing to flush
-  for ((i = ${#live[@]} - 1; i >= 0; i--)); do
-    read -r n b pid st <<< "${live[i]}"
-    kill -TERM "$pid" 2>/dev/null || true
-  done
-  for ((i = 0; i < GRACE * 10; i++)); do
-    [ -n "$(live_procs)" ] || break
-    sleep 0.1
+  # the client first: after the unmount ceph-fuse closes its MDS session and exits by itself, which needs the
+  # MDS, so it gets up to the grace (then TERM) before the daemons go
+  local fuse
+  fuse=$(printf '%s\n' "${live[@]}" | grep '^client\.' || true)
+  if [ -n "$fuse" ]; then
+    for ((i = 0; i < GRACE * 10; i++)); do
+      live_procs | grep -q '^client\.' || break
+      sleep 0.1
+    done
+    live_procs | grep '^client\.' | while read -r n b pid st; do kill -TERM "$pid" 2>/dev/null || true; done
+  fi
+  # then the MDS and the OSD together, and the mon last: they tell the mon they are going, which, with the mon
+  # gone, would keep them waiting for seconds (a memstore cluster has nothing else to flush)
+  local stage
+  for stage in '^(mds|osd)\.' '.'; do
+    for ((i = ${#live[@]} - 1; i >= 0; i--)); do
+      read -r n b pid st <<< "${live[i]}"
+      if [[ $n =~ $stage ]] && [ "${n#client.}" = "$n" ] && ours "$b" "$pid" "$st"; then
+        kill -TERM "$pid" 2>/dev/null || true
+      fi
+    done
+    for ((i = 0; i < GRACE * 10; i++)); do
+      live_procs | grep -Eq "$stage" || break
+      sleep 0.1
+    done
   done
   while read -r n b pid st; do
     info "$n (pid $pid) ignored TERM for $GRACE s: KILL"
@@ -331,6 +349,14 @@ cmd_down() {
   done < <(live_procs)
   for ((i = 0; i < 50; i++)); do [ -n "$(live_procs)" ] || break; sleep 0.1; done
   if [ -n "$(live_procs)" ]; then warn "still running: $(live_procs | awk '{ print $1 "=" $3 }' | paste -sd' ')"; rc=1; fi
+  # an exited daemon stays a zombie until its parent (init, 'up' has exited) reaps it: wait up to 5 s for that,
+  # so that nothing of the lab shows in the process list afterwards (a zombie holds no port, memory or mount)
+  for ((i = 0; i < 50; i++)); do
+    local z=0 l
+    for l in "${live[@]}"; do read -r n b pid st <<< "$l"; [ "$(proc_starttime "$pid")" != "$st" ] || z=1; done
+    [ "$z" = 1 ] || break
+    sleep 0.1
+  done
   [ ${#live[@]} -eq 0 ] || info "stopped $(printf '%s\n' "${live[@]}" | awk '{ print $1 "=" $3 }' | paste -sd' ') ($((SECONDS - t0)) s)"
   if [ "$rc" = 0 ] && [ "${PHPC_CEPH_KEEP:-0}" != 1 ]; then
     rmdir -- "$MNT" 2>/dev/null || true
