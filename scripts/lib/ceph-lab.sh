@@ -115,12 +115,12 @@ still_running() { # name: dies with the log when that daemon has exited
   die "$1 (pid $pid) exited (logs: $LOGD/$1.out, $LOGD/$1.log)"
 }
 
-mds_active() { cl_ceph mds stat 2> /dev/null | grep -q 'up:active'; }
+mds_active() { [[ $(cl_ceph mds stat 2> /dev/null) == *up:active* ]]; }
 
 mounted() { findmnt -n -M "$MNT" > /dev/null 2>&1; }
 mount_type() { findmnt -n -o FSTYPE -M "$MNT" 2>/dev/null || true; }
 
-port_listening() { ss -Hltn "sport = :$1" 2>/dev/null | grep -q LISTEN; }
+port_listening() { [[ $(ss -Hltn "sport = :$1" 2>/dev/null) == *LISTEN* ]]; }
 
 wait_until() { # seconds what daemon cmd...: polls cmd every 0.2 s; dies when the daemon exits or time runs out
   local secs=$1 what=$2 daemon=$3 end
@@ -323,10 +323,12 @@ cmd_down() {
   fuse=$(printf '%s\n' "${live[@]}" | grep '^client\.' || true)
   if [ -n "$fuse" ]; then
     for ((i = 0; i < GRACE * 10; i++)); do
-      live_procs | grep -q '^client\.' || break
+      [[ $'\n'$(live_procs) == *$'\n'client.* ]] || break
       sleep 0.1
     done
-    live_procs | grep '^client\.' | while read -r n b pid st; do kill -TERM "$pid" 2>/dev/null || true; done
+    while read -r n b pid st; do
+      if [ "${n#client.}" != "$n" ]; then kill -TERM "$pid" 2>/dev/null || true; fi
+    done < <(live_procs)
   fi
   # then the MDS and the OSD together, and the mon last: they tell the mon they are going, which, with the mon
   # gone, would keep them waiting for seconds (a memstore cluster has nothing else to flush)
@@ -339,7 +341,7 @@ cmd_down() {
       fi
     done
     for ((i = 0; i < GRACE * 10; i++)); do
-      live_procs | grep -Eq "$stage" || break
+      [ -n "$(live_procs | awk -v re="$stage" '$1 ~ re')" ] || break
       sleep 0.1
     done
   done
