@@ -18,8 +18,8 @@
 #
 # Measured here (2 cores, 24 GiB, nice -n 19, the lab alone, default Ceph settings, Ceph 16.2.15):
 #   up to mounted: 5-6 s (mon and OSD started at ~1 s, the MDS active at ~5 s, then the mount; most of it is the
-#   Python start-up of the few 'ceph' CLI calls); down: ~2 s (the client after its unmount, the MDS and OSD, then
-#   the mon: stopped the other way round, the MDS and OSD wait seconds for the gone mon);
+#   Python start-up of the few 'ceph' CLI calls); down: 2-4 s (the client after its unmount, then the MDS, the OSD,
+#   the mon; an MDS that has served a client takes the KILL after its 1 s grace);
 #   memory: ~124 MiB RSS just up (mon 35, osd 40, mds 26, ceph-fuse 21 MiB), ~140 MiB after tests/ceph/run.sh,
 #   plus what is written into the memstore (RAM); disk: ~150 KiB of logs and the mon's store under the state dir.
 #   docs/ceph.md has the numbers of the last measurement and the file-system facts the tests establish.
@@ -30,7 +30,8 @@
 #        ports, default the 40 ports after the mon's), PHPC_CEPH_MEMSTORE_BYTES (the OSD's RAM store, 1 GiB),
 #      PHPC_CEPH_FAST_RSTAT=1 (shorter client cap-flush and MDS scatter intervals, 1 s instead of 5 s: rctime
 #        propagates in ~1-3 s instead of up to ~10 s; NOT what a real cluster does, off by default),
-#      PHPC_CEPH_STOP_GRACE=5 (seconds between TERM and KILL), PHPC_CEPH_KEEP=1 (down keeps the state)
+#      PHPC_CEPH_STOP_GRACE=5 (seconds between TERM and KILL; PHPC_CEPH_MDS_STOP_GRACE=1 for the MDS, which does
+#        not exit on TERM once it has served a client), PHPC_CEPH_KEEP=1 (down keeps the state)
 # Needs root, /dev/fuse, the ceph packages. Never touches /etc/ceph or the system's ceph services.
 # shellcheck source-path=SCRIPTDIR
 set -Eeuo pipefail
@@ -53,6 +54,7 @@ PORT_MAX=${PHPC_CEPH_PORT_MAX:-$((PORT_MIN + 39))}
 MEMSTORE_BYTES=${PHPC_CEPH_MEMSTORE_BYTES:-1073741824}
 FAST_RSTAT=${PHPC_CEPH_FAST_RSTAT:-0}
 GRACE=${PHPC_CEPH_STOP_GRACE:-5}
+MDS_GRACE=${PHPC_CEPH_MDS_STOP_GRACE:-1}
 BINS=(ceph-mon ceph-osd ceph-mds ceph-fuse ceph monmaptool getfattr)
 
 cl_ceph() { timeout 30 ceph -c "$CONF" --connect-timeout 15 "$@"; }
@@ -307,6 +309,24 @@ rss_total() { # KiB over the live daemons
   echo "$sum"
 }
 
+# TERM the live processes named NAME.*, wait up to GRACE s, KILL those still there (all of them: "" = any)
+stop_stage() { # name grace
+  local n b pid st i
+  while read -r n b pid st; do
+    if [ "${n%%.*}" = "$1" ]; then kill -TERM "$pid" 2>/dev/null || true; fi
+  done < <(live_procs)
+  for ((i = 0; i < $2 * 10; i++)); do
+    [ -n "$(live_procs | awk -v s="$1" 'index($1, s ".") == 1')" ] || return 0
+    sleep 0.1
+  done
+  while read -r n b pid st; do
+    if [ "${n%%.*}" = "$1" ]; then
+      info "$n (pid $pid) still there $2 s after TERM: KILL"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  done < <(live_procs)
+}
+
 cmd_down() {
   if [ ! -e "$STATE" ] && [ ! -L "$STATE" ]; then info "nothing to stop ($STATE does not exist)"; return 0; fi
   ensure_state_dir --check "$STATE"
@@ -326,29 +346,16 @@ cmd_down() {
       [[ $'\n'$(live_procs) == *$'\n'client.* ]] || break
       sleep 0.1
     done
-    while read -r n b pid st; do
-      if [ "${n#client.}" != "$n" ]; then kill -TERM "$pid" 2>/dev/null || true; fi
-    done < <(live_procs)
+    stop_stage client "$GRACE"
   fi
-  # then the MDS and the OSD together, and the mon last: they tell the mon they are going, which, with the mon
-  # gone, would keep them waiting for seconds (a memstore cluster has nothing else to flush)
-  local stage
-  for stage in '^(mds|osd)\.' '.'; do
-    for ((i = ${#live[@]} - 1; i >= 0; i--)); do
-      read -r n b pid st <<< "${live[i]}"
-      if [[ $n =~ $stage ]] && [ "${n#client.}" = "$n" ] && ours "$b" "$pid" "$st"; then
-        kill -TERM "$pid" 2>/dev/null || true
-      fi
-    done
-    for ((i = 0; i < GRACE * 10; i++)); do
-      [ -n "$(live_procs | awk -v re="$stage" '$1 ~ re')" ] || break
-      sleep 0.1
-    done
+  # then the MDS, the OSD, the mon, one after the other, each TERM, then KILL after its grace: an OSD or MDS whose
+  # mon is gone waits seconds for it; the MDS, on TERM, waits ~4 s for the mon to answer its last beacon and
+  # then still does not exit (so its grace is 1 s); a memstore cluster has nothing to flush
+  local stage g
+  for stage in mds osd mon; do
+    g=$GRACE; [ "$stage" != mds ] || g=$MDS_GRACE
+    stop_stage "$stage" "$g"
   done
-  while read -r n b pid st; do
-    info "$n (pid $pid) ignored TERM for $GRACE s: KILL"
-    kill -KILL "$pid" 2>/dev/null || true
-  done < <(live_procs)
   for ((i = 0; i < 50; i++)); do [ -n "$(live_procs)" ] || break; sleep 0.1; done
   if [ -n "$(live_procs)" ]; then warn "still running: $(live_procs | awk '{ print $1 "=" $3 }' | paste -sd' ')"; rc=1; fi
   # an exited daemon stays a zombie until its parent (init, 'up' has exited) reaps it: wait up to 5 s for that,
