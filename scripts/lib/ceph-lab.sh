@@ -215,9 +215,9 @@ EOF
 # ---------------------------------------------------------------- commands ----
 preflight() {
   is_root || die "run as root (ceph-fuse mounts; the state directory is root's)"
-  local b
+  local b p
   local -a miss=()
-  for b in "${BINS[@]}"; do command -v "$b" > /dev/null 2>&1 || miss+=("$b"); done
+  for b in "${BINS[@]}"; do p=$(command -v "$b" 2>/dev/null) && [ -x "$p" ] || miss+=("$b"); done
   [ ${#miss[@]} -eq 0 ] || die "missing: ${miss[*]} (packages ceph-mon ceph-osd ceph-mds ceph-fuse ceph-common attr: scripts/install-deps.sh)"
   [ -c /dev/fuse ] || die "/dev/fuse is missing (ceph-fuse needs it)"
 }
