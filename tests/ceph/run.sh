@@ -14,7 +14,7 @@
 # A trap on EXIT/INT/TERM runs 'ceph-lab.sh down' (stops the daemons by PID), also when a test fails.
 #
 # env: CEPH_TEST_STATE=/tmp/podheitor-hpc-ceph-test (the lab's PHPC_CEPH_STATE; root's own directory),
-#      CEPH_TEST_MON_PORT=19370 (the lab's PHPC_CEPH_MON_PORT; it uses the 42 ports from there),
+#      CEPH_TEST_MON_PORT=19400 (the lab's PHPC_CEPH_MON_PORT; it uses the 42 ports from there: 19400-19441),
 #      CEPH_TEST_LAG_MAX=40 (seconds to wait for rctime to propagate before a test fails),
 #      PHPC_CEPH_FAST_RSTAT (passed on to the lab; off by default: the lag measured is the default settings')
 # shellcheck source-path=SCRIPTDIR
@@ -25,7 +25,7 @@ PHPC_PROG=ceph-test
 . "$ROOT/scripts/lib/common.sh"
 LAB=$ROOT/scripts/lib/ceph-lab.sh
 export PHPC_CEPH_STATE=${CEPH_TEST_STATE:-/tmp/podheitor-hpc-ceph-test}
-export PHPC_CEPH_MON_PORT=${CEPH_TEST_MON_PORT:-19370}
+export PHPC_CEPH_MON_PORT=${CEPH_TEST_MON_PORT:-19400}
 LAG_MAX=${CEPH_TEST_LAG_MAX:-40}
 
 P=0 F=0 S=0
@@ -205,17 +205,19 @@ if mkdir "$SN/.snap/phpc-1" 2>"$PHPC_CEPH_STATE/snap.err"; then
   in_snap=$(cat "$SN/.snap/phpc-1/d/f" 2>&1 || true); live=$(cat "$SN/d/f" 2>&1 || true)
   listed=$(ls "$SN/.snap" 2>&1 || true)
   # shellcheck disable=SC2012  # the test's own plain names
+  in_dir=$(ls -a "$SN" | paste -sd, -)
+  # shellcheck disable=SC2012  # the test's own plain names
   snap_names=$(ls "$SN/.snap/phpc-1" 2>&1 | paste -sd, -)
   btime=$(vx ceph.snap.btime "$SN/.snap/phpc-1")
   if (echo x > "$SN/.snap/phpc-1/x") 2>"$PHPC_CEPH_STATE/snap-w.err"; then ro=no
   else ro=$(cat "$PHPC_CEPH_STATE/snap-w.err" 2>/dev/null || echo "write failed"); fi
   rmdir "$SN/.snap/phpc-1" 2>>"$PHPC_CEPH_STATE/snap.err" || snap_err="rmdir failed: $(cat "$PHPC_CEPH_STATE/snap.err" 2>/dev/null || true)"
   left=$(ls -A "$SN/.snap" 2>&1 || true)
-  if [ -z "$snap_err" ] && [ "$in_snap" = v1 ] && [ "$live" = v2 ] && [ "$listed" = phpc-1 ] && [ "$snap_names" = d,g ] \
+  if [ -z "$snap_err" ] && [ "$in_snap" = v1 ] && [ "$live" = v2 ] && [ "$listed" = phpc-1 ] && [ "$snap_names" = d,g ] && [ "$in_dir" = .,..,d,h ] \
      && [[ $btime =~ ^[0-9]+\.[0-9]{9}$ ]] && [ "$ro" != no ] && [ -z "$left" ]; then
-    pass "08 snapshot" "mkdir .snap/phpc-1 kept f=v1 and g while the live tree changed (f=v2, g gone, h new); read-only (${ro##*: }); ceph.snap.btime $btime; rmdir removed it"
+    pass "08 snapshot" "mkdir .snap/phpc-1 kept f=v1 and g while the live tree changed (f=v2, g gone, h new); read-only (${ro##*: }); .snap not listed by readdir ($in_dir); ceph.snap.btime $btime; rmdir removed it"
   else
-    fail "08 snapshot" "snap f '$in_snap' live '$live', .snap '$listed', names '$snap_names', btime '$btime', write '$ro', after rmdir '$left' $snap_err"
+    fail "08 snapshot" "snap f '$in_snap' live '$live', .snap '$listed', readdir '$in_dir', names '$snap_names', btime '$btime', write '$ro', after rmdir '$left' $snap_err"
   fi
 else
   fail "08 snapshot" "mkdir $SN/.snap/phpc-1: $(cat "$PHPC_CEPH_STATE/snap.err" 2>/dev/null || true)"
