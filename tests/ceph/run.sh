@@ -58,7 +58,9 @@ if [ -n "$why" ]; then
 fi
 
 LAB_UP=0
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/podheitor-hpc-ceph-work.XXXXXX")   # the test's scratch files
 cleanup() {
+  rm -rf -- "$WORK"
   [ "$LAB_UP" = 1 ] || return 0
   LAB_UP=0
   "$LAB" down > /dev/null 2>&1 || echo "ceph-test: 'ceph-lab.sh down' failed; see $PHPC_CEPH_STATE/log" >&2
@@ -122,14 +124,14 @@ fi
 
 T=$M/phpc-test
 mkdir -p "$T"
-head -c 3000000 /dev/urandom > "$PHPC_CEPH_STATE/sample"
-if cp "$PHPC_CEPH_STATE/sample" "$T/sample" && cmp -s "$PHPC_CEPH_STATE/sample" "$T/sample" \
+head -c 3000000 /dev/urandom > "$WORK/sample"
+if cp "$WORK/sample" "$T/sample" && cmp -s "$WORK/sample" "$T/sample" \
    && mv "$T/sample" "$T/moved" && [ "$(stat -c %s "$T/moved")" = 3000000 ] && rm "$T/moved" && [ ! -e "$T/moved" ]; then
   pass "03 read/write" "3 MB written, read back equal, renamed, removed"
 else
   fail "03 read/write" "a 3 MB file did not round-trip through $T"
 fi
-rm -f "$PHPC_CEPH_STATE/sample"
+rm -f "$WORK/sample"
 
 # ----------------------------------------------------------------- rctime ----
 v=$(vx ceph.dir.rctime "$M")
@@ -200,7 +202,7 @@ SN=$T/snap
 mkdir -p "$SN/d"
 echo v1 > "$SN/d/f"; echo keep > "$SN/g"
 snap_err=""
-if mkdir "$SN/.snap/phpc-1" 2>"$PHPC_CEPH_STATE/snap.err"; then
+if mkdir "$SN/.snap/phpc-1" 2>"$WORK/snap.err"; then
   echo v2 > "$SN/d/f"; rm "$SN/g"; echo new > "$SN/h"
   in_snap=$(cat "$SN/.snap/phpc-1/d/f" 2>&1 || true); live=$(cat "$SN/d/f" 2>&1 || true)
   listed=$(ls "$SN/.snap" 2>&1 || true)
@@ -209,9 +211,9 @@ if mkdir "$SN/.snap/phpc-1" 2>"$PHPC_CEPH_STATE/snap.err"; then
   # shellcheck disable=SC2012  # the test's own plain names
   snap_names=$(ls "$SN/.snap/phpc-1" 2>&1 | paste -sd, -)
   btime=$(vx ceph.snap.btime "$SN/.snap/phpc-1")
-  if (echo x > "$SN/.snap/phpc-1/x") 2>"$PHPC_CEPH_STATE/snap-w.err"; then ro=no
-  else ro=$(cat "$PHPC_CEPH_STATE/snap-w.err" 2>/dev/null || echo "write failed"); fi
-  rmdir "$SN/.snap/phpc-1" 2>>"$PHPC_CEPH_STATE/snap.err" || snap_err="rmdir failed: $(cat "$PHPC_CEPH_STATE/snap.err" 2>/dev/null || true)"
+  if (echo x > "$SN/.snap/phpc-1/x") 2>"$WORK/snap-w.err"; then ro=no
+  else ro=$(cat "$WORK/snap-w.err" 2>/dev/null || echo "write failed"); fi
+  rmdir "$SN/.snap/phpc-1" 2>>"$WORK/snap.err" || snap_err="rmdir failed: $(cat "$WORK/snap.err" 2>/dev/null || true)"
   left=$(ls -A "$SN/.snap" 2>&1 || true)
   if [ -z "$snap_err" ] && [ "$in_snap" = v1 ] && [ "$live" = v2 ] && [ "$listed" = phpc-1 ] && [ "$snap_names" = d,g ] && [ "$in_dir" = .,..,d,h ] \
      && [[ $btime =~ ^[0-9]+\.[0-9]{9}$ ]] && [ "$ro" != no ] && [ -z "$left" ]; then
@@ -220,7 +222,7 @@ if mkdir "$SN/.snap/phpc-1" 2>"$PHPC_CEPH_STATE/snap.err"; then
     fail "08 snapshot" "snap f '$in_snap' live '$live', .snap '$listed', readdir '$in_dir', names '$snap_names', btime '$btime', write '$ro', after rmdir '$left' $snap_err"
   fi
 else
-  fail "08 snapshot" "mkdir $SN/.snap/phpc-1: $(cat "$PHPC_CEPH_STATE/snap.err" 2>/dev/null || true)"
+  fail "08 snapshot" "mkdir $SN/.snap/phpc-1: $(cat "$WORK/snap.err" 2>/dev/null || true)"
 fi
 
 # ------------------------------------------------------------ virtual xattrs ----
