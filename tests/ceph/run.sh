@@ -258,7 +258,8 @@ strays=$(pgrep -a -f -- "$PHPC_CEPH_STATE/" || true)
 mnt_left=$(findmnt -n -M "$M" 2>/dev/null || true)
 if [ "$down_rc" = 0 ] && [ ${#procs[@]} = 4 ] && [ -z "$alive" ] && [ -z "$strays" ] && [ -z "$mnt_left" ] \
    && [ ! -e "$PHPC_CEPH_STATE/mon" ] && [ ! -e "$PHPC_CEPH_STATE/ceph.conf" ] && ! "$LAB" status > /dev/null 2>&1; then
-  pass "10 down" "unmounted, ${#procs[@]} daemons stopped by PID in $((dsecs / 100)).$(printf %02d $((dsecs % 100))) s (RSS before: $rss), no process left, cluster state removed"
+  kills=$(sed -n 's/^ceph-lab: \([^ ]*\) (pid [0-9]*) still there \([0-9]*\) s after TERM: KILL$/\1 after \2 s/p' <<< "$down_out" | paste -sd, -)
+  pass "10 down" "unmounted, ${#procs[@]} daemons stopped by PID in $((dsecs / 100)).$(printf %02d $((dsecs % 100))) s (KILLed: ${kills:-none}; RSS before: $rss), no process left, cluster state removed"
 else
   fail "10 down" "exit $down_rc, daemons before ${#procs[@]}, alive '$alive', strays '$strays', mount '$mnt_left': $(tail -n 3 <<< "$down_out" | tr '\n' ' ')"
 fi
