@@ -10,13 +10,17 @@
 # not installed: it and bacula-common-pgsql, at the installed bacula-director's
 # version, are unpacked into PGSQL_BACKEND for the harness's own bacula-dir
 # only (scripts/lib/unpack-debs.sh says how).
+# ceph-mon, ceph-osd, ceph-mds, ceph-fuse and ceph-common (Ceph 16 on
+# bookworm) run the private single-node CephFS of scripts/lib/ceph-lab.sh
+# (tests/ceph/); no Ceph service is configured or started by installing them.
 #
 #   scripts/install-deps.sh
 #
 # Runs apt-get only when a package is missing (and then needs root). While it
 # installs, a temporary /usr/sbin/policy-rc.d (exit 101) keeps Debian's bacula
 # packages from starting the system bacula services. /etc/bacula and the
-# system services are otherwise never touched.
+# system services are otherwise never touched; the same file keeps the
+# ceph packages' (and lvm2's) services from starting.
 #
 # The JDK: a JDK >= 22 already there (JAVA_HOME, /usr/lib/jvm/*) is used as it
 # is. Otherwise, where Debian has one (trixie and newer:
@@ -42,10 +46,13 @@ clang_rt_package() {
 PACKAGES=(bacula-director bacula-director-sqlite3 bacula-sd bacula-fd bacula-console sqlite3
           python3 gcc make maven acl attr clang "$(clang_rt_package)"
           libfuse3-dev fuse3 pkg-config fd-find util-linux
-          binutils file asciidoctor mmdebstrap postgresql)
+          binutils file asciidoctor mmdebstrap postgresql
+          ceph-mon ceph-osd ceph-mds ceph-fuse ceph-common)
 # binutils, file, asciidoctor: scripts/package.sh (ELF dependencies, man pages); mmdebstrap: scripts/mkroot.sh
 # and the package's test in fresh Debian roots (tests/integration/t_package.sh); postgresql: the harness's
-# private PostgreSQL catalog (PHPC_CATALOG=pgsql, scripts/lib/bacula-pgsql.sh)
+# private PostgreSQL catalog (PHPC_CATALOG=pgsql, scripts/lib/bacula-pgsql.sh); ceph-*: the private CephFS of
+# scripts/lib/ceph-lab.sh (mon, an OSD on memstore, an MDS, a ceph-fuse mount; ceph-mds pulls in the 'ceph'
+# metapackage and with it ceph-mgr, which the lab does not start)
 # where the Director's PostgreSQL backend of the host's Bacula is unpacked (not installed); the harness looks here
 PGSQL_BACKEND=/var/lib/podheitor-hpc/bacula-pgsql
 POLICY=/usr/sbin/policy-rc.d

@@ -18,6 +18,10 @@
 #                                      pgsql catalog backend unpacked by install-deps.sh / mkroot.sh), a plugin
 #                                      backup and restore, then 4 concurrent jobs on 4 Devices/Volumes (~1 min)
 #   4. tests/latencyfs/run.sh        the metadata-latency emulator: mount, walk, metadata, delay, unmount, read-write mode (~30 s)
+#   5. tests/ceph/run.sh             a real single-node CephFS (scripts/lib/ceph-lab.sh: mon, OSD on memstore, MDS,
+#                                    ceph-fuse on 127.0.0.1): the mount, rctime, snapshots, virtual xattrs, and
+#                                    everything stopped (~45 s); one SKIP with the reason without the ceph packages
+#                                    or /dev/fuse
 # Not here (too slow for CI): scripts/stress-1m-files.sh, scripts/bench-backup.sh, podheitor-hpc bench.
 # Every part runs even when an earlier one failed. A test that cannot run on this machine (a JUnit
 # assumption, a C test without /dev/fuse, an integration test's SKIP, an optional latencyfs check) is
@@ -34,7 +38,7 @@
 #      ports + 20), IT15_FD2_PORT (FD + 5), IT15_PG_DIR_PORT/FD/SD/PG (t_catalog_pgsql.sh's harness: the 9.6
 #      run's + 20), PHPC_ROOTFS (default /var/lib/podheitor-hpc/roots/trixie);
 #      PHPC_SKIP_B15=1 leaves the 15 run out (counted as one failure);
-#      tests/latencyfs/run.sh's (LATENCYFS_TEST_BASE, ...)
+#      tests/latencyfs/run.sh's (LATENCYFS_TEST_BASE, ...), tests/ceph/run.sh's (CEPH_TEST_STATE, CEPH_TEST_MON_PORT, ...)
 set -Eeuo pipefail
 PHPC_PROG=test.sh
 # shellcheck source=lib/common.sh
@@ -216,6 +220,7 @@ part_integration_15() {
     IT_PG_SD_PORT="$pgs" IT_PG_PG_PORT="$pgp" PGL_STATE="${IT15_PGL_STATE:-$st-pgsql}" "$ROOT/tests/integration/run.sh"
 }
 part_latencyfs() { part_counted latencyfs "$ROOT/tests/latencyfs/run.sh"; }
+part_ceph() { part_counted ceph "$ROOT/tests/ceph/run.sh"; }
 
 main() {
   is_root || die "run as root (installs packages; the integration tests run bacula-fd as root)"
@@ -228,6 +233,7 @@ main() {
   part_integration_96
   part_integration_15
   part_latencyfs
+  part_ceph
   echo
   echo "==== summary ($(( (SECONDS - t0) / 60 )) min $(( (SECONDS - t0) % 60 )) s; logs in $LOGS)"
   printf '%s\n' "${SUMMARY[@]}"
