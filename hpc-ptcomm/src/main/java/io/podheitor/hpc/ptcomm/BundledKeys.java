@@ -34,7 +34,7 @@ final class BundledKeys {
                         "posix",
                         null,
                         KeySpec.Side.BACKEND,
-                        "The file system type. File-system-specific drivers arrive in later releases; today every mode walks through POSIX calls."),
+                        "The file system type, which chooses how Incrementals find what changed (docs/changelog.md): `lustre` with `changelog_user` reads the MDTs' changelogs, `gpfs` runs a policy scan; every other mode, and every Full and Differential, walks the tree through POSIX calls (CephFS rctime and BeeGFS drivers: later releases)."),
                 new KeySpec("threads",
                         KeySpec.Type.INTEGER,
                         1L,
