@@ -16,6 +16,18 @@ public final class Paths {
         return n == p.length ? p : Arrays.copyOf(p, n);
     }
 
+    /** {@code path} is {@code root} or lies below it, by whole components (trailing slashes of root ignored). */
+    public static boolean isAtOrBelow(byte[] root, byte[] path) {
+        byte[] r = normalize(root);
+        if (r.length == 1 && r[0] == '/') {
+            return path.length > 0 && path[0] == '/';
+        }
+        if (path.length < r.length || !Arrays.equals(path, 0, r.length, r, 0, r.length)) {
+            return false;
+        }
+        return path.length == r.length || path[r.length] == '/';
+    }
+
     /** parent + "/" + name (no doubled slash after "/"). */
     public static byte[] join(byte[] parent, byte[] name) {
         boolean slash = parent.length > 0 && parent[parent.length - 1] == '/';

@@ -461,26 +461,7 @@ public final class Walk implements EntrySource {
         if (!readAheadSpace.tryAcquire(size)) {
             readAheadSpace.acquire(size); // back-pressure: the consumer gives budget back as it takes entries
         }
-        byte[] data = null;
-        int fd = -1;
-        try {
-            fd = Posix.openForReading(dirfd, name);
-            StatX now = Posix.fstat(fd);
-            if (now.isRegular() && now.ino() == st.ino() && now.dev() == st.dev() && now.size() == size) {
-                byte[] buf = new byte[size];
-                int filled = 0;
-                for (int n; filled < size && (n = Posix.read(fd, buf, filled, size - filled)) > 0; ) {
-                    filled += n;
-                }
-                if (filled == size && Posix.read(fd, new byte[1], 0, 1) == 0) { // the listed size, then EOF
-                    data = buf;
-                }
-            }
-        } catch (PosixException e) {
-            data = null;
-        } finally {
-            Posix.closeQuietly(fd);
-        }
+        byte[] data = WholeFile.read(dirfd, name, st);
         if (data == null) {
             readAheadSpace.release(size);
         }

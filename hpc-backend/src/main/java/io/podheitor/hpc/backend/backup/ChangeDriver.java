@@ -140,22 +140,22 @@ final class ChangeDriver implements AutoCloseable {
         if (params.mode() != Mode.LUSTRE) {
             warnings.add("changelog_user is read only with mode=lustre (this job: mode=" + params.mode().key()
                     + "): the job walks the tree");
-            return new ChangeDriver(new Choice.Walk(), infos, warnings, null, false);
+            return decided(new Choice.Walk(), infos, warnings);
         }
         if (onJobEnd == null) {
             warnings.add("changelog: this backend session cannot learn the job's outcome, so no cursor is kept: "
                     + "the job walks the tree");
-            return new ChangeDriver(new Choice.Walk(), infos, warnings, null, false);
+            return decided(new Choice.Walk(), infos, warnings);
         }
         if (job.level() == 'D') {
             infos.add("changelog: a Differential walks the tree by time (the changelog cursor belongs to the "
                     + "Incrementals and is left as it is)");
-            return new ChangeDriver(new Choice.Walk(), infos, warnings, null, false);
+            return decided(new Choice.Walk(), infos, warnings);
         }
         Optional<Tool> lfs = Tool.onPath("lfs");
         if (lfs.isEmpty()) {
             warnings.add("changelog: no lfs on the backend's PATH: the job walks the tree and no cursor is kept");
-            return new ChangeDriver(new Choice.Walk(), infos, warnings, null, false);
+            return decided(new Choice.Walk(), infos, warnings);
         }
         LustreChangelogTools tools = new LustreChangelogTools(lfs.get(), Tool.onPath("lctl"));
         List<String> mdts;
@@ -175,12 +175,12 @@ final class ChangeDriver implements AutoCloseable {
         } catch (Exception e) {
             warnings.add("changelog: cannot list the MDTs of \"" + PathText.render(params.path()) + "\" ("
                     + e.getMessage() + "): the job walks the tree and no cursor is kept");
-            return new ChangeDriver(new Choice.Walk(), infos, warnings, null, false);
+            return decided(new Choice.Walk(), infos, warnings);
         }
         if (mdts.isEmpty() || fsname == null) {
             warnings.add("changelog: \"" + PathText.render(params.path()) + "\" is not on Lustre (no MDT found): "
                     + "the job walks the tree and no cursor is kept");
-            return new ChangeDriver(new Choice.Walk(), infos, warnings, null, false);
+            return decided(new Choice.Walk(), infos, warnings);
         }
         CursorStore store;
         Path dir;
@@ -190,7 +190,7 @@ final class ChangeDriver implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             warnings.add("changelog: state directory: " + e.getMessage() + ": the job walks the tree and no "
                     + "cursor is kept");
-            return new ChangeDriver(new Choice.Walk(), infos, warnings, null, false);
+            return decided(new Choice.Walk(), infos, warnings);
         }
         try {
             Choice choice;
@@ -236,7 +236,7 @@ final class ChangeDriver implements AutoCloseable {
                 // the state stays as it was: the next run decides again
             }
             warnings.add("changelog: " + e.getMessage() + ": the job walks the tree and no cursor is kept");
-            return new ChangeDriver(new Choice.Walk(), infos, warnings, null, false);
+            return decided(new Choice.Walk(), infos, warnings);
         }
     }
 

@@ -5,6 +5,7 @@ import io.podheitor.hpc.changelog.lustre.Tool;
 import io.podheitor.hpc.changelog.source.ChangeSetSource;
 import io.podheitor.hpc.changelog.source.ChangedDirectories;
 
+import io.podheitor.hpc.walker.Paths;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.Charset;
@@ -187,7 +188,7 @@ public final class GpfsChangeRun {
                 for (PolicyListEntry e = r.next(); e != null; e = r.next()) {
                     entries++;
                     byte[] p = io.podheitor.hpc.walker.Paths.normalize(e.path());
-                    if (e.snapshotId() != 0 || !under(root, p)) {
+                    if (e.snapshotId() != 0 || !Paths.isAtOrBelow(root, p)) {
                         skipped++;
                         continue;
                     }
@@ -208,17 +209,6 @@ public final class GpfsChangeRun {
                 }
             }
         }
-    }
-
-    /** {@code path} is {@code root} or lies below it (both normalized). */
-    static boolean under(byte[] root, byte[] path) {
-        if (root.length == 1 && root[0] == '/') {
-            return path.length > 0 && path[0] == '/';
-        }
-        if (path.length < root.length || !Arrays.equals(path, 0, root.length, root, 0, root.length)) {
-            return false;
-        }
-        return path.length == root.length || path[root.length] == '/';
     }
 
     /** The path as a process argument, when the JVM passes it on byte for byte. */

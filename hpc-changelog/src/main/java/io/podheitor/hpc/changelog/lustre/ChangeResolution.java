@@ -1,6 +1,7 @@
 package io.podheitor.hpc.changelog.lustre;
 
 import io.podheitor.hpc.lustre.Fid;
+import io.podheitor.hpc.walker.Paths;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -38,7 +39,7 @@ public final class ChangeResolution {
                 unresolved.add(new ResolvedChanges.Unresolved.Name(n));
                 continue;
             }
-            byte[] path = join(dirs.get(0), n.key().name());
+            byte[] path = Paths.join(dirs.get(0), n.key().name());
             // a name created, removed or renamed in a directory changed that directory (its mtime and ctime):
             // it is saved again, so that a restore gives it its attributes of now
             saves.add(new ResolvedChanges.Save(dirs.get(0), false));
@@ -62,16 +63,6 @@ public final class ChangeResolution {
         return new ResolvedChanges(uniqueSaves(saves), unique(deletions), unresolved);
     }
 
-    /** {@code dir + '/' + name}, without doubling a trailing slash of {@code dir}. */
-    public static byte[] join(byte[] dir, byte[] name) {
-        boolean slash = dir.length > 0 && dir[dir.length - 1] == '/';
-        byte[] out = Arrays.copyOf(dir, dir.length + (slash ? 0 : 1) + name.length);
-        if (!slash) {
-            out[dir.length] = '/';
-        }
-        System.arraycopy(name, 0, out, out.length - name.length, name.length);
-        return out;
-    }
 
     private static List<ResolvedChanges.Save> uniqueSaves(List<ResolvedChanges.Save> saves) {
         saves.sort((a, b) -> Arrays.compareUnsigned(a.path(), b.path()));

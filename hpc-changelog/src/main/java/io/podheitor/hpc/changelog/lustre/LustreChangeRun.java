@@ -2,6 +2,7 @@ package io.podheitor.hpc.changelog.lustre;
 
 import io.podheitor.hpc.changelog.source.ChangeSetSource;
 import io.podheitor.hpc.changelog.state.CursorStore;
+import io.podheitor.hpc.walker.Paths;
 
 import java.io.IOException;
 import java.time.Instant;
@@ -83,14 +84,14 @@ public final class LustreChangeRun {
             ResolvedChanges r = ChangeResolution.resolve(c.changes(), resolver);
             unresolved += r.unresolved().size();
             for (ResolvedChanges.Save s : r.saves()) {
-                if (under(root, s.path())) {
+                if (Paths.isAtOrBelow(root, s.path())) {
                     saves.add(new ChangeSetSource.Change(s.path(), s.walkIfDirectory()));
                 } else {
                     skipped++;
                 }
             }
             for (byte[] d : r.deletions()) {
-                if (under(root, d) && d.length > trimmed(root).length) {
+                if (Paths.isAtOrBelow(root, d) && d.length > Paths.normalize(root).length) {
                     deletions.add(d);
                 } else {
                     skipped++;
@@ -113,26 +114,6 @@ public final class LustreChangeRun {
         }
         store.markPending(consumer, last, now);
         return last;
-    }
-
-    /** {@code path} is {@code root} or lies below it. */
-    static boolean under(byte[] root, byte[] path) {
-        byte[] r = trimmed(root);
-        if (r.length == 1 && r[0] == '/') {
-            return path.length > 0 && path[0] == '/';
-        }
-        if (path.length < r.length || !java.util.Arrays.equals(path, 0, r.length, r, 0, r.length)) {
-            return false;
-        }
-        return path.length == r.length || path[r.length] == '/';
-    }
-
-    private static byte[] trimmed(byte[] root) {
-        int n = root.length;
-        while (n > 1 && root[n - 1] == '/') {
-            n--;
-        }
-        return n == root.length ? root : java.util.Arrays.copyOf(root, n);
     }
 
     private static Map<String, MdtChangelog.Outcome> readAll(LustreChangelogTools tools, CursorStore store,

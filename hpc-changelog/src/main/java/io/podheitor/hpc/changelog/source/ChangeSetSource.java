@@ -19,6 +19,7 @@ import io.podheitor.hpc.source.SourceStats;
 import io.podheitor.hpc.walker.Paths;
 import io.podheitor.hpc.walker.Walk;
 import io.podheitor.hpc.walker.WalkOptions;
+import io.podheitor.hpc.walker.WholeFile;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -287,12 +288,7 @@ public final class ChangeSetSource implements EntrySource {
             statCalls.incrementAndGet();
             st = Posix.lstat(path);
         } catch (PosixException e) {
-            if (gone(e)) {
-                vanished.incrementAndGet();
-                return null;
-            }
-            errors.incrementAndGet();
-            return new EntryError(path, e.withPath(path), false);
+            return failed(path, e);
         }
         if (!admitted(path, st)) {
             return null;
@@ -302,12 +298,7 @@ public final class ChangeSetSource implements EntrySource {
             try {
                 target = Posix.readlinkat(Fcntl.AT_FDCWD, path);
             } catch (PosixException e) {
-                if (gone(e)) {
-                    vanished.incrementAndGet();
-                    return null;
-                }
-                errors.incrementAndGet();
-                return new EntryError(path, e.withPath(path), false);
+                return failed(path, e);
             }
         }
         entries.incrementAndGet();
@@ -329,26 +320,7 @@ public final class ChangeSetSource implements EntrySource {
         if (!readAheadSpace.tryAcquire(size)) {
             return null;
         }
-        byte[] data = null;
-        int fd = -1;
-        try {
-            fd = Posix.openForReading(Fcntl.AT_FDCWD, path);
-            StatX now = Posix.fstat(fd);
-            if (now.isRegular() && now.ino() == st.ino() && now.dev() == st.dev() && now.size() == size) {
-                byte[] buf = new byte[size];
-                int filled = 0;
-                for (int n; filled < size && (n = Posix.read(fd, buf, filled, size - filled)) > 0; ) {
-                    filled += n;
-                }
-                if (filled == size && Posix.read(fd, new byte[1], 0, 1) == 0) { // the stat'ed size, then EOF
-                    data = buf;
-                }
-            }
-        } catch (PosixException e) {
-            data = null;
-        } finally {
-            Posix.closeQuietly(fd);
-        }
+        byte[] data = WholeFile.read(Fcntl.AT_FDCWD, path, st);
         if (data == null) {
             readAheadSpace.release(size);
         }
@@ -361,6 +333,16 @@ public final class ChangeSetSource implements EntrySource {
             readAheadSpace.release(e.data().length);
         }
         return item;
+    }
+
+    /** A path that is gone is skipped (null, counted); any other failure is the entry's error. */
+    private SourceItem failed(byte[] path, PosixException e) {
+        if (gone(e)) {
+            vanished.incrementAndGet();
+            return null;
+        }
+        errors.incrementAndGet();
+        return new EntryError(path, e.withPath(path), false);
     }
 
     private static boolean gone(PosixException e) {

@@ -90,8 +90,8 @@ class ChangeResolutionTest {
 
     @Test
     void joinDoesNotDoubleTheRootSlash() {
-        assertEquals("/x", new String(ChangeResolution.join("/".getBytes(), "x".getBytes())));
-        assertEquals("/m/x", new String(ChangeResolution.join("/m".getBytes(), "x".getBytes())));
+        assertEquals("/x", new String(io.podheitor.hpc.walker.Paths.join("/".getBytes(), "x".getBytes())));
+        assertEquals("/m/x", new String(io.podheitor.hpc.walker.Paths.join("/m".getBytes(), "x".getBytes())));
     }
 
     @Test

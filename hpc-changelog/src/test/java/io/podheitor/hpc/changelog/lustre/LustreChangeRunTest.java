@@ -127,11 +127,11 @@ class LustreChangeRunTest {
     @Test
     void underIsByPathComponents() {
         byte[] r = "/lustre/proj".getBytes();
-        assertTrue(LustreChangeRun.under(r, "/lustre/proj".getBytes()));
-        assertTrue(LustreChangeRun.under(r, "/lustre/proj/a".getBytes()));
-        assertTrue(!LustreChangeRun.under(r, "/lustre/project".getBytes()));
-        assertTrue(!LustreChangeRun.under(r, "/lustre".getBytes()));
-        assertTrue(LustreChangeRun.under("/".getBytes(), "/x".getBytes()));
-        assertTrue(LustreChangeRun.under("/lustre/proj/".getBytes(), "/lustre/proj/a".getBytes()));
+        assertTrue(io.podheitor.hpc.walker.Paths.isAtOrBelow(r, "/lustre/proj".getBytes()));
+        assertTrue(io.podheitor.hpc.walker.Paths.isAtOrBelow(r, "/lustre/proj/a".getBytes()));
+        assertTrue(!io.podheitor.hpc.walker.Paths.isAtOrBelow(r, "/lustre/project".getBytes()));
+        assertTrue(!io.podheitor.hpc.walker.Paths.isAtOrBelow(r, "/lustre".getBytes()));
+        assertTrue(io.podheitor.hpc.walker.Paths.isAtOrBelow("/".getBytes(), "/x".getBytes()));
+        assertTrue(io.podheitor.hpc.walker.Paths.isAtOrBelow("/lustre/proj/".getBytes(), "/lustre/proj/a".getBytes()));
     }
 }

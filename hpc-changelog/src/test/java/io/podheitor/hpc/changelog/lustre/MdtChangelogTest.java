@@ -113,7 +113,7 @@ class MdtChangelogTest {
         assertTrue(saves.containsAll(List.of("", "/docs", "/project/sub", "/docs/a.txt", "/docs/b.txt", "/docs/new file.txt",
                 "/docs/renamed  with space.txt", "/project", "/project/sub/f2")), saves.toString());
         assertTrue(r.saves().stream().anyMatch(v -> java.util.Arrays.equals(v.path(),
-                ChangeResolution.join(fs.path("docs").toString().getBytes(), odd))), "the raw name, byte for byte");
+                io.podheitor.hpc.walker.Paths.join(fs.path("docs").toString().getBytes(), odd))), "the raw name, byte for byte");
         for (ResolvedChanges.Save v : r.saves()) {
             assertEquals(s(v.path()).endsWith("/project") || s(v.path()).endsWith("/renamed  with space.txt"),
                     v.walkIfDirectory(), s(v.path()));

@@ -73,7 +73,7 @@ final class ScriptedLustre {
     /** A file whose name is raw bytes (not valid UTF-8), in {@code dirRel}. */
     Fid createRaw(String dirRel, byte[] name) throws IOException {
         Path dir = dirRel.isEmpty() ? mount : path(dirRel);
-        byte[] full = ChangeResolution.join(dir.toString().getBytes(StandardCharsets.UTF_8), name);
+        byte[] full = io.podheitor.hpc.walker.Paths.join(dir.toString().getBytes(StandardCharsets.UTF_8), name);
         int fd = Posix.open(full, Fcntl.O_CREAT | Fcntl.O_WRONLY | Fcntl.O_EXCL, 0644);
         Posix.close(fd);
         Fid f = newFid(Posix.lstat(full).ino());
