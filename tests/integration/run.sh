@@ -92,6 +92,7 @@ cleanup() {
   if [ $keep = 1 ]; then
     info "-k: daemons left running; stop them with: PHPC_STATE=$IT_STATE $H down"
   else
+    it_ceph_down
     "$H" down >/dev/null 2>&1 || "$H" down || true
     local s
     for s in "${IT_EXTRA_STATES[@]}"; do
