@@ -95,11 +95,19 @@ live_procs() {
   return 0
 }
 
-# start one daemon in the foreground mode (-f) in its own session; its PID and start time go into $PIDS
+# start one daemon in the foreground mode (-f) in its own session; its PID and start time go into $PIDS. Every file
+# descriptor above 2 is closed first: a daemon must not keep a caller's pipe open (a test runner's tee would then
+# wait for it forever).
 start_daemon() { # name bin args...
   local name=$1 bin=$2 pid st i
   shift 2
-  setsid "$bin" "$@" < /dev/null >> "$LOGD/$name.out" 2>&1 &
+  (
+    for fd in /proc/$BASHPID/fd/*; do
+      fd=${fd##*/}
+      [ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-"
+    done
+    exec setsid "$bin" "$@" < /dev/null >> "$LOGD/$name.out" 2>&1
+  ) &
   pid=$!
   st=$(proc_starttime "$pid")
   echo "$name $bin $pid $st" >> "$PIDS"

@@ -107,6 +107,7 @@ trap cleanup EXIT
 trap 'echo "interrupted" >&2; exit 130' INT TERM
 
 if [ "${IT_KEEP_STATE:-0}" != 1 ]; then
+  it_ceph_down   # a CephFS lab an interrupted run left in the state directory
   "$H" clean >/dev/null 2>&1 || true
 fi
 # root's own directory (made now, after the clean), or refused: never one another user made first

@@ -82,6 +82,10 @@ public record Backup(FrameWriter out, EntryChecks.Answers answers, BooleanSuppli
                 out.message(Status.WARNING, w);
             }
             report.closingWarning(sharding::closingWarning);
+            if (changes.choice() instanceof ChangeDriver.Choice.PrunedWalk p) {
+                report.closingInfo(p.pruner()::summary);
+                report.closingWarning(p.pruner()::warning);
+            }
             EntryWriter writer = new EntryWriter(out, withData, links, meta, DataReaders.standard(),
                     opener != null ? opener : root, report, keeper, stop);
             MetricsFile metrics = params.metricsDir() == null ? null : new MetricsFile(params.metricsDir(), job.name(),

@@ -61,6 +61,13 @@ final class ChangeDriver implements AutoCloseable {
         }
 
         /**
+         * The walk, with a filter that leaves out unchanged subtrees and states KEEP for each (mode=cephfs: the
+         * rctime of each directory, {@link CephIncrementals}).
+         */
+        record PrunedWalk(io.podheitor.hpc.changelog.ceph.RctimePruner pruner) implements Choice {
+        }
+
+        /**
          * The changes a change source named: the paths to save, and what it states about the earlier catalog
          * (KEEP/GONE verdicts, made when the source opens, maybe lazily; they matter in an Accurate job only).
          */
@@ -130,6 +137,10 @@ final class ChangeDriver implements AutoCloseable {
             Supplier<MdtLookup> lookups) {
         if (params.mode() == Mode.GPFS && withData) {
             return GpfsIncrementals.decide(params, job, GpfsChangeRun.findTool());
+        }
+        if (params.mode() == Mode.CEPHFS && withData) {
+            return CephIncrementals.decide(params, job, withData, onJobEnd,
+                    io.podheitor.hpc.changelog.ceph.Rctime.XATTR, Instant.now());
         }
         String consumer = params.changes().changelogUser();
         if (consumer == null || !withData) {
@@ -309,7 +320,7 @@ final class ChangeDriver implements AutoCloseable {
         }
     }
 
-    private static String shardName(PluginParams params) {
+    static String shardName(PluginParams params) {
         if (params.sharding() == null) {
             return "all";
         }

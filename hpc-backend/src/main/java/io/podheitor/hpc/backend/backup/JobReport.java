@@ -18,6 +18,7 @@ final class JobReport {
     private long notSaved;
     private long changedWhileRead;
     private final List<Supplier<String>> closingWarnings = new ArrayList<>();
+    private final List<Supplier<String>> closingInfos = new ArrayList<>();
 
     void recordSent() {
         records++;
@@ -53,6 +54,11 @@ final class JobReport {
         return changedWhileRead;
     }
 
+    /** An information line for the closing messages, asked for at the end (null then: nothing to say). */
+    void closingInfo(Supplier<String> info) {
+        closingInfos.add(info);
+    }
+
     /** A warning for the closing messages, asked for at the end (null then: nothing to say). */
     void closingWarning(Supplier<String> warning) {
         closingWarnings.add(warning);
@@ -74,6 +80,12 @@ final class JobReport {
         if (notSaved + changedWhileRead > 0) {
             out.message(Status.WARNING, notSaved + " files not saved (vanished or unreadable), "
                     + changedWhileRead + " changed while being saved");
+        }
+        for (Supplier<String> i : closingInfos) {
+            String text = i.get();
+            if (text != null) {
+                out.message(Status.INFO, text);
+            }
         }
         for (Supplier<String> w : closingWarnings) {
             String text = w.get();

@@ -2,6 +2,7 @@ package io.podheitor.hpc.backend.backup;
 
 import io.podheitor.hpc.backend.job.JobInfo;
 import io.podheitor.hpc.backend.job.PluginParams;
+import io.podheitor.hpc.changelog.ceph.PrunedWalk;
 import io.podheitor.hpc.changelog.source.ChangeSetSource;
 import io.podheitor.hpc.posix.Xattrs;
 import io.podheitor.hpc.source.EntryFilter;
@@ -11,9 +12,9 @@ import io.podheitor.hpc.walker.WalkOptions;
 
 /**
  * Chooses the entry source of a backup or estimate: ONE place that reads the typed {@code mode}, the job's level
- * and its change policy. Every mode walks the tree through POSIX calls today; the drivers of later releases plug
- * in here per mode and level (Lustre changelog, GPFS policy scan and BeeGFS for Incrementals, CephFS rctime) and
- * fall back to the walk when their state (a cursor, a previous run) is missing.
+ * and its change policy, with what the job's {@link ChangeDriver} decided: the walk, the walk pruned by CephFS
+ * rctimes, or the paths a change source named (Lustre changelog, GPFS policy scan); drivers fall back to the walk
+ * when their state (a cursor, a previous run) is missing.
  *
  * <p>The source delivers only what the {@link ChangePolicy} says the job sends, filtered before the metadata calls
  * ({@link EntryFilter}); {@code extra} is ANDed in (shard strategies will be such filters).
@@ -38,6 +39,9 @@ public final class SourceFactory {
         return switch (choice) {
             case ChangeDriver.Choice.Changes c -> ChangeSetSource.start(c.verdicts().get(), c.saves(), extra,
                     walkOptions(params, policy, withData), params.threads(), ChangeSetSource.DEFAULT_WINDOW);
+            case ChangeDriver.Choice.PrunedWalk p -> PrunedWalk.start(params.path(),
+                    walkOptions(params, policy, withData).withFilter(policy.delivered().asFilter().and(extra)
+                            .and(p.pruner())), p.pruner());
             case ChangeDriver.Choice.Walk w -> {
                 EntryFilter filter = policy.delivered().asFilter().and(extra);
                 yield switch (params.mode()) {

@@ -45,13 +45,19 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
      * @param changelogUser the Lustre changelog consumer id, or null (Incrementals walk)
      * @param stateDir      where the cursors live (a directory per Job below it)
      * @param gpfsPolicyArgs mode=gpfs: the arguments added to mmapplypolicy (key gpfs_policy_args), maybe empty
+     * @param rctimeMargin  mode=cephfs: seconds before Since from which a directory's rctime counts as changed
      */
-    public record ChangeKeys(String changelogUser, Path stateDir, List<String> gpfsPolicyArgs) {
+    public record ChangeKeys(String changelogUser, Path stateDir, List<String> gpfsPolicyArgs, int rctimeMargin) {
         public static final Path DEFAULT_STATE_DIR = Path.of("/var/lib/podheitor-hpc/state");
+        public static final int DEFAULT_RCTIME_MARGIN = 120;
         public static final ChangeKeys NONE = new ChangeKeys(null, DEFAULT_STATE_DIR);
 
         public ChangeKeys {
             gpfsPolicyArgs = gpfsPolicyArgs == null ? List.of() : List.copyOf(gpfsPolicyArgs);
+        }
+
+        public ChangeKeys(String changelogUser, Path stateDir, List<String> gpfsPolicyArgs) {
+            this(changelogUser, stateDir, gpfsPolicyArgs, DEFAULT_RCTIME_MARGIN);
         }
 
         public ChangeKeys(String changelogUser, Path stateDir) {
@@ -124,6 +130,7 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
         String changelogUser = null;
         Path stateDir = ChangeKeys.DEFAULT_STATE_DIR;
         List<String> gpfsArgs = List.of();
+        int rctimeMargin = ChangeKeys.DEFAULT_RCTIME_MARGIN;
         Set<String> seen = new HashSet<>();
         for (byte[] line : lines) {
             int eq = JobInfo.indexOf(line, (byte) '=');
@@ -161,6 +168,7 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
                 case "mtime_bucket" -> bucket = (int) value;
                 case "changelog_user" -> changelogUser = (String) value;
                 case "state_dir" -> stateDir = Path.of((String) value);
+                case "rctime_margin" -> rctimeMargin = (int) value;
                 case "gpfs_policy_args" -> {
                     @SuppressWarnings("unchecked")
                     List<String> words = (List<String>) value;
@@ -189,7 +197,8 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
             throw new BadRequestException("bad sharding parameters: " + e.getMessage());
         }
         return new PluginParams(path, mode, threads, channelDepth, backend, acl, xattr, readAhead, hardlinkMemory,
-                spillDir, progress, metricsDir, restoreThreads, sharding, new ChangeKeys(changelogUser, stateDir, gpfsArgs));
+                spillDir, progress, metricsDir, restoreThreads, sharding, new ChangeKeys(changelogUser, stateDir, gpfsArgs,
+                rctimeMargin));
     }
 
     /** The hard-link index spills to java.io.tmpdir unless spill_dir says otherwise. */
