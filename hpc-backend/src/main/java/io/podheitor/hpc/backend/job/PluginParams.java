@@ -35,10 +35,13 @@ import java.util.Set;
  * @param sharding     backup and estimate: which shard of the tree this job saves (keys shard, strategy, subtree,
  *                     mtime_bucket; docs/sharding.md), or null (the whole tree)
  * @param changes      change-driven Incrementals (keys changelog_user, state_dir; docs/changelog.md)
+ * @param snapshot     backup: read a snapshot of {@code path} made for the job, catalog the live paths
+ *                     (snapshot=yes; docs/ceph.md §7)
  */
 public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth, byte[] backend,
         boolean aclSupport, boolean xattrSupport, int readAhead, int hardlinkMemory, Path spillDir,
-        int progressMinutes, Path metricsDir, int restoreThreads, ShardSpec sharding, ChangeKeys changes) {
+        int progressMinutes, Path metricsDir, int restoreThreads, ShardSpec sharding, ChangeKeys changes,
+        boolean snapshot) {
     /**
      * The keys of change-driven Incrementals.
      *
@@ -61,6 +64,13 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
 
     public PluginParams {
         changes = changes == null ? ChangeKeys.NONE : changes;
+    }
+
+    public PluginParams(byte[] path, Mode mode, int threads, int channelDepth, byte[] backend, boolean aclSupport,
+            boolean xattrSupport, int readAhead, int hardlinkMemory, Path spillDir, int progressMinutes,
+            Path metricsDir, int restoreThreads, ShardSpec sharding, ChangeKeys changes) {
+        this(path, mode, threads, channelDepth, backend, aclSupport, xattrSupport, readAhead, hardlinkMemory, spillDir,
+                progressMinutes, metricsDir, restoreThreads, sharding, changes, false);
     }
 
     public PluginParams(byte[] path, Mode mode, int threads, int channelDepth, byte[] backend, boolean aclSupport,
@@ -89,13 +99,25 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
     /** The same parameters, saving {@code shard} of the tree (tests and tools). */
     public PluginParams withSharding(ShardSpec shard) {
         return new PluginParams(path, mode, threads, channelDepth, backend, aclSupport, xattrSupport, readAhead,
-                hardlinkMemory, spillDir, progressMinutes, metricsDir, restoreThreads, shard, changes);
+                hardlinkMemory, spillDir, progressMinutes, metricsDir, restoreThreads, shard, changes, snapshot);
     }
 
     /** The same parameters with these change-source keys (tests and tools). */
     public PluginParams withChanges(ChangeKeys c) {
         return new PluginParams(path, mode, threads, channelDepth, backend, aclSupport, xattrSupport, readAhead,
-                hardlinkMemory, spillDir, progressMinutes, metricsDir, restoreThreads, sharding, c);
+                hardlinkMemory, spillDir, progressMinutes, metricsDir, restoreThreads, sharding, c, snapshot);
+    }
+
+    /** The same parameters for another root: a snapshot of {@code path} the job reads instead (snapshot=yes). */
+    public PluginParams withPath(byte[] root) {
+        return new PluginParams(root, mode, threads, channelDepth, backend, aclSupport, xattrSupport, readAhead,
+                hardlinkMemory, spillDir, progressMinutes, metricsDir, restoreThreads, sharding, changes, snapshot);
+    }
+
+    /** The same parameters with snapshot=yes or no (tests and tools). */
+    public PluginParams withSnapshot(boolean yes) {
+        return new PluginParams(path, mode, threads, channelDepth, backend, aclSupport, xattrSupport, readAhead,
+                hardlinkMemory, spillDir, progressMinutes, metricsDir, restoreThreads, sharding, changes, yes);
     }
 
     public PluginParams(byte[] path, Mode mode, int threads, int channelDepth, byte[] backend) {
@@ -124,6 +146,7 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
         String changelogUser = null;
         Path stateDir = ChangeKeys.DEFAULT_STATE_DIR;
         List<String> gpfsArgs = List.of();
+        boolean snapshot = false;
         Set<String> seen = new HashSet<>();
         for (byte[] line : lines) {
             int eq = JobInfo.indexOf(line, (byte) '=');
@@ -161,6 +184,7 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
                 case "mtime_bucket" -> bucket = (int) value;
                 case "changelog_user" -> changelogUser = (String) value;
                 case "state_dir" -> stateDir = Path.of((String) value);
+                case "snapshot" -> snapshot = (boolean) value;
                 case "gpfs_policy_args" -> {
                     @SuppressWarnings("unchecked")
                     List<String> words = (List<String>) value;
@@ -189,7 +213,8 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
             throw new BadRequestException("bad sharding parameters: " + e.getMessage());
         }
         return new PluginParams(path, mode, threads, channelDepth, backend, acl, xattr, readAhead, hardlinkMemory,
-                spillDir, progress, metricsDir, restoreThreads, sharding, new ChangeKeys(changelogUser, stateDir, gpfsArgs));
+                spillDir, progress, metricsDir, restoreThreads, sharding, new ChangeKeys(changelogUser, stateDir, gpfsArgs),
+                snapshot);
     }
 
     /** The hard-link index spills to java.io.tmpdir unless spill_dir says otherwise. */
@@ -205,7 +230,7 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
                 && p.hardlinkMemory == hardlinkMemory && p.spillDir.equals(spillDir)
                 && p.progressMinutes == progressMinutes && java.util.Objects.equals(p.metricsDir, metricsDir)
                 && p.restoreThreads == restoreThreads && java.util.Objects.equals(p.sharding, sharding)
-                && p.changes.equals(changes);
+                && p.changes.equals(changes) && p.snapshot == snapshot;
     }
 
     @Override
@@ -217,6 +242,6 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
     public String toString() {
         return "PluginParams[path=" + PathText.render(path) + ", mode=" + mode.key() + ", threads=" + threads
                 + ", channel_depth=" + channelDepth + ", readahead=" + readAhead
-                + (sharding == null ? "" : ", shard=" + sharding) + "]";
+                + (sharding == null ? "" : ", shard=" + sharding) + (snapshot ? ", snapshot=yes" : "") + "]";
     }
 }
