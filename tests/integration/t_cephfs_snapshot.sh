@@ -25,13 +25,12 @@ snap_ceph() {
   timeout 60 ceph -c "$conf" --connect-timeout 15 "$@"
 }
 
-# the lab's mount, or SKIP/FAIL (prints the mount; returns 1 when the test must end)
+# the lab's mount into SNAP_MNT, or a SKIP/FAIL line and status 1 (the test must end)
 snap_mount() { # test-name
-  local why m
+  local why
   why=$(it_ceph_missing)
   [ -z "$why" ] || { skip "$1" "CephFS lab: $why"; return 1; }
-  m=$(it_ceph_mount) || { fail "$1" "the CephFS lab did not start (see $SCRATCH/ceph-lab-up.log)"; return 1; }
-  echo "$m"
+  SNAP_MNT=$(it_ceph_mount) || { fail "$1" "the CephFS lab did not start: $(tail -n 2 "$SCRATCH/ceph-lab-up.log" | tr '\n' ' ')"; return 1; }
 }
 
 # a fresh tree on the mount: ~1500 small files, 4 files of up to 3 MiB, hard links, symlinks, odd names
@@ -80,19 +79,20 @@ snap_jobid() {
 snap_writer() { # tree stop
   local t=$1 stop=$2 i=0 n
   local -a files
-  mapfile -t files < <(find "$t" -path "$t/.snap" -prune -o -type f -size -9k -print | head -200)
+  mapfile -d '' -t files < <(find "$t" -path "$t/.snap" -prune -o -type f -size -9k -print0 | head -z -n 200)
   n=${#files[@]}
   mkdir -p "$t/writer/a"
   while [ ! -e "$stop" ]; do
     i=$((i + 1))
-    printf 'new %d\n' "$i" > "$t/writer/new.$i"
-    [ $i -gt 5 ] && rm -f -- "$t/writer/new.$((i - 5))"
+    # (the test's set -e is inherited: a failing step must not end the writer)
+    printf 'new %d\n' "$i" > "$t/writer/new.$i" || true
+    if [ $i -gt 5 ]; then rm -f -- "$t/writer/new.$((i - 5))" || true; fi
     if [ "$n" -gt 0 ]; then
-      printf 'changed in round %d\n' "$i" >> "${files[$((i % n))]}"
-      : > "${files[$(((i * 7 + 3) % n))]}"
-      rm -f -- "${files[$(((i * 13 + 5) % n))]}"
+      printf 'changed in round %d\n' "$i" >> "${files[$((i % n))]}" || true
+      : > "${files[$(((i * 7 + 3) % n))]}" || true
+      rm -f -- "${files[$(((i * 13 + 5) % n))]}" || true
     fi
-    if [ $((i % 2)) = 0 ]; then mv "$t/writer/a" "$t/writer/b"; else mv "$t/writer/b" "$t/writer/a"; fi
+    if [ $((i % 2)) = 1 ]; then mv "$t/writer/a" "$t/writer/b" || true; else mv "$t/writer/b" "$t/writer/a" || true; fi
     sleep 0.02
   done
   echo "$i"
@@ -101,12 +101,13 @@ snap_writer() { # tree stop
 test_98_cephfs_snapshot() {
   local n=cephfs_snapshot mnt T out jobid snap copy dest stop wp rounds st
   require_plugin $n || return 0
-  mnt=$(snap_mount $n) || return 0
+  snap_mount $n || return 0
+  mnt=$SNAP_MNT
   T=$(snap_tree "$mnt" snaptree) || { fail $n "mktree on the CephFS failed"; return 0; }
   copy=$(scratch $n.snapcopy)
   stop=$SCRATCH/$n.stop
   rm -f -- "$stop"
-  snap_writer "$T" "$stop" > "$SCRATCH/$n.writer" 2>&1 &
+  snap_writer "$T" "$stop" > "$SCRATCH/$n.writer" 2> "$SCRATCH/$n.writer.err" &
   wp=$!
   sleep 1   # the writer is busy before the job starts
   snap_start "$T" SnapJob $n
@@ -156,7 +157,7 @@ test_98_cephfs_snapshot() {
   fi
   grep -q -x -F "$T/" <<< "$files" || { fail $n "the catalog of job $jobid does not name the root $T/"; return 0; }
   # the restore is the snapshot, exactly
-  dest=$(scratch $n.restore)
+  dest=$(scratch $n.dest)
   if ! hrun "$SCRATCH/$n.restore" restore "$jobid" "$dest"; then
     fail_job $n "restore of job $jobid" "$SCRATCH/$n.restore"; return 0
   fi
@@ -168,13 +169,14 @@ test_98_cephfs_snapshot() {
   fi
   note "$v"
   rm -rf -- "$dest" "$copy" "$T"
-  pass "$n (job $jobid read $snap while a writer made $rounds rounds of changes; restore == snapshot: $(echo "$v" | tail -n 1 | cut -c1-120); snapshot removed, catalog has live paths only)"
+  pass "$n (job $jobid read $snap while a writer made $rounds rounds of changes; restore == snapshot: $(echo "$v" | tail -n 1 | sed 's/.*entries=/entries=/' | cut -d' ' -f1-5); snapshot removed, catalog has live paths only)"
 }
 
 test_98_cephfs_snapshot_cancel() {
   local n=cephfs_snapshot_cancel mnt T jobid snap st i
   require_plugin $n || return 0
-  mnt=$(snap_mount $n) || return 0
+  snap_mount $n || return 0
+  mnt=$SNAP_MNT
   T=$(snap_tree "$mnt" snapcancel) || { fail $n "mktree on the CephFS failed"; return 0; }
   snap_start "$T" SnapCancel $n
   jobid=$(snap_jobid) || { wait "$SNAP_HP" || true; fail $n "no JobId from the running backup"; return 0; }
@@ -203,7 +205,8 @@ test_98_cephfs_snapshot_cancel() {
 test_98_cephfs_snapshot_kill() {
   local n=cephfs_snapshot_kill mnt T jobid snap st out2 jobid2 left
   require_plugin $n || return 0
-  mnt=$(snap_mount $n) || return 0
+  snap_mount $n || return 0
+  mnt=$SNAP_MNT
   T=$(snap_tree "$mnt" snapkill) || { fail $n "mktree on the CephFS failed"; return 0; }
   snap_start "$T" SnapKill $n
   jobid=$(snap_jobid) || { wait "$SNAP_HP" || true; fail $n "no JobId from the running backup"; return 0; }
@@ -237,7 +240,8 @@ test_98_cephfs_snapshot_kill() {
 test_98_cephfs_snapshot_refused() {
   local n=cephfs_snapshot_refused mnt T out st jobid log other
   require_plugin $n || return 0
-  mnt=$(snap_mount $n) || return 0
+  snap_mount $n || return 0
+  mnt=$SNAP_MNT
   T=$(snap_tree "$mnt" snaprefused) || { fail $n "mktree on the CephFS failed"; return 0; }
   # 1. snapshots disallowed on the file system: the job fails, nothing is backed up, nothing is left
   snap_ceph fs set cephfs allow_new_snaps false > "$SCRATCH/$n.ceph" 2>&1 \
