@@ -36,7 +36,7 @@ import java.util.Set;
  *                     mtime_bucket; docs/sharding.md), or null (the whole tree)
  * @param changes      change-driven Incrementals (keys changelog_user, state_dir; docs/changelog.md)
  * @param snapshot     backup: read a snapshot of {@code path} made for the job, catalog the live paths
- *                     (snapshot=yes; docs/ceph.md §7)
+ *                     (snapshot=yes; docs/ceph.md, "snapshot=yes")
  */
 public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth, byte[] backend,
         boolean aclSupport, boolean xattrSupport, int readAhead, int hardlinkMemory, Path spillDir,
