@@ -28,8 +28,15 @@ public final class Mounts {
     private Mounts() {
     }
 
-    /** One line of mountinfo: where (octal escapes undone), which type, mounted from what. */
-    public record Mount(byte[] mountPoint, String fsType, String source) {
+    /**
+     * One line of mountinfo: where (octal escapes undone), which type, mounted from what, and the device its files
+     * report as {@code st_dev} (field 3, {@code major:minor}, as glibc's makedev; -1 when unreadable).
+     */
+    public record Mount(byte[] mountPoint, String fsType, String source, long dev) {
+        public Mount(byte[] mountPoint, String fsType, String source) {
+            this(mountPoint, fsType, source, -1);
+        }
+
         public String mountPointText() {
             return PathText.render(mountPoint);
         }
@@ -82,7 +89,33 @@ public final class Mounts {
             return null;
         }
         return new Mount(unescape(f.get(4)), new String(unescape(f.get(sep + 1)), StandardCharsets.UTF_8),
-                new String(unescape(f.get(sep + 2)), StandardCharsets.UTF_8));
+                new String(unescape(f.get(sep + 2)), StandardCharsets.UTF_8), device(f.get(2)));
+    }
+
+    /** "major:minor" (decimal) as makedev, or -1. */
+    static long device(byte[] field) {
+        String t = new String(field, StandardCharsets.US_ASCII);
+        int colon = t.indexOf(':');
+        if (colon <= 0 || colon == t.length() - 1 || !t.substring(0, colon).matches("[0-9]{1,7}")
+                || !t.substring(colon + 1).matches("[0-9]{1,10}")) {
+            return -1;
+        }
+        return StatX.makedev(Long.parseLong(t.substring(0, colon)), Long.parseLong(t.substring(colon + 1)));
+    }
+
+    /**
+     * The mount whose files have device {@code dev} (a file's {@code st_dev}): the last such line of the table
+     * (a bind mount shows the same device and type), if any. This finds the file system holding a path without
+     * comparing path strings, so symbolic links and bind mounts in the path do not matter.
+     */
+    public static Optional<Mount> ofDevice(List<Mount> mounts, long dev) {
+        Mount found = null;
+        for (Mount m : mounts) {
+            if (m.dev() == dev && dev != -1) {
+                found = m;
+            }
+        }
+        return Optional.ofNullable(found);
     }
 
     /** The kernel writes space, tab, newline and backslash as \ooo (three octal digits). */

@@ -70,6 +70,32 @@ class MountsTest {
     }
 
     @Test
+    void theDeviceOfEachLineIsReadAndFindsItsMount() {
+        List<Mounts.Mount> m = mounts();
+        assertEquals(StatX.makedev(8, 1), m.get(0).dev());
+        assertEquals(StatX.makedev(0, 42), m.get(4).dev());
+        assertEquals("ceph", Mounts.ofDevice(m, StatX.makedev(0, 42)).orElseThrow().fsType());
+        assertEquals("tmpfs", Mounts.ofDevice(m, StatX.makedev(0, 48)).orElseThrow().fsType());
+        assertFalse(Mounts.ofDevice(m, StatX.makedev(0, 99)).isPresent());
+        assertFalse(Mounts.ofDevice(m, -1).isPresent());
+        // large numbers (makedev's split fields) and malformed fields
+        assertEquals(StatX.makedev(259, 1048577), Mounts.device(b("259:1048577")));
+        for (String bad : List.of("", ":", "8:", ":1", "8-1", "a:1", "8:1:2", "-8:1")) {
+            assertEquals(-1, Mounts.device(b(bad)), bad);
+        }
+        // the last line with the device: a bind mount of the same file system shows the same type
+        List<Mounts.Mount> bind = Mounts.parse(b("30 22 0:50 / /mnt/a rw - fuse.ceph-fuse ceph-fuse rw\n"
+                + "31 22 0:50 /sub /mnt/b rw - fuse.ceph-fuse ceph-fuse rw\n"));
+        assertEquals("/mnt/b", Mounts.ofDevice(bind, StatX.makedev(0, 50)).orElseThrow().mountPointText());
+    }
+
+    @Test
+    void theRealTableHasTheDeviceOfSlash() throws Exception {
+        long dev = Posix.lstat(b("/")).dev();
+        assertTrue(Mounts.ofDevice(Mounts.read(Mounts.SELF), dev).isPresent(), "no mount with the device of /");
+    }
+
+    @Test
     void theRealTableParses() throws Exception {
         List<Mounts.Mount> m = Mounts.read(Mounts.SELF);
         assertTrue(m.stream().anyMatch(x -> x.mountPointText().equals("/")), "no / in " + m);

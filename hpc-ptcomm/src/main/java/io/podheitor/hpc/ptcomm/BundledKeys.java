@@ -254,6 +254,17 @@ final class BundledKeys {
                         null,
                         "none",
                         KeySpec.Side.BACKEND,
-                        "`mode=gpfs`: arguments added to the policy scan of an Incremental (`mmapplypolicy PATH -P POLICY -I defer -f PREFIX ARGS`, docs/changelog.md \u00a75), e.g. `-N nsd1,nsd2 -g /gpfs/fs1/.policytmp --scope inodespace` to spread the scan over nodes with a shared work directory. `-P`, `-I` and `-f` are the plugin's own and refused."));
+                        "`mode=gpfs`: arguments added to the policy scan of an Incremental (`mmapplypolicy PATH -P POLICY -I defer -f PREFIX ARGS`, docs/changelog.md \u00a75), e.g. `-N nsd1,nsd2 -g /gpfs/fs1/.policytmp --scope inodespace` to spread the scan over nodes with a shared work directory. `-P`, `-I` and `-f` are the plugin's own and refused."),
+                new KeySpec("snapshot",
+                        KeySpec.Type.YES_NO,
+                        0L,
+                        0L,
+                        null,
+                        List.of(),
+                        false,
+                        "no",
+                        null,
+                        KeySpec.Side.BACKEND,
+                        "Back up a point in time (docs/ceph.md, section \"snapshot=yes\"). `mode=cephfs`: the job makes the CephFS snapshot `PATH/.snap/podheitor-JOB-JOBID` when it starts, walks and reads the snapshot while the live tree keeps changing, catalogs the live paths (a restore lands where the files live) and removes the snapshot when the job ends, also when it fails or is cancelled; a leftover of a killed job is removed by the Job's next run. Snapshots refused or `PATH` not on CephFS: the job fails, never a silent live backup. Other modes: a job error (GPFS would map to `mmcrsnapshot`, Lustre to `lctl snapshot_create`; not implemented). Not with shards that split by inode number (each shard job reads its own snapshot). Estimates walk the live tree."));
     }
 }

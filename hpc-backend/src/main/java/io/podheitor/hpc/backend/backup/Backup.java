@@ -9,6 +9,7 @@ import io.podheitor.hpc.ptcomm.FrameWriter;
 import io.podheitor.hpc.ptcomm.Status;
 import io.podheitor.hpc.source.EntryFilter;
 import io.podheitor.hpc.source.EntrySource;
+import io.podheitor.hpc.source.Relocation;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.InstantSource;
@@ -47,13 +48,51 @@ public record Backup(FrameWriter out, EntryChecks.Answers answers, BooleanSuppli
      * @return false if stopped early (no final F sent)
      */
     public boolean run(PluginParams params, JobInfo job, boolean withData) throws IOException {
+        if (!params.snapshot() || !withData) {
+            return run(params, job, withData, null);
+        }
+        // snapshot=yes (docs/ceph.md, "snapshot=yes"): made before anything is read, removed at job end whatever
+        // the outcome; an estimate lists the live tree
+        CephSnapshot snapshot;
+        try {
+            snapshot = CephSnapshot.take(params, job, Mounts.SELF, this::jobLogInfo);
+        } catch (CephSnapshot.Refused e) {
+            out.message(Status.ABORT, e.getMessage());
+            out.flush();
+            return false;
+        }
+        if (onJobEnd != null) {
+            onJobEnd.accept(snapshot);
+            return run(params, job, withData, snapshot);
+        }
+        try { // no job-end actions in this session: removed when the backup is done
+            return run(params, job, withData, snapshot);
+        } finally {
+            try {
+                snapshot.remove();
+            } catch (IOException e) {
+                System.err.println("podheitor-hpc backend: " + e.getMessage());
+            }
+        }
+    }
+
+    private void jobLogInfo(String text) {
+        try {
+            out.message(Status.INFO, text);
+        } catch (IOException e) {
+            System.err.println("podheitor-hpc backend: " + text);
+        }
+    }
+
+    /** The backup or estimate, reading {@code snapshot} instead of the live tree when it is not null. */
+    boolean run(PluginParams params, JobInfo job, boolean withData, CephSnapshot snapshot) throws IOException {
         ChangePolicy policy = ChangePolicy.of(job, withData);
         EntryChecks checks = new EntryChecks(out, answers, stop);
         JobReport report = new JobReport();
         EntryWriter.Keeper keeper = policy.checkEvery() ? checks::keepUnlessGone : (path, failure) -> { };
         BackupRoot root;
         try {
-            root = BackupRoot.of(params.path());
+            root = BackupRoot.of(params.path(), snapshot == null ? params.path() : snapshot.dir());
         } catch (PosixException e) {
             out.message(Status.ABORT, "path \"" + PathText.render(params.path()) + "\": " + e.strerror());
             out.flush();
@@ -64,8 +103,21 @@ public record Backup(FrameWriter out, EntryChecks.Answers answers, BooleanSuppli
         try (root; Sharding sharding = Sharding.of(params, job, withData);
                 ChangeDriver changes = ChangeDriver.of(params, job, withData, onJobEnd, MdtLookup::system);
                 HardLinks links = new HardLinks(params.hardlinkMemory(), params.spillDir(), out);
-                EntrySource source = SourceFactory.open(params, job, policy, withData, sharding.filter(),
-                        changes.choice())) {
+                EntrySource source = openSource(params, job, policy, withData, sharding, changes, snapshot)) {
+            if (snapshot != null) {
+                for (String i : snapshot.infos()) {
+                    out.message(Status.INFO, i);
+                }
+                for (String w : snapshot.warnings()) {
+                    out.message(Status.WARNING, w);
+                }
+                if (source == null) {
+                    out.message(Status.ABORT, "snapshot=yes: this job's change source names live paths, which "
+                            + "cannot be read in the snapshot; the job does not back up the live tree instead");
+                    out.flush();
+                    return false;
+                }
+            }
             for (String i : changes.infos()) {
                 out.message(Status.INFO, i);
             }
@@ -94,6 +146,31 @@ public record Backup(FrameWriter out, EntryChecks.Answers answers, BooleanSuppli
             return new Emitter(out, source, checks, writer, report, links, policy.checkEvery(), stop, params.path(),
                     progress).run();
         }
+    }
+
+    /**
+     * The job's entry source ({@link SourceFactory}); with a snapshot, the walk of the snapshot, its filter and its
+     * items seeing the live paths ({@link CephSnapshot#relocation()}); null when the job's change source is not a
+     * walk (its paths are live ones). A CephFS rctime walk prunes by the live directories' rctimes.
+     */
+    private static EntrySource openSource(PluginParams params, JobInfo job, ChangePolicy policy, boolean withData,
+            Sharding sharding, ChangeDriver changes, CephSnapshot snapshot) {
+        if (snapshot == null) {
+            return SourceFactory.open(params, job, policy, withData, sharding.filter(), changes.choice());
+        }
+        Relocation r = snapshot.relocation();
+        ChangeDriver.Choice choice = switch (changes.choice()) {
+            case ChangeDriver.Choice.Walk w -> w;
+            // the rctime of the live directory: at least the snapshot's, so a subtree it leaves out is unchanged in
+            // the snapshot too; the directory set and the KEEPs name live paths
+            case ChangeDriver.Choice.PrunedWalk p -> p.relocated(r);
+            case ChangeDriver.Choice.Changes c -> null;
+        };
+        if (choice == null) {
+            return null;
+        }
+        return r.source(SourceFactory.open(params.withPath(snapshot.dir()), job, policy, withData,
+                r.filter(sharding.filter()), choice));
     }
 
     /**

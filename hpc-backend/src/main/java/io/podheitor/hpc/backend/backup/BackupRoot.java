@@ -13,8 +13,14 @@ import java.util.Arrays;
  * regular file is opened and an entry's attributes are read below this descriptor without following a link
  * ({@link Beneath}), so a parent directory swapped for a symbolic link after the walk listed it cannot pull data
  * from outside {@code path=} (docs/security.md).
+ *
+ * <p>With {@code snapshot=yes} the descriptor is the snapshot's ({@link #of(byte[], byte[])}) while the entries keep
+ * their live paths: every read goes through the descriptor with the path relative to the root, never through the
+ * absolute path, so it reads the snapshot.
  */
 final class BackupRoot implements AutoCloseable, FileOpener {
+    private static final byte[] DOT = {'.'};
+
     private final byte[] root;
     private final int fd;
 
@@ -25,7 +31,15 @@ final class BackupRoot implements AutoCloseable, FileOpener {
 
     /** Opens the root (the administrator's path, as given). */
     static BackupRoot of(byte[] root) throws PosixException {
-        return new BackupRoot(root, Posix.openat(Fcntl.AT_FDCWD, root, Fcntl.O_PATH | Fcntl.O_DIRECTORY
+        return of(root, root);
+    }
+
+    /**
+     * The entries' paths are below {@code root}; their files are read below {@code readFrom} (a snapshot of it),
+     * at the same relative paths.
+     */
+    static BackupRoot of(byte[] root, byte[] readFrom) throws PosixException {
+        return new BackupRoot(root, Posix.openat(Fcntl.AT_FDCWD, readFrom, Fcntl.O_PATH | Fcntl.O_DIRECTORY
                 | Fcntl.O_CLOEXEC, 0));
     }
 
@@ -46,7 +60,11 @@ final class BackupRoot implements AutoCloseable, FileOpener {
     public int open(byte[] path) throws PosixException {
         byte[] rel = relative(path);
         if (rel.length == 0) {
-            return Posix.openForReading(Fcntl.AT_FDCWD, path);
+            try {
+                return Posix.openForReading(fd, DOT);
+            } catch (PosixException e) {
+                throw e.withPath(path);
+            }
         }
         int flags = Fcntl.O_RDONLY | Fcntl.O_NONBLOCK;
         try {
@@ -66,8 +84,11 @@ final class BackupRoot implements AutoCloseable, FileOpener {
     /** The extended attributes of the entry at {@code path}, read through its directory's descriptor. */
     Xattrs.Read readXattrs(byte[] path, Xattrs.Scope scope) {
         byte[] rel = relative(path);
-        if (rel.length == 0 || scope == Xattrs.Scope.NONE) {
-            return Xattrs.read(path, scope);
+        if (scope == Xattrs.Scope.NONE) {
+            return Xattrs.Read.EMPTY;
+        }
+        if (rel.length == 0) {
+            return Xattrs.readAt(fd, DOT, scope);
         }
         int slash = rel.length - 1;
         while (slash >= 0 && rel[slash] != '/') {
@@ -76,7 +97,7 @@ final class BackupRoot implements AutoCloseable, FileOpener {
         byte[] leaf = Arrays.copyOfRange(rel, slash + 1, rel.length);
         int dir;
         try {
-            dir = slash < 0 ? Posix.openat(fd, new byte[] {'.'}, Fcntl.O_PATH | Fcntl.O_DIRECTORY | Fcntl.O_CLOEXEC, 0)
+            dir = slash < 0 ? Posix.openat(fd, DOT, Fcntl.O_PATH | Fcntl.O_DIRECTORY | Fcntl.O_CLOEXEC, 0)
                     : Beneath.open(fd, Arrays.copyOf(rel, slash), Fcntl.O_PATH | Fcntl.O_DIRECTORY, 0);
         } catch (PosixException e) {
             return e.errno() == Errno.ENOENT ? Xattrs.Read.EMPTY

@@ -120,6 +120,7 @@ final class CephIncrementals {
         long futureNanos = (now.getEpochSecond() + FUTURE_TOLERANCE) * 1_000_000_000L;
         boolean verdicts = job.accurate() && job.isIncremental();
         RctimePruner pruner = new RctimePruner(reader, threshold, futureNanos, prune, recorder, verdicts);
+        pruner.root(root);
         onJobEnd.accept(new CommitSet(recorder, previous, now.getEpochSecond(), job.jobId()));
         return ChangeDriver.decided(new ChangeDriver.Choice.PrunedWalk(pruner), infos, warnings);
     }

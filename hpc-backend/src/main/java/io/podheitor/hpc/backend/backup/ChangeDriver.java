@@ -64,7 +64,16 @@ final class ChangeDriver implements AutoCloseable {
          * The walk, with a filter that leaves out unchanged subtrees and states KEEP for each (mode=cephfs: the
          * rctime of each directory, {@link CephIncrementals}).
          */
-        record PrunedWalk(io.podheitor.hpc.changelog.ceph.RctimePruner pruner) implements Choice {
+        record PrunedWalk(io.podheitor.hpc.changelog.ceph.RctimePruner pruner, io.podheitor.hpc.source.EntryFilter asked)
+                implements Choice {
+            PrunedWalk(io.podheitor.hpc.changelog.ceph.RctimePruner pruner) {
+                this(pruner, pruner);
+            }
+
+            /** The walk of a snapshot: the pruner is asked about (and records, and KEEPs) the live paths. */
+            PrunedWalk relocated(io.podheitor.hpc.source.Relocation r) {
+                return new PrunedWalk(pruner, r.filter(pruner));
+            }
         }
 
         /**

@@ -41,7 +41,7 @@ public final class SourceFactory {
                     walkOptions(params, policy, withData), params.threads(), ChangeSetSource.DEFAULT_WINDOW);
             case ChangeDriver.Choice.PrunedWalk p -> PrunedWalk.start(params.path(),
                     walkOptions(params, policy, withData).withFilter(policy.delivered().asFilter().and(extra)
-                            .and(p.pruner())), p.pruner());
+                            .and(p.asked())), p.pruner());
             case ChangeDriver.Choice.Walk w -> {
                 EntryFilter filter = policy.delivered().asFilter().and(extra);
                 yield switch (params.mode()) {

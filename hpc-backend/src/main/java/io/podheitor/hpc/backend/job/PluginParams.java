@@ -35,10 +35,13 @@ import java.util.Set;
  * @param sharding     backup and estimate: which shard of the tree this job saves (keys shard, strategy, subtree,
  *                     mtime_bucket; docs/sharding.md), or null (the whole tree)
  * @param changes      change-driven Incrementals (keys changelog_user, state_dir; docs/changelog.md)
+ * @param snapshot     backup: read a snapshot of {@code path} made for the job, catalog the live paths
+ *                     (snapshot=yes; docs/ceph.md, "snapshot=yes")
  */
 public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth, byte[] backend,
         boolean aclSupport, boolean xattrSupport, int readAhead, int hardlinkMemory, Path spillDir,
-        int progressMinutes, Path metricsDir, int restoreThreads, ShardSpec sharding, ChangeKeys changes) {
+        int progressMinutes, Path metricsDir, int restoreThreads, ShardSpec sharding, ChangeKeys changes,
+        boolean snapshot) {
     /**
      * The keys of change-driven Incrementals.
      *
@@ -71,6 +74,13 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
 
     public PluginParams(byte[] path, Mode mode, int threads, int channelDepth, byte[] backend, boolean aclSupport,
             boolean xattrSupport, int readAhead, int hardlinkMemory, Path spillDir, int progressMinutes,
+            Path metricsDir, int restoreThreads, ShardSpec sharding, ChangeKeys changes) {
+        this(path, mode, threads, channelDepth, backend, aclSupport, xattrSupport, readAhead, hardlinkMemory, spillDir,
+                progressMinutes, metricsDir, restoreThreads, sharding, changes, false);
+    }
+
+    public PluginParams(byte[] path, Mode mode, int threads, int channelDepth, byte[] backend, boolean aclSupport,
+            boolean xattrSupport, int readAhead, int hardlinkMemory, Path spillDir, int progressMinutes,
             Path metricsDir, int restoreThreads, ShardSpec sharding) {
         this(path, mode, threads, channelDepth, backend, aclSupport, xattrSupport, readAhead, hardlinkMemory, spillDir,
                 progressMinutes, metricsDir, restoreThreads, sharding, ChangeKeys.NONE);
@@ -95,13 +105,25 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
     /** The same parameters, saving {@code shard} of the tree (tests and tools). */
     public PluginParams withSharding(ShardSpec shard) {
         return new PluginParams(path, mode, threads, channelDepth, backend, aclSupport, xattrSupport, readAhead,
-                hardlinkMemory, spillDir, progressMinutes, metricsDir, restoreThreads, shard, changes);
+                hardlinkMemory, spillDir, progressMinutes, metricsDir, restoreThreads, shard, changes, snapshot);
     }
 
     /** The same parameters with these change-source keys (tests and tools). */
     public PluginParams withChanges(ChangeKeys c) {
         return new PluginParams(path, mode, threads, channelDepth, backend, aclSupport, xattrSupport, readAhead,
-                hardlinkMemory, spillDir, progressMinutes, metricsDir, restoreThreads, sharding, c);
+                hardlinkMemory, spillDir, progressMinutes, metricsDir, restoreThreads, sharding, c, snapshot);
+    }
+
+    /** The same parameters for another root: a snapshot of {@code path} the job reads instead (snapshot=yes). */
+    public PluginParams withPath(byte[] root) {
+        return new PluginParams(root, mode, threads, channelDepth, backend, aclSupport, xattrSupport, readAhead,
+                hardlinkMemory, spillDir, progressMinutes, metricsDir, restoreThreads, sharding, changes, snapshot);
+    }
+
+    /** The same parameters with snapshot=yes or no (tests and tools). */
+    public PluginParams withSnapshot(boolean yes) {
+        return new PluginParams(path, mode, threads, channelDepth, backend, aclSupport, xattrSupport, readAhead,
+                hardlinkMemory, spillDir, progressMinutes, metricsDir, restoreThreads, sharding, changes, yes);
     }
 
     public PluginParams(byte[] path, Mode mode, int threads, int channelDepth, byte[] backend) {
@@ -131,6 +153,7 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
         Path stateDir = ChangeKeys.DEFAULT_STATE_DIR;
         List<String> gpfsArgs = List.of();
         int rctimeMargin = ChangeKeys.DEFAULT_RCTIME_MARGIN;
+        boolean snapshot = false;
         Set<String> seen = new HashSet<>();
         for (byte[] line : lines) {
             int eq = JobInfo.indexOf(line, (byte) '=');
@@ -169,6 +192,7 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
                 case "changelog_user" -> changelogUser = (String) value;
                 case "state_dir" -> stateDir = Path.of((String) value);
                 case "rctime_margin" -> rctimeMargin = (int) value;
+                case "snapshot" -> snapshot = (boolean) value;
                 case "gpfs_policy_args" -> {
                     @SuppressWarnings("unchecked")
                     List<String> words = (List<String>) value;
@@ -198,7 +222,7 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
         }
         return new PluginParams(path, mode, threads, channelDepth, backend, acl, xattr, readAhead, hardlinkMemory,
                 spillDir, progress, metricsDir, restoreThreads, sharding, new ChangeKeys(changelogUser, stateDir, gpfsArgs,
-                rctimeMargin));
+                rctimeMargin), snapshot);
     }
 
     /** The hard-link index spills to java.io.tmpdir unless spill_dir says otherwise. */
@@ -214,7 +238,7 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
                 && p.hardlinkMemory == hardlinkMemory && p.spillDir.equals(spillDir)
                 && p.progressMinutes == progressMinutes && java.util.Objects.equals(p.metricsDir, metricsDir)
                 && p.restoreThreads == restoreThreads && java.util.Objects.equals(p.sharding, sharding)
-                && p.changes.equals(changes);
+                && p.changes.equals(changes) && p.snapshot == snapshot;
     }
 
     @Override
@@ -226,6 +250,6 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
     public String toString() {
         return "PluginParams[path=" + PathText.render(path) + ", mode=" + mode.key() + ", threads=" + threads
                 + ", channel_depth=" + channelDepth + ", readahead=" + readAhead
-                + (sharding == null ? "" : ", shard=" + sharding) + "]";
+                + (sharding == null ? "" : ", shard=" + sharding) + (snapshot ? ", snapshot=yes" : "") + "]";
     }
 }

@@ -24,9 +24,11 @@ public final class PrunedWalk implements EntrySource {
         this.pruner = pruner;
     }
 
-    /** @param options the walk's options, whose filter already contains {@code pruner} (last, so it is asked only about directories the other filters walk) */
+    /**
+     * @param options the walk's options, whose filter already asks {@code pruner} (last, so that it is asked only
+     *                about directories the other filters walk; the root is recorded by whoever made the pruner)
+     */
     public static PrunedWalk start(byte[] root, WalkOptions options, RctimePruner pruner) {
-        pruner.root(root);
         return new PrunedWalk(Walk.start(root, options), pruner);
     }
 

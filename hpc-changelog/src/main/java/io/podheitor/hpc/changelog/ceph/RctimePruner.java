@@ -67,7 +67,10 @@ public final class RctimePruner implements EntryFilter {
         this.verdicts = verdicts;
     }
 
-    /** The root is always walked; it is recorded here (the walk asks {@link #descends} below the root only). */
+    /**
+     * The root is always walked; the pruner's owner records it here (the walk asks {@link #descends} below the root
+     * only; with a snapshot the walk's root is not the path the set must name).
+     */
     public void root(byte[] root) {
         if (recorder != null) {
             recorder.record(root);

@@ -49,6 +49,7 @@ class PrunedWalkTest {
         RctimePruner pruner = new RctimePruner(reader, THRESHOLD, NEW + 1, previous, rec, true);
         out[0] = pruner;
         byte[] r = root.toString().getBytes(StandardCharsets.ISO_8859_1);
+        pruner.root(r);
         TreeSet<String> entries = new TreeSet<>();
         TreeSet<String> keeps = new TreeSet<>();
         try (PrunedWalk w = PrunedWalk.start(r, new WalkOptions(3, 4, false).withFilter(pruner), pruner)) {
