@@ -110,7 +110,7 @@ for ((r = 1; r <= runs; r++)); do
     if [ $((i % 2)) = 0 ]; then printf 'new %s %s\n' "$r" "$i" > "$d/bench-new-$r-$i"
     else f=$(find "$d" -maxdepth 1 -type f | LC_ALL=C sort | sed -n "$(( (i / 2) % 20 + 1 ))p"); printf 'more %s\n' "$r" >> "${f:-$d/bench-app}"; fi
   done
-  want=$(stat -c %Z -- "${leaves[0]}")000000000
+  want=$(for d in "${leaves[@]}"; do stat -c %.9Z -- "$d" | tr -d .; done | sort -n | tail -n 1)   # the last change
   t0=$SECONDS
   until [ "$(getfattr --absolute-names --only-values -n ceph.dir.rctime -- "$T" 2>/dev/null | tr -d .)" -ge "$want" ] 2>/dev/null; do
     [ $((SECONDS - t0)) -lt 90 ] || die "rctime of $T did not reach the changes in 90 s"
