@@ -104,4 +104,86 @@ class CephIncrementalsTest {
             assertInstanceOf(ChangeDriver.Choice.Walk.class, d.choice());
         }
     }
+
+    /**
+     * mode=cephfs composes with shard=: the pruner is asked after the shard filter, the shard's files below walked
+     * directories are delivered (and only those), nothing below a pruned directory is, and the pruned one is KEPT.
+     */
+    @Test
+    void thePrunedWalkComposesWithAShard() throws Exception {
+        Path root = Files.createDirectories(tmp.resolve("root"));
+        for (String d : List.of("old/deep", "new/sub")) {
+            Files.createDirectories(root.resolve(d));
+        }
+        for (int i = 0; i < 40; i++) {
+            Files.writeString(root.resolve("old/deep/f" + i), "o");
+            Files.writeString(root.resolve("new/sub/g" + i), "n");
+        }
+        Path state = Files.createDirectories(tmp.resolve("state"));
+        List<JobEndAction> actions = new ArrayList<>();
+        PluginParams p = PluginParams.parse(List.of(("path=" + root).getBytes(UTF_8), "mode=cephfs".getBytes(UTF_8),
+                ("state_dir=" + state).getBytes(UTF_8), "shard=0/2".getBytes(UTF_8)));
+        Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwx------"));
+        long now = Instant.now().getEpochSecond();
+        // the Full's set, then an Incremental whose Since is an hour ahead: the directories' own times are old then,
+        // and the rctimes (from a table) decide: /old and /old/deep old, /new and /new/sub recent
+        try (ChangeDriver d = CephIncrementals.decide(p, job('F', -1, 1), true, actions::add, CEPH, Instant.now());
+                Sharding sh = Sharding.of(p, job('F', -1, 1), true);
+                io.podheitor.hpc.source.EntrySource src = SourceFactory.open(p, job('F', -1, 1),
+                        ChangePolicy.of(job('F', -1, 1), true), true, sh.filter(), d.choice())) {
+            drain(src);
+        }
+        actions.getFirst().onJobEnd(new JobOutcome.Ok());
+        long since = now + 3600;
+        String r = root.toString();
+        Rctime.Reader table = dir -> {
+            String s = new String(dir, UTF_8);
+            return s.startsWith(r + "/new") || s.equals(r) ? (since + 10) * 1_000_000_000L : (now - 3600) * 1_000_000_000L;
+        };
+        JobInfo incr = new JobInfo("ceph-job.2026-12-03_11.00.00_08", 2, 'B', 'I', since, true, new byte[0],
+                new byte[0], 'a', 14);
+        java.util.TreeSet<String> got = new java.util.TreeSet<>();
+        java.util.TreeSet<String> keeps = new java.util.TreeSet<>();
+        try (ChangeDriver d = CephIncrementals.decide(p, incr, true, actions::add, table, Instant.now());
+                Sharding sh = Sharding.of(p, incr, true);
+                io.podheitor.hpc.source.EntrySource src = SourceFactory.open(p, incr, ChangePolicy.of(incr, true), true,
+                        sh.filter(), d.choice())) {
+            assertInstanceOf(ChangeDriver.Choice.PrunedWalk.class, d.choice());
+            for (io.podheitor.hpc.source.SourceItem i : drain(src)) {
+                switch (i) {
+                    case io.podheitor.hpc.source.Entry e -> got.add(new String(e.path(), UTF_8).substring(r.length()));
+                    case io.podheitor.hpc.source.CatalogVerdict v -> keeps.add(v.kind() + " "
+                            + new String(v.path(), UTF_8).substring(r.length()));
+                    default -> { }
+                }
+            }
+            // the shard's files below /new, computed with the same filter on a plain listing
+            io.podheitor.hpc.source.EntryFilter shard = sh.filter();
+            java.util.TreeSet<String> want = new java.util.TreeSet<>(List.of("", "/new", "/new/sub", "/old"));
+            try (var files = Files.list(root.resolve("new/sub"))) {
+                for (Path f : files.toList()) {
+                    long ino = (long) Files.getAttribute(f, "unix:ino");
+                    if (shard.admitsName((r + "/new/sub").getBytes(UTF_8), f.getFileName().toString().getBytes(UTF_8),
+                            ino, io.podheitor.hpc.posix.FileMode.DT_REG)) {
+                        want.add("/new/sub/" + f.getFileName());
+                    }
+                }
+            }
+            assertTrue(want.size() > 4 && want.size() < 44, "shard 0/2 of 40 files: " + want.size());
+            assertEquals(want, got);
+            assertEquals(new java.util.TreeSet<>(List.of("KEEP /old")), keeps);
+        }
+    }
+
+    private static List<io.podheitor.hpc.source.SourceItem> drain(io.podheitor.hpc.source.EntrySource src)
+            throws InterruptedException {
+        List<io.podheitor.hpc.source.SourceItem> items = new ArrayList<>();
+        while (true) {
+            io.podheitor.hpc.source.SourceItem i = src.take();
+            if (i instanceof io.podheitor.hpc.source.SourceEnd) {
+                return items;
+            }
+            items.add(i);
+        }
+    }
 }
