@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # mode=beegfs (docs/changelog.md §6): one walk per BeeGFS metadata target, on a local tree with the fake
-# beegfs-ctl of hpc-changelog/src/test/python (BeeGFS 7.x formats; owners of the top directories by a hash of
-# their names, two metadata targets).
+# beegfs-ctl of hpc-changelog/src/test/python (BeeGFS 7.x formats; two metadata targets, the owners of the top
+# directories from a table, a renamed one by a hash of its name).
 #   99  Full with mode=beegfs (the job log names the targets and the top directories per target, and at the end
 #       what each target's walk did), then create / modify / delete / rename a file / rename a directory / chmod /
 #       a new top directory, and an Accurate Incremental walked per target: the deleted and renamed-away names
@@ -18,9 +18,10 @@ test_99_beegfs() {
   printf 'a\n' > "$T/a"; printf 'b\n' > "$T/b"; printf 'old\n' > "$T/old"; printf 'w\n' > "$T/with space"
   printf 'x\n' > "$T/d2/deep/x"; printf 'y\n' > "$T/d2/y"; printf 'z\n' > "$T/d3/x/y/z"; printf 'q\n' > "$T/d4/q"
   install -m 755 "$ROOT/hpc-changelog/src/test/python/fake_beegfs_ctl.py" "$bin/beegfs-ctl"
+  printf 'd1 1\nd2 2\nd3 2\nd4 1\nd5 1\nd6 2\n' > "$base/owners"   # "d2 moved": by crc32 of the name
   W=$base/backend
-  printf '#!/bin/sh\n[ -e %s/no-tool ] || PATH=%s:$PATH\nexport PATH\n[ ! -e %s/offline ] || { FAKE_BEEGFS_TARGETS=1:meta01:Online:Good,2:meta02:Offline:Good; export FAKE_BEEGFS_TARGETS; }\nexec %s "$@"\n' \
-    "$base" "$bin" "$base" "$ROOT/bin/podheitor-hpc-backend" > "$W"
+  printf '#!/bin/sh\n[ -e %s/no-tool ] || PATH=%s:$PATH\nFAKE_BEEGFS_OWNERS=%s/owners\nexport PATH FAKE_BEEGFS_OWNERS\n[ ! -e %s/offline ] || { FAKE_BEEGFS_TARGETS=1:meta01:Online:Good,2:meta02:Offline:Good; export FAKE_BEEGFS_TARGETS; }\nexec %s "$@"\n' \
+    "$base" "$bin" "$base" "$base" "$ROOT/bin/podheitor-hpc-backend" > "$W"
   chmod 755 "$W"
   local ps="podheitor-hpc:path=$T;mode=beegfs;backend=$W"
   out=$SCRATCH/$n.full
@@ -60,7 +61,7 @@ test_99_beegfs() {
   if ! hrun "$out" backup-plugin "$ps" Incremental Accurate=yes; then rm -f "$base/offline"; fail_job $n "Incremental with a target offline" "$out"; return 0; fi
   rm -f "$base/offline"
   i2=$(field JobId "$out"); log=$(H joblog "$i2")
-  grep -q "beegfs: metadata node meta02 \[ID: 2\] is Offline/Good: its [0-9]* top directories are walked by the other targets' walks" <<< "$log" \
+  grep -q "beegfs: metadata node meta02 \[ID: 2\] is Offline/Good: its [34] top directories are walked by the other targets' walks" <<< "$log" \
     && grep -q "beegfs: per target: meta01 \[ID: 1\] 6 top directories" <<< "$log" \
     || { fail $n "Incremental $i2 with meta02 offline: $(grep -m3 -i -e beegfs <<< "$log" | tr '\n' ' ')"; return 0; }
   # no beegfs-ctl: one warning, the plain walk

@@ -39,7 +39,7 @@ class BeegfsIncrementalsTest {
     }
 
     private static JobInfo job(char level, long since) {
-        return new JobInfo("beegfs-job", 9, 'B', level, since, true, new byte[0], new byte[0], 'a', 14);
+        return new JobInfo("beegfs-job", 9, 'B', level, since, false, new byte[0], new byte[0], 'a', 14);
     }
 
     private static PluginParams params(Path root) throws Exception {
