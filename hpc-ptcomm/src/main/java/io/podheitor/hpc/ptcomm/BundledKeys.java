@@ -34,7 +34,7 @@ final class BundledKeys {
                         "posix",
                         null,
                         KeySpec.Side.BACKEND,
-                        "The file system type, which chooses how Incrementals find what changed (docs/changelog.md): `lustre` with `changelog_user` reads the MDTs' changelogs, `gpfs` runs a policy scan, `cephfs` walks only into directories whose `ceph.dir.rctime` moved (docs/ceph.md \u00a77; Differentials too); every other mode, and every Full, walks the tree through POSIX calls (a BeeGFS driver: a later release)."),
+                        "The file system type, which chooses how Incrementals find what changed (docs/changelog.md): `lustre` with `changelog_user` reads the MDTs' changelogs, `gpfs` runs a policy scan, `cephfs` walks only into directories whose `ceph.dir.rctime` moved (docs/ceph.md \u00a77; Differentials too), `beegfs` walks every backup with one walk per metadata target over the top directories it owns (`beegfs-ctl` 7.x on the backend's PATH; the same time rule, the scan spread over the metadata servers: docs/changelog.md \u00a76); every other mode, and every Full, walks the tree through POSIX calls."),
                 new KeySpec("threads",
                         KeySpec.Type.INTEGER,
                         1L,

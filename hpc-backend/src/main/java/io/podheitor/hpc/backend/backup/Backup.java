@@ -134,6 +134,9 @@ public record Backup(FrameWriter out, EntryChecks.Answers answers, BooleanSuppli
                 out.message(Status.WARNING, w);
             }
             report.closingWarning(sharding::closingWarning);
+            if (changes.choice() instanceof ChangeDriver.Choice.PerTargetWalk t) {
+                report.closingInfo(t.report()::summary);
+            }
             if (changes.choice() instanceof ChangeDriver.Choice.PrunedWalk p) {
                 report.closingInfo(p.pruner()::summary);
                 report.closingWarning(p.pruner()::warning);
@@ -164,6 +167,8 @@ public record Backup(FrameWriter out, EntryChecks.Answers answers, BooleanSuppli
             // the rctime of the live directory: at least the snapshot's, so a subtree it leaves out is unchanged in
             // the snapshot too; the directory set and the KEEPs name live paths
             case ChangeDriver.Choice.PrunedWalk p -> p.relocated(r);
+            // the partition names live top directories: the snapshot is walked plainly
+            case ChangeDriver.Choice.PerTargetWalk t -> new ChangeDriver.Choice.Walk();
             case ChangeDriver.Choice.Changes c -> null;
         };
         if (choice == null) {

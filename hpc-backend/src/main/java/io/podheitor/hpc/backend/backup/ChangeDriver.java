@@ -77,6 +77,15 @@ final class ChangeDriver implements AutoCloseable {
         }
 
         /**
+         * The walk split over BeeGFS metadata targets: one walk per target over the top directories it owns, with
+         * the job's time rule and filter (mode=beegfs, {@link BeegfsIncrementals}); {@code report} collects what
+         * each target's walk did, for the job log.
+         */
+        record PerTargetWalk(io.podheitor.hpc.changelog.beegfs.OwnerPartition partition,
+                io.podheitor.hpc.changelog.beegfs.TargetReport report) implements Choice {
+        }
+
+        /**
          * The changes a change source named: the paths to save, and what it states about the earlier catalog
          * (KEEP/GONE verdicts, made when the source opens, maybe lazily; they matter in an Accurate job only).
          */
@@ -146,6 +155,10 @@ final class ChangeDriver implements AutoCloseable {
             Supplier<MdtLookup> lookups) {
         if (params.mode() == Mode.GPFS && withData) {
             return GpfsIncrementals.decide(params, job, GpfsChangeRun.findTool());
+        }
+        if (params.mode() == Mode.BEEGFS) {
+            return BeegfsIncrementals.decide(params, withData,
+                    withData ? io.podheitor.hpc.changelog.beegfs.BeegfsCtl.onPath() : Optional.empty());
         }
         if (params.mode() == Mode.CEPHFS && withData) {
             return CephIncrementals.decide(params, job, withData, onJobEnd,

@@ -13,7 +13,7 @@ import io.podheitor.hpc.walker.WalkOptions;
 /**
  * Chooses the entry source of a backup or estimate: ONE place that reads the typed {@code mode}, the job's level
  * and its change policy, with what the job's {@link ChangeDriver} decided: the walk, the walk pruned by CephFS
- * rctimes, or the paths a change source named (Lustre changelog, GPFS policy scan); drivers fall back to the walk
+ * rctimes, the walk split over BeeGFS metadata targets, or the paths a change source named (Lustre changelog, GPFS policy scan); drivers fall back to the walk
  * when their state (a cursor, a previous run) is missing.
  *
  * <p>The source delivers only what the {@link ChangePolicy} says the job sends, filtered before the metadata calls
@@ -42,6 +42,9 @@ public final class SourceFactory {
             case ChangeDriver.Choice.PrunedWalk p -> PrunedWalk.start(params.path(),
                     walkOptions(params, policy, withData).withFilter(policy.delivered().asFilter().and(extra)
                             .and(p.asked())), p.pruner());
+            case ChangeDriver.Choice.PerTargetWalk t -> io.podheitor.hpc.changelog.beegfs.PerTargetWalk.start(
+                    params.path(), walkOptions(params, policy, withData).withFilter(policy.delivered().asFilter()
+                            .and(extra)), t.partition(), t.report());
             case ChangeDriver.Choice.Walk w -> {
                 EntryFilter filter = policy.delivered().asFilter().and(extra);
                 yield switch (params.mode()) {
