@@ -5,7 +5,7 @@
 # (CephFS works without it; statfs then reports size 0, and the mgr would add ~300 MiB). Auth 'none': any local
 # process may talk to it, acceptable on loopback for a test cluster that lives for one test run.
 #
-#   scripts/lib/ceph-lab.sh up|down|status|mnt|conf|pids
+#   scripts/lib/ceph-lab.sh up|down|status|mnt|mount2|conf|pids
 #
 #   up      start everything and mount (idempotent: a running, mounted lab is left as it is; leftovers of a
 #           broken one are stopped first); a failing 'up' stops what it started
@@ -13,6 +13,7 @@
 #           start time), TERM then KILL, and delete the cluster's state (logs kept in $PHPC_CEPH_STATE/log;
 #           until the next 'up'; PHPC_CEPH_KEEP=1 keeps everything); idempotent
 #   status  daemons (PID, RSS), the mount, 'ceph -s'; exit 0 when up and mounted
+#   mount2  mount a second ceph-fuse client at STATE/mnt2 and print it (another "host"; 'down' stops it too)
 #   mnt     print the mount point; conf: print the ceph.conf path (for ceph -c); pids: "name pid" of the live
 #           daemons, one a line
 #
@@ -44,6 +45,7 @@ STATE=${PHPC_CEPH_STATE:-/tmp/podheitor-hpc-ceph}
 STATE=${STATE%/}
 CONF=$STATE/ceph.conf
 MNT=$STATE/mnt
+MNT2=$STATE/mnt2   # a second client's mount ('mount2': another "host" writing to the same file system)
 RUN=$STATE/run
 LOGD=$STATE/log
 PIDS=$RUN/pids                 # "name binary pid starttime", one line per process 'up' started
@@ -339,6 +341,10 @@ cmd_down() {
   if [ ! -e "$STATE" ] && [ ! -L "$STATE" ]; then info "nothing to stop ($STATE does not exist)"; return 0; fi
   ensure_state_dir --check "$STATE"
   local t0=$SECONDS rc=0 i n b pid st
+  if findmnt -n -M "$MNT2" > /dev/null 2>&1; then
+    umount "$MNT2" 2>/dev/null || { warn "umount $MNT2 failed: lazy unmount"; umount -l "$MNT2" 2>/dev/null || true; }
+    info "unmounted $MNT2"
+  fi
   if mounted; then
     umount "$MNT" 2>/dev/null || { warn "umount $MNT failed: lazy unmount"; umount -l "$MNT" 2>/dev/null || true; }
     if mounted; then warn "$MNT is still mounted"; rc=1; else info "unmounted $MNT"; fi
@@ -376,7 +382,7 @@ cmd_down() {
   done
   [ ${#live[@]} -eq 0 ] || info "stopped $(printf '%s\n' "${live[@]}" | awk '{ print $1 "=" $3 }' | paste -sd' ') ($((SECONDS - t0)) s)"
   if [ "$rc" = 0 ] && [ "${PHPC_CEPH_KEEP:-0}" != 1 ]; then
-    rmdir -- "$MNT" 2>/dev/null || true
+    rmdir -- "$MNT" "$MNT2" 2>/dev/null || true
     rm -rf -- "${STATE:?}"/{mon,osd,mds,crash,tmp,run} "$CONF" "$STATE/keyring"
   fi
   return "$rc"
@@ -402,13 +408,30 @@ cmd_pids() {
   live_procs | awk '{ print $1, $3 }'
 }
 
+# a second ceph-fuse client of the running lab at $MNT2 (its own session, cache and caps: what another host's
+# client would be); stopped and unmounted by 'down' with the first one
+cmd_mount2() {
+  is_up || die "the lab is not up"
+  if findmnt -n -M "$MNT2" > /dev/null 2>&1; then echo "$MNT2"; return 0; fi
+  mkdir -p "$MNT2"
+  start_daemon client.fuse2 ceph-fuse -c "$CONF" -n client.admin -f --log-file="$LOGD/client.fuse2.log" \
+    --admin-socket="$RUN/client.fuse2.asok" "$MNT2" >&2
+  local end=$((SECONDS + 60))
+  until [ "$(findmnt -n -o FSTYPE -M "$MNT2" 2>/dev/null)" = fuse.ceph-fuse ] && stat -f "$MNT2" > /dev/null 2>&1; do
+    [ "$SECONDS" -lt "$end" ] || die "no second ceph-fuse mount at $MNT2 after 60 s (log $LOGD/client.fuse2.log)"
+    sleep 0.2
+  done
+  echo "$MNT2"
+}
+
 case ${1:-} in
   up) cmd_up;;
+  mount2) cmd_mount2;;
   down) cmd_down;;
   status) cmd_status;;
   mnt) echo "$MNT";;
   conf) echo "$CONF";;
   pids) cmd_pids;;
   -h|--help|help) sed -n '2,/^set -Eeuo/p' "$0" | sed '$d; s/^# \{0,1\}//';;
-  *) echo "usage: ${0##*/} up|down|status|mnt|conf|pids (see --help)" >&2; exit 2;;
+  *) echo "usage: ${0##*/} up|down|status|mnt|mount2|conf|pids (see --help)" >&2; exit 2;;
 esac

@@ -97,10 +97,6 @@ final class Libc {
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
     }
 
-    private static final class Syncfs {
-        static final MethodHandle HANDLE = downcall("syncfs", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    }
-
     private static final class Fchmod {
         static final MethodHandle HANDLE = downcall("fchmod", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     }
@@ -282,14 +278,6 @@ final class Libc {
     static int fchmodat(MemorySegment cs, int dirfd, MemorySegment path, int mode, int flags) {
         try {
             return (int) Fchmodat.HANDLE.invokeExact(cs, dirfd, path, mode, flags);
-        } catch (Throwable t) {
-            throw NativeLibrary.unchecked(t);
-        }
-    }
-
-    static int syncfs(MemorySegment cs, int fd) {
-        try {
-            return (int) Syncfs.HANDLE.invokeExact(cs, fd);
         } catch (Throwable t) {
             throw NativeLibrary.unchecked(t);
         }

@@ -528,18 +528,6 @@ public final class Posix {
         }
     }
 
-    /** syncfs(2): writes the file system holding {@code fd} (an fd opened for reading, not O_PATH) to stable storage. */
-    public static void syncfs(int fd) throws PosixException {
-        ThreadScratch s = ThreadScratch.current();
-        int r;
-        do {
-            r = Libc.syncfs(s.capture(), fd);
-        } while (Eintr.interrupted(s, r));
-        if (r < 0) {
-            throw new PosixException("syncfs", s.errno(), null);
-        }
-    }
-
     public static void fchmod(int fd, int mode) throws PosixException {
         ThreadScratch s = ThreadScratch.current();
         int r;

@@ -125,7 +125,6 @@ final class CephSnapshot implements JobEndAction {
         try {
             removeLeftovers(pathFd, path, sn, infos, warnings);
             byte[] rel = join(SNAPDIR, name);
-            settle(path, warnings); // what this client wrote before the snapshot reaches the OSDs first
             try {
                 Posix.mkdirat(pathFd, rel, 0755);
             } catch (PosixException e) {
@@ -137,7 +136,6 @@ final class CephSnapshot implements JobEndAction {
             Posix.closeQuietly(pathFd);
             throw e;
         }
-        settle(path, warnings); // the client's snapshot copies of files it had dirty (cap snaps) flushed before the reads
         infos.add("snapshot: " + PathText.render(join(join(path, SNAPDIR), name)) + " created; the backup reads it");
         return new CephSnapshot(path, name, pathFd, infos, warnings, jobLog);
     }
@@ -282,27 +280,5 @@ final class CephSnapshot implements JobEndAction {
         }
         System.arraycopy(name, 0, p, dir.length + slash, name.length);
         return p;
-    }
-
-    /**
-     * syncfs on PATH, before and after the mkdir: a ceph client holding data it has not flushed completes the
-     * snapshot's copy of such a file (a "cap snap") only when it flushes. Test 98 once saw a name listed in a fresh
-     * snapshot that could not be opened (ENOENT, ceph-fuse 16, a file the same client was writing); flushing first
-     * is meant to close that window, which is not proven (it happened 2 times in 4 runs before, docs/ceph.md).
-     * A failure is a warning: the job goes on. It flushes everything this host wrote to the file system.
-     */
-    private static void settle(byte[] path, List<String> warnings) {
-        int fd = -1;
-        try {
-            fd = Posix.openat(Fcntl.AT_FDCWD, path, Fcntl.O_RDONLY | Fcntl.O_DIRECTORY | Fcntl.O_CLOEXEC, 0);
-            Posix.syncfs(fd);
-        } catch (PosixException e) {
-            warnings.add("snapshot=yes: syncfs of \"" + PathText.render(path) + "\": " + e.strerror()
-                    + " (data this host wrote just before the snapshot may be read late)");
-        } finally {
-            if (fd >= 0) {
-                Posix.closeQuietly(fd);
-            }
-        }
     }
 }
