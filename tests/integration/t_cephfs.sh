@@ -62,12 +62,6 @@ it_wait_rctime() { # ns bound path...
   done
 }
 
-cf_names() { # jobid saved|deleted -> catalog names (sorted)
-  local cmp='>'
-  [ "$2" = deleted ] && cmp='<'
-  H query "SELECT Name FROM PhpcFile WHERE JobId = $1 AND FileIndex $cmp 0 ORDER BY 1"
-}
-
 test_97_cephfs_rctime() {
   local n=cephfs_rctime why M T sd out fj ij log st saved del want R jname i margin=8 t0 pruned
   why=$(it_ceph_missing)
@@ -118,7 +112,7 @@ test_97_cephfs_rctime() {
   [ "$pruned" = 6 ] || { note "$(grep -i -e cephfs <<< "$log")"; fail $n "Incremental $ij pruned '${pruned:-?}' directories, want 6 (keep1..keep5, work/quiet)"; return 0; }
   grep -q "rctime in the future" <<< "$log" \
     || { fail $n "Incremental $ij: the future rctime was not reported: $(grep -i cephfs <<< "$log" | tr '\n' ' ')"; return 0; }
-  saved=$(cf_names "$ij" saved)
+  saved=$(cl_names "$ij" saved)
   if grep -q -e "/keep[0-9]/." -e "/work/quiet/." <<< "$saved"; then
     fail $n "Incremental $ij saved entries below a pruned directory: $(grep -e /keep -e /quiet/ <<< "$saved" | tr '\n' ' ')"; return 0
   fi
@@ -126,7 +120,7 @@ test_97_cephfs_rctime() {
       "$T/ren/new/sub/deeper/" "$T/ren/new/sub/deeper/d" "$T/perm/p" "$T/emptynew/" "$T/fut/later"; do
     grep -qxF -- "$want" <<< "$saved" || { note "saved: $(tr '\n' '|' <<< "$saved")"; fail $n "Incremental $ij did not save $want"; return 0; }
   done
-  del=$(cf_names "$ij" deleted | LC_ALL=C sort)
+  del=$(cl_names "$ij" deleted | LC_ALL=C sort)
   want=$(printf '%s\n' "$T/del/gone" "$T/ren/old/" "$T/ren/old/sub/" "$T/ren/old/sub/deeper/" "$T/ren/old/sub/deeper/d" \
     "$T/ren/old/sub/s" "$T/work/renme" | LC_ALL=C sort)
   [ "$del" = "$want" ] || { note "deleted: $(tr '\n' '|' <<< "$del")"; note "want:    $(tr '\n' '|' <<< "$want")"; fail $n "Incremental $ij recorded other deletions"; return 0; }
