@@ -124,7 +124,6 @@ for ((r = 1; r <= runs; r++)); do
   done
 done
 
-med() { sort -n | awk '{a[NR]=$1} END{ if (NR == 0) print 0; else if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2 }'; }
 col() { grep "^run=.* set=$1 " "$lines" | grep -o " $2=[0-9.]*" | cut -d= -f2; }
 spread() { col "$1" "$2" | paste -sd/ -; }
 {
@@ -134,13 +133,13 @@ spread() { col "$1" "$2" | paste -sd/ -; }
   echo "| Incremental | wall s (median; runs) | FD active s | walk s (median; runs) | statx | rctime reads | metadata calls | directories pruned | files saved |"
   echo "|---|---|---|---|---|---|---|---|---|"
   for s in walk rctime; do
-    x=$(col $s statx | med); rr=$(col $s rctime_reads | med)
-    echo "| $s | $(col $s wall_s | med) ($(spread $s wall_s)) | $(col $s fd_active_s | med) | $(col $s walk_s | med) ($(spread $s walk_s)) | $x | $rr | $(awk -v a="$x" -v b="$rr" 'BEGIN{print a+b}') | $(col $s pruned | med) | $(col $s files | med) |"
+    x=$(col $s statx | median); rr=$(col $s rctime_reads | median)
+    echo "| $s | $(col $s wall_s | median) ($(spread $s wall_s)) | $(col $s fd_active_s | median) | $(col $s walk_s | median) ($(spread $s walk_s)) | $x | $rr | $(awk -v a="$x" -v b="$rr" 'BEGIN{print a+b}') | $(col $s pruned | median) | $(col $s files | median) |"
   done
   echo
-  awk -v a="$(col walk wall_s | med)" -v b="$(col rctime wall_s | med)" -v c="$(col walk walk_s | med)" \
-      -v d="$(col rctime walk_s | med)" -v e="$(col walk statx | med)" -v f="$(col rctime statx | med)" \
-      -v g="$(col rctime rctime_reads | med)" -v h="$(col walk fd_active_s | med)" -v i="$(col rctime fd_active_s | med)" 'BEGIN{
+  awk -v a="$(col walk wall_s | median)" -v b="$(col rctime wall_s | median)" -v c="$(col walk walk_s | median)" \
+      -v d="$(col rctime walk_s | median)" -v e="$(col walk statx | median)" -v f="$(col rctime statx | median)" \
+      -v g="$(col rctime rctime_reads | median)" -v h="$(col walk fd_active_s | median)" -v i="$(col rctime fd_active_s | median)" 'BEGIN{
     printf "walk / rctime (medians): metadata calls %.1fx (statx %.1fx), walk time %.1fx, FD active %.2fx, job wall %.2fx\n",
       (f + g > 0 ? e / (f + g) : 0), (f > 0 ? e / f : 0), (d > 0 ? c / d : 0), (i > 0 ? h / i : 0), (b > 0 ? a / b : 0) }'
 } | tee "$OUT/summary.md"

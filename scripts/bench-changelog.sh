@@ -114,7 +114,6 @@ if [ "$flood" -gt 0 ]; then
   run_job "flood=$flood set=changelog" "$log_ps" Incremental | tee -a "$lines"
 fi
 
-med() { sort -n | awk '{a[NR]=$1} END{ if (NR == 0) print 0; else if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2 }'; }
 col() { grep "^run=.* set=$1 " "$lines" | grep -o " $2=[0-9.]*" | cut -d= -f2; }
 spread() { col "$1" "$2" | paste -sd/ -; }
 {
@@ -124,10 +123,10 @@ spread() { col "$1" "$2" | paste -sd/ -; }
   echo "| Incremental | wall s (median; runs) | FD active s (median) | files (median) | statx (median) | backend peak RSS kB (median) |"
   echo "|---|---|---|---|---|---|"
   for s in walk changelog; do
-    echo "| $s | $(col $s wall_s | med) ($(spread $s wall_s)) | $(col $s fd_active_s | med) | $(col $s files | med) | $(col $s statx | med) | $(col $s backend_peak_rss_kB | med) |"
+    echo "| $s | $(col $s wall_s | median) ($(spread $s wall_s)) | $(col $s fd_active_s | median) | $(col $s files | median) | $(col $s statx | median) | $(col $s backend_peak_rss_kB | median) |"
   done
   echo
-  awk -v a="$(col walk wall_s | med)" -v b="$(col changelog wall_s | med)" -v c="$(col walk fd_active_s | med)" \
-      -v d="$(col changelog fd_active_s | med)" 'BEGIN{
+  awk -v a="$(col walk wall_s | median)" -v b="$(col changelog wall_s | median)" -v c="$(col walk fd_active_s | median)" \
+      -v d="$(col changelog fd_active_s | median)" 'BEGIN{
     printf "walk / changelog (medians): wall %.2fx, FD active %.2fx\n", (b > 0 ? a / b : 0), (d > 0 ? c / d : 0) }'
 } | tee "$OUT/summary.md"

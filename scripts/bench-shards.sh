@@ -130,11 +130,10 @@ done
 "$H" reset-catalog >/dev/null 2>&1 || true
 
 # medians
-med() { sort -n | awk '{a[NR]=$1} END{ if (NR == 0) print 0; else if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2 }'; }
 col() { grep " set=$1 " "$lines" | grep -o " $2=[0-9.]*" | cut -d= -f2; }
 spread() { col "$1" "$2" | paste -sd/ -; }
-w1=$(col one wall_s | med) wn=$(col shards wall_s | med)
-x1=$(col one statx | med) xn=$(col shards statx | med)
+w1=$(col one wall_s | median) wn=$(col shards wall_s | median)
+x1=$(col one statx | median) xn=$(col shards statx | median)
 {
   echo
   echo "tree $tree; $shards shards ($strategy), topology $topology, catalog $catalog; $runs rounds; $NCPU CPUs"
@@ -142,7 +141,7 @@ x1=$(col one statx | med) xn=$(col shards statx | med)
   echo "| set | wall s (median; runs) | files/s (median) | MiB/s (median) | statx (median) | CPU s (median; runs) | CPU share of wall x $NCPU CPUs (median) |"
   echo "|---|---|---|---|---|---|---|"
   for s in one shards; do
-    echo "| $s | $(col $s wall_s | med) ($(spread $s wall_s)) | $(col $s files_per_s | med) | $(col $s MiB_per_s | med) | $(col $s statx | med) | $(col $s cpu_s | med) ($(spread $s cpu_s)) | $(col $s cpu_util | med)% |"
+    echo "| $s | $(col $s wall_s | median) ($(spread $s wall_s)) | $(col $s files_per_s | median) | $(col $s MiB_per_s | median) | $(col $s statx | median) | $(col $s cpu_s | median) ($(spread $s cpu_s)) | $(col $s cpu_util | median)% |"
   done
   echo
   awk -v a="$w1" -v b="$wn" -v x="$x1" -v y="$xn" -v n="$shards" 'BEGIN{

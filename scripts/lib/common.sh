@@ -206,3 +206,6 @@ _state_parent_problem() { # path
     printf -v _SD_WHY '%s is group- or world-writable without the sticky bit (mode %04o)' "$p" $((_SD_MODE & 8#7777))
   fi
 }
+
+# the median of the numbers on stdin, one per line (0 when there are none); the benchmarks' summaries
+median() { sort -n | awk '{a[NR]=$1} END{ if (NR == 0) print 0; else if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2 }'; }
