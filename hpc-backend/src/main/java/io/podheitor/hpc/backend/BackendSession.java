@@ -1,5 +1,7 @@
 package io.podheitor.hpc.backend;
 
+import io.podheitor.hpc.backend.restore.LayoutRestore;
+import io.podheitor.hpc.lustre.Lustre;
 import io.podheitor.hpc.backend.backup.Backup;
 import io.podheitor.hpc.backend.backup.FileOpener;
 import io.podheitor.hpc.backend.job.BadRequestException;
@@ -222,6 +224,9 @@ public final class BackendSession {
         } else {
             restorer = params == null ? new Restorer(out, job)
                     : new Restorer(out, job, params.aclSupport(), params.xattrSupport(), params.spillDir());
+        }
+        if (params != null) {
+            restorer.layouts(new LayoutRestore(params.stripe().restripe(), Lustre.get()));
         }
         out.end();
         out.flush();

@@ -84,6 +84,7 @@ class BackendProcessTest {
         String cp = Stream.of(BackendMain.class, FileRecord.class, Posix.class, io.podheitor.hpc.source.EntrySource.class,
                         Walk.class, io.podheitor.hpc.shard.ShardSpec.class,
                         io.podheitor.hpc.lustre.Lustre.class, io.podheitor.hpc.changelog.lustre.LustreChangeRun.class,
+                        io.podheitor.hpc.stripe.StripeReaders.class,
                         net.openhft.hashing.LongHashFunction.class)
                 // no Jackson: the backend's key table is compiled in (BundledKeys), so it runs without a TOML parser
                 .map(BackendProcessTest::codeSource).distinct().collect(Collectors.joining(File.pathSeparator));

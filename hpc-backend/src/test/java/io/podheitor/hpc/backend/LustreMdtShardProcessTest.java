@@ -38,19 +38,11 @@ class LustreMdtShardProcessTest {
 
     @BeforeAll
     static void buildFake() throws Exception {
-        Path module = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().normalize();
-        Path out = module.resolve("target/fake-lustre");
-        Process p = new ProcessBuilder("make", "-s", "-C", module.resolve("../hpc-lustre/src/test/c").toString(),
-                "O=" + out).redirectErrorStream(true).start();
-        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.waitFor(), "building the fake liblustreapi failed:\n" + log);
-        fakeLibrary = out.resolve("liblustreapi.so");
-        assertTrue(Files.isRegularFile(fakeLibrary), fakeLibrary.toString());
+        fakeLibrary = FakeLustreLib.path();
     }
 
     static void xattr(Path p, String name, String value) throws IOException {
-        Posix.setXattr(p.toString().getBytes(StandardCharsets.UTF_8),
-                ("user.lustre_fake." + name).getBytes(StandardCharsets.US_ASCII), value.getBytes(StandardCharsets.UTF_8));
+        FakeLustreLib.xattr(p, name, value);
     }
 
     /** The MDT of each file of the tree, as the fake places them. */

@@ -1,6 +1,8 @@
 package io.podheitor.hpc.backend.backup;
 
 import io.podheitor.hpc.backend.job.JobInfo;
+import io.podheitor.hpc.backend.job.Mode;
+import io.podheitor.hpc.lustre.Lustre;
 import io.podheitor.hpc.backend.job.PluginParams;
 import io.podheitor.hpc.posix.Mounts;
 import io.podheitor.hpc.posix.PathText;
@@ -103,7 +105,8 @@ public record Backup(FrameWriter out, EntryChecks.Answers answers, BooleanSuppli
         try (root; Sharding sharding = Sharding.of(params, job, withData);
                 ChangeDriver changes = ChangeDriver.of(params, job, withData, onJobEnd, MdtLookup::system);
                 HardLinks links = new HardLinks(params.hardlinkMemory(), params.spillDir(), out);
-                EntrySource source = openSource(params, job, policy, withData, sharding, changes, snapshot)) {
+                EntrySource source = openSource(params, job, policy, withData, sharding, changes, snapshot);
+                DataReaders readers = DataReaders.forJob(params)) {
             if (snapshot != null) {
                 for (String i : snapshot.infos()) {
                     out.message(Status.INFO, i);
@@ -141,8 +144,13 @@ public record Backup(FrameWriter out, EntryChecks.Answers answers, BooleanSuppli
                 report.closingInfo(p.pruner()::summary);
                 report.closingWarning(p.pruner()::warning);
             }
-            EntryWriter writer = new EntryWriter(out, withData, links, meta, DataReaders.standard(),
-                    opener != null ? opener : root, report, keeper, stop);
+            FileLayouts layouts = params.mode() == Mode.LUSTRE && withData ? FileLayouts.lustre(Lustre.get())
+                    : FileLayouts.NONE;
+            report.closingWarning(layouts::closingWarning);
+            report.closingInfo(readers::summary);
+            EntryWriter writer = new EntryWriter(out, withData, links, meta, readers,
+                    opener != null ? opener : root, report, keeper, stop,
+                    new LayoutCarrier(layouts, params.mode() == Mode.LUSTRE));
             MetricsFile metrics = params.metricsDir() == null ? null : new MetricsFile(params.metricsDir(), job.name(),
                     job.jobId(), text -> out.message(Status.WARNING, text));
             Progress progress = new Progress(out, clock, params.progressMinutes(), metrics);

@@ -1,9 +1,13 @@
 package io.podheitor.hpc.backend.backup;
 
+import io.podheitor.hpc.backend.job.PluginParams;
 import java.util.List;
 
-/** The ordered readers of a job: the first that takes a file sends its data (the last takes every file). */
-record DataReaders(List<DataReader> inOrder) {
+/**
+ * The ordered readers of a job: the first that takes a file sends its data (the last takes every file). Closing
+ * stops the threads of the readers that have some.
+ */
+record DataReaders(List<DataReader> inOrder) implements AutoCloseable {
     DataReaders {
         inOrder = List.copyOf(inOrder);
         if (inOrder.isEmpty()) {
@@ -16,6 +20,12 @@ record DataReaders(List<DataReader> inOrder) {
         return new DataReaders(List.of(new PrefetchedReader(), new SparseReader(), new SequentialReader()));
     }
 
+    /** The readers of a job: prefetched data, large files in parallel (docs/stripe.md), sparse, sequential. */
+    static DataReaders forJob(PluginParams params) {
+        return new DataReaders(List.of(new PrefetchedReader(), new StripedReader(params.stripe(), params.mode()),
+                new SparseReader(), new SequentialReader()));
+    }
+
     /** The reader for {@code file}. */
     DataReader choose(FileToRead file) throws CannotRead {
         for (DataReader r : inOrder) {
@@ -24,5 +34,28 @@ record DataReaders(List<DataReader> inOrder) {
             }
         }
         throw new IllegalStateException("no data reader takes " + file);
+    }
+
+    /** The job-end line of the parallel reads, or null. */
+    String summary() {
+        for (DataReader r : inOrder) {
+            if (r instanceof StripedReader s) {
+                return s.summary();
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void close() {
+        for (DataReader r : inOrder) {
+            if (r instanceof AutoCloseable c) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
     }
 }

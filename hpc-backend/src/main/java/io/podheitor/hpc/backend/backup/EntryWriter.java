@@ -10,6 +10,7 @@ import io.podheitor.hpc.ptcomm.Status;
 import io.podheitor.hpc.source.Entry;
 import java.io.IOException;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -35,14 +36,23 @@ final class EntryWriter {
     private final JobReport report;
     private final Keeper keeper;
     private final DataSink sink;
+    private final LayoutCarrier carrier;
+
+    EntryWriter(FrameWriter out, boolean withData, HardLinks links, MetadataCollector meta, DataReaders readers,
+            FileOpener opener, JobReport report, Keeper keeper, BooleanSupplier stop) {
+        this(out, withData, links, meta, readers, opener, report, keeper, stop,
+                new LayoutCarrier(FileLayouts.NONE, false));
+    }
 
     /**
      * @param withData backup (true: data sections and metadata blobs) or estimate (false: records only)
      * @param stop     true when the shim went away (a data section ends at the next packet)
+     * @param carrier  the layouts that travel with the data (mode=lustre, docs/stripe.md)
      */
     EntryWriter(FrameWriter out, boolean withData, HardLinks links, MetadataCollector meta, DataReaders readers,
-            FileOpener opener, JobReport report, Keeper keeper, BooleanSupplier stop) {
+            FileOpener opener, JobReport report, Keeper keeper, BooleanSupplier stop, LayoutCarrier carrier) {
         this.out = out;
+        this.carrier = carrier;
         this.withData = withData;
         this.links = links;
         this.meta = meta;
@@ -106,10 +116,13 @@ final class EntryWriter {
             send(record(FileType.REGULAR, st, e.path(), null, 0, 0));
             return;
         }
-        try (FileToRead file = new FileToRead(e, opener)) {
+        try (FileToRead file = new FileToRead(e, opener, carrier.layouts())) {
             DataReader reader;
+            Optional<byte[]> layout;
             try {
                 reader = readers.choose(file);
+                // a file the walk read ahead (small) was not opened here: it carries no layout
+                layout = file.opened() ? carrier.header(file) : Optional.empty();
             } catch (CannotRead x) {
                 out.message(Status.ERROR, x.getMessage());
                 report.notSaved();
@@ -120,9 +133,12 @@ final class EntryWriter {
             }
             links.remember(e.path(), st, report.records());
             byte[] blob = meta.collect(e.path(), st, e.xattrs());
-            send(record(FileType.REGULAR, st, e.path(), null,
-                    FileRecord.FLAG_DATA | FileRecord.FLAG_XATTR | reader.recordFlags(), 0));
-            report.dataSent(reader.send(file, sink));
+            int flags = FileRecord.FLAG_DATA | FileRecord.FLAG_XATTR | reader.recordFlags(file);
+            send(record(FileType.REGULAR, st, e.path(), null, flags, 0,
+                    layout.isPresent() ? LayoutCarrier.MARK : st.rdev()));
+            DataSink section = layout.isPresent()
+                    ? LayoutCarrier.prefixed(sink, layout.get(), (flags & FileRecord.FLAG_SPARSE) != 0) : sink;
+            report.dataSent(reader.send(file, section));
             out.data(blob, 0, blob.length); // the metadata blob follows the data section (docs/ptcomm.md §4)
         }
     }
@@ -162,8 +178,12 @@ final class EntryWriter {
     }
 
     static FileRecord record(FileType type, StatX st, byte[] name, byte[] link, int flags, long linkid) {
+        return record(type, st, name, link, flags, linkid, st.rdev());
+    }
+
+    static FileRecord record(FileType type, StatX st, byte[] name, byte[] link, int flags, long linkid, long rdev) {
         return new FileRecord(type, st.mode(), st.uid(), st.gid(), st.size(), st.atimeSec(), st.mtimeSec(),
-                st.ctimeSec(), st.ino(), st.dev(), st.nlink(), st.rdev(), st.blocks(), flags, linkid, name, link);
+                st.ctimeSec(), st.ino(), st.dev(), st.nlink(), rdev, st.blocks(), flags, linkid, name, link);
     }
 
     /** The data section as PTCOMM frames. */

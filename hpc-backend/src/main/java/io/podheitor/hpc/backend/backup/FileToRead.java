@@ -1,10 +1,12 @@
 package io.podheitor.hpc.backend.backup;
 
+import io.podheitor.hpc.lustre.Layout;
 import io.podheitor.hpc.posix.PathText;
 import io.podheitor.hpc.posix.Posix;
 import io.podheitor.hpc.posix.PosixException;
 import io.podheitor.hpc.posix.StatX;
 import io.podheitor.hpc.source.Entry;
+import java.util.Optional;
 
 /**
  * A regular file whose data section is about to be sent: the entry as the source delivered it, and, once a
@@ -14,12 +16,19 @@ import io.podheitor.hpc.source.Entry;
 final class FileToRead implements AutoCloseable {
     private final Entry entry;
     private final FileOpener opener;
+    private final FileLayouts layouts;
     private int fd = -1;
     private StatX atOpen;
+    private Optional<Layout> layout;
 
     FileToRead(Entry entry, FileOpener opener) {
+        this(entry, opener, FileLayouts.NONE);
+    }
+
+    FileToRead(Entry entry, FileOpener opener, FileLayouts layouts) {
         this.entry = entry;
         this.opener = opener;
+        this.layouts = layouts;
     }
 
     Entry entry() {
@@ -63,12 +72,25 @@ final class FileToRead implements AutoCloseable {
         return fd;
     }
 
+    /** Whether a reader opened the file (a file the source read ahead is never opened here). */
+    boolean opened() {
+        return fd >= 0;
+    }
+
     /** The fstat of the open descriptor ({@link #descriptor()} first). */
     StatX atOpen() {
         if (atOpen == null) {
             throw new IllegalStateException("not opened");
         }
         return atOpen;
+    }
+
+    /** The file's layout ({@link FileLayouts}), asked once, after {@link #descriptor()}; empty when it has none. */
+    Optional<Layout> layout() throws CannotRead {
+        if (layout == null) {
+            layout = layouts.of(descriptor(), entry.path());
+        }
+        return layout;
     }
 
     @Override

@@ -13,7 +13,7 @@ final class PrefetchedReader implements DataReader {
     }
 
     @Override
-    public int recordFlags() {
+    public int recordFlags(FileToRead file) {
         return 0;
     }
 

@@ -20,7 +20,7 @@ final class SequentialReader implements DataReader {
     }
 
     @Override
-    public int recordFlags() {
+    public int recordFlags(FileToRead file) {
         return 0;
     }
 

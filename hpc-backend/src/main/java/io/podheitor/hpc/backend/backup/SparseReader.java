@@ -23,7 +23,7 @@ final class SparseReader implements DataReader {
     }
 
     @Override
-    public int recordFlags() {
+    public int recordFlags(FileToRead file) {
         return FileRecord.FLAG_SPARSE;
     }
 

@@ -37,11 +37,36 @@ import java.util.Set;
  * @param changes      change-driven Incrementals (keys changelog_user, state_dir; docs/changelog.md)
  * @param snapshot     backup: read a snapshot of {@code path} made for the job, catalog the live paths
  *                     (snapshot=yes; docs/ceph.md, "snapshot=yes")
+ * @param stripe       parallel reads of large files and restripe-on-restore (docs/stripe.md)
  */
 public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth, byte[] backend,
         boolean aclSupport, boolean xattrSupport, int readAhead, int hardlinkMemory, Path spillDir,
         int progressMinutes, Path metricsDir, int restoreThreads, ShardSpec sharding, ChangeKeys changes,
-        boolean snapshot) {
+        boolean snapshot, StripeKeys stripe) {
+    /**
+     * The keys of parallel reads and restripe-on-restore (docs/stripe.md).
+     *
+     * @param parallelReads parallel_reads: AUTO (by layout on Lustre, by chunks on the other parallel file systems),
+     *                      YES (by chunks everywhere too) or NO
+     * @param readers       stripe_readers: threads reading one large file
+     * @param minBytes      stripe_min, in bytes: smaller files are read sequentially
+     * @param restripe      restripe: YES, NO or POOL_ONLY
+     */
+    public record StripeKeys(ParallelReads parallelReads, int readers, long minBytes, Restripe restripe) {
+        public static final StripeKeys DEFAULT = new StripeKeys(ParallelReads.AUTO, 4, 64L << 20, Restripe.YES);
+
+        public enum ParallelReads { AUTO, YES, NO }
+
+        public enum Restripe { YES, NO, POOL_ONLY }
+    }
+
+    public PluginParams(byte[] path, Mode mode, int threads, int channelDepth, byte[] backend, boolean aclSupport,
+            boolean xattrSupport, int readAhead, int hardlinkMemory, Path spillDir, int progressMinutes,
+            Path metricsDir, int restoreThreads, ShardSpec sharding, ChangeKeys changes, boolean snapshot) {
+        this(path, mode, threads, channelDepth, backend, aclSupport, xattrSupport, readAhead, hardlinkMemory, spillDir,
+                progressMinutes, metricsDir, restoreThreads, sharding, changes, snapshot, StripeKeys.DEFAULT);
+    }
+
     /**
      * The keys of change-driven Incrementals.
      *
@@ -70,6 +95,7 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
 
     public PluginParams {
         changes = changes == null ? ChangeKeys.NONE : changes;
+        stripe = stripe == null ? StripeKeys.DEFAULT : stripe;
     }
 
     public PluginParams(byte[] path, Mode mode, int threads, int channelDepth, byte[] backend, boolean aclSupport,
@@ -105,25 +131,31 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
     /** The same parameters, saving {@code shard} of the tree (tests and tools). */
     public PluginParams withSharding(ShardSpec shard) {
         return new PluginParams(path, mode, threads, channelDepth, backend, aclSupport, xattrSupport, readAhead,
-                hardlinkMemory, spillDir, progressMinutes, metricsDir, restoreThreads, shard, changes, snapshot);
+                hardlinkMemory, spillDir, progressMinutes, metricsDir, restoreThreads, shard, changes, snapshot, stripe);
     }
 
     /** The same parameters with these change-source keys (tests and tools). */
     public PluginParams withChanges(ChangeKeys c) {
         return new PluginParams(path, mode, threads, channelDepth, backend, aclSupport, xattrSupport, readAhead,
-                hardlinkMemory, spillDir, progressMinutes, metricsDir, restoreThreads, sharding, c, snapshot);
+                hardlinkMemory, spillDir, progressMinutes, metricsDir, restoreThreads, sharding, c, snapshot, stripe);
     }
 
     /** The same parameters for another root: a snapshot of {@code path} the job reads instead (snapshot=yes). */
     public PluginParams withPath(byte[] root) {
         return new PluginParams(root, mode, threads, channelDepth, backend, aclSupport, xattrSupport, readAhead,
-                hardlinkMemory, spillDir, progressMinutes, metricsDir, restoreThreads, sharding, changes, snapshot);
+                hardlinkMemory, spillDir, progressMinutes, metricsDir, restoreThreads, sharding, changes, snapshot, stripe);
     }
 
     /** The same parameters with snapshot=yes or no (tests and tools). */
     public PluginParams withSnapshot(boolean yes) {
         return new PluginParams(path, mode, threads, channelDepth, backend, aclSupport, xattrSupport, readAhead,
-                hardlinkMemory, spillDir, progressMinutes, metricsDir, restoreThreads, sharding, changes, yes);
+                hardlinkMemory, spillDir, progressMinutes, metricsDir, restoreThreads, sharding, changes, yes, stripe);
+    }
+
+    /** The same parameters with these stripe keys (tests and tools). */
+    public PluginParams withStripe(StripeKeys k) {
+        return new PluginParams(path, mode, threads, channelDepth, backend, aclSupport, xattrSupport, readAhead,
+                hardlinkMemory, spillDir, progressMinutes, metricsDir, restoreThreads, sharding, changes, snapshot, k);
     }
 
     public PluginParams(byte[] path, Mode mode, int threads, int channelDepth, byte[] backend) {
@@ -154,6 +186,10 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
         List<String> gpfsArgs = List.of();
         int rctimeMargin = ChangeKeys.DEFAULT_RCTIME_MARGIN;
         boolean snapshot = false;
+        StripeKeys.ParallelReads parallelReads = StripeKeys.DEFAULT.parallelReads();
+        int stripeReaders = StripeKeys.DEFAULT.readers();
+        long stripeMin = StripeKeys.DEFAULT.minBytes();
+        StripeKeys.Restripe restripe = StripeKeys.DEFAULT.restripe();
         Set<String> seen = new HashSet<>();
         for (byte[] line : lines) {
             int eq = JobInfo.indexOf(line, (byte) '=');
@@ -193,6 +229,12 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
                 case "state_dir" -> stateDir = Path.of((String) value);
                 case "rctime_margin" -> rctimeMargin = (int) value;
                 case "snapshot" -> snapshot = (boolean) value;
+                case "parallel_reads" -> parallelReads = StripeKeys.ParallelReads.valueOf(
+                        ((String) value).toUpperCase(java.util.Locale.ROOT));
+                case "stripe_readers" -> stripeReaders = (int) value;
+                case "stripe_min" -> stripeMin = ((int) value) * (1L << 20);
+                case "restripe" -> restripe = StripeKeys.Restripe.valueOf(
+                        ((String) value).toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
                 case "gpfs_policy_args" -> {
                     @SuppressWarnings("unchecked")
                     List<String> words = (List<String>) value;
@@ -222,7 +264,7 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
         }
         return new PluginParams(path, mode, threads, channelDepth, backend, acl, xattr, readAhead, hardlinkMemory,
                 spillDir, progress, metricsDir, restoreThreads, sharding, new ChangeKeys(changelogUser, stateDir, gpfsArgs,
-                rctimeMargin), snapshot);
+                rctimeMargin), snapshot, new StripeKeys(parallelReads, stripeReaders, stripeMin, restripe));
     }
 
     /** The hard-link index spills to java.io.tmpdir unless spill_dir says otherwise. */
@@ -238,7 +280,7 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
                 && p.hardlinkMemory == hardlinkMemory && p.spillDir.equals(spillDir)
                 && p.progressMinutes == progressMinutes && java.util.Objects.equals(p.metricsDir, metricsDir)
                 && p.restoreThreads == restoreThreads && java.util.Objects.equals(p.sharding, sharding)
-                && p.changes.equals(changes) && p.snapshot == snapshot;
+                && p.changes.equals(changes) && p.snapshot == snapshot && p.stripe.equals(stripe);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.podheitor.hpc.backend.restore;
 
+import io.podheitor.hpc.lustre.Layout;
+import io.podheitor.hpc.lustre.LayoutCodec;
 import io.podheitor.hpc.posix.Errno;
 import io.podheitor.hpc.posix.Fcntl;
 import io.podheitor.hpc.posix.FileMode;
@@ -33,6 +35,9 @@ import java.io.IOException;
 final class EntryRestorer {
     private static final int CREATE_FLAGS =
             Fcntl.O_WRONLY | Fcntl.O_CREAT | Fcntl.O_EXCL | Fcntl.O_NOFOLLOW | Fcntl.O_CLOEXEC;
+
+    /** The rdev of a regular file whose data starts with its layout (docs/stripe.md; "PHLY"). */
+    static final long LAYOUT_MARK = 0x50484C59L;
 
     /** What the create step did. */
     enum Created {
@@ -68,9 +73,17 @@ final class EntryRestorer {
         final FileRecord record;
         final long seq;
         final RestoreTree.Target target;
-        final int fd;
+        int fd;
         PosixException writeError;
+        /** a failure that is not an errno (a damaged layout header), reported at close */
+        String failure;
         boolean seeked;
+        /** the layout header being received (docs/stripe.md): the file is created when it is complete */
+        byte[] header;
+        int headerHave;
+        /** the header's length: the section's offsets are the file's moved up by it */
+        long shift;
+        boolean replaceAlways;
 
         OpenFile(FileRecord record, long seq, RestoreTree.Target target, int fd) {
             this.record = record;
@@ -124,6 +137,14 @@ final class EntryRestorer {
                     // EMPTY: OK (CF_EXTRACT) although no data follows: the FD drops the XACL records of CF_CREATED
                     // files, and the metadata blob must reach us; close() applies the attributes
                     removeExisting(t, existing);
+                    if (r.type() == FileType.REGULAR && r.rdev() == LAYOUT_MARK) {
+                        // saved with its Lustre layout, which starts the data: created when the header is in
+                        current = new OpenFile(r, seq, t, -1);
+                        current.header = new byte[LayoutCodec.PREFIX];
+                        current.replaceAlways = always;
+                        created(false);
+                        return Created.EXTRACT;
+                    }
                     int fd;
                     try {
                         fd = Posix.openat(t.dirFd(), t.leaf(), CREATE_FLAGS, 0600);
@@ -355,26 +376,105 @@ final class EntryRestorer {
     // ------------------------------------------------------------------ pluginIO
 
     /** A D packet of the current file: written; a failure is remembered and reported at close. */
-    void write(byte[] data) {
+    void write(byte[] data) throws IOException {
         OpenFile f = current;
-        if (f == null || f.fd < 0 || f.writeError != null) {
+        if (f == null || f.writeError != null || f.failure != null) {
+            return;
+        }
+        int from = 0;
+        if (f.header != null) {
+            from = takeHeader(f, data);
+            if (f.header != null || f.fd < 0) {
+                return; // more header to come, or the create failed
+            }
+        }
+        if (f.fd < 0 || from == data.length) {
             return;
         }
         try {
-            Posix.write(f.fd, data, 0, data.length);
+            Posix.write(f.fd, data, from, data.length - from);
         } catch (PosixException e) {
             f.writeError = e;
+        }
+    }
+
+    /**
+     * Takes the layout header's bytes from {@code data} (docs/stripe.md); once it is complete, creates the file with
+     * the layout.
+     *
+     * @return where the file's own bytes start in {@code data}
+     */
+    private int takeHeader(OpenFile f, byte[] data) throws IOException {
+        int used = 0;
+        while (f.header != null && used < data.length) {
+            int n = Math.min(f.header.length - f.headerHave, data.length - used);
+            System.arraycopy(data, used, f.header, f.headerHave, n);
+            f.headerHave += n;
+            used += n;
+            if (f.headerHave < f.header.length) {
+                break;
+            }
+            if (f.header.length == LayoutCodec.PREFIX) {
+                int len = LayoutCodec.announcedLength(f.header);
+                if (len < 0) {
+                    f.failure = "\"" + PathText.render(f.target.path()) + "\": its data does not start with the "
+                            + "layout header its attributes announce; not restored";
+                    f.header = null;
+                    return data.length;
+                }
+                f.header = java.util.Arrays.copyOf(f.header, len);
+                continue;
+            }
+            Layout layout;
+            try {
+                layout = LayoutCodec.decode(f.header);
+            } catch (IllegalArgumentException e) {
+                f.failure = "\"" + PathText.render(f.target.path()) + "\": damaged layout header: " + e.getMessage()
+                        + "; not restored";
+                f.header = null;
+                return data.length;
+            }
+            f.shift = f.header.length;
+            f.header = null;
+            try {
+                f.fd = createWithLayout(f, layout);
+            } catch (PosixException e) {
+                f.writeError = e;
+                return data.length;
+            }
+        }
+        return used;
+    }
+
+    private int createWithLayout(OpenFile f, Layout layout) throws PosixException, IOException {
+        RestoreTree.Target t = f.target;
+        try {
+            return ctx.layouts().create(t, layout, CREATE_FLAGS, out);
+        } catch (PosixException e) {
+            if (!f.replaceAlways || e.errno() != Errno.EEXIST) {
+                throw e;
+            }
+            removeExisting(t, t.lstat());
+            return ctx.layouts().create(t, layout, CREATE_FLAGS, out);
         }
     }
 
     /** {@code C SEEK <offset>}: the next D packets go to that offset; a failure is reported at close. */
     void seek(long offset) {
         OpenFile f = current;
-        if (f == null || f.fd < 0 || f.writeError != null) {
+        if (f == null || f.writeError != null || f.failure != null) {
+            return;
+        }
+        if (f.header != null || offset < f.shift) {
+            f.failure = "\"" + PathText.render(f.target.path()) + "\": a seek to " + offset
+                    + " inside its layout header; not restored";
+            return;
+        }
+        if (f.fd < 0) {
             return;
         }
         try {
-            Posix.lseek(f.fd, offset, Posix.SEEK_SET);
+            Posix.lseek(f.fd, offset - f.shift, Posix.SEEK_SET);
             f.seeked = true;
         } catch (PosixException e) {
             f.writeError = e;
@@ -401,12 +501,24 @@ final class EntryRestorer {
             discarding = false;
             return dropped ? Closed.DROPPED : Closed.NONE;
         }
+        if (f.header != null && f.failure == null) {
+            f.failure = "\"" + PathText.render(f.target.path()) + "\": its data ended inside its layout header; "
+                    + "not restored";
+        }
+        if (f.fd < 0 && (f.failure != null || f.writeError != null)) {
+            lastCreated = false;
+            out.failed(f.seq, f.failure != null ? f.failure : "cannot create \"" + PathText.render(f.target.path())
+                    + "\": " + f.writeError.strerror());
+            return Closed.FAILED;
+        }
         if (f.fd < 0) {
             return Closed.OK; // created completely at FILE time
         }
-        String failure = null;
+        String failure = f.failure == null ? null : f.failure + removePartial(f);
         try {
-            if (f.writeError != null) {
+            if (failure != null) {
+                // a damaged header: reported below
+            } else if (f.writeError != null) {
                 failure = "write error on \"" + PathText.render(f.target.path()) + "\": " + f.writeError.strerror()
                         + removePartial(f);
             } else {

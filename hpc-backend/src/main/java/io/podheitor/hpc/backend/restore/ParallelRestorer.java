@@ -471,4 +471,9 @@ public final class ParallelRestorer implements RestoreCalls {
             f.done().complete(null);
         }
     }
+
+    @Override
+    public void layouts(LayoutRestore layouts) {
+        ctx.layouts(layouts);
+    }
 }

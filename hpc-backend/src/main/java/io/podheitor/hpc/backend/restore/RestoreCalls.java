@@ -29,4 +29,7 @@ public sealed interface RestoreCalls permits Restorer, ParallelRestorer {
     void finish() throws IOException;
 
     void release();
+
+    /** How files saved with a Lustre layout are created (key restripe); before the first file. */
+    void layouts(LayoutRestore layouts);
 }

@@ -17,6 +17,7 @@ final class RestoreContext implements AutoCloseable {
     private final byte[] where;
     private final byte[] regexWhere;
     private RestoreTree tree;
+    private LayoutRestore layouts;
 
     RestoreContext(JobInfo job, RestoreOutput out, boolean aclSupport, boolean xattrSupport, int directoriesInMemory,
             Path spillDir) {
@@ -34,6 +35,18 @@ final class RestoreContext implements AutoCloseable {
             tree = RestoreTree.open(where, regexWhere);
         }
         return tree;
+    }
+
+    /** How files saved with a Lustre layout are created (docs/stripe.md); restripe=yes unless set. */
+    synchronized LayoutRestore layouts() {
+        if (layouts == null) {
+            layouts = LayoutRestore.defaults();
+        }
+        return layouts;
+    }
+
+    synchronized void layouts(LayoutRestore l) {
+        layouts = l;
     }
 
     /** The tree if it was opened, else null. */

@@ -73,7 +73,7 @@ public final class Restorer implements RestoreCalls {
 
     /** A D packet of the current file: written; a failure is remembered and reported at close. */
     @Override
-    public void write(byte[] data) {
+    public void write(byte[] data) throws IOException {
         entries.write(data);
     }
 
@@ -130,5 +130,10 @@ public final class Restorer implements RestoreCalls {
             return null;
         }
         return Arrays.copyOf(p, i);
+    }
+
+    @Override
+    public void layouts(LayoutRestore layouts) {
+        ctx.layouts(layouts);
     }
 }

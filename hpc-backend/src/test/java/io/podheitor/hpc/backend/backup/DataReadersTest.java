@@ -93,7 +93,7 @@ class DataReadersTest {
             DataReader r = DataReaders.standard().choose(file);
             org.junit.jupiter.api.Assumptions.assumeTrue(r instanceof SparseReader,
                     "the temporary directory's file system reports no hole (no SEEK_HOLE)");
-            assertEquals(FileRecord.FLAG_SPARSE, r.recordFlags());
+            assertEquals(FileRecord.FLAG_SPARSE, r.recordFlags(file));
             Recorder sink = new Recorder();
             long sent = r.send(file, sink);
             assertEquals(List.of("end"), sink.events);
@@ -122,7 +122,7 @@ class DataReadersTest {
         try (FileToRead file = new FileToRead(listed, FileOpener.POSIX)) {
             DataReader r = DataReaders.standard().choose(file);
             assertInstanceOf(SequentialReader.class, r);
-            assertEquals(0, r.recordFlags());
+            assertEquals(0, r.recordFlags(file));
             Recorder sink = new Recorder();
             assertEquals(100_010, r.send(file, sink), "saved up to its size at open");
             assertEquals(List.of(65536, 34474), sink.packets.stream().map(p -> p.length).toList());
