@@ -26,6 +26,10 @@
  * hold an O_PATH fd (while the fd budget allows), so every operation is one *at() syscall relative to a directory
  * fd. st_ino is the source's inode number (the nodeid is the node's address, the root's is 1).
  *
+ * --ost-bw=MBPS (passthrough): every OST reads MBPS * 10^6 bytes/s; a READ's reply waits until the OSTs holding its
+ * bytes (the layout from the fake liblustreapi's user.lustre_fake.* xattrs, read at open) have delivered them, each
+ * OST one "busy until" clock shared by all files; a timer thread of its own sends those replies. See README.md.
+ *
  * Synthetic mode stores nothing: a tree of FILES regular files, --files-per-dir (default 100) per directory,
  * directories arranged as an implicit --dir-fanout-ary tree (default 16) numbered breadth first. The nodeid is the
  * inode number; names, sizes, times and data are computed from it; the mount is read-only.
