@@ -176,6 +176,8 @@ struct lfs {
     long long delay_ns;
     double ost_ns_per_byte;   /* --ost-bw: nanoseconds an OST needs per byte (0: off) */
     struct ostbw *ob;         /* --ost-bw state, NULL when off */
+    pthread_mutex_t open_lock; /* passthrough: the list of open files */
+    struct ofile *open_files;
     int source_fd;            /* passthrough: the source directory (the root node's fd) */
     pthread_rwlock_t topo;    /* writable mode: held for reading while a node's (parent, name) is used, for writing
                                * while names change (rename, unlink, rmdir, a lookup that finds a node's new name) */
@@ -210,7 +212,7 @@ static struct reply *reply_new(fuse_req_t req, enum kind kind, size_t extra)
 static void node_forget(struct lfs *fs, struct node *n, uint64_t count);
 static void dir_free(void *ds);
 struct ofile;
-static void ofile_free(struct ofile *of);
+static void ofile_free(struct lfs *fs, struct ofile *of);
 
 static void send_reply(struct lfs *fs, struct reply *r)
 {
@@ -231,7 +233,7 @@ static void send_reply(struct lfs *fs, struct reply *r)
     case R_OPEN:
         rc = fuse_reply_open(r->req, &r->u.fi);
         if (rc != 0 && !fs->o.synthetic) {
-            ofile_free((struct ofile *)(uintptr_t)r->u.fi.fh);
+            ofile_free(fs, (struct ofile *)(uintptr_t)r->u.fi.fh);
         }
         break;
     case R_OPENDIR:
@@ -256,7 +258,7 @@ static void send_reply(struct lfs *fs, struct reply *r)
         rc = fuse_reply_create(r->req, &r->u.c.e, &r->u.c.fi);
         if (rc != 0) {
             node_forget(fs, r->node, 1);
-            ofile_free((struct ofile *)(uintptr_t)r->u.c.fi.fh);
+            ofile_free(fs, (struct ofile *)(uintptr_t)r->u.c.fi.fh);
         }
         break;
     case R_WRITE:
@@ -413,8 +415,9 @@ struct layout {
     struct lcomp c[LOV_MAX_COMPS];
 };
 
-/* An open passthrough file (fuse_file_info.fh). */
+/* An open passthrough file (fuse_file_info.fh); on the list of open files (closed at exit if still open). */
 struct ofile {
+    struct ofile *prev, *next;
     int fd;
     struct layout *lay;       /* --ost-bw: the layout read at open, else NULL */
 };
@@ -446,13 +449,24 @@ static void layout_free(struct layout *l)
     free(l);
 }
 
-static void ofile_free(struct ofile *of)
+static void ofile_free(struct lfs *fs, struct ofile *of)
 {
-    if (of != NULL) {
-        close(of->fd);
-        layout_free(of->lay);
-        free(of);
+    if (of == NULL) {
+        return;
     }
+    pthread_mutex_lock(&fs->open_lock);
+    if (of->prev != NULL) {
+        of->prev->next = of->next;
+    } else {
+        fs->open_files = of->next;
+    }
+    if (of->next != NULL) {
+        of->next->prev = of->prev;
+    }
+    pthread_mutex_unlock(&fs->open_lock);
+    close(of->fd);
+    layout_free(of->lay);
+    free(of);
 }
 
 /* a decimal number of at most 20 digits that fits: 0, else -1 */
@@ -1968,6 +1982,14 @@ static struct ofile *ofile_new(struct lfs *fs, int fd)
             pthread_mutex_unlock(&fs->ob->lock);
         }
     }
+    pthread_mutex_lock(&fs->open_lock);
+    of->prev = NULL;
+    of->next = fs->open_files;
+    if (of->next != NULL) {
+        of->next->prev = of;
+    }
+    fs->open_files = of;
+    pthread_mutex_unlock(&fs->open_lock);
     return of;
 }
 
@@ -2026,7 +2048,7 @@ static void lfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
     struct reply *r = reply_new(req, R_OPEN, 0);
     if (r == NULL) {
         if (!fs->o.synthetic) {
-            ofile_free((struct ofile *)(uintptr_t)fh);
+            ofile_free(fs, (struct ofile *)(uintptr_t)fh);
         }
         fuse_reply_err(req, ENOMEM);
         return;
@@ -2148,7 +2170,7 @@ static void lfs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *f
 {
     (void)ino;
     if (!fs_of(req)->o.synthetic) {
-        ofile_free((struct ofile *)(uintptr_t)fi->fh);
+        ofile_free(fs_of(req), (struct ofile *)(uintptr_t)fi->fh);
     }
     fuse_reply_err(req, 0);
 }
@@ -2958,6 +2980,7 @@ static int setup_passthrough(struct lfs *fs, const char *source)
     rlim_t reserve = lim / 4 > 256 ? lim / 4 : 256;
     fs->t.max_fds = lim > reserve ? (unsigned)(lim - reserve) : 0;
     pthread_mutex_init(&fs->t.lock, NULL);
+    pthread_mutex_init(&fs->open_lock, NULL);
     fs->t.nbucket = 4096;
     fs->t.bucket = calloc(fs->t.nbucket, sizeof *fs->t.bucket);
     fs->root = calloc(1, sizeof *fs->root + 2);
@@ -2994,6 +3017,9 @@ static void teardown_passthrough(struct lfs *fs)
                 free(n);
             }
         }
+    }
+    while (fs->open_files != NULL) {
+        ofile_free(fs, fs->open_files); /* still open when the mount went away (a signal, an unmount -l) */
     }
     free(t->bucket);
     free(fs->root);
