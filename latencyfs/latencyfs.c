@@ -656,10 +656,10 @@ static int lov_comp(char *text, struct lcomp *c, const struct lov_defaults *d, u
         }
     }
     if ((t = lov_token(text, "pattern", v, sizeof v)) != 0) {
-        if (t < 0) {
-            return -1;
+        c->mdt = t > 0 && strcmp(v, "mdt") == 0;
+        if (!c->mdt && (t < 0 || (strcmp(v, "raid0") != 0 && strcmp(v, "overstriping") != 0))) {
+            return -1; /* the patterns the fake liblustreapi knows */
         }
-        c->mdt = strcmp(v, "mdt") == 0;
     }
     if (c->mdt) {
         return 0;

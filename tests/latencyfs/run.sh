@@ -220,7 +220,8 @@ setfattr -n user.lustre_fake.lov \
   -v "extent=0-1048576 pattern=mdt;extent=1048576-4194304 count=1 size=1048576 ost=7 pool=flash;extent=4194304-EOF count=2 size=2097152 ost=4,5 init=no" \
   "$osrc/pfl"
 malformed=("count=4 size=abc ost=0,1,2,3" "extent=5-3 count=2" "count=2 ost=1,99999" "count=0" "count=3 ost=0,1"
-  "extent=0-1048576 count=1;extent=2097152-EOF count=2" "$(printf 'count=\001\002;;;=')" "count=99999999999999999999999")
+  "extent=0-1048576 count=1;extent=2097152-EOF count=2" "$(printf 'count=\001\002;;;=')" "count=99999999999999999999999"
+  "count=2 pattern=mirror")
 for i in "${!malformed[@]}"; do
   head -c $((1 << 20)) /dev/urandom > "$osrc/bad$i"; setfattr -n user.lustre_fake.lov -v "${malformed[$i]}" "$osrc/bad$i"
 done
@@ -254,7 +255,7 @@ PY
 }
 within() { python3 -c 'import sys; v, lo, hi = map(float, sys.argv[1:]); sys.exit(0 if lo <= v <= hi else 1)' "$@"; }
 ost_st=''
-ostb() { echo "$ost_st" | grep -o "$1=[0-9]*" | cut -d= -f2; }   # OSTxxxx or MDT: bytes read, from the --stats line
+ostb() { local v; v=$(echo "$ost_st" | grep -o " $1=[0-9]*" | cut -d= -f2); echo "${v:-0}"; }   # OSTxxxx or MDT: bytes read (--stats)
 if fg_mount "$work/ost.log" --delay-us=0 --ost-bw=$BW --stats "$osrc"; then
   # (a) one sequential reader: dd bs=1M, its output compared with the source on the fly
   t0=$(date +%s%N)
