@@ -26,6 +26,10 @@
  * hold an O_PATH fd (while the fd budget allows), so every operation is one *at() syscall relative to a directory
  * fd. st_ino is the source's inode number (the nodeid is the node's address, the root's is 1).
  *
+ * --ost-bw=MBPS (passthrough): every OST reads MBPS * 10^6 bytes/s; a READ's reply waits until the OSTs holding its
+ * bytes (the layout from the fake liblustreapi's user.lustre_fake.* xattrs, read at open) have delivered them, each
+ * OST one "busy until" clock shared by all files; a timer thread of its own sends those replies. See README.md.
+ *
  * Synthetic mode stores nothing: a tree of FILES regular files, --files-per-dir (default 100) per directory,
  * directories arranged as an implicit --dir-fanout-ary tree (default 16) numbered breadth first. The nodeid is the
  * inode number; names, sizes, times and data are computed from it; the mount is read-only.
@@ -77,6 +81,7 @@ struct options {
     int stats;
     int rw;                   /* writable passthrough: changes go to the source (the backing directory) */
     int delay_data;           /* delay data requests (read, write, fsync, fallocate, lseek) too */
+    char *ost_bw;             /* --ost-bw: read bandwidth per OST in MB/s, as text (NULL or 0: off) */
     int show_help;
 };
 
@@ -91,6 +96,7 @@ static const struct fuse_opt option_spec[] = {
     OPT("--stats", stats),
     OPT("--rw", rw),
     OPT("--delay-data", delay_data),
+    OPT("--ost-bw=%s", ost_bw),
     OPT("-h", show_help),
     OPT("--help", show_help),
     FUSE_OPT_END
@@ -163,9 +169,15 @@ struct fifo {
     int timer;                /* a worker is sending the FIFO's replies as they fall due */
 };
 
+struct ostbw;
+
 struct lfs {
     struct options o;
     long long delay_ns;
+    double ost_ns_per_byte;   /* --ost-bw: nanoseconds an OST needs per byte (0: off) */
+    struct ostbw *ob;         /* --ost-bw state, NULL when off */
+    pthread_mutex_t open_lock; /* passthrough: the list of open files */
+    struct ofile *open_files;
     int source_fd;            /* passthrough: the source directory (the root node's fd) */
     pthread_rwlock_t topo;    /* writable mode: held for reading while a node's (parent, name) is used, for writing
                                * while names change (rename, unlink, rmdir, a lookup that finds a node's new name) */
@@ -199,6 +211,8 @@ static struct reply *reply_new(fuse_req_t req, enum kind kind, size_t extra)
 
 static void node_forget(struct lfs *fs, struct node *n, uint64_t count);
 static void dir_free(void *ds);
+struct ofile;
+static void ofile_free(struct lfs *fs, struct ofile *of);
 
 static void send_reply(struct lfs *fs, struct reply *r)
 {
@@ -219,7 +233,7 @@ static void send_reply(struct lfs *fs, struct reply *r)
     case R_OPEN:
         rc = fuse_reply_open(r->req, &r->u.fi);
         if (rc != 0 && !fs->o.synthetic) {
-            close((int)r->u.fi.fh);
+            ofile_free(fs, (struct ofile *)(uintptr_t)r->u.fi.fh);
         }
         break;
     case R_OPENDIR:
@@ -244,7 +258,7 @@ static void send_reply(struct lfs *fs, struct reply *r)
         rc = fuse_reply_create(r->req, &r->u.c.e, &r->u.c.fi);
         if (rc != 0) {
             node_forget(fs, r->node, 1);
-            close((int)r->u.c.fi.fh);
+            ofile_free(fs, (struct ofile *)(uintptr_t)r->u.c.fi.fh);
         }
         break;
     case R_WRITE:
@@ -366,6 +380,621 @@ static void defer_attr(fuse_req_t req, const struct stat *st)
     }
     r->u.st = *st;
     defer(fs_of(req), r);
+}
+
+/* ------------------------------------------------------------------ per-OST read bandwidth (--ost-bw) */
+
+/*
+ * A passthrough file's layout comes from the xattrs the project's fake liblustreapi reads
+ * (hpc-lustre/src/test/c/fake_lustreapi.c): user.lustre_fake.lov on the source file ("extent=START-END|EOF count=N
+ * size=BYTES pattern=... pool=... ost=I,J,... init=no" components separated by ';'), else the mount default
+ * user.lustre_fake.stripe on the source root ("count=N size=BYTES", else count=1 size=1 MiB) with the OSTs of
+ * user.lustre_fake.osts on the root (default 0..count-1) taken round robin from (inode % their number). It is read
+ * once per open and kept in the open file's handle. Each OST has one "busy until" clock shared by all files: a READ
+ * is cut at stripe boundaries, a piece of L bytes on OST k is done at busy[k] = max(now, busy[k]) + L / bandwidth,
+ * and the reply (data read at once) is sent at the latest of its pieces, by the read timer thread.
+ */
+#define OST_MAX 4096          /* OST indices 0..4095 (the fake liblustreapi's MAX_TARGETS) */
+#define LOV_MAX_COMPS 16      /* components of a layout (its MAX_COMPS) */
+#define LOV_MAX_STRIPES 2000  /* stripes of a component (Lustre's LOV_MAX_STRIPE_COUNT) */
+#define LOV_XATTR_MAX 65536
+#define OST_BACKGROUND 64     /* FUSE max_background with --ost-bw (kernel default 12) */
+#define OST_READAHEAD 131072  /* FUSE max_readahead with --ost-bw: at most the kernel's default 128 KiB */
+
+struct lcomp {
+    uint64_t start, end;      /* extent [start, end); the last component is taken to reach EOF */
+    uint64_t size;            /* stripe size, > 0 */
+    uint32_t count;           /* stripes */
+    int mdt;                  /* pattern=mdt (data on the MDT): no OST, not limited */
+    uint32_t *ost;            /* count OST indices, each < OST_MAX */
+};
+
+struct layout {
+    unsigned ncomp;
+    int malformed;            /* the lov xattr could not be parsed: one OST */
+    struct lcomp c[LOV_MAX_COMPS];
+};
+
+/* An open passthrough file (fuse_file_info.fh); on the list of open files (closed at exit if still open). */
+struct ofile {
+    struct ofile *prev, *next;
+    int fd;
+    struct layout *lay;       /* --ost-bw: the layout read at open, else NULL */
+};
+
+static int fd_of(const struct fuse_file_info *fi) { return ((const struct ofile *)(uintptr_t)fi->fh)->fd; }
+
+struct ostbw {
+    pthread_mutex_t lock;     /* the clocks and counters */
+    int64_t busy[OST_MAX];    /* CLOCK_MONOTONIC ns until which each OST is busy */
+    uint64_t bytes[OST_MAX];  /* bytes read per OST */
+    uint64_t mdt_bytes;       /* bytes read from pattern=mdt components */
+    uint64_t reads, largest, malformed;
+    pthread_mutex_t qlock;    /* the heap of replies waiting for their due time, and the timer thread */
+    pthread_cond_t qcond;     /* CLOCK_MONOTONIC: a new earliest reply, or stop */
+    struct reply **heap;
+    size_t n, cap, peak;
+    int stop, started;
+    pthread_t thread;
+};
+
+static void layout_free(struct layout *l)
+{
+    if (l == NULL) {
+        return;
+    }
+    for (unsigned i = 0; i < l->ncomp; i++) {
+        free(l->c[i].ost);
+    }
+    free(l);
+}
+
+static void ofile_free(struct lfs *fs, struct ofile *of)
+{
+    if (of == NULL) {
+        return;
+    }
+    pthread_mutex_lock(&fs->open_lock);
+    if (of->prev != NULL) {
+        of->prev->next = of->next;
+    } else {
+        fs->open_files = of->next;
+    }
+    if (of->next != NULL) {
+        of->next->prev = of->prev;
+    }
+    pthread_mutex_unlock(&fs->open_lock);
+    close(of->fd);
+    layout_free(of->lay);
+    free(of);
+}
+
+/* a decimal number of at most 20 digits that fits: 0, else -1 */
+static int lov_u64(const char *s, uint64_t *out)
+{
+    uint64_t v = 0;
+    size_t i = 0;
+    for (; s[i] >= '0' && s[i] <= '9'; i++) {
+        unsigned d = (unsigned)(s[i] - '0');
+        if (i >= 20 || v > (UINT64_MAX - d) / 10) {
+            return -1;
+        }
+        v = v * 10 + d;
+    }
+    if (i == 0 || s[i] != '\0') {
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* the value of token KEY=VALUE in a space-separated component: 1 (copied to out), 0 absent, -1 too long */
+static int lov_token(const char *text, const char *key, char *out, size_t size)
+{
+    size_t klen = strlen(key);
+    const char *p = text;
+    while (*p != '\0') {
+        while (*p == ' ' || *p == '\t' || *p == '\n') {
+            p++;
+        }
+        const char *end = p;
+        while (*end != '\0' && *end != ' ' && *end != '\t' && *end != '\n') {
+            end++;
+        }
+        if ((size_t)(end - p) > klen && strncmp(p, key, klen) == 0 && p[klen] == '=') {
+            size_t n = (size_t)(end - p) - klen - 1;
+            if (n + 1 > size) {
+                return -1;
+            }
+            memcpy(out, p + klen + 1, n);
+            out[n] = '\0';
+            return 1;
+        }
+        p = end;
+    }
+    return 0;
+}
+
+/* OST indices "0-3", "0,1,3", "0-1,5": their number (1..OST_MAX), or -1 */
+static int lov_targets(const char *s, uint32_t *idx)
+{
+    int n = 0;
+    char buf[32];
+    while (*s != '\0') {
+        size_t len = strcspn(s, ",");
+        if (len == 0 || len >= sizeof buf) {
+            return -1;
+        }
+        memcpy(buf, s, len);
+        buf[len] = '\0';
+        s += len;
+        if (*s == ',') {
+            s++;
+            if (*s == '\0') {
+                return -1;
+            }
+        }
+        char *dash = strchr(buf, '-');
+        uint64_t lo, hi;
+        if (dash != NULL) {
+            *dash = '\0';
+            if (lov_u64(buf, &lo) != 0 || lov_u64(dash + 1, &hi) != 0) {
+                return -1;
+            }
+        } else if (lov_u64(buf, &lo) != 0) {
+            return -1;
+        } else {
+            hi = lo;
+        }
+        if (lo > hi || hi >= OST_MAX || (uint64_t)n + (hi - lo) + 1 > OST_MAX) {
+            return -1;
+        }
+        for (uint64_t i = lo; i <= hi; i++) {
+            idx[n++] = (uint32_t)i;
+        }
+    }
+    return n > 0 ? n : -1;
+}
+
+/* the mount's defaults, from the source root's xattrs */
+struct lov_defaults {
+    uint64_t count, size;
+    int nost;                 /* OSTs listed in user.lustre_fake.osts, 0: none (then 0..count-1) */
+    uint32_t ost[OST_MAX];
+};
+
+/* an xattr of fd as a NUL-terminated string: its length, or -1 (absent, unreadable or too long) */
+static ssize_t lov_xattr(int fd, const char *name, char *buf, size_t size)
+{
+    ssize_t n = fgetxattr(fd, name, buf, size - 1);
+    if (n < 0) {
+        return -1;
+    }
+    buf[n] = '\0';
+    return (ssize_t)strlen(buf); /* a NUL inside ends it */
+}
+
+static void lov_defaults(struct lfs *fs, struct lov_defaults *d)
+{
+    char buf[4096], v[64];
+    uint64_t x;
+    d->count = 1;
+    d->size = 1048576;
+    d->nost = 0;
+    if (lov_xattr(fs->source_fd, "user.lustre_fake.stripe", buf, sizeof buf) > 0) {
+        uint64_t count = 1, size = 1048576;
+        int ok = 1;
+        if (lov_token(buf, "count", v, sizeof v) != 0) {
+            ok = lov_u64(v, &x) == 0 && x > 0 && x <= LOV_MAX_STRIPES;
+            count = x;
+        }
+        if (ok && lov_token(buf, "size", v, sizeof v) != 0) {
+            ok = lov_u64(v, &x) == 0 && x > 0;
+            size = x;
+        }
+        if (ok) { /* a malformed default: count=1 size=1 MiB */
+            d->count = count;
+            d->size = size;
+        }
+    }
+    if (lov_xattr(fs->source_fd, "user.lustre_fake.osts", buf, sizeof buf) > 0) {
+        int n = lov_targets(buf, d->ost);
+        d->nost = n > 0 ? n : 0;
+    }
+}
+
+/* the OSTs of a component without ost=: the listed OSTs (else 0..count-1) from (inode % their number) on */
+static int lov_place(struct lcomp *c, const struct lov_defaults *d, uint64_t ino)
+{
+    c->ost = malloc(c->count * sizeof *c->ost);
+    if (c->ost == NULL) {
+        return -1;
+    }
+    uint64_t n = d->nost > 0 ? (uint64_t)d->nost : c->count;
+    for (uint64_t i = 0; i < c->count; i++) {
+        uint64_t pos = (ino % n + i) % n;
+        c->ost[i] = d->nost > 0 ? d->ost[pos] : (uint32_t)pos;
+    }
+    return 0;
+}
+
+/* one component: 0, -1 malformed, -2 out of memory */
+static int lov_comp(char *text, struct lcomp *c, const struct lov_defaults *d, uint64_t ino)
+{
+    char v[64];
+    uint64_t x;
+    int t;
+    memset(c, 0, sizeof *c);
+    c->end = UINT64_MAX;
+    c->count = (uint32_t)d->count;
+    c->size = d->size;
+    if ((t = lov_token(text, "extent", v, sizeof v)) != 0) {
+        char *dash = strchr(v, '-');
+        if (t < 0 || dash == NULL) {
+            return -1;
+        }
+        *dash = '\0';
+        if (lov_u64(v, &c->start) != 0) {
+            return -1;
+        }
+        if (strcmp(dash + 1, "EOF") != 0 && (lov_u64(dash + 1, &c->end) != 0 || c->end <= c->start)) {
+            return -1;
+        }
+    }
+    if ((t = lov_token(text, "count", v, sizeof v)) != 0) {
+        if (t > 0 && strcmp(v, "-1") == 0) { /* all OSTs */
+            c->count = d->nost > 0 ? (uint32_t)d->nost : (uint32_t)d->count;
+        } else if (t < 0 || lov_u64(v, &x) != 0 || x == 0 || x > LOV_MAX_STRIPES) {
+            return -1;
+        } else {
+            c->count = (uint32_t)x;
+        }
+    }
+    if ((t = lov_token(text, "size", v, sizeof v)) != 0) {
+        if (t < 0 || lov_u64(v, &c->size) != 0 || c->size == 0) {
+            return -1;
+        }
+    }
+    if ((t = lov_token(text, "pattern", v, sizeof v)) != 0) {
+        c->mdt = t > 0 && strcmp(v, "mdt") == 0;
+        if (!c->mdt && (t < 0 || (strcmp(v, "raid0") != 0 && strcmp(v, "overstriping") != 0))) {
+            return -1; /* the patterns the fake liblustreapi knows */
+        }
+    }
+    if (c->mdt) {
+        return 0;
+    }
+    /* ost= lists up to LOV_MAX_STRIPES indices of up to 4 digits */
+    static const size_t ost_text = LOV_MAX_STRIPES * 5 + 1;
+    char *ov = malloc(ost_text);
+    if (ov == NULL) {
+        return -2;
+    }
+    t = lov_token(text, "ost", ov, ost_text);
+    if (t == 0) {
+        free(ov);
+        return lov_place(c, d, ino) == 0 ? 0 : -2;
+    }
+    int rc = -1;
+    c->ost = malloc(c->count * sizeof *c->ost);
+    if (c->ost == NULL) {
+        rc = -2;
+    } else if (t > 0) {
+        uint32_t n = 0;
+        char *save = NULL;
+        for (char *tok = strtok_r(ov, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+            if (n == c->count || lov_u64(tok, &x) != 0 || x >= OST_MAX) {
+                n = 0;
+                break;
+            }
+            c->ost[n++] = (uint32_t)x;
+        }
+        rc = n == c->count ? 0 : -1; /* as many OSTs as stripes */
+    }
+    free(ov);
+    return rc;
+}
+
+/* The layout of an open source file (never fails but for memory: NULL, then everything is on OST 0). */
+static struct layout *layout_load(struct lfs *fs, int fd)
+{
+    struct stat st;
+    uint64_t ino = fstat(fd, &st) == 0 ? (uint64_t)st.st_ino : 0;
+    struct lov_defaults *d = malloc(sizeof *d);
+    struct layout *l = calloc(1, sizeof *l);
+    char *text = malloc(LOV_XATTR_MAX);
+    if (d == NULL || l == NULL || text == NULL) {
+        free(d);
+        free(l);
+        free(text);
+        return NULL;
+    }
+    lov_defaults(fs, d);
+    ssize_t n = fgetxattr(fd, "user.lustre_fake.lov", text, LOV_XATTR_MAX - 1);
+    int bad = 0;
+    if (n < 0 && (errno == ENODATA || errno == ENOTSUP)) {
+        /* no layout: the mount's default */
+        l->ncomp = 1;
+        l->c[0] = (struct lcomp){.start = 0, .end = UINT64_MAX, .size = d->size, .count = (uint32_t)d->count};
+        bad = lov_place(&l->c[0], d, ino) == 0 ? 0 : -2;
+    } else if (n < 0 || memchr(text, '\0', (size_t)n) != NULL) {
+        bad = -1; /* unreadable (too long, ...) or binary */
+    } else {
+        text[n] = '\0';
+        char *save = NULL;
+        for (char *item = strtok_r(text, ";", &save); item != NULL && bad == 0;
+             item = strtok_r(NULL, ";", &save)) {
+            if (l->ncomp == LOV_MAX_COMPS) {
+                bad = -1;
+                break;
+            }
+            bad = lov_comp(item, &l->c[l->ncomp], d, ino);
+            l->ncomp++; /* also a failed one: its ost array (if any) is freed below */
+        }
+        if (bad == 0 && l->ncomp == 0) {
+            bad = -1;
+        }
+        /* the components must tile the file from 0 on, in order */
+        for (unsigned i = 0; bad == 0 && i < l->ncomp; i++) {
+            uint64_t want = i == 0 ? 0 : l->c[i - 1].end;
+            if (l->c[i].start != want || (i + 1 < l->ncomp && l->c[i].end == UINT64_MAX)) {
+                bad = -1;
+            }
+        }
+    }
+    if (bad != 0) {
+        /* malformed (or out of memory): one OST, the first the default placement gives */
+        for (unsigned i = 0; i < l->ncomp; i++) {
+            free(l->c[i].ost);
+        }
+        memset(l, 0, sizeof *l);
+        l->ncomp = 1;
+        l->malformed = 1;
+        l->c[0] = (struct lcomp){.start = 0, .end = UINT64_MAX, .size = d->size, .count = 1};
+        if (lov_place(&l->c[0], d, ino) != 0) {
+            free(l);
+            l = NULL;
+        }
+    }
+    free(d);
+    free(text);
+    return l;
+}
+
+static int64_t mono_ns(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+}
+
+/* Charges a read of len bytes at off to the OSTs; returns when (CLOCK_MONOTONIC ns) its last piece is done. */
+static int64_t ost_charge(struct lfs *fs, const struct layout *l, uint64_t off, uint64_t len)
+{
+    static const struct lcomp one = {.start = 0, .end = UINT64_MAX, .size = 1048576, .count = 1};
+    static const uint32_t ost0 = 0;
+    struct ostbw *ob = fs->ob;
+    int64_t now = mono_ns(), done = now;
+    unsigned ci = 0;
+    pthread_mutex_lock(&ob->lock);
+    ob->reads++;
+    if (len > ob->largest) {
+        ob->largest = len;
+    }
+    while (len > 0) {
+        while (l != NULL && ci + 1 < l->ncomp && off >= l->c[ci].end) {
+            ci++;
+        }
+        const struct lcomp *c = l != NULL ? &l->c[ci] : &one;
+        int last = l == NULL || ci + 1 == l->ncomp;
+        uint64_t piece = len;
+        if (!last && c->end - off < piece) {
+            piece = c->end - off;
+        }
+        if (c->mdt) {
+            ob->mdt_bytes += piece;
+        } else {
+            uint64_t rel = off - c->start, left = c->size - rel % c->size;
+            if (left < piece) {
+                piece = left;
+            }
+            uint32_t k = l != NULL ? c->ost[(rel / c->size) % c->count] : ost0;
+            int64_t t = (ob->busy[k] > now ? ob->busy[k] : now) + (int64_t)((double)piece * fs->ost_ns_per_byte + 0.5);
+            ob->busy[k] = t;
+            ob->bytes[k] += piece;
+            if (t > done) {
+                done = t;
+            }
+        }
+        off += piece;
+        len -= piece;
+    }
+    pthread_mutex_unlock(&ob->lock);
+    return done;
+}
+
+/* the heap of read replies, earliest due first (q->qlock held) */
+static void heap_up(struct ostbw *ob, size_t i)
+{
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (!before(&ob->heap[i]->due, &ob->heap[p]->due)) {
+            break;
+        }
+        struct reply *t = ob->heap[i];
+        ob->heap[i] = ob->heap[p];
+        ob->heap[p] = t;
+        i = p;
+    }
+}
+
+static struct reply *heap_pop(struct ostbw *ob)
+{
+    struct reply *top = ob->heap[0];
+    ob->heap[0] = ob->heap[--ob->n];
+    for (size_t i = 0;;) {
+        size_t a = 2 * i + 1, b = a + 1, m = i;
+        if (a < ob->n && before(&ob->heap[a]->due, &ob->heap[m]->due)) {
+            m = a;
+        }
+        if (b < ob->n && before(&ob->heap[b]->due, &ob->heap[m]->due)) {
+            m = b;
+        }
+        if (m == i) {
+            break;
+        }
+        struct reply *t = ob->heap[i];
+        ob->heap[i] = ob->heap[m];
+        ob->heap[m] = t;
+        i = m;
+    }
+    return top;
+}
+
+/* Sends r at due (CLOCK_MONOTONIC ns) from the read timer thread; at once if it is due already. */
+static void defer_until(struct lfs *fs, struct reply *r, int64_t due)
+{
+    struct ostbw *ob = fs->ob;
+    if (due <= mono_ns()) {
+        send_reply(fs, r);
+        return;
+    }
+    r->due.tv_sec = due / 1000000000;
+    r->due.tv_nsec = due % 1000000000;
+    pthread_mutex_lock(&ob->qlock);
+    if (ob->n == ob->cap) {
+        size_t cap = ob->cap ? ob->cap * 2 : 64;
+        struct reply **h = realloc(ob->heap, cap * sizeof *h);
+        if (h == NULL) {
+            pthread_mutex_unlock(&ob->qlock);
+            send_reply(fs, r); /* out of memory: the data is there, send it now */
+            return;
+        }
+        ob->heap = h;
+        ob->cap = cap;
+    }
+    ob->heap[ob->n++] = r;
+    heap_up(ob, ob->n - 1);
+    if (ob->n > ob->peak) {
+        ob->peak = ob->n;
+    }
+    if (ob->heap[0] == r) {
+        pthread_cond_signal(&ob->qcond); /* earlier than what the thread sleeps for */
+    }
+    pthread_mutex_unlock(&ob->qlock);
+}
+
+/* The read timer: sends the heap's replies as they fall due; on stop, all of them at once. */
+static void *read_timer(void *arg)
+{
+    struct lfs *fs = arg;
+    struct ostbw *ob = fs->ob;
+    pthread_mutex_lock(&ob->qlock);
+    for (;;) {
+        if (ob->n == 0) {
+            if (ob->stop) {
+                break;
+            }
+            pthread_cond_wait(&ob->qcond, &ob->qlock);
+            continue;
+        }
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (!ob->stop && before(&now, &ob->heap[0]->due)) {
+            struct timespec due = ob->heap[0]->due;
+            pthread_cond_timedwait(&ob->qcond, &ob->qlock, &due);
+            continue;
+        }
+        struct reply *batch = NULL, **tail = &batch;
+        while (ob->n > 0 && (ob->stop || !before(&now, &ob->heap[0]->due))) {
+            struct reply *r = heap_pop(ob);
+            r->next = NULL;
+            *tail = r;
+            tail = &r->next;
+        }
+        pthread_mutex_unlock(&ob->qlock);
+        while (batch != NULL) {
+            struct reply *next = batch->next;
+            send_reply(fs, batch);
+            batch = next;
+        }
+        pthread_mutex_lock(&ob->qlock);
+    }
+    pthread_mutex_unlock(&ob->qlock);
+    return NULL;
+}
+
+static struct ostbw *ostbw_new(void)
+{
+    struct ostbw *ob = calloc(1, sizeof *ob);
+    if (ob == NULL) {
+        return NULL;
+    }
+    pthread_mutex_init(&ob->lock, NULL);
+    pthread_mutex_init(&ob->qlock, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&ob->qcond, &ca);
+    pthread_condattr_destroy(&ca);
+    return ob;
+}
+
+static int ostbw_start(struct lfs *fs)
+{
+    int rc = pthread_create(&fs->ob->thread, NULL, read_timer, fs);
+    if (rc != 0) {
+        fprintf(stderr, "latencyfs: cannot start the read timer thread: %s\n", strerror(rc));
+        return -1;
+    }
+    fs->ob->started = 1;
+    return 0;
+}
+
+/* stops the timer thread once it has sent every waiting reply (the session must still exist) */
+static void ostbw_stop(struct lfs *fs)
+{
+    struct ostbw *ob = fs->ob;
+    if (ob == NULL || !ob->started) {
+        return;
+    }
+    pthread_mutex_lock(&ob->qlock);
+    ob->stop = 1;
+    pthread_cond_signal(&ob->qcond);
+    pthread_mutex_unlock(&ob->qlock);
+    pthread_join(ob->thread, NULL);
+    ob->started = 0;
+}
+
+static void ostbw_free(struct lfs *fs)
+{
+    struct ostbw *ob = fs->ob;
+    if (ob == NULL) {
+        return;
+    }
+    if (fs->o.stats) {
+        fprintf(stderr, "latencyfs: ost-bw %s MB/s per OST: READs %" PRIu64 ", largest %" PRIu64
+                " bytes, at most %zu waiting at once, malformed layouts %" PRIu64 "; bytes read per OST:",
+                fs->o.ost_bw, ob->reads, ob->largest, ob->peak, ob->malformed);
+        int any = 0;
+        for (unsigned k = 0; k < OST_MAX; k++) {
+            if (ob->bytes[k] != 0) {
+                fprintf(stderr, " OST%04x=%" PRIu64, k, ob->bytes[k]);
+                any = 1;
+            }
+        }
+        if (ob->mdt_bytes != 0) {
+            fprintf(stderr, " MDT=%" PRIu64, ob->mdt_bytes);
+            any = 1;
+        }
+        fprintf(stderr, "%s\n", any ? "" : " none");
+    }
+    free(ob->heap);
+    pthread_cond_destroy(&ob->qcond);
+    pthread_mutex_destroy(&ob->qlock);
+    pthread_mutex_destroy(&ob->lock);
+    free(ob);
+    fs->ob = NULL;
 }
 
 /* ------------------------------------------------------------------ synthetic tree */
@@ -927,6 +1556,19 @@ static void lfs_init(void *userdata, struct fuse_conn_info *conn)
 {
     struct lfs *fs = userdata;
     conn->want &= ~(unsigned)(FUSE_CAP_READDIRPLUS | FUSE_CAP_READDIRPLUS_AUTO);
+    if (fs->ob != NULL) {
+        /* --ost-bw: READs wait here for their OSTs, so let the kernel keep many in flight (read-ahead READs are
+         * background requests: the default 12, congestion at 9, would leave OSTs idle with several readers) */
+        conn->want |= conn->capable & FUSE_CAP_ASYNC_READ;
+        conn->max_background = OST_BACKGROUND;
+        conn->congestion_threshold = OST_BACKGROUND * 3 / 4;
+        /* the read-ahead window is the most one sequential reader asks for at once (a page-cache READ is at most
+         * that big too: measured 128 KiB); keep it at the kernel's default so that with stripes >= 1 MiB such a
+         * reader waits for one OST at a time. Raising the bdi's read_ahead_kb later spreads it over more. */
+        if (conn->max_readahead > OST_READAHEAD) {
+            conn->max_readahead = OST_READAHEAD;
+        }
+    }
     if (fs->o.rw) {
         /* no writeback cache (every write reaches us, as every metadata request does) */
         conn->want &= ~(unsigned)FUSE_CAP_WRITEBACK_CACHE;
@@ -1037,7 +1679,7 @@ static void lfs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *f
             syn_stat(fs, &n, &st);
         }
     } else if (fs->o.rw && fi != NULL && node_of(fs, ino)->type == S_IFREG) {
-        err = fstat((int)fi->fh, &st) == 0 ? 0 : errno; /* fstat of an open file: it may have no name any more */
+        err = fstat(fd_of(fi), &st) == 0 ? 0 : errno; /* fstat of an open file: it may have no name any more */
     } else {
         struct node *n = node_of(fs, ino);
         struct where w;
@@ -1322,6 +1964,35 @@ static void lfs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, 
 
 /* ---- files */
 
+/* the handle of an open source file: fd and (--ost-bw) its layout; NULL (fd closed) when out of memory */
+static struct ofile *ofile_new(struct lfs *fs, int fd)
+{
+    struct ofile *of = malloc(sizeof *of);
+    if (of == NULL) {
+        close(fd);
+        return NULL;
+    }
+    of->fd = fd;
+    of->lay = NULL;
+    if (fs->ob != NULL) {
+        of->lay = layout_load(fs, fd);
+        if (of->lay != NULL && of->lay->malformed) {
+            pthread_mutex_lock(&fs->ob->lock);
+            fs->ob->malformed++;
+            pthread_mutex_unlock(&fs->ob->lock);
+        }
+    }
+    pthread_mutex_lock(&fs->open_lock);
+    of->prev = NULL;
+    of->next = fs->open_files;
+    if (of->next != NULL) {
+        of->next->prev = of;
+    }
+    fs->open_files = of;
+    pthread_mutex_unlock(&fs->open_lock);
+    return of;
+}
+
 static void lfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
     struct lfs *fs = fs_of(req);
@@ -1365,6 +2036,11 @@ static void lfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
             unlocate(&w);
         }
     }
+    if (err == 0 && !fs->o.synthetic) {
+        struct ofile *of = ofile_new(fs, (int)fh);
+        err = of == NULL ? ENOMEM : 0;
+        fh = (uint64_t)(uintptr_t)of;
+    }
     if (err != 0) {
         defer_err(req, err);
         return;
@@ -1372,7 +2048,7 @@ static void lfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
     struct reply *r = reply_new(req, R_OPEN, 0);
     if (r == NULL) {
         if (!fs->o.synthetic) {
-            close((int)fh);
+            ofile_free(fs, (struct ofile *)(uintptr_t)fh);
         }
         fuse_reply_err(req, ENOMEM);
         return;
@@ -1392,7 +2068,7 @@ static ssize_t read_data(struct lfs *fs, struct fuse_file_info *fi, char *buf, s
     }
     size_t got = 0;
     while (got < size) {
-        ssize_t n = pread((int)fi->fh, buf + got, size - got, off + (off_t)got);
+        ssize_t n = pread(fd_of(fi), buf + got, size - got, off + (off_t)got);
         if (n < 0 && errno == EINTR) {
             continue;
         }
@@ -1410,7 +2086,17 @@ static ssize_t read_data(struct lfs *fs, struct fuse_file_info *fi, char *buf, s
     return (ssize_t)got;
 }
 
-/* not delayed (data, not metadata) unless --delay-data */
+/* an error of a data request: after the delay with --delay-data, else at once */
+static void data_err_reply(struct lfs *fs, struct reply *r)
+{
+    if (fs->o.delay_data) {
+        defer(fs, r);
+    } else {
+        send_reply(fs, r);
+    }
+}
+
+/* not delayed (data, not metadata) unless --delay-data; paced by the OSTs with --ost-bw */
 static void lfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
 {
     (void)ino;
@@ -1422,6 +2108,29 @@ static void lfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, str
         } else if (size > len - (uint64_t)off) {
             size = (size_t)(len - (uint64_t)off);
         }
+    }
+    if (fs->ob != NULL) {
+        /* --ost-bw: the data now, the reply when the OSTs holding it have delivered it (and not before the delay
+         * with --delay-data) */
+        struct reply *r = reply_new(req, R_BUF, size);
+        if (r == NULL) {
+            fuse_reply_err(req, ENOMEM);
+            return;
+        }
+        ssize_t n = read_data(fs, fi, r->data, size, off);
+        if (n < 0) {
+            r->kind = R_ERR;
+            r->err = (int)-n;
+            data_err_reply(fs, r);
+            return;
+        }
+        r->len = (size_t)n;
+        int64_t due = ost_charge(fs, ((struct ofile *)(uintptr_t)fi->fh)->lay, (uint64_t)off, (uint64_t)n);
+        if (fs->o.delay_data && mono_ns() + fs->delay_ns > due) {
+            due = mono_ns() + fs->delay_ns;
+        }
+        defer_until(fs, r, due);
+        return;
     }
     if (fs->o.delay_data) {
         struct reply *r = reply_new(req, R_BUF, size);
@@ -1461,7 +2170,7 @@ static void lfs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *f
 {
     (void)ino;
     if (!fs_of(req)->o.synthetic) {
-        close((int)fi->fh);
+        ofile_free(fs_of(req), (struct ofile *)(uintptr_t)fi->fh);
     }
     fuse_reply_err(req, 0);
 }
@@ -1752,6 +2461,11 @@ static void lfs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode
     if (refresh) {
         node_refresh(fs, n, p, name);
     }
+    struct ofile *of = NULL;
+    if (err == 0 && (of = ofile_new(fs, fd)) == NULL) {
+        node_forget(fs, n, 1);
+        err = ENOMEM;
+    }
     if (err != 0) {
         r->kind = R_ERR;
         r->err = err;
@@ -1759,7 +2473,7 @@ static void lfs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode
         r->node = n;
         r->u.c.fi = *fi;
         r->u.c.fi.keep_cache = 0;
-        r->u.c.fi.fh = (uint64_t)fd;
+        r->u.c.fi.fh = (uint64_t)(uintptr_t)of;
     }
     defer(fs, r);
 }
@@ -1947,7 +2661,7 @@ static void lfs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int t
     char proc[48];
     topo_rd(fs);
     if (fi != NULL && n->type == S_IFREG) {
-        fd = (int)fi->fh; /* ftruncate and the like: the open file, which may have no name any more */
+        fd = fd_of(fi); /* ftruncate and the like: the open file, which may have no name any more */
     } else if ((err = locate(n, &w)) == 0) {
         fd = openat(w.dirfd, w.name, O_PATH | w.o_nofollow | O_CLOEXEC);
         if (fd < 0) {
@@ -2082,7 +2796,7 @@ static void lfs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t si
     size_t done = 0;
     int err = 0;
     while (done < size) {
-        ssize_t n = pwrite((int)fi->fh, buf + done, size - done, off + (off_t)done);
+        ssize_t n = pwrite(fd_of(fi), buf + done, size - done, off + (off_t)done);
         if (n < 0 && errno == EINTR) {
             continue;
         }
@@ -2095,7 +2809,7 @@ static void lfs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t si
         done += (size_t)n;
     }
     if (done > 0) {
-        kill_suid(req, (int)fi->fh, NULL);
+        kill_suid(req, fd_of(fi), NULL);
     }
     if (err != 0) {
         data_err(req, err);
@@ -2115,7 +2829,7 @@ static void lfs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t si
 static void lfs_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
 {
     (void)ino;
-    int rc = datasync ? fdatasync((int)fi->fh) : fsync((int)fi->fh);
+    int rc = datasync ? fdatasync(fd_of(fi)) : fsync(fd_of(fi));
     data_err(req, rc == 0 ? 0 : errno);
 }
 
@@ -2124,7 +2838,7 @@ static void lfs_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t off, o
     (void)ino;
     int rc;
     do {
-        rc = fallocate((int)fi->fh, mode, off, len);
+        rc = fallocate(fd_of(fi), mode, off, len);
     } while (rc != 0 && errno == EINTR);
     data_err(req, rc == 0 ? 0 : errno);
 }
@@ -2134,7 +2848,7 @@ static void lfs_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence, str
 {
     (void)ino;
     struct lfs *fs = fs_of(req);
-    off_t res = lseek((int)fi->fh, off, whence);
+    off_t res = lseek(fd_of(fi), off, whence);
     if (res < 0) {
         data_err(req, errno);
     } else if (!fs->o.delay_data) {
@@ -2225,12 +2939,15 @@ static void usage(const char *prog)
            "    --delay-us=N        delay of every metadata operation in microseconds (default 150)\n"
            "    --rw                writable passthrough of BACKING (create, mkdir, rename, setattr, write, ...)\n"
            "    --delay-data        delay data requests too (read, write, fsync, fallocate, lseek)\n"
+           "    --ost-bw=MBPS       passthrough: read bandwidth of each OST in MB/s (10^6 bytes/s; 0: off, the\n"
+           "                        default); layouts from the user.lustre_fake.* xattrs (see README.md)\n"
            "    --threads=N         metadata requests in their delay at once, more wait (default 256)\n"
            "    --workers=N         threads reading and answering requests, at least 2 (default 2)\n"
            "    --synthetic=FILES   serve a generated tree of FILES regular files\n"
            "    --files-per-dir=N   synthetic: files per directory (default 100)\n"
            "    --dir-fanout=N      synthetic: subdirectories per directory (default 16)\n"
-           "    --stats             passthrough: print inode table counters to stderr on exit\n"
+           "    --stats             passthrough: print inode table counters (and --ost-bw: bytes read per OST)\n"
+           "                        to stderr on exit\n"
            "    -f                  stay in the foreground\n"
            "    -o OPT              FUSE mount options (e.g. -o allow_other, -o clone_fd)\n",
            prog, prog, prog);
@@ -2263,6 +2980,7 @@ static int setup_passthrough(struct lfs *fs, const char *source)
     rlim_t reserve = lim / 4 > 256 ? lim / 4 : 256;
     fs->t.max_fds = lim > reserve ? (unsigned)(lim - reserve) : 0;
     pthread_mutex_init(&fs->t.lock, NULL);
+    pthread_mutex_init(&fs->open_lock, NULL);
     fs->t.nbucket = 4096;
     fs->t.bucket = calloc(fs->t.nbucket, sizeof *fs->t.bucket);
     fs->root = calloc(1, sizeof *fs->root + 2);
@@ -2300,6 +3018,9 @@ static void teardown_passthrough(struct lfs *fs)
             }
         }
     }
+    while (fs->open_files != NULL) {
+        ofile_free(fs, fs->open_files); /* still open when the mount went away (a signal, an unmount -l) */
+    }
     free(t->bucket);
     free(fs->root);
     if (fs->source_fd >= 0) {
@@ -2334,6 +3055,29 @@ int main(int argc, char *argv[])
     if (fs->o.rw && fs->o.synthetic) {
         fprintf(stderr, "latencyfs: --rw needs a backing directory, not --synthetic\n");
         goto out_free;
+    }
+    if (fs->o.ost_bw != NULL) {
+        char *end;
+        errno = 0;
+        double mbps = strtod(fs->o.ost_bw, &end);
+        if (errno != 0 || end == fs->o.ost_bw || *end != '\0' || !(mbps >= 0 && mbps <= 1e7)) {
+            fprintf(stderr, "latencyfs: --ost-bw needs a bandwidth in MB/s (0 to 10000000), not \"%s\"\n",
+                    fs->o.ost_bw);
+            goto out_free;
+        }
+        if (mbps > 0 && fs->o.synthetic) {
+            fprintf(stderr, "latencyfs: --ost-bw needs a passthrough source (layouts come from its xattrs), "
+                    "not --synthetic\n");
+            goto out_free;
+        }
+        if (mbps > 0) {
+            fs->ost_ns_per_byte = 1e3 / mbps; /* 1e9 ns / (mbps * 1e6 bytes) */
+            fs->ob = ostbw_new();
+            if (fs->ob == NULL) {
+                fprintf(stderr, "latencyfs: out of memory\n");
+                goto out_free;
+            }
+        }
     }
     fs->delay_ns = (long long)fs->o.delay_us * 1000;
     pthread_mutex_init(&fs->q.lock, NULL);
@@ -2411,6 +3155,9 @@ int main(int argc, char *argv[])
     }
     /* the default timer slack (50 us) is far too coarse; threads created later inherit this */
     prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+    if (fs->ob != NULL && ostbw_start(fs) != 0) {
+        goto out_signals;
+    }
     struct fuse_loop_config *cfg = fuse_loop_cfg_create();
     fuse_loop_cfg_set_max_threads(cfg, fs->o.workers);
     fuse_loop_cfg_set_idle_threads(cfg, fs->o.workers);
@@ -2420,6 +3167,8 @@ int main(int argc, char *argv[])
     int loop = fuse_session_loop_mt(se, cfg);
     rc = loop == 0 || loop == SIGHUP || loop == SIGINT || loop == SIGTERM ? 0 : 1;
     fuse_loop_cfg_destroy(cfg);
+    ostbw_stop(fs); /* sends the read replies still waiting: the session must still be there */
+out_signals:
     fuse_remove_signal_handlers(se);
 out_unmount:
     fuse_session_unmount(se);
@@ -2429,12 +3178,14 @@ out_free:
     if (!fs->o.synthetic && fs->source_fd >= 0) {
         teardown_passthrough(fs);
     }
+    ostbw_free(fs);
     if (fs->o.rw) {
         pthread_rwlock_destroy(&fs->topo);
     }
     free(co.mountpoint);
     fuse_opt_free_args(&args);
     free(fs->o.synthetic);
+    free(fs->o.ost_bw);
     free(fs);
     return rc;
 }

@@ -11,7 +11,9 @@
 # symlinks behind its back (nothing lands outside the backing dir, also with no fd budget), the delay of each kind
 # of request, no caching, parallel writers, clean unmount on signals and when the daemon dies, and a real restore
 # (cp -a, tar -x with xattrs, ACLs, hard links, devices) through scripts/with-latencyfs.sh --rw-target compared
-# with scripts/verify.py;
+# with scripts/verify.py; the per-OST read bandwidth (--ost-bw=20): one sequential reader of a 4-stripe file paced
+# by one OST, 4 parallel readers on their own stripes >= 2.5x faster, PFL, malformed and missing layouts (data
+# compared with the source, bytes per OST from --stats), the default layout from the root's xattrs in --rw;
 # unmounts and checks that nothing stays mounted. Needs root and /dev/fuse (without them: a failure, not a skip).
 # A check that does not run here prints "SKIP what: why" (counted as skipped, never as passed).
 # Last line: "N passed, N failed, N skipped".
@@ -204,6 +206,128 @@ fg_mount "$work/d1.log" --delay-us=2000 --threads=1 --synthetic=100 || bad "dela
 read -r mn wall <<<"$(stat_par 8 10)"
 fg_umount
 check "--threads=1: one request in its delay at a time (wall ${wall:-?} ms >= 320)" [ "${wall:-0}" -ge 320 ]
+
+# ------------------------------------------------------------------ per-OST read bandwidth (--ost-bw)
+# layouts from the fake liblustreapi's xattrs; 20 MB/s per OST; rates in MB/s (10^6 bytes/s)
+BW=20
+osrc=$work/ost-src
+mkdir "$osrc"
+head -c $((64 << 20)) /dev/urandom > "$osrc/f4"          # 4 stripes of 1 MiB on OSTs 0-3
+setfattr -n user.lustre_fake.lov -v "count=4 size=1048576 ost=0,1,2,3" "$osrc/f4"
+head -c $((8 << 20)) /dev/urandom > "$osrc/plain"         # no layout: the default, count=1 (no root xattrs here)
+head -c $((14 << 20)) /dev/urandom > "$osrc/pfl"          # PFL: DoM 1 MiB, 1 stripe on OST 7 to 4 MiB, then 2 x 2 MiB
+setfattr -n user.lustre_fake.lov \
+  -v "extent=0-1048576 pattern=mdt;extent=1048576-4194304 count=1 size=1048576 ost=7 pool=flash;extent=4194304-EOF count=2 size=2097152 ost=4,5 init=no" \
+  "$osrc/pfl"
+malformed=("count=4 size=abc ost=0,1,2,3" "extent=5-3 count=2" "count=2 ost=1,99999" "count=0" "count=3 ost=0,1"
+  "extent=0-1048576 count=1;extent=2097152-EOF count=2" "$(printf 'count=\001\002;;;=')" "count=99999999999999999999999"
+  "count=2 pattern=mirror")
+for i in "${!malformed[@]}"; do
+  head -c $((1 << 20)) /dev/urandom > "$osrc/bad$i"; setfattr -n user.lustre_fake.lov -v "${malformed[$i]}" "$osrc/bad$i"
+done
+# par_read FILE N: N threads, reader k reads the stripe-size (1 MiB) chunks k, k+N, ... (with 4 stripes on OSTs 0-3:
+# its own OST) with os.pread and compares them with the source; prints "same|differ SECONDS MB/s"
+par_read() {
+  python3 - "$M/$1" "$osrc/$1" "$2" <<'PY'
+import os, sys, threading, time
+path, src, n, size = sys.argv[1], sys.argv[2], int(sys.argv[3]), 1 << 20
+length = os.stat(src).st_size
+bad = []
+def pread_all(fd, off):
+    out = b""
+    while len(out) < size:
+        b = os.pread(fd, size - len(out), off + len(out))
+        if not b: break
+        out += b
+    return out
+# all open before the clock starts: an open (no keep_cache) drops the file's cached pages, also those other
+# readers are reading
+fds = [(os.open(path, os.O_RDONLY), os.open(src, os.O_RDONLY)) for _ in range(n)]
+def reader(k):
+    fd, sfd = fds[k]
+    for i in range(k, (length + size - 1) // size, n):
+        if pread_all(fd, i * size) != pread_all(sfd, i * size): bad.append(i)
+th = [threading.Thread(target=reader, args=(k,)) for k in range(n)]
+t0 = time.perf_counter(); [t.start() for t in th]; [t.join() for t in th]
+dt = time.perf_counter() - t0
+print("%s %.3f %.1f" % ("differ" if bad else "same", dt, length / dt / 1e6))
+PY
+}
+within() { python3 -c 'import sys; v, lo, hi = map(float, sys.argv[1:]); sys.exit(0 if lo <= v <= hi else 1)' "$@"; }
+ost_st=''
+ostb() { local v; v=$(echo "$ost_st" | grep -o " $1=[0-9]*" | cut -d= -f2); echo "${v:-0}"; }   # OSTxxxx or MDT: bytes read (--stats)
+if fg_mount "$work/ost.log" --delay-us=0 --ost-bw=$BW --stats "$osrc"; then
+  # (a) one sequential reader: dd bs=1M, its output compared with the source on the fly
+  t0=$(date +%s%N)
+  seq_ok=no; dd if="$M/f4" bs=1M status=none | cmp -s - "$osrc/f4" && seq_ok=yes
+  t1=$(date +%s%N)
+  seq_s=$(python3 -c "print('%.3f' % (($t1 - $t0) / 1e9))"); seq_rate=$(python3 -c "print('%.1f' % ((64 << 20) / $seq_s / 1e6))")
+  # (b) 4 concurrent readers, each on its own stripes (= its own OST)
+  read -r par_same par_s par_rate <<<"$(par_read f4 4)"
+  # (c) a file without a layout: one OST, however many readers
+  read -r plain_same _ plain_rate <<<"$(par_read plain 4)"
+  pfl_ok=no; cmp -s "$M/pfl" "$osrc/pfl" && pfl_ok=yes
+  bad_ok=0; for i in "${!malformed[@]}"; do cmp -s "$M/bad$i" "$osrc/bad$i" && bad_ok=$((bad_ok + 1)); done
+  read -r bad_same _ bad_rate <<<"$(par_read bad0 4)"
+  fg_umount
+  echo "    --ost-bw=$BW: sequential dd bs=1M of 64 MiB on 4 stripes: $seq_s s, $seq_rate MB/s; 4 parallel readers: ${par_s:-?} s, ${par_rate:-?} MB/s"
+  check "ost-bw: one sequential reader (dd bs=1M | cmp) reads the 4-stripe file back identical" [ "$seq_ok" = yes ]
+  check "ost-bw: one sequential reader is paced by one OST at a time ($seq_rate MB/s within [0.7, 1.3] x $BW)" \
+    within "$seq_rate" $((BW * 7 / 10)) $((BW * 13 / 10))
+  check "ost-bw: 4 parallel readers, each on its own stripes, read back identical (${par_same:-?})" [ "${par_same:-}" = same ]
+  check "ost-bw: 4 parallel readers on 4 OSTs >= 2.5x faster than one sequential reader (${par_s:-?} s vs $seq_s s)" \
+    within "$(python3 -c "print($seq_s / ${par_s:-1e9})")" 2.5 1e9
+  check "ost-bw: 4 parallel readers still bounded by 4 OSTs (${par_rate:-?} MB/s <= 4 x 1.1 x $BW)" \
+    within "${par_rate:-1e9}" 0 $((BW * 44 / 10))
+  check "ost-bw: a file without a layout: 4 parallel readers read it back identical (${plain_same:-?})" [ "${plain_same:-}" = same ]
+  check "ost-bw: a file without a layout is bounded by one OST (4 parallel readers: ${plain_rate:-?} MB/s <= 1.3 x $BW)" \
+    within "${plain_rate:-1e9}" 0 $((BW * 13 / 10))
+  check "ost-bw: a PFL layout (DoM, 1 stripe, 2 stripes of 2 MiB) reads back identical" [ "$pfl_ok" = yes ]
+  check "ost-bw: ${#malformed[@]} malformed lov xattrs all read back identical ($bad_ok)" [ "$bad_ok" = "${#malformed[@]}" ]
+  check "ost-bw: a malformed layout is one OST (4 parallel readers: ${bad_rate:-?} MB/s <= 1.3 x $BW, ${bad_same:-?})" \
+    eval '[ "${bad_same:-}" = same ] && within "${bad_rate:-1e9}" 0 $((BW * 13 / 10))'
+  ost_st=$(grep 'ost-bw' "$work/ost.log" || true)
+  # whole-file sequential reads (cmp) read every byte once: the PFL file's OSTs 4, 5, 7 and the MDT are its own
+  check "ost-bw --stats: PFL bytes per OST exact (OST0007=$(ostb OST0007) OST0004=$(ostb OST0004) OST0005=$(ostb OST0005) MDT=$(ostb MDT))" \
+    [ "$(ostb OST0007)" = $((3 << 20)) -a "$(ostb OST0004)" = $((6 << 20)) -a "$(ostb OST0005)" = $((4 << 20)) -a "$(ostb MDT)" = $((1 << 20)) ]
+  # f4 read twice: 32 MiB on each of OSTs 0-3 (plus what read-ahead fetched twice in the parallel run, < 1 MiB);
+  # OST 0 also holds the 8 MiB plain file and the malformed ones (bad0 read twice)
+  even=yes
+  for k in 1 2 3; do within "$(ostb OST000$k)" $((32 << 20)) $((33 << 20)) || even=no; done
+  within "$(ostb OST0000)" $(((32 + 8 + ${#malformed[@]} + 1) << 20)) $(((33 + 8 + ${#malformed[@]} + 1) << 20)) || even=no
+  check "ost-bw --stats: the 4-stripe file spread evenly over OSTs 0-3, the plain and malformed files on OST 0 ($ost_st)" [ "$even" = yes ]
+  check "ost-bw --stats: malformed layouts counted, one per open (${#malformed[@]} + 4 for bad0's parallel readers)" \
+    grep -q "malformed layouts $((${#malformed[@]} + 4));" "$work/ost.log"
+else
+  bad "ost-bw: mount"
+fi
+fg_umount
+# --rw: the mount's default layout from the root's xattrs, placed round robin from (inode % number of OSTs)
+obk=$work/ost-rw
+mkdir "$obk"
+setfattr -n user.lustre_fake.stripe -v "count=2 size=1048576" "$obk"; setfattr -n user.lustre_fake.osts -v "8,9-10" "$obk"
+head -c $((4 << 20)) /dev/urandom > "$obk/d"
+if fg_mount "$work/ostrw.log" --rw --delay-us=0 --ost-bw=$BW --stats "$obk"; then
+  rw_ok=no; cmp -s "$M/d" "$obk/d" && rw_ok=yes
+  w_ok=no; cp "$obk/d" "$M/copy" && cmp -s "$M/copy" "$obk/d" && w_ok=yes
+  fg_umount
+  ino=$(stat -c %i "$obk/d") copy_ino=$(stat -c %i "$obk/copy")
+  ost_st=$(grep 'ost-bw' "$work/ostrw.log" || true)
+  declare -A want=([OST0008]=0 [OST0009]=0 [OST000a]=0)
+  ids=(OST0008 OST0009 OST000a)
+  for i2 in "$ino" "$copy_ino"; do for s in 0 1; do k=${ids[$(((i2 % 3 + s) % 3))]}; want[$k]=$((want[$k] + (2 << 20))); done; done
+  got_rw="OST0008=$(ostb OST0008) OST0009=$(ostb OST0009) OST000a=$(ostb OST000a)"
+  check "ost-bw --rw: reads back identical, and a file written through the mount too ($rw_ok, $w_ok)" [ "$rw_ok" = yes -a "$w_ok" = yes ]
+  check "ost-bw --rw: no layout: count=2 from the root, OSTs 8,9,10 from inode % 3 ($got_rw; want OST0008=${want[OST0008]} OST0009=${want[OST0009]} OST000a=${want[OST000a]})" \
+    [ "$(ostb OST0008)" = "${want[OST0008]}" -a "$(ostb OST0009)" = "${want[OST0009]}" -a "$(ostb OST000a)" = "${want[OST000a]}" ]
+else
+  bad "ost-bw --rw: mount"
+fi
+fg_umount
+out=$("$BIN" -f --ost-bw=20 --synthetic=10 "$work" 2>&1) && rc=0 || rc=$?
+check "ost-bw: refused with --synthetic, with a clear error (exit $rc: $out)" [ "$rc" != 0 -a "${out%not --synthetic}" != "$out" ]
+out=$("$BIN" -f --ost-bw=fast "$osrc" "$work" 2>&1) && rc=0 || rc=$?
+check "ost-bw: a bandwidth that is not a number is refused (exit $rc: $out)" [ "$rc" != 0 -a "${out#*needs a bandwidth}" != "$out" ]
 
 # ------------------------------------------------------------------ writable mode (--rw)
 fg_mount "$work/ro.log" --delay-us=0 "$src" || bad "read-only mount"
