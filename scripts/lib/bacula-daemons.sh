@@ -405,19 +405,25 @@ pid_no_dac() {
 # scripts/install.sh; nothing is copied into it); without it, $PLUGDIR2 with a copy of
 # $PLUGIN_SO, as before. Each call writes etc/bacula-fd2.conf for its choice and
 # restarts a running fd2 whose configuration (or DAC mode) differs.
+# --env NAME=VALUE (repeatable): in fd2's environment (and so its plugin backends'), as a site sets it in the
+# bacula-fd service (e.g. PHPC_LIBLUSTREAPI); a running fd2 started with another environment is restarted.
 cmd_up2() {
   require_up
   local nodac=0 pdir=$PLUGDIR2 pid
+  local -a fdenv=()
   while [ $# -gt 0 ]; do
     case "$1" in
       --no-dac) nodac=1; need setpriv "package util-linux";;
+      --env)
+        [ $# -ge 2 ] && [[ "$2" =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] || die "usage: up2 --env NAME=VALUE"
+        fdenv+=("$2"); shift;;
       --plugin-dir)
         [ $# -ge 2 ] || die "usage: up2 [--no-dac] [--plugin-dir DIR]"
         pdir=$2; shift
         case "$pdir" in /*) ;; *) die "up2 --plugin-dir: '$pdir' is not an absolute path";; esac
         [ -d "$pdir" ] || die "up2 --plugin-dir: $pdir is not a directory"
         pdir=${pdir%/};;
-      *) die "usage: up2 [--no-dac] [--plugin-dir DIR]";;
+      *) die "usage: up2 [--no-dac] [--plugin-dir DIR] [--env NAME=VALUE]...";;
     esac
     shift
   done
@@ -440,6 +446,11 @@ cmd_up2() {
     mv -f -- "$PLUGDIR2/$PLUGIN_SO_NAME.tmp.$$" "$PLUGDIR2/$PLUGIN_SO_NAME"
     [ -z "$(daemon_pid fd2)" ] || stop_daemon fd2
   fi
+  local envf=$WORK/fd2.env
+  if [ "$(cat "$envf" 2>/dev/null)" != "$(printf '%s\n' "${fdenv[@]}")" ]; then
+    [ -z "$(daemon_pid fd2)" ] || { info "bacula-fd2: another environment: restarting it"; stop_daemon fd2; }
+  fi
+  printf '%s\n' "${fdenv[@]}" > "$envf"
   pid=$(daemon_pid fd2)
   if [ -n "$pid" ]; then
     local running=0               # 1: the running one has no DAC capabilities
@@ -450,6 +461,7 @@ cmd_up2() {
     fi
   fi
   [ $nodac = 0 ] || BH_START_PREFIX=("${NO_DAC_PREFIX[@]}")
+  [ ${#fdenv[@]} = 0 ] || BH_START_PREFIX=(env "${fdenv[@]}" "${BH_START_PREFIX[@]}")
   start_daemon fd2
   BH_START_PREFIX=()
   pid=$(daemon_pid fd2)

@@ -76,7 +76,7 @@ usage: bacula-harness.sh <command> [args]
                             start bacula-dir/-sd/-fd on 127.0.0.1 (idempotent)
   down                      stop the daemons started by 'up' (by PID, TERM then KILL), then the
                             catalog's postgres (by PID, SIGINT = fast shutdown, then QUIT, KILL)
-  up2 [--no-dac] [--plugin-dir DIR] / down2
+  up2 [--no-dac] [--plugin-dir DIR] [--env NAME=VALUE]... / down2
                             start/stop a second bacula-fd (Client $CLIENT2 on port
                             \$PHPC_FD2_PORT, default FD port + 5) for restoreclient=$CLIENT2
                             or jobs with Client=$CLIENT2;
@@ -84,8 +84,10 @@ usage: bacula-harness.sh <command> [args]
                             so root meets permissions like a squashed root on NFS/Lustre;
                             --plugin-dir DIR: its Plugin Directory is DIR as it is (e.g. one
                             scripts/install.sh installed into), not \$PHPC_STATE/plugins2 with
-                            a copy of \$PHPC_PLUGIN_SO (the default)
-                            (a running one is restarted when the mode or directory differs)
+                            a copy of \$PHPC_PLUGIN_SO (the default);
+                            --env NAME=VALUE: in its environment, as a site sets it for the
+                            bacula-fd service (e.g. PHPC_LIBLUSTREAPI)
+                            (a running one is restarted when the mode, directory or env differs)
   clean                     down + delete \$PHPC_STATE
   reset-catalog             down + delete the volumes and the catalog that names them (SQLite file or
                             PostgreSQL cluster); the next 'up' starts with an empty catalog

@@ -7,8 +7,11 @@
 #       parallel. A restore into a "Lustre" directory recreates each layout (count, size, pool, PFL extents; no OST
 #       pinned) before the data, the data exact, the sparse file's holes kept, the hard link one inode; a
 #       bconsole restore of one file alone recreates its layout too; a restore into a directory that is not
-#       Lustre is exact with exactly one warning. (xattrsupport=no: the fake keeps layouts in a user xattr, which
-#       a restored metadata blob would otherwise overwrite after the create.)
+#       Lustre is exact with exactly one warning. The restores that recreate layouts run on a second bacula-fd
+#       started with PHPC_LIBLUSTREAPI in its environment (as a site's bacula-fd finds the real library): a
+#       restore never runs the backup's backend= wrapper. A restore by the first bacula-fd, which has no
+#       library, is exact with one warning. (xattrsupport=no: the fake keeps layouts in a user xattr, which a
+#       restored metadata blob would otherwise overwrite after the create.)
 
 # the fake's layout text of FILE (empty when it has none)
 st_lov() { getfattr --only-values -n user.lustre_fake.lov -- "$1" 2>/dev/null || true; }
@@ -24,7 +27,12 @@ st_same_files() { # src dst
 }
 
 test_100_stripe() {
-  local n=stripe base L T W lib out fj log jname R R2 R3 got want rj warns
+  st_body
+  H down2 >&2 || true
+}
+
+st_body() {
+  local n=stripe base L T W lib out fj log R R2 R3 R4 got want rj warns
   require_plugin $n || return 0
   command -v getfattr > /dev/null || { fail $n "getfattr (package attr) is missing"; return 0; }
   base=$(trusted_dir "$n")
@@ -57,7 +65,7 @@ test_100_stripe() {
   local ps="podheitor-hpc:path=$T;mode=lustre;backend=$W;stripe_min=16;xattrsupport=no"
   out=$SCRATCH/$n.full
   if ! hrun "$out" backup-plugin "$ps" Full; then fail_job $n "Full" "$out"; return 0; fi
-  fj=$(field JobId "$out"); jname=$(field JobName "$out")
+  fj=$(field JobId "$out")
   log=$(H joblog "$fj")
   grep -q "3 large file(s) read in parallel" <<< "$log" \
     || { fail $n "Full $fj: the job log does not say the 3 large files were read in parallel: $(grep -m2 -i -e parallel -e stripe <<< "$log" | tr '\n' ' ')"; return 0; }
@@ -65,10 +73,11 @@ test_100_stripe() {
   if grep -i -E 'warning|error' <<< "$log" | grep -i 'podheitor' | grep -q .; then
     fail $n "Full $fj has plugin warnings or errors: $(grep -i -E 'warning|error' <<< "$log" | grep -m2 -i podheitor | tr '\n' ' ')"; return 0
   fi
+  H up2 --env "PHPC_LIBLUSTREAPI=$lib" >&2 || { fail $n "could not start the second bacula-fd"; return 0; }
   # 1. everything into a "Lustre" directory: the layouts recreated, OSTs left to the MDS
   R=$(scratch "$n.lustre"); setfattr -n user.lustre_fake.fsname -v restfs "$R"; setfattr -n user.lustre_fake.osts -v 0-15 "$R"
   out=$SCRATCH/$n.restore
-  if ! hrun "$out" restore "$fj" "$R"; then fail_job $n "restore into Lustre" "$out"; return 0; fi
+  if ! hrun "$out" restore "$fj" "$R" restoreclient=phpc-fd2; then fail_job $n "restore into Lustre" "$out"; return 0; fi
   st_same_files "$T" "$R$T" || { fail $n "restore of Full $fj into a Lustre directory differs from the tree"; return 0; }
   for want in "striped|count=4 size=1048576 init=yes" \
       "pfl|extent=0-4194304 count=1 size=1048576 init=yes;extent=4194304-EOF count=4 size=2097152 pool=flash init=no" \
@@ -83,7 +92,7 @@ test_100_stripe() {
   # 2. one file alone (a bconsole selection): its layout travels with its data
   R2=$(scratch "$n.one"); setfattr -n user.lustre_fake.fsname -v restfs "$R2"
   out=$SCRATCH/$n.restore-one
-  if ! printf 'cd %s\nmark pfl\n' "$T" | hrun "$out" restore-select "$fj" "$R2"; then fail_job $n "restore of pfl alone" "$out"; return 0; fi
+  if ! printf 'cd %s\nmark pfl\n' "$T" | hrun "$out" restore-select "$fj" "$R2" restoreclient=phpc-fd2; then fail_job $n "restore of pfl alone" "$out"; return 0; fi
   cmp -s -- "$T/pfl" "$R2$T/pfl" || { fail $n "pfl restored alone differs"; return 0; }
   [ ! -e "$R2$T/striped" ] || { fail $n "the selection restored more than pfl"; return 0; }
   got=$(st_lov "$R2$T/pfl")
@@ -92,11 +101,20 @@ test_100_stripe() {
   # 3. a target that is not Lustre: exact, one warning for the job
   R3=$(scratch "$n.plain")
   out=$SCRATCH/$n.restore-plain
-  if ! hrun "$out" restore "$fj" "$R3"; then fail_job $n "restore into a plain directory" "$out"; return 0; fi
+  if ! hrun "$out" restore "$fj" "$R3" restoreclient=phpc-fd2; then fail_job $n "restore into a plain directory" "$out"; return 0; fi
   st_same_files "$T" "$R3$T" || { fail $n "restore of Full $fj into a plain directory differs from the tree"; return 0; }
   rj=$(field JobId "$out")
   warns=$(H joblog "$rj" | grep -c "restored with the target's default layout: the target is not Lustre" || true)
   [ "$warns" = 1 ] || { fail $n "restore $rj into a plain directory: $warns layout warnings, expected exactly 1"; return 0; }
   [ -z "$(st_lov "$R3$T/striped")" ] || { fail $n "a layout appeared outside Lustre"; return 0; }
-  pass $n
+  # 4. the first bacula-fd has no liblustreapi: into a "Lustre" directory, exact, one warning
+  R4=$(scratch "$n.nolib"); setfattr -n user.lustre_fake.fsname -v restfs "$R4"
+  out=$SCRATCH/$n.restore-nolib
+  if ! hrun "$out" restore "$fj" "$R4"; then fail_job $n "restore without the library" "$out"; return 0; fi
+  st_same_files "$T" "$R4$T" || { fail $n "restore without the library differs from the tree"; return 0; }
+  rj=$(field JobId "$out")
+  warns=$(H joblog "$rj" | grep -c "restored with the target's default layout: liblustreapi is not loaded" || true)
+  [ "$warns" = 1 ] || { fail $n "restore $rj without the library: $warns layout warnings, expected exactly 1"; return 0; }
+  [ -z "$(st_lov "$R4$T/striped")" ] || { fail $n "a layout appeared without the library"; return 0; }
+  pass "$n (Full $fj: 3 files read in parallel; layouts recreated by a full and a one-file restore; plain target and no library: exact, one warning each)"
 }
