@@ -16,8 +16,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * hands its pieces to one consumer in file order.
  *
  * <p>The file is cut into chunks: at most {@code chunk} bytes, never across a unit boundary, so a chunk is on one
- * lane. Reader {@code r} of {@code R} reads, in file order, the chunks whose lane is {@code r} modulo {@code R};
- * each waits for room in a {@link ReorderBuffer} of {@code window} chunks before it reads. Memory is therefore
+ * lane. With {@code R} readers and {@code L} lanes: when {@code R <= L}, reader {@code r} reads the chunks whose
+ * lane is {@code r} modulo {@code R}; when {@code R > L}, each lane has {@code D = R / L} readers that take its
+ * chunks in turn (the {@code k}-th chunk of lane {@code l} is reader {@code l + L * (k mod D)}'s), so a lane always
+ * has a read waiting while the previous one is being delivered, as a Lustre client keeps several RPCs in flight
+ * per OST. Each reader reads its chunks in file order and waits for room in a {@link ReorderBuffer} of
+ * {@code window} chunks before it reads. Memory is therefore
  * bounded by the buffers: at most {@code window} chunks waiting, one being filled per reader and one with the
  * consumer, {@code (window + R + 1) * (chunk + headroom)} bytes in all ({@link #bufferBytesLimit()}), allocated on
  * first use and reused for every later file. Units entirely inside a hole ({@link HoleMap}) are not read.
@@ -106,13 +110,15 @@ public final class StripeReaders implements AutoCloseable {
      */
     public Outcome read(PositionalInput in, long size, StripeGeometry geometry, HoleMap holes, Consumer consumer)
             throws IOException {
-        int r = Math.min(readers, geometry.lanes());
+        int lanes = geometry.lanes();
+        int depth = readers > lanes ? Math.min(readers / lanes, 8) : 1;
+        int r = readers > lanes ? lanes * depth : readers;
         ReorderBuffer<Piece> order = new ReorderBuffer<>(window);
         List<Future<?>> tasks = new ArrayList<>(r);
         for (int i = 0; i < r; i++) {
             int me = i;
             tasks.add(pool.submit(() -> {
-                produce(me, r, in, size, geometry, holes, order);
+                produce(me, r, lanes, depth, in, size, geometry, holes, order);
                 return null;
             }));
         }
@@ -190,17 +196,25 @@ public final class StripeReaders implements AutoCloseable {
         }
     }
 
+    /** The reader of the {@code k}-th chunk of {@code lane} ({@code r} readers, {@code depth} per lane). */
+    static int owner(int lane, long k, int r, int lanes, int depth) {
+        return depth == 1 ? lane % r : lane + lanes * (int) (k % depth);
+    }
+
     /** Reader {@code me} of {@code r}: its chunks, in file order. */
-    private void produce(int me, int r, PositionalInput in, long size, StripeGeometry g, HoleMap holes,
-            ReorderBuffer<Piece> order) throws InterruptedException {
+    private void produce(int me, int r, int lanes, int depth, PositionalInput in, long size, StripeGeometry g,
+            HoleMap holes, ReorderBuffer<Piece> order) throws InterruptedException {
         long seq = 0;
         long pos = 0;
+        long[] perLane = depth == 1 ? null : new long[lanes];
         while (pos < size) {
             long end = Math.min(Math.min(g.unitEnd(pos), pos + chunk), size);
             if (end <= pos) {
                 end = Math.min(pos + chunk, size); // a geometry that does not advance: plain chunks
             }
-            if (g.laneOf(pos) % r == me) {
+            int lane = g.laneOf(pos);
+            long k = perLane == null ? 0 : perLane[lane]++;
+            if (owner(lane, k, r, lanes, depth) == me) {
                 if (!order.awaitRoom(seq)) {
                     return;
                 }
@@ -217,11 +231,11 @@ public final class StripeReaders implements AutoCloseable {
                         int n = 0;
                         try {
                             while (n < len) {
-                                int k = in.read(buf, headroom + n, len - n, pos + n);
-                                if (k <= 0) {
+                                int got = in.read(buf, headroom + n, len - n, pos + n);
+                                if (got <= 0) {
                                     break;
                                 }
-                                n += k;
+                                n += got;
                             }
                         } catch (IOException | RuntimeException e) {
                             free.offer(buf);

@@ -124,6 +124,32 @@ class StripeReadersTest {
         }
     }
 
+    /** More readers than lanes: each lane gets readers / lanes of them, taking its chunks in turn. */
+    @Test
+    void moreReadersThanLanesShareEachLane() throws IOException {
+        byte[] data = content(24 << 20, 2);
+        Set threads = new Set();
+        java.util.Map<Long, String> readerOf = new ConcurrentHashMap<>();
+        PositionalInput slow = slowArray(data, 3, threads);
+        PositionalInput in = (buf, off, len, pos) -> {
+            readerOf.putIfAbsent(pos / (1 << 20), Thread.currentThread().getName());
+            return slow.read(buf, off, len, pos);
+        };
+        try (StripeReaders sr = new StripeReaders(8, 1 << 20, 0, 16)) {
+            Collector c = new Collector();
+            sr.read(in, data.length, new ChunkGeometry(1 << 20, 4), HoleMap.NONE, c);
+            assertArrayEquals(data, c.out.toByteArray());
+            assertEquals(8, threads.seen.size(), threads.seen.toString());
+            // lane 0 holds chunks 0, 4, 8, ...: two readers take them in turn
+            assertTrue(!readerOf.get(0L).equals(readerOf.get(4L)) && readerOf.get(0L).equals(readerOf.get(8L)),
+                    readerOf.toString());
+        }
+        assertEquals(0, StripeReaders.owner(0, 0, 8, 4, 2));
+        assertEquals(4, StripeReaders.owner(0, 1, 8, 4, 2));
+        assertEquals(7, StripeReaders.owner(3, 5, 8, 4, 2));
+        assertEquals(1, StripeReaders.owner(5, 0, 4, 8, 1));
+    }
+
     /** Units wholly in a hole are delivered as holes, never read; a unit with any data is read whole. */
     @Test
     void holesAreNotRead() throws IOException {

@@ -53,7 +53,7 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
      * @param restripe      restripe: YES, NO or POOL_ONLY
      */
     public record StripeKeys(ParallelReads parallelReads, int readers, long minBytes, Restripe restripe) {
-        public static final StripeKeys DEFAULT = new StripeKeys(ParallelReads.AUTO, 4, 64L << 20, Restripe.YES);
+        public static final StripeKeys DEFAULT = new StripeKeys(ParallelReads.AUTO, 8, 64L << 20, Restripe.YES);
 
         public enum ParallelReads { AUTO, YES, NO }
 
