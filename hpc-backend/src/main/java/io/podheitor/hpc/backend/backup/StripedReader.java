@@ -23,7 +23,8 @@ import java.util.Optional;
  * {@code stripe_readers}); on the other parallel file systems (and on any with {@code parallel_reads=yes}) by
  * chunks dealt round robin to the readers. {@link StripeReaders} puts the pieces back in file order, so the section
  * is the same as a sequential read's: plain D packets, or, for a file with holes, the sparse section (the holes are
- * not read). One instance per job, used by the emitter thread only: {@link #takes} remembers the file's geometry
+ * not read); each piece leaves the page cache once it is sent (drop-behind, as {@link SequentialReader}). One
+ * instance per job, used by the emitter thread only: {@link #takes} remembers the file's geometry
  * for the {@link #recordFlags} and {@link #send} that follow.
  */
 final class StripedReader implements DataReader, AutoCloseable {
@@ -117,6 +118,8 @@ final class StripedReader implements DataReader, AutoCloseable {
                 geometry, holes, piece -> {
                     if (piece instanceof Piece.Data d) {
                         emit(d, withOffsets, sink);
+                        // drop-behind, as SequentialReader and stock bacula-fd: what was sent leaves the page cache
+                        Posix.fadvise(fd, d.offset(), d.length(), Posix.POSIX_FADV_DONTNEED);
                     }
                     return !sink.stopped();
                 });
