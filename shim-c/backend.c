@@ -318,6 +318,21 @@ int bk_check_trusted(const char *path, char *err, size_t errsz)
     return check_chain(path, real, &ignored, err, errsz);
 }
 
+/*
+ * Both protocol pipes get BK_PIPE_SIZE bytes instead of the default 64 KiB
+ * (docs/ptcomm.md §1).  With 64 KiB a 64 KiB D packet plus its header never
+ * fits: the backend's write blocks on every packet and the two sides take
+ * turns (measured: one poll + one EAGAIN per packet, STRESS_RESULTS.md
+ * "Large files: the bytes path").  Best effort: an unprivileged FD is capped at
+ * /proc/sys/fs/pipe-max-size (1 MiB by default) and a failure keeps 64 KiB.
+ */
+#define BK_PIPE_SIZE (1024 * 1024)
+
+static void widen_pipe(int fd)
+{
+    (void)fcntl(fd, F_SETPIPE_SZ, BK_PIPE_SIZE);
+}
+
 int bk_spawn(phpc_backend *b, const char *path, char *err, size_t errsz)
 {
     int in[2] = { -1, -1 }, out[2] = { -1, -1 }, errp[2] = { -1, -1 };
@@ -343,6 +358,8 @@ int bk_spawn(phpc_backend *b, const char *path, char *err, size_t errsz)
         snprintf(err, errsz, "cannot set up pipes for the backend: %s", strerror(errno));
         goto fail;
     }
+    widen_pipe(in[1]);
+    widen_pipe(out[0]);
 
     /* Block all signals across fork so the child cannot run one of the FD's
      * handlers before it has reset them. */

@@ -136,6 +136,11 @@ final class Libc {
                 FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT));
     }
 
+    private static final class PosixFadvise {
+        static final MethodHandle HANDLE = downcall("posix_fadvise",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
+    }
+
     private static final class Llistxattr {
         static final MethodHandle HANDLE = downcall("llistxattr",
                 FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
@@ -342,6 +347,15 @@ final class Libc {
     static long lseek(MemorySegment cs, int fd, long offset, int whence) {
         try {
             return (long) Lseek.HANDLE.invokeExact(cs, fd, offset, whence);
+        } catch (Throwable t) {
+            throw NativeLibrary.unchecked(t);
+        }
+    }
+
+    /** posix_fadvise(3): returns 0 or the error number itself (errno is not set). */
+    static int posixFadvise(MemorySegment cs, int fd, long offset, long len, int advice) {
+        try {
+            return (int) PosixFadvise.HANDLE.invokeExact(cs, fd, offset, len, advice);
         } catch (Throwable t) {
             throw NativeLibrary.unchecked(t);
         }

@@ -327,6 +327,17 @@ public final class Posix {
         return r;
     }
 
+    /** POSIX_FADV_DONTNEED (Linux): the page cache of the range may be dropped (clean pages are, at once). */
+    public static final int POSIX_FADV_DONTNEED = 4;
+
+    /**
+     * posix_fadvise(2) of {@code [offset, offset+len)} ({@code len} 0: to the end of the file). It is advice: the
+     * result is the error number (0 on success), never an exception; EINTR cannot happen.
+     */
+    public static int fadvise(int fd, long offset, long len, int advice) {
+        return Libc.posixFadvise(ThreadScratch.current().capture(), fd, offset, len, advice);
+    }
+
     // ---------------------------------------------------------------- extended attributes
 
     /** The largest xattr value Linux accepts (XATTR_SIZE_MAX) and the largest name list (XATTR_LIST_MAX). */

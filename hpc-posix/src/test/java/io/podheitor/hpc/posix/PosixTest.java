@@ -60,6 +60,25 @@ class PosixTest {
     }
 
     @Test
+    void fadviseDontneedKeepsTheDataAndReportsErrorsAsNumbers() throws Exception {
+        byte[] data = new byte[3 * 4096 + 17];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (byte) (i * 31);
+        }
+        writeFile(p("advised"), data, 0644);
+        int fd = Posix.openForReading(Fcntl.AT_FDCWD, p("advised"));
+        try {
+            assertEquals(0, Posix.fadvise(fd, 0, 4096, Posix.POSIX_FADV_DONTNEED));
+            assertEquals(0, Posix.fadvise(fd, 0, 0, Posix.POSIX_FADV_DONTNEED));
+            assertEquals(Errno.EINVAL, Posix.fadvise(fd, 0, 0, 12345)); // no such advice
+        } finally {
+            Posix.close(fd);
+        }
+        assertEquals(Errno.EBADF, Posix.fadvise(fd, 0, 0, Posix.POSIX_FADV_DONTNEED)); // closed: no exception
+        assertArrayEquals(data, readFile(p("advised")));
+    }
+
+    @Test
     void statMatchesJavaNio() throws Exception {
         Path f = Files.writeString(tmp.resolve("a.txt"), "hello");
         StatX st = Posix.lstat(p("a.txt"));

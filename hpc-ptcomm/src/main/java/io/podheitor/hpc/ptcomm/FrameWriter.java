@@ -12,8 +12,12 @@ import java.nio.charset.StandardCharsets;
  * Not thread-safe; one writer (one emitter thread) per stream.
  */
 public final class FrameWriter implements Closeable {
-    /** Big enough for a 64 KiB data packet plus its header, so such a packet is one copy into the buffer. */
-    private static final int BUFFER = 128 * 1024;
+    /**
+     * Several 64 KiB data packets with their headers: one write(2) carries about 7 of them into the 1 MiB pipe the
+     * shim sets up (shim-c/backend.c), instead of one write per packet (STRESS_RESULTS.md, "Large files: the bytes
+     * path").
+     */
+    private static final int BUFFER = 512 * 1024;
 
     private final OutputStream out;
     private final byte[] header = new byte[Frame.HEADER_LENGTH];
