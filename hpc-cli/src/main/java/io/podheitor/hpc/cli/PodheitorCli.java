@@ -3,6 +3,7 @@ package io.podheitor.hpc.cli;
 import io.podheitor.hpc.cli.doctor.DoctorCommand;
 import io.podheitor.hpc.cli.genfileset.GenFilesetCommand;
 import io.podheitor.hpc.cli.shard.ShardProbeCommand;
+import io.podheitor.hpc.cli.throttle.ThrottleDaemonCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = VersionCommand.Provider.class,
         subcommands = {VersionCommand.class, WalkCommand.class, BenchCommand.class, DoctorCommand.class,
-                ShardProbeCommand.class, GenFilesetCommand.class,
+                ShardProbeCommand.class, GenFilesetCommand.class, ThrottleDaemonCommand.class,
                 CommandLine.HelpCommand.class})
 public final class PodheitorCli implements Runnable {
     @Spec

@@ -309,6 +309,17 @@ final class BundledKeys {
                         "yes",
                         null,
                         KeySpec.Side.BACKEND,
-                        "Restore of a `mode=lustre` backup: a file that was saved with its layout (striped, PFL or in an OST pool: docs/stripe.md) is created with that layout (`llapi_layout_file_create`: stripe count, stripe size, pool and PFL components; the OSTs are left to the MDS) before its first byte is written. `pool-only`: only the pool, the file system's default striping. `no`: the target directory's default layout. A target that is not Lustre, or no liblustreapi: restored normally, one warning per job."));
+                        "Restore of a `mode=lustre` backup: a file that was saved with its layout (striped, PFL or in an OST pool: docs/stripe.md) is created with that layout (`llapi_layout_file_create`: stripe count, stripe size, pool and PFL components; the OSTs are left to the MDS) before its first byte is written. `pool-only`: only the pool, the file system's default striping. `no`: the target directory's default layout. A target that is not Lustre, or no liblustreapi: restored normally, one warning per job."),
+                new KeySpec("throttle_file",
+                        KeySpec.Type.ASCII_PATH,
+                        0L,
+                        0L,
+                        null,
+                        List.of(),
+                        false,
+                        "/var/lib/podheitor-hpc/throttle.toml",
+                        null,
+                        KeySpec.Side.BACKEND,
+                        "Backup and estimate: the throttle file (docs/throttle.md), checked every 5 s while the job runs. Its `threads`, `read_buffer_kib` and `pause_ms` lower the walker's parallelism and read-ahead budget and pause the emitter between batches of entries, from the next metadata call on; each change is one job-log line. No file: no throttling. A malformed or out-of-range file keeps the last good values, with one warning per distinct content; written by `podheitor-hpc throttle-daemon` from the Slurm cluster's load."));
     }
 }

@@ -63,8 +63,10 @@ public final class Walk implements EntrySource {
     private volatile byte[] largestDirectory;
     private final AtomicBoolean ended = new AtomicBoolean();
     private final AtomicInteger queuedChunks = new AtomicInteger();
-    private final Semaphore readAheadSpace; // free read-ahead budget in bytes; walker threads wait for it
-    private final int readAheadBudget;
+    private final Budget readAheadSpace; // free read-ahead budget in bytes; walker threads wait for it
+    private volatile int readAheadBudget; // the budget now: the options' lowered by the limits (resizeBudget)
+    private final WalkLimits limits;
+    private final ThreadGate gate; // how many workers may be in a metadata call now (the limits' threads)
     private final int maxQueuedChunks;
     private volatile boolean cancelled;
     private final String threadPrefix;
@@ -79,8 +81,10 @@ public final class Walk implements EntrySource {
         this.beforeOpenDirectory = beforeOpenDirectory == null ? NO_HOOK : beforeOpenDirectory;
         this.channel = new ArrayBlockingQueue<>(options.channelDepth());
         this.maxQueuedChunks = Math.max(64, options.threads() * 16);
-        this.readAheadBudget = (int) Math.min(Integer.MAX_VALUE, options.readAheadBudget());
-        this.readAheadSpace = new Semaphore(readAheadBudget);
+        this.limits = options.limits();
+        this.readAheadBudget = budgetNow();
+        this.readAheadSpace = new Budget(readAheadBudget);
+        this.gate = new ThreadGate(options.threads(), limits::threads);
         this.threadPrefix = "podheitor-walk-" + POOLS.incrementAndGet() + "-";
         AtomicInteger workers = new AtomicInteger();
         // A fixed set of workers: no compensation threads when a worker blocks on the full channel (each new
@@ -286,22 +290,27 @@ public final class Walk implements EntrySource {
         if (cancelled) {
             throw new InterruptedException();
         }
-        beforeOpenDirectory.accept(d.path);
         int fd;
+        boolean permit = gate.enter(); // the hook runs inside the gate: a test's hook stands for the open's latency
         try {
+            beforeOpenDirectory.accept(d.path);
             // below the root, by its path relative to the root's descriptor: a directory swapped for a symbolic
             // link after it was listed is never followed out of the tree (ELOOP, reported like any error)
             fd = d.parent == null ? Posix.openat(rootFd, new byte[] {'.'}, Fcntl.O_RDONLY | Fcntl.O_DIRECTORY
                     | Fcntl.O_CLOEXEC, 0) : Beneath.open(rootFd, relative(d.path), Fcntl.O_RDONLY | Fcntl.O_DIRECTORY, 0);
         } catch (PosixException e) {
+            gate.exit(permit);
+            permit = false;
             d.unreadable = true;
             put(new EntryError(d.path, e, true));
             return;
+        } finally {
+            gate.exit(permit);
         }
         OpenDir dir = new OpenDir(fd);
         long names = 0;
         try {
-            for (List<DirEntry> batch; !(batch = Posix.readDirectory(fd)).isEmpty(); ) {
+            for (List<DirEntry> batch; !(batch = readDirectory(fd)).isEmpty(); ) {
                 names += batch.size();
                 if (cancelled) {
                     throw new InterruptedException();
@@ -366,7 +375,12 @@ public final class Walk implements EntrySource {
                         throw new InterruptedException();
                     }
                     if (filter.admitsName(dir.path, de.name(), de.ino(), de.type())) {
-                        visit(dir, open.fd, de);
+                        boolean permit = gate.enter();
+                        try {
+                            visit(dir, open.fd, de);
+                        } finally {
+                            gate.exit(permit);
+                        }
                     }
                 }
                 release(dir);
@@ -455,11 +469,18 @@ public final class Walk implements EntrySource {
      */
     private byte[] readAhead(int dirfd, byte[] name, StatX st) throws InterruptedException {
         int size = (int) st.size();
-        if (size > readAheadBudget) {
+        if (size > budgetNow()) {
             return null;
         }
-        if (!readAheadSpace.tryAcquire(size)) {
-            readAheadSpace.acquire(size); // back-pressure: the consumer gives budget back as it takes entries
+        // back-pressure: the consumer gives budget back as it takes entries; the budget may shrink meanwhile
+        // (the limits), below this file's size: then the consumer reads it
+        while (!readAheadSpace.tryAcquire(size, 50, TimeUnit.MILLISECONDS)) {
+            if (cancelled) {
+                throw new InterruptedException();
+            }
+            if (size > budgetNow()) {
+                return null;
+            }
         }
         byte[] data = WholeFile.read(dirfd, name, st);
         if (data == null) {
@@ -470,7 +491,59 @@ public final class Walk implements EntrySource {
 
     /** Read-ahead bytes now waiting in the channel. */
     public long readAheadQueuedBytes() {
-        return readAheadBudget - readAheadSpace.availablePermits();
+        synchronized (readAheadSpace) {
+            return readAheadBudget - readAheadSpace.availablePermits();
+        }
+    }
+
+    /** How many walker threads may be in a metadata call now (the options' threads, lowered by the limits). */
+    public int threadsNow() {
+        return gate.current();
+    }
+
+    /** The read-ahead budget now (the options', lowered by the limits); resizes the budget when they changed. */
+    public int budgetNow() {
+        int b = (int) Math.max(0, Math.min(Integer.MAX_VALUE, Math.min(options.readAheadBudget(),
+                limits.readAheadBudget())));
+        if (readAheadSpace != null && b != readAheadBudget) {
+            resizeBudget(b);
+        }
+        return b;
+    }
+
+    private void resizeBudget(int b) {
+        synchronized (readAheadSpace) {
+            int delta = b - readAheadBudget;
+            if (delta > 0) {
+                readAheadSpace.release(delta);
+            } else if (delta < 0) {
+                readAheadSpace.shrink(-delta); // may go below zero: bytes already queued drain first
+            }
+            readAheadBudget = b;
+        }
+    }
+
+    /** A semaphore of bytes whose total can shrink while permits are out. */
+    private static final class Budget extends Semaphore {
+        private static final long serialVersionUID = 1L;
+
+        Budget(int permits) {
+            super(permits);
+        }
+
+        void shrink(int n) {
+            reducePermits(n);
+        }
+    }
+
+    /** One getdents64 of {@code fd}, inside the thread gate. */
+    private List<DirEntry> readDirectory(int fd) throws InterruptedException, PosixException {
+        boolean permit = gate.enter();
+        try {
+            return Posix.readDirectory(fd);
+        } finally {
+            gate.exit(permit);
+        }
     }
 
     /** One unit of pending work of {@code d} is done; emits every directory whose subtree is now complete. */

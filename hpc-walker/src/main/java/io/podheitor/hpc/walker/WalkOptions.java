@@ -25,9 +25,12 @@ import io.podheitor.hpc.source.EntryFilter;
  *                     {@link io.podheitor.hpc.source.Entry#xattrs()}, so that the consumer does no metadata I/O for
  *                     them (NONE = off)
  * @param filter       asked before each stat, before each entry is delivered and before each directory is walked
+ * @param limits       consulted while the walk runs, to lower {@code threads} and {@code readAheadBudget} (the
+ *                     throttle, docs/throttle.md); {@link WalkLimits#NONE} by default
  */
 public record WalkOptions(int threads, int channelDepth, boolean crossMounts, int statChunk, int readAheadMax,
-        long readAheadBudget, ChangedSince readAheadWhen, Xattrs.Scope xattrs, EntryFilter filter) {
+        long readAheadBudget, ChangedSince readAheadWhen, Xattrs.Scope xattrs, EntryFilter filter,
+        WalkLimits limits) {
     public static final int DEFAULT_STAT_CHUNK = 16;
     /** The plugin's default read-ahead limit (the walker's own default is off). */
     public static final int DEFAULT_READ_AHEAD = 64 * 1024;
@@ -52,6 +55,7 @@ public record WalkOptions(int threads, int channelDepth, boolean crossMounts, in
         if (readAheadBudget < 0) {
             throw new IllegalArgumentException("read-ahead budget must be >= 0, not " + readAheadBudget);
         }
+        limits = limits == null ? WalkLimits.NONE : limits;
         if (readAheadWhen == null || xattrs == null || filter == null) {
             throw new IllegalArgumentException("read-ahead rule, xattrs scope and filter must not be null");
         }
@@ -59,7 +63,7 @@ public record WalkOptions(int threads, int channelDepth, boolean crossMounts, in
 
     public WalkOptions(int threads, int channelDepth, boolean crossMounts) {
         this(threads, channelDepth, crossMounts, DEFAULT_STAT_CHUNK, 0, DEFAULT_READ_AHEAD_BUDGET,
-                ChangedSince.EVERYTHING, Xattrs.Scope.NONE, EntryFilter.ALL);
+                ChangedSince.EVERYTHING, Xattrs.Scope.NONE, EntryFilter.ALL, WalkLimits.NONE);
     }
 
     /**
@@ -76,40 +80,46 @@ public record WalkOptions(int threads, int channelDepth, boolean crossMounts, in
 
     public WalkOptions withThreads(int n) {
         return new WalkOptions(n, channelDepth, crossMounts, statChunk, readAheadMax, readAheadBudget, readAheadWhen,
-                xattrs, filter);
+                xattrs, filter, limits);
     }
 
     public WalkOptions withChannelDepth(int n) {
         return new WalkOptions(threads, n, crossMounts, statChunk, readAheadMax, readAheadBudget, readAheadWhen,
-                xattrs, filter);
+                xattrs, filter, limits);
     }
 
     public WalkOptions withStatChunk(int n) {
         return new WalkOptions(threads, channelDepth, crossMounts, n, readAheadMax, readAheadBudget, readAheadWhen,
-                xattrs, filter);
+                xattrs, filter, limits);
     }
 
     /** Read-ahead of regular files up to {@code max} bytes (0 = off), at most {@code budget} bytes queued. */
     public WalkOptions withReadAhead(int max, long budget) {
         return new WalkOptions(threads, channelDepth, crossMounts, statChunk, max, budget, readAheadWhen, xattrs,
-                filter);
+                filter, limits);
     }
 
     /** Read ahead only entries that {@code rule} counts as changed. */
     public WalkOptions withReadAheadWhen(ChangedSince rule) {
         return new WalkOptions(threads, channelDepth, crossMounts, statChunk, readAheadMax, readAheadBudget, rule,
-                xattrs, filter);
+                xattrs, filter, limits);
     }
 
     /** Extended attributes read ahead by the walker threads (NONE = off). */
     public WalkOptions withXattrs(Xattrs.Scope scope) {
         return new WalkOptions(threads, channelDepth, crossMounts, statChunk, readAheadMax, readAheadBudget,
-                readAheadWhen, scope, filter);
+                readAheadWhen, scope, filter, limits);
     }
 
     /** The filter the walk consults (replaces the current one). */
     public WalkOptions withFilter(EntryFilter f) {
         return new WalkOptions(threads, channelDepth, crossMounts, statChunk, readAheadMax, readAheadBudget,
-                readAheadWhen, xattrs, f);
+                readAheadWhen, xattrs, f, limits);
+    }
+
+    /** The limits the walk consults while it runs (replaces the current ones; null = none). */
+    public WalkOptions withLimits(WalkLimits l) {
+        return new WalkOptions(threads, channelDepth, crossMounts, statChunk, readAheadMax, readAheadBudget, readAheadWhen,
+                xattrs, filter, l);
     }
 }

@@ -1,6 +1,9 @@
 package io.podheitor.hpc.backend.backup;
 
 import io.podheitor.hpc.backend.job.JobInfo;
+import io.podheitor.hpc.backend.throttle.ThrottleWatcher;
+import io.podheitor.hpc.walker.WalkLimits;
+import io.podheitor.hpc.walker.WalkOptions;
 import io.podheitor.hpc.backend.job.Mode;
 import io.podheitor.hpc.lustre.Lustre;
 import io.podheitor.hpc.backend.job.PluginParams;
@@ -102,10 +105,14 @@ public record Backup(FrameWriter out, EntryChecks.Answers answers, BooleanSuppli
         }
         String rootWarning = withData ? fileSystemRootWarning(Mounts.SELF, params.path()) : null;
         MetadataCollector meta = new MetadataCollector(out, params.aclSupport(), params.xattrSupport(), root);
-        try (root; Sharding sharding = Sharding.of(params, job, withData);
+        // the throttle (docs/throttle.md): checked once before the walk starts, then every 5 s on its own thread
+        try (root; ThrottleWatcher throttle = new ThrottleWatcher(params.throttleFile(), params.threads(),
+                        withData ? WalkOptions.DEFAULT_READ_AHEAD_BUDGET : 0).start(ThrottleWatcher.PERIOD_MS);
+                Sharding sharding = Sharding.of(params, job, withData);
                 ChangeDriver changes = ChangeDriver.of(params, job, withData, onJobEnd, MdtLookup::system);
                 HardLinks links = new HardLinks(params.hardlinkMemory(), params.spillDir(), out);
-                EntrySource source = openSource(params, job, policy, withData, sharding, changes, snapshot);
+                EntrySource source = openSource(params, job, policy, withData, sharding, changes, snapshot,
+                        throttle.walkLimits());
                 DataReaders readers = DataReaders.forJob(params)) {
             if (snapshot != null) {
                 for (String i : snapshot.infos()) {
@@ -155,7 +162,7 @@ public record Backup(FrameWriter out, EntryChecks.Answers answers, BooleanSuppli
                     job.jobId(), text -> out.message(Status.WARNING, text));
             Progress progress = new Progress(out, clock, params.progressMinutes(), metrics);
             return new Emitter(out, source, checks, writer, report, links, policy.checkEvery(), stop, params.path(),
-                    progress).run();
+                    progress, throttle.pacing()).run();
         }
     }
 
@@ -165,9 +172,9 @@ public record Backup(FrameWriter out, EntryChecks.Answers answers, BooleanSuppli
      * walk (its paths are live ones). A CephFS rctime walk prunes by the live directories' rctimes.
      */
     private static EntrySource openSource(PluginParams params, JobInfo job, ChangePolicy policy, boolean withData,
-            Sharding sharding, ChangeDriver changes, CephSnapshot snapshot) {
+            Sharding sharding, ChangeDriver changes, CephSnapshot snapshot, WalkLimits limits) {
         if (snapshot == null) {
-            return SourceFactory.open(params, job, policy, withData, sharding.filter(), changes.choice());
+            return SourceFactory.open(params, job, policy, withData, sharding.filter(), changes.choice(), limits);
         }
         Relocation r = snapshot.relocation();
         ChangeDriver.Choice choice = switch (changes.choice()) {
@@ -183,7 +190,7 @@ public record Backup(FrameWriter out, EntryChecks.Answers answers, BooleanSuppli
             return null;
         }
         return r.source(SourceFactory.open(params.withPath(snapshot.dir()), job, policy, withData,
-                r.filter(sharding.filter()), choice));
+                r.filter(sharding.filter()), choice, limits));
     }
 
     /**

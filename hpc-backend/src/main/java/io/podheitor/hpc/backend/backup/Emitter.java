@@ -31,9 +31,18 @@ final class Emitter {
     private final BooleanSupplier stop;
     private final byte[] root;
     private final Progress progress;
+    private final Pacing pacing;
 
     Emitter(FrameWriter out, EntrySource source, EntryChecks checks, EntryWriter writer, JobReport report,
             HardLinks links, boolean checkEvery, BooleanSupplier stop, byte[] root, Progress progress) {
+        this(out, source, checks, writer, report, links, checkEvery, stop, root, progress, Pacing.NONE);
+    }
+
+    /** As above, consulting {@code pacing} between entries (the throttle, docs/throttle.md). */
+    Emitter(FrameWriter out, EntrySource source, EntryChecks checks, EntryWriter writer, JobReport report,
+            HardLinks links, boolean checkEvery, BooleanSupplier stop, byte[] root, Progress progress,
+            Pacing pacing) {
+        this.pacing = pacing;
         this.out = out;
         this.source = source;
         this.checks = checks;
@@ -60,6 +69,7 @@ final class Emitter {
                 }
                 SourceItem item = source.poll();
                 if (item == null) {
+                    paced();
                     out.flush();
                     if (checks.hasPending()) {
                         if (!checks.resolve(writer::write)) {
@@ -77,6 +87,8 @@ final class Emitter {
                             source.cancel();
                             return false;
                         }
+                        pacing.entryDone();
+                        paced();
                     }
                     case EntryError e -> report(e);
                     case CatalogVerdict v -> verdict(v);
@@ -88,6 +100,13 @@ final class Emitter {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
+        }
+    }
+
+    /** The throttle's job-log lines, sent from this thread, the only one that writes frames. */
+    private void paced() throws IOException {
+        for (Pacing.Line l : pacing.lines()) {
+            out.message(l.warning() ? Status.WARNING : Status.INFO, l.text());
         }
     }
 

@@ -8,6 +8,7 @@ import io.podheitor.hpc.posix.Xattrs;
 import io.podheitor.hpc.source.EntryFilter;
 import io.podheitor.hpc.source.EntrySource;
 import io.podheitor.hpc.walker.Walk;
+import io.podheitor.hpc.walker.WalkLimits;
 import io.podheitor.hpc.walker.WalkOptions;
 
 /**
@@ -36,20 +37,26 @@ public final class SourceFactory {
      */
     static EntrySource open(PluginParams params, JobInfo job, ChangePolicy policy, boolean withData, EntryFilter extra,
             ChangeDriver.Choice choice) {
+        return open(params, job, policy, withData, extra, choice, WalkLimits.NONE);
+    }
+
+    /** As above, the walks consulting {@code limits} while they run (the throttle, docs/throttle.md). */
+    static EntrySource open(PluginParams params, JobInfo job, ChangePolicy policy, boolean withData, EntryFilter extra,
+            ChangeDriver.Choice choice, WalkLimits limits) {
         return switch (choice) {
             case ChangeDriver.Choice.Changes c -> ChangeSetSource.start(c.verdicts().get(), c.saves(), extra,
-                    walkOptions(params, policy, withData), params.threads(), ChangeSetSource.DEFAULT_WINDOW);
+                    walkOptions(params, policy, withData).withLimits(limits), params.threads(), ChangeSetSource.DEFAULT_WINDOW);
             case ChangeDriver.Choice.PrunedWalk p -> PrunedWalk.start(params.path(),
-                    walkOptions(params, policy, withData).withFilter(policy.delivered().asFilter().and(extra)
+                    walkOptions(params, policy, withData).withLimits(limits).withFilter(policy.delivered().asFilter().and(extra)
                             .and(p.asked())), p.pruner());
             case ChangeDriver.Choice.PerTargetWalk t -> io.podheitor.hpc.changelog.beegfs.PerTargetWalk.start(
-                    params.path(), walkOptions(params, policy, withData).withFilter(policy.delivered().asFilter()
+                    params.path(), walkOptions(params, policy, withData).withLimits(limits).withFilter(policy.delivered().asFilter()
                             .and(extra)), t.partition(), t.report());
             case ChangeDriver.Choice.Walk w -> {
                 EntryFilter filter = policy.delivered().asFilter().and(extra);
                 yield switch (params.mode()) {
                     case POSIX, LUSTRE, GPFS, CEPHFS, BEEGFS, WEKA -> Walk.start(params.path(),
-                            walkOptions(params, policy, withData).withFilter(filter));
+                            walkOptions(params, policy, withData).withLimits(limits).withFilter(filter));
                 };
             }
         };

@@ -38,11 +38,24 @@ import java.util.Set;
  * @param snapshot     backup: read a snapshot of {@code path} made for the job, catalog the live paths
  *                     (snapshot=yes; docs/ceph.md, "snapshot=yes")
  * @param stripe       parallel reads of large files and restripe-on-restore (docs/stripe.md)
+ * @param throttleFile backup and estimate: the throttle file the job checks while it runs (throttle_file,
+ *                     docs/throttle.md)
  */
 public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth, byte[] backend,
         boolean aclSupport, boolean xattrSupport, int readAhead, int hardlinkMemory, Path spillDir,
         int progressMinutes, Path metricsDir, int restoreThreads, ShardSpec sharding, ChangeKeys changes,
-        boolean snapshot, StripeKeys stripe) {
+        boolean snapshot, StripeKeys stripe, Path throttleFile) {
+    /** The default of plugin key throttle_file. */
+    public static final Path DEFAULT_THROTTLE_FILE = Path.of("/var/lib/podheitor-hpc/throttle.toml");
+
+    public PluginParams(byte[] path, Mode mode, int threads, int channelDepth, byte[] backend, boolean aclSupport,
+            boolean xattrSupport, int readAhead, int hardlinkMemory, Path spillDir, int progressMinutes,
+            Path metricsDir, int restoreThreads, ShardSpec sharding, ChangeKeys changes, boolean snapshot,
+            StripeKeys stripe) {
+        this(path, mode, threads, channelDepth, backend, aclSupport, xattrSupport, readAhead, hardlinkMemory, spillDir,
+                progressMinutes, metricsDir, restoreThreads, sharding, changes, snapshot, stripe, DEFAULT_THROTTLE_FILE);
+    }
+
     /**
      * The keys of parallel reads and restripe-on-restore (docs/stripe.md).
      *
@@ -96,6 +109,7 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
     public PluginParams {
         changes = changes == null ? ChangeKeys.NONE : changes;
         stripe = stripe == null ? StripeKeys.DEFAULT : stripe;
+        throttleFile = throttleFile == null ? DEFAULT_THROTTLE_FILE : throttleFile;
     }
 
     public PluginParams(byte[] path, Mode mode, int threads, int channelDepth, byte[] backend, boolean aclSupport,
@@ -131,31 +145,38 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
     /** The same parameters, saving {@code shard} of the tree (tests and tools). */
     public PluginParams withSharding(ShardSpec shard) {
         return new PluginParams(path, mode, threads, channelDepth, backend, aclSupport, xattrSupport, readAhead,
-                hardlinkMemory, spillDir, progressMinutes, metricsDir, restoreThreads, shard, changes, snapshot, stripe);
+                hardlinkMemory, spillDir, progressMinutes, metricsDir, restoreThreads, shard, changes, snapshot, stripe, throttleFile);
     }
 
     /** The same parameters with these change-source keys (tests and tools). */
     public PluginParams withChanges(ChangeKeys c) {
         return new PluginParams(path, mode, threads, channelDepth, backend, aclSupport, xattrSupport, readAhead,
-                hardlinkMemory, spillDir, progressMinutes, metricsDir, restoreThreads, sharding, c, snapshot, stripe);
+                hardlinkMemory, spillDir, progressMinutes, metricsDir, restoreThreads, sharding, c, snapshot, stripe, throttleFile);
     }
 
     /** The same parameters for another root: a snapshot of {@code path} the job reads instead (snapshot=yes). */
     public PluginParams withPath(byte[] root) {
         return new PluginParams(root, mode, threads, channelDepth, backend, aclSupport, xattrSupport, readAhead,
-                hardlinkMemory, spillDir, progressMinutes, metricsDir, restoreThreads, sharding, changes, snapshot, stripe);
+                hardlinkMemory, spillDir, progressMinutes, metricsDir, restoreThreads, sharding, changes, snapshot, stripe, throttleFile);
     }
 
     /** The same parameters with snapshot=yes or no (tests and tools). */
     public PluginParams withSnapshot(boolean yes) {
         return new PluginParams(path, mode, threads, channelDepth, backend, aclSupport, xattrSupport, readAhead,
-                hardlinkMemory, spillDir, progressMinutes, metricsDir, restoreThreads, sharding, changes, yes, stripe);
+                hardlinkMemory, spillDir, progressMinutes, metricsDir, restoreThreads, sharding, changes, yes, stripe, throttleFile);
     }
 
     /** The same parameters with these stripe keys (tests and tools). */
     public PluginParams withStripe(StripeKeys k) {
         return new PluginParams(path, mode, threads, channelDepth, backend, aclSupport, xattrSupport, readAhead,
-                hardlinkMemory, spillDir, progressMinutes, metricsDir, restoreThreads, sharding, changes, snapshot, k);
+                hardlinkMemory, spillDir, progressMinutes, metricsDir, restoreThreads, sharding, changes, snapshot, k, throttleFile);
+    }
+
+    /** The same parameters with this throttle file (tests and tools). */
+    public PluginParams withThrottleFile(Path f) {
+        return new PluginParams(path, mode, threads, channelDepth, backend, aclSupport, xattrSupport, readAhead,
+                hardlinkMemory, spillDir, progressMinutes, metricsDir, restoreThreads, sharding, changes, snapshot, stripe,
+                f);
     }
 
     public PluginParams(byte[] path, Mode mode, int threads, int channelDepth, byte[] backend) {
@@ -190,6 +211,7 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
         int stripeReaders = StripeKeys.DEFAULT.readers();
         long stripeMin = StripeKeys.DEFAULT.minBytes();
         StripeKeys.Restripe restripe = StripeKeys.DEFAULT.restripe();
+        Path throttleFile = DEFAULT_THROTTLE_FILE;
         Set<String> seen = new HashSet<>();
         for (byte[] line : lines) {
             int eq = JobInfo.indexOf(line, (byte) '=');
@@ -235,6 +257,7 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
                 case "stripe_min" -> stripeMin = ((int) value) * (1L << 20);
                 case "restripe" -> restripe = StripeKeys.Restripe.valueOf(
                         ((String) value).toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+                case "throttle_file" -> throttleFile = Path.of((String) value);
                 case "gpfs_policy_args" -> {
                     @SuppressWarnings("unchecked")
                     List<String> words = (List<String>) value;
@@ -264,7 +287,8 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
         }
         return new PluginParams(path, mode, threads, channelDepth, backend, acl, xattr, readAhead, hardlinkMemory,
                 spillDir, progress, metricsDir, restoreThreads, sharding, new ChangeKeys(changelogUser, stateDir, gpfsArgs,
-                rctimeMargin), snapshot, new StripeKeys(parallelReads, stripeReaders, stripeMin, restripe));
+                rctimeMargin), snapshot, new StripeKeys(parallelReads, stripeReaders, stripeMin, restripe),
+                throttleFile);
     }
 
     /** The hard-link index spills to java.io.tmpdir unless spill_dir says otherwise. */
@@ -280,7 +304,8 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
                 && p.hardlinkMemory == hardlinkMemory && p.spillDir.equals(spillDir)
                 && p.progressMinutes == progressMinutes && java.util.Objects.equals(p.metricsDir, metricsDir)
                 && p.restoreThreads == restoreThreads && java.util.Objects.equals(p.sharding, sharding)
-                && p.changes.equals(changes) && p.snapshot == snapshot && p.stripe.equals(stripe);
+                && p.changes.equals(changes) && p.snapshot == snapshot && p.stripe.equals(stripe)
+                && p.throttleFile.equals(throttleFile);
     }
 
     @Override
