@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # Plugin backup vs stock bacula-fd backup of the same tree, in the same run, through real Bacula.
 #
-#   scripts/bench-backup.sh [--files N | --tree PATH] [--runs N] [--plugin-opts 'k=v;...'] [--verify] [--json]
+#   scripts/bench-backup.sh [--files N | --tree PATH] [--runs N] [--plugin-opts 'k=v;...'] [--alternate]
+#                           [--prefault-mib M] [--verify] [--json]
 #
 # Each repetition warms the page cache (tar | cat) and runs a plugin Full backup, then warms again and runs a
 # stock-FD Full backup (File = PATH) of the same tree: stock bacula-fd drops the page cache of every file it
 # reads (fadvise DONTNEED), so without the re-warm the second job would read cold data. It prints one line per
 # job, then a markdown table of medians and the plugin/stock ratios. With --verify the last plugin backup is
-# restored, verified (scripts/verify.py) and its catalog compared with find. With --json the result is one JSON
+# restored, verified (scripts/verify.py) and its catalog compared with find. --alternate: the stock job first in
+# every even round. --prefault-mib M: before each job (after the warm-up), M MiB of memory are written and freed, so
+# the pages bacula-sd writes its volume into are ones the guest has just used (on a VM whose host reclaims idle guest
+# memory, the first touch of a reclaimed page is a host fault: it made bacula-sd's CPU per 2 GB volume vary 3-4x
+# between identical jobs; STRESS_RESULTS.md, "Large files: the bytes path"). With --json the result is one JSON
 # object on stdout (medians, ratios, backend peak RSS) and the table goes to stderr.
 #
 # Environment: PHPC_STATE (default /tmp/podheitor-hpc-bench), PHPC_{DIR,FD,SD}_PORT (19401-19403), PHPC_SKIP_BUILD=1,
@@ -25,7 +30,7 @@ export PHPC_STATE=${PHPC_STATE:-/tmp/podheitor-hpc-bench}
 export PHPC_DIR_PORT=${PHPC_DIR_PORT:-19401} PHPC_FD_PORT=${PHPC_FD_PORT:-19402} PHPC_SD_PORT=${PHPC_SD_PORT:-19403}
 H=$ROOT/scripts/lib/bacula-harness.sh
 
-files=100000 tree='' runs=3 popts='' verify=0 json=0
+files=100000 tree='' runs=3 popts='' verify=0 json=0 alternate=0 prefault=0
 while [ $# -gt 0 ]; do
   case $1 in
     --files) files=$2; shift 2;;
@@ -33,12 +38,15 @@ while [ $# -gt 0 ]; do
     --runs) runs=$2; shift 2;;
     --plugin-opts) popts=$2; shift 2;;
     --verify) verify=1; shift;;
+    --alternate) alternate=1; shift;;
+    --prefault-mib) prefault=$2; shift 2;;
     --json) json=1; shift;;
     -h|--help) sed -n '2,15p' "$0"; exit 0;;
     *) echo "bench-backup: unknown argument $1" >&2; exit 2;;
   esac
 done
 [[ "$runs" =~ ^[1-9][0-9]*$ ]] || { echo "bench-backup: --runs must be a positive integer" >&2; exit 2; }
+[[ "$prefault" =~ ^[0-9]+$ ]] || { echo "bench-backup: --prefault-mib must be a number" >&2; exit 2; }
 # the state directory, and where generated trees are kept: root's own, or refused (before anything runs)
 ensure_state_dir "$PHPC_STATE"
 [ -n "$tree" ] || ensure_state_dir "${TREES:-/tmp/podheitor-hpc-trees}"
@@ -63,22 +71,30 @@ trap 'if [ "${PHPC_KEEP_VOLUMES:-0}" = 1 ]; then "$H" down; else "$H" reset-cata
 "$H" up >&2
 
 plugin="podheitor-hpc:path=$tree${popts:+;$popts}"
-warm() { tar -cf - "$tree" 2>/dev/null | cat > /dev/null; sync; }
+warm() {
+  tar -cf - "$tree" 2>/dev/null | cat > /dev/null; sync
+  if [ "$prefault" -gt 0 ]; then
+    python3 -c 'import sys; b = bytearray(int(sys.argv[1]) << 20); b[::4096] = b"\x01" * len(b[::4096])' "$prefault"
+  fi
+}
 field() { sed -n "s/^$1=\\([^ ]*\\).*/\\1/p" "$2" | head -1; }
 
 rows=$OUT/rows.tsv
-printf 'kind\trun\tjobid\tstatus\tfiles\tbytes\telapsed_s\tfd_active_s\tfiles_per_s\tMB_per_s\tfd_files_per_s\tfd_MB_per_s\tbackend_peak_rss_kB\n' > "$rows"
+printf 'kind\trun\tjobid\tstatus\tfiles\tbytes\telapsed_s\tfd_active_s\tfiles_per_s\tMB_per_s\tfd_files_per_s\tfd_MB_per_s\tbackend_peak_rss_kB\tfd_cpu_s\tsd_cpu_s\tbackend_cpu_s\n' > "$rows"
+cpu() { sed -n "s/^CPU_s .*$1=\([0-9.]*\).*/\1/p" "$2" | head -1; }
 for ((r = 1; r <= runs; r++)); do
-  for kind in plugin stock; do
+  order=(plugin stock)
+  if [ "$alternate" = 1 ] && [ $((r % 2)) = 0 ]; then order=(stock plugin); fi
+  for kind in "${order[@]}"; do
     warm
     out=$OUT/$kind-$r.txt
     if [ "$kind" = plugin ]; then "$H" backup-plugin "$plugin" Full > "$out" 2>&1 || true
     else "$H" backup "$tree" Full > "$out" 2>&1 || true; fi
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$kind" "$r" \
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$kind" "$r" \
       "$(field JobId "$out")" "$(field JobStatus "$out")" "$(field JobFiles "$out")" "$(field JobBytes "$out")" \
       "$(field Elapsed_s "$out")" "$(field FD_active_s "$out")" "$(field Files_per_s "$out")" \
       "$(field MB_per_s "$out")" "$(field FD_files_per_s "$out")" "$(field FD_MB_per_s "$out")" \
-      "$(field Backend_peak_RSS_kB "$out")" >> "$rows"
+      "$(field Backend_peak_RSS_kB "$out")" "$(cpu fd "$out")" "$(cpu sd "$out")" "$(cpu backend "$out")" >> "$rows"
     tail -n 1 "$rows" | tr '\t' ' ' >&2
   done
 done
@@ -110,6 +126,17 @@ def ratio(c):
     a, b = (med("stock", c), med("plugin", c)) if c == "fd_active_s" else (med("plugin", c), med("stock", c))
     return a / b if b == b and b != 0 else float("nan")
 print("| plugin/stock | " + " | ".join(f"{ratio(c):.2f}x" for c, _ in cols) + " | |")
+def cpus(kind):
+    return " / ".join(f"{med(kind, c):.2f}" for c in ("fd_cpu_s", "sd_cpu_s", "backend_cpu_s"))
+print(f"CPU s (medians) fd / sd / backend: plugin {cpus('plugin')}; stock {cpus('stock')}")
+pairs = {}
+for r in rows:
+    if r["status"] in ("T", "W") and r["fd_MB_per_s"] not in ("", "-"):
+        pairs.setdefault(r["run"], {})[r["kind"]] = float(r["fd_MB_per_s"])
+per = [p["plugin"] / p["stock"] for p in pairs.values() if "plugin" in p and "stock" in p and p["stock"] > 0]
+if per:
+    print("per-round MB/s (FD active) plugin/stock: " + " ".join(f"{x:.2f}" for x in per)
+          + f" (median {statistics.median(per):.2f}x)")
 if as_json:
     def num(v):
         return None if v != v else round(v, 3)
