@@ -13,8 +13,9 @@ import java.util.function.Consumer;
 /**
  * Submits a batch job ({@code sbatch --parsable}), follows its state and cancels it (docs/slurm.md).
  *
- * <p>The state comes from {@code squeue -h -j ID -o "%T %r"} (slurmctld's view: pending, running and, for
- * {@code MinJobAge} seconds after the end, the final state). A job squeue no longer knows ({@code Invalid job id},
+ * <p>The state comes from {@code squeue -h -t all -j ID -o "%T %r"} (slurmctld's view: pending, running and, for
+ * {@code MinJobAge} seconds after the end, the final state; without {@code -t all} squeue leaves out ended jobs
+ * even when asked for one by id). A job squeue no longer knows ({@code Invalid job id},
  * or nothing printed) is looked up in the accounting ({@code sacct -n -X -P -j ID -o State}); without accounting
  * (sacct fails or prints nothing) the outcome is {@link JobOutcome.Vanished}. {@code scontrol show job} is not used:
  * it reads the same slurmctld table as squeue, so it knows nothing squeue does not.
@@ -68,7 +69,7 @@ public final class SlurmSubmitter {
 
     /** Polls once: squeue, then sacct when squeue no longer lists the job. */
     public Poll poll(JobId job) throws InterruptedException {
-        List<String> args = new ArrayList<>(List.of("-h", "-j", job.arg(), "-o", "%T %r"));
+        List<String> args = new ArrayList<>(List.of("-h", "-t", "all", "-j", job.arg(), "-o", "%T %r"));
         args.addAll(clusterArgs(job));
         SlurmTools.Result r;
         try {

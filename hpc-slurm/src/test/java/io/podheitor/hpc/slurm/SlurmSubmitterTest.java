@@ -59,7 +59,7 @@ class SlurmSubmitterTest {
             assertFalse(argv.contains("one-time-7c1a"), argv);
         }
         String squeue = fake.calls("squeue").getFirst();
-        assertTrue(squeue.contains("\"argv\": [\"-h\", \"-j\", \"123\", \"-o\", \"%T %r\"]"), squeue);
+        assertTrue(squeue.contains("\"argv\": [\"-h\", \"-t\", \"all\", \"-j\", \"123\", \"-o\", \"%T %r\"]"), squeue);
     }
 
     @Test
