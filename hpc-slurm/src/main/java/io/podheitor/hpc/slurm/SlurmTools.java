@@ -61,9 +61,13 @@ public record SlurmTools(Optional<Path> directory, Map<String, String> environme
 
     /** One finished call: exit status, standard output and standard error as text. */
     public record Result(int exit, String stdout, String stderr) {
-        /** Standard error's last non-blank line (sbatch's message), else its exit status. */
+        /**
+         * Standard error's non-blank lines joined by "; " (sbatch's messages, e.g. "sbatch: error: invalid partition
+         * specified: x; sbatch: error: Batch job submission failed: Invalid partition name specified"), else the
+         * exit status.
+         */
         public String errorText() {
-            String e = stderr.strip();
+            String e = String.join("; ", stderr.lines().map(String::strip).filter(l -> !l.isEmpty()).toList());
             return e.isEmpty() ? "exit status " + exit : e;
         }
     }

@@ -64,15 +64,22 @@ class SlurmSubmitterTest {
 
     @Test
     void rejectedPartitionGivesSbatchsMessage() throws Exception {
-        fake.script("sbatch", "", "sbatch: error: Batch job submission failed: Invalid partition name specified\n",
-                "1");
+        fake.script("sbatch", "", "sbatch: error: invalid partition specified: nosuch\n"
+                + "sbatch: error: Batch job submission failed: Invalid partition name specified\n", "1");
         JobOutcome o = sub.run(request(), FAST, j -> { }, s -> { });
         JobOutcome.Rejected r = assertInstanceOf(JobOutcome.Rejected.class, o);
         assertEquals(1, r.exit());
-        assertEquals("sbatch: error: Batch job submission failed: Invalid partition name specified",
-                r.sbatchMessage());
+        assertEquals("sbatch: error: invalid partition specified: nosuch; "
+                + "sbatch: error: Batch job submission failed: Invalid partition name specified", r.sbatchMessage());
         assertTrue(o.message().contains("Invalid partition name specified"), o.message());
         assertTrue(fake.calls("squeue").isEmpty());
+    }
+
+    @Test
+    void refusalWithoutMessageGivesTheExitStatus() throws Exception {
+        fake.script("sbatch", "", "\n", "3");
+        JobOutcome.Rejected r = assertInstanceOf(JobOutcome.Rejected.class, sub.submit(request()));
+        assertEquals("exit status 3", r.sbatchMessage());
     }
 
     @Test
