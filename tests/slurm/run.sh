@@ -11,8 +11,9 @@
 # Every test prints "PASS NN name: detail", "FAIL NN name: why" or "SKIP NN name: why" (counted as skipped, never
 # as passed). Without the slurm packages or root the whole part is one SKIP with the reason; without network
 # namespaces the node2 tests are SKIPs. The skipped tests are listed again at the end; the last line is
-# "N passed, N failed, N skipped"; exit 1 if a test failed. A trap on EXIT/INT/TERM stops the listener (by PID) and
-# runs 'slurm-lab.sh down' (the daemons, by PID), also when a test fails.
+# "N passed, N failed, N skipped"; exit 1 if a test failed. A trap on EXIT/INT/TERM stops the submitter and the
+# listener by PID (the submitter runs in the background and is waited for, so that a TERM reaches the trap at once)
+# and runs 'slurm-lab.sh down' (the jobs cancelled, the daemons stopped by PID), also when a test fails.
 #
 # env: SLURM_TEST_STATE=/tmp/podheitor-hpc-slurm-test (the lab's PHPC_SLURM_STATE),
 #      SLURM_TEST_PORT=19470 (slurmctld; node1 +1, node2 +2, the test's listener +3),
@@ -64,9 +65,10 @@ if [ -n "$why" ]; then
 fi
 JAVA=$JDK/bin/java
 
-LAB_UP=0 LISTENER=""
+LAB_UP=0 LISTENER="" SUBMITTER=""
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/podheitor-hpc-slurm-work.XXXXXX")   # job scripts and outputs
 cleanup() {
+  if [ -n "$SUBMITTER" ]; then kill "$SUBMITTER" 2>/dev/null || true; wait "$SUBMITTER" 2>/dev/null || true; SUBMITTER=""; fi
   if [ -n "$LISTENER" ]; then kill "$LISTENER" 2>/dev/null || true; wait "$LISTENER" 2>/dev/null || true; LISTENER=""; fi
   if [ "$LAB_UP" = 1 ]; then
     LAB_UP=0
@@ -83,10 +85,15 @@ fi
 [ -f "$JAR" ] || { fail "00 submitter jar" "$JAR missing and could not be built (scripts/build.sh): $(tail -n 3 "$WORK/mvn.log" 2>/dev/null | tr '\n' ' ')"; finish; exit; }
 
 # the submitter: SlurmJobMain (hpc-slurm) with the lab's SLURM_CONF; its output in $WORK/NAME.log
+# (in the background and waited for: a TERM to this script runs the trap at once, which stops it by PID)
 submit() { # name args...
-  local name=$1; shift
+  local name=$1 rc=0; shift
   env SLURM_CONF="$PHPC_SLURM_STATE/etc/slurm.conf" "$JAVA" -cp "$JAR" io.podheitor.hpc.slurm.SlurmJobMain "$@" \
-    > "$WORK/$name.log" 2>&1
+    > "$WORK/$name.log" 2>&1 &
+  SUBMITTER=$!
+  wait "$SUBMITTER" || rc=$?
+  SUBMITTER=""
+  return "$rc"
 }
 outcome() { sed -n 's/^outcome //p' "$WORK/$1.log" | tail -n 1; }
 jobid() { sed -n 's/^submitted \([0-9]*\).*/\1/p' "$WORK/$1.log" | head -n 1; }
@@ -213,7 +220,7 @@ EOF
     fail "05 node2 connects back over TCP" "outcome '$o', listener saw '$peer', job output '$jout'"
   fi
 else
-  skip "05 node2 connects back over TCP" "no network namespace here (the lab runs node1 only)"
+  skip "05 node2 connects back over TCP" "no node2: no network namespace here, or PHPC_SLURM_NODE2=0 (see 'slurm-lab.sh up')"
 fi
 
 # ------------------------------------------------ scancel of a running job ----
