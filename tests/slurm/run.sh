@@ -79,7 +79,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'cleanup; exit 130' INT TERM
 
-if [ ! -f "$JAR" ]; then
+# built by scripts/build.sh; (re)built here when missing or older than a source of hpc-slurm
+if [ ! -f "$JAR" ] || [ -n "$(find "$ROOT/hpc-slurm/src/main" "$ROOT/hpc-slurm/pom.xml" -newer "$JAR" -print -quit)" ]; then
   (cd "$ROOT" && JAVA_HOME=$JDK nice -n 19 mvn -B -q -o package -pl hpc-slurm -DskipTests > "$WORK/mvn.log" 2>&1) || true
 fi
 [ -f "$JAR" ] || { fail "00 submitter jar" "$JAR missing and could not be built (scripts/build.sh): $(tail -n 3 "$WORK/mvn.log" 2>/dev/null | tr '\n' ' ')"; finish; exit; }
