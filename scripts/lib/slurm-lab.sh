@@ -32,7 +32,8 @@
 # 127.0.0.1 as well (Slurm binds one address); the host's clients reach it through the local route, so no packet of
 # the lab leaves the machine: the veth pair is the only link of the namespace, which has no other route.
 #
-# Measured here (2 cores, nice -n 19, other work running): docs/slurm.md (up ~2-3 s, down ~3-4 s).
+# Measured here (2 cores, nice -n 19, other work running; docs/slurm.md has the table): up from cold 0.3-0.7 s (both
+# nodes idle), up when already up 0.1-0.3 s, down 1.3-2.2 s (each daemon needs 1-2 s to exit on TERM).
 #
 # env: PHPC_SLURM_STATE=/tmp/podheitor-hpc-slurm (config, munge key and socket, controller state, spool, logs; root's
 #        own directory: ensure_state_dir in common.sh),
@@ -467,7 +468,7 @@ cmd_status() {
     sinfo -N -o '%N %P %T %c %m' 2>/dev/null || true
     squeue -o '%i %P %j %T %N' 2>/dev/null || true
   fi
-  is_up
+  is_up || { echo "not up"; return 1; }
 }
 
 cmd_nodes() {
