@@ -13,6 +13,12 @@
 # ceph-mon, ceph-osd, ceph-mds, ceph-fuse and ceph-common (Ceph 16 on
 # bookworm) run the private single-node CephFS of scripts/lib/ceph-lab.sh
 # (tests/ceph/); no Ceph service is configured or started by installing them.
+# slurm-wlm (slurmctld, slurmd, the client commands; Slurm 22.05 on bookworm),
+# munge and iproute2 run the private Slurm of scripts/lib/slurm-lab.sh
+# (tests/slurm/): its own munged, slurmctld and two slurmd, one of them in a
+# network namespace; the same policy-rc.d keeps the system's munge, slurmctld
+# and slurmd services from starting, and the lab never reads /etc/slurm or
+# /etc/munge.
 #
 #   scripts/install-deps.sh
 #
@@ -47,12 +53,14 @@ PACKAGES=(bacula-director bacula-director-sqlite3 bacula-sd bacula-fd bacula-con
           python3 gcc make maven acl attr clang "$(clang_rt_package)"
           libfuse3-dev fuse3 pkg-config fd-find util-linux
           binutils file asciidoctor mmdebstrap postgresql
-          ceph-mon ceph-osd ceph-mds ceph-fuse ceph-common)
+          ceph-mon ceph-osd ceph-mds ceph-fuse ceph-common
+          slurm-wlm munge iproute2)
 # binutils, file, asciidoctor: scripts/package.sh (ELF dependencies, man pages); mmdebstrap: scripts/mkroot.sh
 # and the package's test in fresh Debian roots (tests/integration/t_package.sh); postgresql: the harness's
 # private PostgreSQL catalog (PHPC_CATALOG=pgsql, scripts/lib/bacula-pgsql.sh); ceph-*: the private CephFS of
 # scripts/lib/ceph-lab.sh (mon, an OSD on memstore, an MDS, a ceph-fuse mount; ceph-mds pulls in the 'ceph'
-# metapackage and with it ceph-mgr, which the lab does not start)
+# metapackage and with it ceph-mgr, which the lab does not start); slurm-wlm, munge, iproute2: the private Slurm of
+# scripts/lib/slurm-lab.sh (munged, slurmctld, two slurmd; 'ip netns' and a veth pair for the second node)
 # where the Director's PostgreSQL backend of the host's Bacula is unpacked (not installed); the harness looks here
 PGSQL_BACKEND=/var/lib/podheitor-hpc/bacula-pgsql
 POLICY=/usr/sbin/policy-rc.d

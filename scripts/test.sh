@@ -22,6 +22,11 @@
 #                                    ceph-fuse on 127.0.0.1): the mount, rctime, snapshots, virtual xattrs, and
 #                                    everything stopped (~45 s); one SKIP with the reason without the ceph packages
 #                                    or /dev/fuse
+#   6. tests/slurm/run.sh            a real Slurm 22.05 (scripts/lib/slurm-lab.sh: munged, slurmctld, node1 on 127.0.0.1,
+#                                    node2 in its own network namespace): hpc-slurm's submitter runs jobs on it, a
+#                                    node2 job connects back over TCP from 10.251.0.2, scancel, a refused partition,
+#                                    a pending timeout, and everything stopped (~15 s); one SKIP with the reason
+#                                    without the slurm packages
 # Not here (too slow for CI): scripts/stress-1m-files.sh, scripts/bench-backup.sh, podheitor-hpc bench.
 # Every part runs even when an earlier one failed. A test that cannot run on this machine (a JUnit
 # assumption, a C test without /dev/fuse, an integration test's SKIP, an optional latencyfs check) is
@@ -38,7 +43,8 @@
 #      ports + 20), IT15_FD2_PORT (FD + 5), IT15_PG_DIR_PORT/FD/SD/PG (t_catalog_pgsql.sh's harness: the 9.6
 #      run's + 20), PHPC_ROOTFS (default /var/lib/podheitor-hpc/roots/trixie);
 #      PHPC_SKIP_B15=1 leaves the 15 run out (counted as one failure);
-#      tests/latencyfs/run.sh's (LATENCYFS_TEST_BASE, ...), tests/ceph/run.sh's (CEPH_TEST_STATE, CEPH_TEST_MON_PORT, ...)
+#      tests/latencyfs/run.sh's (LATENCYFS_TEST_BASE, ...), tests/ceph/run.sh's (CEPH_TEST_STATE, CEPH_TEST_MON_PORT, ...),
+#      tests/slurm/run.sh's (SLURM_TEST_STATE, SLURM_TEST_PORT, SLURM_TEST_NETNS, SLURM_TEST_NET)
 set -Eeuo pipefail
 PHPC_PROG=test.sh
 # shellcheck source=lib/common.sh
@@ -221,6 +227,7 @@ part_integration_15() {
 }
 part_latencyfs() { part_counted latencyfs "$ROOT/tests/latencyfs/run.sh"; }
 part_ceph() { part_counted ceph "$ROOT/tests/ceph/run.sh"; }
+part_slurm() { part_counted slurm "$ROOT/tests/slurm/run.sh"; }
 
 main() {
   is_root || die "run as root (installs packages; the integration tests run bacula-fd as root)"
@@ -234,6 +241,7 @@ main() {
   part_integration_15
   part_latencyfs
   part_ceph
+  part_slurm
   echo
   echo "==== summary ($(( (SECONDS - t0) / 60 )) min $(( (SECONDS - t0) % 60 )) s; logs in $LOGS)"
   printf '%s\n' "${SUMMARY[@]}"
