@@ -93,6 +93,7 @@ cleanup() {
     info "-k: daemons left running; stop them with: PHPC_STATE=$IT_STATE $H down"
   else
     it_ceph_down
+    it_slurm_down
     "$H" down >/dev/null 2>&1 || "$H" down || true
     local s
     for s in "${IT_EXTRA_STATES[@]}"; do
@@ -108,6 +109,7 @@ trap 'echo "interrupted" >&2; exit 130' INT TERM
 
 if [ "${IT_KEEP_STATE:-0}" != 1 ]; then
   it_ceph_down   # a CephFS lab an interrupted run left in the state directory
+  it_slurm_down  # the same for a Slurm lab
   "$H" clean >/dev/null 2>&1 || true
 fi
 # root's own directory (made now, after the clean), or refused: never one another user made first
