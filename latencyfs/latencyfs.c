@@ -2109,9 +2109,9 @@ static void lfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, str
             size = (size_t)(len - (uint64_t)off);
         }
     }
-    if (fs->ob != NULL) {
-        /* --ost-bw: the data now, the reply when the OSTs holding it have delivered it (and not before the delay
-         * with --delay-data) */
+    if (fs->ob != NULL || fs->o.delay_data) {
+        /* the data now, the reply later: with --ost-bw when the OSTs holding it have delivered it, and with
+         * --delay-data not before the delay */
         struct reply *r = reply_new(req, R_BUF, size);
         if (r == NULL) {
             fuse_reply_err(req, ENOMEM);
@@ -2125,27 +2125,15 @@ static void lfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, str
             return;
         }
         r->len = (size_t)n;
+        if (fs->ob == NULL) {
+            defer(fs, r);
+            return;
+        }
         int64_t due = ost_charge(fs, ((struct ofile *)(uintptr_t)fi->fh)->lay, (uint64_t)off, (uint64_t)n);
         if (fs->o.delay_data && mono_ns() + fs->delay_ns > due) {
             due = mono_ns() + fs->delay_ns;
         }
         defer_until(fs, r, due);
-        return;
-    }
-    if (fs->o.delay_data) {
-        struct reply *r = reply_new(req, R_BUF, size);
-        if (r == NULL) {
-            fuse_reply_err(req, ENOMEM);
-            return;
-        }
-        ssize_t n = read_data(fs, fi, r->data, size, off);
-        if (n < 0) {
-            r->kind = R_ERR;
-            r->err = (int)-n;
-        } else {
-            r->len = (size_t)n;
-        }
-        defer(fs, r);
         return;
     }
     if (size == 0) {

@@ -21,14 +21,6 @@ find_bin() { # name override
   die "$name not found (install package $pkg: scripts/install-deps.sh)"
 }
 
-port_listening() { # port
-  if command -v ss >/dev/null 2>&1; then
-    ss -Hltn "sport = :$1" 2>/dev/null | grep -q LISTEN
-  else
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-  fi
-}
-
 pidfile() { echo "$RUN/phpc-$1.pid"; }
 daemon_bin() { case $1 in dir) echo "$DIR_BIN";; sd) echo "$SD_BIN";; fd|fd2) echo "$FD_BIN";; esac; }
 daemon_port() { case $1 in dir) echo "$DIR_PORT";; sd) echo "$SD_PORT";; fd) echo "$FD_PORT";; fd2) echo "$FD2_PORT";; esac; }
@@ -84,15 +76,6 @@ bh_descendants() {
     BH_DESC+=("${BH_KIDS[@]}")
     queue+=("${BH_KIDS[@]}")
   done
-}
-
-proc_starttime() { # pid -> field 22 of /proc/PID/stat (for PID-reuse checks)
-  local rest
-  local -a st
-  read -r rest 2>/dev/null < "/proc/$1/stat" || return 0
-  rest=${rest##*) }
-  read -r -a st <<< "$rest"
-  echo "${st[19]:-}"
 }
 
 # -------------------------------------------------------------------- plugin ----

@@ -114,14 +114,8 @@ pg_pid() {
   echo "$pid"
 }
 
-# a process that exists and is not a zombie (a killed postmaster stays a zombie until init reaps it, and
-# PostgreSQL takes a PID that exists for a running server)
-pid_alive() { # pid
-  local rest
-  read -r rest 2>/dev/null < "/proc/$1/stat" || return 1
-  rest=${rest##*) }
-  [ "${rest%% *}" != Z ]
-}
+# pid_alive (common.sh): a killed postmaster stays a zombie until init reaps it, and PostgreSQL takes a PID that
+# exists for a running server
 
 # the cluster's name, in every process title of it ("postgres: NAME: checkpointer"): tells its processes apart
 pg_cluster_name() { echo "phpc-$(printf '%s' "$(pg_data)" | md5sum | cut -c1-12)"; }

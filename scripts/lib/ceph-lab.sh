@@ -62,22 +62,6 @@ BINS=(ceph-mon ceph-osd ceph-mds ceph-fuse ceph monmaptool getfattr)
 cl_ceph() { timeout 30 ceph -c "$CONF" --connect-timeout 15 "$@"; }
 
 # --------------------------------------------------------------- processes ----
-proc_starttime() { # pid -> field 22 of /proc/PID/stat
-  local rest
-  local -a st
-  read -r rest 2>/dev/null < "/proc/$1/stat" || return 0
-  rest=${rest##*) }
-  read -r -a st <<< "$rest"
-  echo "${st[19]:-}"
-}
-
-pid_alive() { # pid: exists and is no zombie
-  local rest
-  read -r rest 2>/dev/null < "/proc/$1/stat" || return 1
-  rest=${rest##*) }
-  [ "${rest%% *}" != Z ]
-}
-
 # is PID still the process we started: alive, the same start time, running BIN
 ours() { # bin pid starttime
   local exe
@@ -132,7 +116,6 @@ mds_active() { [[ $(cl_ceph mds stat 2> /dev/null) == *up:active* ]]; }
 mounted() { findmnt -n -M "$MNT" > /dev/null 2>&1; }
 mount_type() { findmnt -n -o FSTYPE -M "$MNT" 2>/dev/null || true; }
 
-port_listening() { [[ $(ss -Hltn "sport = :$1" 2>/dev/null) == *LISTEN* ]]; }
 
 wait_until() { # seconds what daemon cmd...: polls cmd every 0.2 s; dies when the daemon exits or time runs out
   local secs=$1 what=$2 daemon=$3 end

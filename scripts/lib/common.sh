@@ -209,3 +209,29 @@ _state_parent_problem() { # path
 
 # the median of the numbers on stdin, one per line (0 when there are none); the benchmarks' summaries
 median() { sort -n | awk '{a[NR]=$1} END{ if (NR == 0) print 0; else if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2 }'; }
+
+# ------------------------------------------------------------------ processes and ports (the labs, the harness)
+proc_starttime() { # pid -> field 22 of /proc/PID/stat (for PID-reuse checks); empty when it is gone
+  local rest
+  local -a st
+  read -r rest 2>/dev/null < "/proc/$1/stat" || return 0
+  rest=${rest##*) }
+  read -r -a st <<< "$rest"
+  echo "${st[19]:-}"
+}
+
+# a process that exists and is not a zombie (a killed daemon stays a zombie until its parent or init reaps it)
+pid_alive() { # pid
+  local rest
+  read -r rest 2>/dev/null < "/proc/$1/stat" || return 1
+  rest=${rest##*) }
+  [ "${rest%% *}" != Z ]
+}
+
+port_listening() { # port: something listens on it (TCP, any local address)
+  if command -v ss >/dev/null 2>&1; then
+    ss -Hltn "sport = :$1" 2>/dev/null | grep -q LISTEN
+  else
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+  fi
+}

@@ -76,22 +76,6 @@ BINS=(munged mungekey munge unmunge slurmctld slurmd slurmstepd sbatch squeue si
 export SLURM_CONF=$CONF
 
 # ------------------------------------------------------------------ processes ----
-proc_starttime() { # pid -> field 22 of /proc/PID/stat
-  local rest
-  local -a st
-  read -r rest 2>/dev/null < "/proc/$1/stat" || return 0
-  rest=${rest##*) }
-  read -r -a st <<< "$rest"
-  echo "${st[19]:-}"
-}
-
-pid_alive() { # pid: exists and is no zombie
-  local rest
-  read -r rest 2>/dev/null < "/proc/$1/stat" || return 1
-  rest=${rest##*) }
-  [ "${rest%% *}" != Z ]
-}
-
 # is PID still the daemon we started: alive, the same start time, running EXE, its command line naming $STATE/
 ours() { # exe pid starttime
   local exe
@@ -163,7 +147,6 @@ wait_until() { # seconds what daemon cmd...: polls cmd every 0.1 s; dies when th
   done
 }
 
-port_listening() { [[ $(ss -Hltn "sport = :$1" 2>/dev/null) == *LISTEN* ]]; }
 
 # ------------------------------------------------------------------ network ----
 netns_exists() { [ -e "/run/netns/$NETNS" ]; }

@@ -28,19 +28,9 @@ export PHPC_CEPH_STATE=${CEPH_TEST_STATE:-/tmp/podheitor-hpc-ceph-test}
 export PHPC_CEPH_MON_PORT=${CEPH_TEST_MON_PORT:-19400}
 LAG_MAX=${CEPH_TEST_LAG_MAX:-40}
 
-P=0 F=0 S=0
-SKIPS=()
-pass() { P=$((P + 1)); echo "PASS $1${2:+: $2}"; }
-fail() { F=$((F + 1)); echo "FAIL $1: $2"; }
-skip() { S=$((S + 1)); SKIPS+=("$1: $2"); echo "SKIP $1: $2"; }
-finish() {
-  if [ "$S" -gt 0 ]; then
-    echo "ceph: skipped:"
-    printf '    %s\n' "${SKIPS[@]}"
-  fi
-  echo "$P passed, $F failed, $S skipped"
-  [ "$F" = 0 ]
-}
+RUNNER=ceph
+# shellcheck source=../../scripts/lib/test-counts.sh
+. "$ROOT/scripts/lib/test-counts.sh"
 
 # ------------------------------------------------------------ can it run here ----
 have() { local p; p=$(command -v "$1" 2>/dev/null) && [ -x "$p" ]; }   # bash names a non-executable file too

@@ -35,19 +35,9 @@ HOST_ADDR=$PHPC_SLURM_NET.1
 NS_ADDR=$PHPC_SLURM_NET.2
 JAR=$ROOT/hpc-slurm/target/hpc-slurm.jar
 
-P=0 F=0 S=0
-SKIPS=()
-pass() { P=$((P + 1)); echo "PASS $1${2:+: $2}"; }
-fail() { F=$((F + 1)); echo "FAIL $1: $2"; }
-skip() { S=$((S + 1)); SKIPS+=("$1: $2"); echo "SKIP $1: $2"; }
-finish() {
-  if [ "$S" -gt 0 ]; then
-    echo "slurm: skipped:"
-    printf '    %s\n' "${SKIPS[@]}"
-  fi
-  echo "$P passed, $F failed, $S skipped"
-  [ "$F" = 0 ]
-}
+RUNNER=slurm
+# shellcheck source=../../scripts/lib/test-counts.sh
+. "$ROOT/scripts/lib/test-counts.sh"
 secs() { local ms=$(( ($(date +%s%N) - $1) / 1000000 )); echo "$((ms / 1000)).$(printf %03d $((ms % 1000)))"; }
 
 # ------------------------------------------------------------ can it run here ----

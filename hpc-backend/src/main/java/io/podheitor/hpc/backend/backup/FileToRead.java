@@ -72,6 +72,18 @@ final class FileToRead implements AutoCloseable {
         return fd;
     }
 
+    /**
+     * {@link #descriptor()} for a reader's {@link DataReader#send}: the readers asked before it opened the file
+     * ({@link SparseReader#takes}), so a failure to open it here is a bug, not a file to report.
+     */
+    int openedDescriptor() {
+        try {
+            return descriptor();
+        } catch (CannotRead e) {
+            throw new IllegalStateException("chosen before the file was opened", e);
+        }
+    }
+
     /** Whether a reader opened the file (a file the source read ahead is never opened here). */
     boolean opened() {
         return fd >= 0;

@@ -34,12 +34,7 @@ final class SequentialReader implements DataReader {
 
     @Override
     public long send(FileToRead file, DataSink sink) throws IOException {
-        int fd;
-        try {
-            fd = file.descriptor();
-        } catch (CannotRead e) {
-            throw new IllegalStateException("chosen before the file was opened", e);
-        }
+        int fd = file.openedDescriptor();
         byte[] path = file.path();
         long sizeAtOpen = file.atOpen().size();
         long walkedSize = file.listed().size();

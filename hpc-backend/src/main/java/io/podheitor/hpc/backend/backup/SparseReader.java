@@ -43,12 +43,7 @@ final class SparseReader implements DataReader {
 
     @Override
     public long send(FileToRead file, DataSink sink) throws IOException {
-        int fd;
-        try {
-            fd = file.descriptor();
-        } catch (CannotRead e) {
-            throw new IllegalStateException("chosen before the file was opened", e);
-        }
+        int fd = file.openedDescriptor();
         long pos = 0;
         long sent = 0;
         int room = buffer.length - HEADER;

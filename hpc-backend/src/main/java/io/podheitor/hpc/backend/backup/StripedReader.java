@@ -98,12 +98,7 @@ final class StripedReader implements DataReader, AutoCloseable {
 
     @Override
     public long send(FileToRead file, DataSink sink) throws IOException {
-        int fd;
-        try {
-            fd = file.descriptor();
-        } catch (CannotRead e) {
-            throw new IllegalStateException("chosen before the file was opened", e);
-        }
+        int fd = file.openedDescriptor();
         if (readers == null) {
             readers = new StripeReaders(keys.readers(), CHUNK, SparseReader.HEADER, 2 * keys.readers());
         }

@@ -11,11 +11,9 @@ import io.podheitor.hpc.posix.Errno;
 import io.podheitor.hpc.posix.PosixException;
 import io.podheitor.hpc.ptcomm.FileRecord;
 import io.podheitor.hpc.source.Entry;
-import java.io.ByteArrayOutputStream;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,44 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
 class DataReadersTest {
     @TempDir
     Path tmp;
-
-    /** Records what a reader writes. */
-    private static final class Recorder implements DataSink {
-        final List<byte[]> packets = new ArrayList<>();
-        final List<String> events = new ArrayList<>();
-        boolean stopped;
-
-        @Override
-        public void data(byte[] buf, int off, int len) {
-            packets.add(java.util.Arrays.copyOfRange(buf, off, off + len));
-        }
-
-        @Override
-        public void end() {
-            events.add("end");
-        }
-
-        @Override
-        public void readError(String text) {
-            events.add("E " + text);
-        }
-
-        @Override
-        public void changedWhileRead(String text) {
-            events.add("W " + text);
-        }
-
-        @Override
-        public boolean stopped() {
-            return stopped;
-        }
-
-        byte[] bytes() {
-            ByteArrayOutputStream b = new ByteArrayOutputStream();
-            packets.forEach(b::writeBytes);
-            return b.toByteArray();
-        }
-    }
 
     private static final FileOpener NEVER = p -> fail("opened " + new String(p));
 
@@ -74,7 +34,7 @@ class DataReadersTest {
                 NEVER)) {
             DataReader r = DataReaders.standard().choose(file);
             assertInstanceOf(PrefetchedReader.class, r);
-            Recorder sink = new Recorder();
+            RecordingSink sink = new RecordingSink();
             assertEquals(3, r.send(file, sink));
             assertArrayEquals(new byte[] {'x', 'y', 'z'}, sink.bytes(), "the source's bytes, not a second read");
             assertEquals(List.of("end"), sink.events);
@@ -94,7 +54,7 @@ class DataReadersTest {
             org.junit.jupiter.api.Assumptions.assumeTrue(r instanceof SparseReader,
                     "the temporary directory's file system reports no hole (no SEEK_HOLE)");
             assertEquals(FileRecord.FLAG_SPARSE, r.recordFlags(file));
-            Recorder sink = new Recorder();
+            RecordingSink sink = new RecordingSink();
             long sent = r.send(file, sink);
             assertEquals(List.of("end"), sink.events);
             long total = 0;
@@ -123,7 +83,7 @@ class DataReadersTest {
             DataReader r = DataReaders.standard().choose(file);
             assertInstanceOf(SequentialReader.class, r);
             assertEquals(0, r.recordFlags(file));
-            Recorder sink = new Recorder();
+            RecordingSink sink = new RecordingSink();
             assertEquals(100_010, r.send(file, sink), "saved up to its size at open");
             assertEquals(List.of(65536, 34474), sink.packets.stream().map(p -> p.length).toList());
             assertEquals(List.of("W \"" + f + "\" changed while being saved: size 100000 when listed, 100010 bytes read",
@@ -137,7 +97,7 @@ class DataReadersTest {
         Files.write(f, new byte[300_000]);
         try (FileToRead file = new FileToRead(Frames.entry(f), FileOpener.POSIX)) {
             DataReader r = DataReaders.standard().choose(file);
-            Recorder sink = new Recorder();
+            RecordingSink sink = new RecordingSink();
             sink.stopped = true;
             r.send(file, sink);
             assertEquals(1, sink.packets.size());
@@ -180,7 +140,7 @@ class DataReadersTest {
         FileOpener writeOnly = p -> io.podheitor.hpc.posix.Posix.open(p, io.podheitor.hpc.posix.Fcntl.O_WRONLY, 0);
         try (FileToRead file = new FileToRead(Frames.entry(f), writeOnly)) {
             DataReader r = DataReaders.standard().choose(file);
-            Recorder sink = new Recorder();
+            RecordingSink sink = new RecordingSink();
             assertEquals(0, r.send(file, sink));
             assertEquals(List.of("E read error on \"" + f + "\": Bad file descriptor"), sink.events);
         }

@@ -14,11 +14,9 @@ import io.podheitor.hpc.lustre.Layout;
 import io.podheitor.hpc.lustre.LayoutCodec;
 import io.podheitor.hpc.lustre.Lustre;
 import io.podheitor.hpc.ptcomm.FileRecord;
-import java.io.ByteArrayOutputStream;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -54,57 +52,6 @@ class StripedReaderTest {
 
     static final StripeKeys KEYS = new StripeKeys(StripeKeys.ParallelReads.AUTO, 4, 1 << 20, StripeKeys.Restripe.YES);
 
-    /** Records a section: the packets as they came. */
-    static final class Section implements DataSink {
-        final List<byte[]> packets = new ArrayList<>();
-        final List<String> events = new ArrayList<>();
-
-        @Override
-        public void data(byte[] buf, int off, int len) {
-            packets.add(Arrays.copyOfRange(buf, off, off + len));
-        }
-
-        @Override
-        public void end() {
-            events.add("end");
-        }
-
-        @Override
-        public void readError(String text) {
-            events.add("E " + text);
-        }
-
-        @Override
-        public void changedWhileRead(String text) {
-            events.add("W " + text);
-        }
-
-        @Override
-        public boolean stopped() {
-            return false;
-        }
-
-        byte[] dense() {
-            ByteArrayOutputStream b = new ByteArrayOutputStream();
-            packets.forEach(b::writeBytes);
-            return b.toByteArray();
-        }
-
-        /** A sparse section's bytes placed at their offsets in a file of {@code size}. */
-        byte[] sparse(int size, long shift) {
-            byte[] f = new byte[size];
-            for (byte[] p : packets) {
-                long off = 0;
-                for (int i = 0; i < 8; i++) {
-                    off = (off << 8) | (p[i] & 0xff);
-                }
-                off -= shift;
-                System.arraycopy(p, 8, f, (int) off, p.length - 8);
-            }
-            return f;
-        }
-    }
-
     private Path file(String name, byte[] content, String lov) throws Exception {
         Path f = root.resolve(name);
         Files.write(f, content);
@@ -137,11 +84,11 @@ class StripedReaderTest {
             assertEquals(4, layout.components().getFirst().stripeCount());
             assertEquals(1 << 20, layout.components().getFirst().stripeSize());
             assertEquals(List.of(6L, 1L, 3L, 0L), layout.components().getFirst().ostIndices());
-            Section s = new Section();
+            RecordingSink s = new RecordingSink();
             DataSink sink = LayoutCarrier.prefixed(s, header, false);
             assertEquals(content.length, r.send(file, sink));
             assertEquals(List.of("end"), s.events);
-            byte[] all = s.dense();
+            byte[] all = s.bytes();
             assertArrayEquals(header, Arrays.copyOf(all, header.length), "the header first");
             assertArrayEquals(content, Arrays.copyOfRange(all, header.length, all.length), "then the exact bytes");
             assertTrue(s.packets.stream().skip(1).allMatch(p -> p.length <= SequentialReader.PACKET));
@@ -181,7 +128,7 @@ class StripedReaderTest {
             Layout layout = LayoutCodec.decode(header);
             assertTrue(layout.composite());
             assertEquals("flash", layout.components().get(1).pool());
-            Section s = new Section();
+            RecordingSink s = new RecordingSink();
             long sent = r.send(file, LayoutCarrier.prefixed(s, header, true));
             assertTrue(sent < size / 2, "holes are not read: " + sent);
             byte[] first = s.packets.removeFirst();
@@ -218,9 +165,9 @@ class StripedReaderTest {
             }
             try (FileToRead f = new FileToRead(Frames.entry(plain), FileOpener.POSIX, FileLayouts.NONE)) {
                 assertTrue(yes.takes(f), "parallel_reads=yes: by chunks");
-                Section s = new Section();
+                RecordingSink s = new RecordingSink();
                 yes.send(f, s);
-                assertArrayEquals(Files.readAllBytes(plain), s.dense());
+                assertArrayEquals(Files.readAllBytes(plain), s.bytes());
             }
             try (FileToRead f = new FileToRead(Frames.entry(one), FileOpener.POSIX, layouts)) {
                 assertFalse(off.takes(f), "parallel_reads=no");
@@ -240,9 +187,9 @@ class StripedReaderTest {
             DataReaders readers = new DataReaders(List.of(r, new SequentialReader()));
             DataReader chosen = readers.choose(file);
             assertFalse(new LayoutCarrier(layouts, true).header(file).isPresent());
-            Section s = new Section();
+            RecordingSink s = new RecordingSink();
             chosen.send(file, s);
-            assertArrayEquals(content, s.dense());
+            assertArrayEquals(content, s.bytes());
         }
         String w = layouts.closingWarning();
         assertNotNull(w);
