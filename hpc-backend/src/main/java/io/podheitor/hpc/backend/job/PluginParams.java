@@ -268,6 +268,9 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
                     gpfsArgs = words;
                 }
                 default -> {
+                    if (SchedulerKeys.NAMES.contains(key)) {
+                        break; // SchedulerKeys.parse reads them
+                    }
                     // a valid key that only the shim acts on (timeout: its IO timeout); nothing to do here
                     if (PluginKeys.table().find(key).side() != KeySpec.Side.SHIM) {
                         throw new IllegalStateException("plugin-keys.toml has key " + key
