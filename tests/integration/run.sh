@@ -94,6 +94,7 @@ cleanup() {
   else
     it_ceph_down
     it_slurm_down
+    it_slurm_relay_down
     "$H" down >/dev/null 2>&1 || "$H" down || true
     local s
     for s in "${IT_EXTRA_STATES[@]}"; do
@@ -110,6 +111,7 @@ trap 'echo "interrupted" >&2; exit 130' INT TERM
 if [ "${IT_KEEP_STATE:-0}" != 1 ]; then
   it_ceph_down   # a CephFS lab an interrupted run left in the state directory
   it_slurm_down  # the same for a Slurm lab
+  it_slurm_relay_down
   "$H" clean >/dev/null 2>&1 || true
 fi
 # root's own directory (made now, after the clean), or refused: never one another user made first

@@ -1,5 +1,6 @@
 package io.podheitor.hpc.backend;
 
+import io.podheitor.hpc.backend.relay.RelayClient;
 import io.podheitor.hpc.ptcomm.ProtocolException;
 import java.io.BufferedInputStream;
 import java.io.FileDescriptor;
@@ -15,7 +16,9 @@ import java.io.PrintStream;
  * system property {@code podheitor.ptcomm.out} (the launcher passes /dev/fd/3), or to the original stdout.
  * System.out is redirected to stderr first, so a stray print can never corrupt the protocol; stderr carries
  * only real errors, because the shim turns each stderr line into a job error.
- * Exits 0 after T or end of input, 1 after a protocol or I/O error. SIGTERM exits at once, except that once a job-end
+ * With {@code --worker} it is the scan of a {@code scheduler=slurm} job, in its Slurm job, and speaks over the relay
+ * instead (docs/slurm.md §4).
+ * Exits 0 after T or end of input, 1 after a protocol or I/O error or a lost Slurm worker. SIGTERM exits at once, except that once a job-end
  * action is registered a shutdown hook gives it the failed outcome first, for at most 2 s ({@code JobEnd}).
  */
 public final class BackendMain {
@@ -28,10 +31,21 @@ public final class BackendMain {
         PrintStream err = System.err;
         int status;
         try {
-            OutputStream protocol = openProtocolOutput();
-            System.setOut(err);
-            BackendSession session = new BackendSession(
-                    new BufferedInputStream(new FileInputStream(FileDescriptor.in), 256 * 1024), protocol);
+            BackendSession session;
+            if (args.length == 1 && args[0].equals("--worker")) {
+                System.setOut(err);
+                session = worker(err);
+            } else if (args.length == 0) {
+                OutputStream protocol = openProtocolOutput();
+                System.setOut(err);
+                session = new BackendSession(
+                        new BufferedInputStream(new FileInputStream(FileDescriptor.in), 256 * 1024), protocol);
+            } else {
+                err.println("podheitor-hpc backend: usage: podheitor-hpc-backend [--worker]");
+                err.flush();
+                System.exit(2);
+                return;
+            }
             status = session.run();
         } catch (ProtocolException e) {
             err.println("podheitor-hpc backend: protocol error: " + e.getMessage());
@@ -45,6 +59,24 @@ public final class BackendMain {
         }
         err.flush();
         System.exit(status);
+    }
+
+    /**
+     * {@code --worker}: the scan of a {@code scheduler=slurm} job inside its Slurm job (docs/slurm.md §4). The
+     * session's frames go over the relay the submitter's environment variables name; stdout and stderr are the job's
+     * output file.
+     */
+    private static BackendSession worker(PrintStream err) throws IOException {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            host = System.getenv().getOrDefault("SLURMD_NODENAME", "unknown");
+        }
+        RelayClient.Connected c = RelayClient.connect(System.getenv(), host);
+        err.println("podheitor-hpc worker: connected to the submitter (" + c.description() + ")");
+        err.flush();
+        return BackendSession.worker(new BufferedInputStream(c.in(), 256 * 1024), c.out());
     }
 
     private static OutputStream openProtocolOutput() throws FileNotFoundException {

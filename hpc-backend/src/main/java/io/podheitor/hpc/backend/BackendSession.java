@@ -9,6 +9,8 @@ import io.podheitor.hpc.backend.job.JobEnd;
 import io.podheitor.hpc.backend.job.JobInfo;
 import io.podheitor.hpc.backend.job.JobOutcome;
 import io.podheitor.hpc.backend.job.PluginParams;
+import io.podheitor.hpc.backend.job.SchedulerKeys;
+import io.podheitor.hpc.backend.relay.SlurmScan;
 import io.podheitor.hpc.backend.restore.ParallelRestorer;
 import io.podheitor.hpc.backend.restore.RestoreCalls;
 import io.podheitor.hpc.backend.restore.Restorer;
@@ -39,9 +41,18 @@ public final class BackendSession {
     static final String PIPELINE_REPLY = "Pipeline 1";
     /** Before the F to the Job block, when it asked for the job's outcome with END (docs/ptcomm.md §6). */
     static final String END_STATUS_REPLY = "EndStatus 1";
+    /** The launcher's own path (bin/podheitor-hpc-backend sets it): the default worker command of scheduler=slurm. */
+    public static final String LAUNCHER_PROPERTY = "podheitor.launcher";
 
     private final Inbound in;
     private final FrameWriter out;
+    private final OutputStream rawOut;
+    /** A Slurm worker's session (docs/slurm.md §4): scheduler keys are not acted on again. */
+    private final boolean worker;
+    private List<byte[]> jobLines = List.of();
+    private List<byte[]> paramLines = List.of();
+    private SchedulerKeys scheduler = SchedulerKeys.LOCAL;
+    private int exitStatus;
     private JobInfo job = JobInfo.empty();
     private PluginParams params;
     private String paramsError = "no Params block received";
@@ -57,10 +68,22 @@ public final class BackendSession {
      * the production opener, below the root's descriptor.
      */
     BackendSession(InputStream in, OutputStream out, FileOpener opener, JobEnd jobEnd) {
+        this(in, out, opener, jobEnd, false);
+    }
+
+    /** A session; WORKER: the session of a Slurm worker, whose frames go through the relay. */
+    BackendSession(InputStream in, OutputStream out, FileOpener opener, JobEnd jobEnd, boolean worker) {
         this.in = new Inbound(in);
+        this.rawOut = out;
         this.out = new FrameWriter(out);
         this.opener = opener;
         this.jobEnd = jobEnd;
+        this.worker = worker;
+    }
+
+    /** The session of a Slurm worker (BackendMain --worker). */
+    static BackendSession worker(InputStream in, OutputStream out) {
+        return new BackendSession(in, out, null, new JobEnd(true), true);
     }
 
     /** Where the job's {@link io.podheitor.hpc.backend.job.JobEndAction}s are registered (docs/ptcomm.md §6). */
@@ -80,11 +103,11 @@ public final class BackendSession {
             for (Frame f; (f = in.next()) != null; ) {
                 switch (f.status()) {
                     case Status.TERMINATE -> {
-                        return 0;
+                        return exitStatus;
                     }
                     case Status.COMMAND -> {
                         if (!command(f)) {
-                            return 0;
+                            return exitStatus;
                         }
                     }
                     default -> unexpected(f, "a command");
@@ -123,6 +146,7 @@ public final class BackendSession {
                 if (lines == null) {
                     return false;
                 }
+                jobLines = lines;
                 try {
                     job = JobInfo.parse(lines);
                     if (job.endStatus()) {
@@ -138,8 +162,10 @@ public final class BackendSession {
                 if (lines == null) {
                     return false;
                 }
+                paramLines = lines;
                 try {
                     params = PluginParams.parse(lines);
+                    scheduler = SchedulerKeys.parse(lines);
                     paramsError = null;
                     out.end();
                 } catch (BadRequestException e) {
@@ -148,8 +174,13 @@ public final class BackendSession {
                     out.message(Status.ABORT, e.getMessage());
                 }
             }
-            case "BackupStart" -> backup(true);
-            case "EstimateStart" -> backup(false);
+            case "BackupStart", "EstimateStart" -> {
+                if (params != null && scheduler.slurm() && !worker) {
+                    exitStatus = slurmScan(cmd);
+                    return false; // the relay ran the rest of the session
+                }
+                backup(cmd.equals("BackupStart"));
+            }
             case "RestoreStart" -> {
                 return restore();
             }
@@ -166,6 +197,48 @@ public final class BackendSession {
             }
         }
         return true;
+    }
+
+    /** scheduler=slurm: the scan runs in a Slurm job, relayed (docs/slurm.md §4); returns the exit status. */
+    private int slurmScan(String start) throws IOException {
+        String launcher = System.getProperty(LAUNCHER_PROPERTY);
+        SlurmScan.Request r = new SlurmScan.Request(scheduler, jobLines, paramLines, start, job.name(),
+                launcher == null || launcher.isEmpty() ? null : java.nio.file.Path.of(launcher), params.spillDir());
+        SlurmScan.Shim side = new SlurmScan.Shim() {
+            @Override
+            public void message(char status, String text) throws IOException {
+                out.message(status, text);
+                out.flush();
+            }
+
+            @Override
+            public void forward(Frame f) throws IOException {
+                out.write(f);
+                out.flush();
+            }
+
+            @Override
+            public Frame next() throws IOException {
+                return in.next();
+            }
+
+            @Override
+            public boolean interrupted() {
+                return in.interrupted();
+            }
+
+            @Override
+            public void passAnswers() {
+                in.passAnswers();
+            }
+
+            @Override
+            public OutputStream rawOutput() throws IOException {
+                out.flush();
+                return rawOut;
+            }
+        };
+        return new SlurmScan(r, side, SlurmScan.submitter(scheduler), System.err).run();
     }
 
     /** The C lines of a Job or Params block up to its F; null if the input ended. */

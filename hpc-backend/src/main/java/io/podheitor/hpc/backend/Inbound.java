@@ -33,6 +33,7 @@ final class Inbound {
     private final BlockingQueue<Boolean> answers = new LinkedBlockingQueue<>();
     private final Thread reader;
     private volatile boolean closed;
+    private volatile boolean passAnswers;
     private Item last;
 
     Inbound(InputStream in) {
@@ -50,7 +51,7 @@ final class Inbound {
                     item = new Closed();
                     break;
                 }
-                if (EntryChecks.isAnswer(f)) {
+                if (!passAnswers && EntryChecks.isAnswer(f)) {
                     answers.add(f.isCommand(EntryChecks.CHANGED));
                     continue;
                 }
@@ -107,6 +108,14 @@ final class Inbound {
      */
     Boolean answer(long millis) throws InterruptedException {
         return answers.poll(millis, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * From now on answers to CHECKs are frames like any other ({@link #next()}): the session relays everything to a
+     * Slurm worker. Called before the worker's scan starts, so no answer can be pending yet.
+     */
+    void passAnswers() {
+        passAnswers = true;
     }
 
     /** Has the shim closed its side, or sent anything, since the last {@link #next()}? (cancels a running backup) */

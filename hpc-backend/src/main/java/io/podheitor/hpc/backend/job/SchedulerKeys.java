@@ -26,6 +26,7 @@ import java.util.regex.Pattern;
  * @param time           {@code time}
  * @param sbatchArgs     {@code sbatch_args}
  * @param slurmConf      {@code slurm_conf}: the client commands' SLURM_CONF
+ * @param slurmBin       {@code slurm_bin}: where the client commands are (else PATH)
  * @param output         {@code slurm_output}
  * @param pendingTimeout {@code slurm_pending_timeout}
  * @param workerCommand  {@code worker_command}
@@ -36,7 +37,7 @@ import java.util.regex.Pattern;
  */
 public record SchedulerKeys(boolean slurm, Optional<String> partition, OptionalInt cpus, Optional<String> mem,
                             Optional<Duration> time, List<String> sbatchArgs, Optional<Path> slurmConf,
-                            String output, Duration pendingTimeout, Optional<Path> workerCommand, Relay relay,
+                            Optional<Path> slurmBin, String output, Duration pendingTimeout, Optional<Path> workerCommand, Relay relay,
                             Optional<String> bind, int port, boolean lz4) {
 
     /** How the worker connects back. */
@@ -44,12 +45,12 @@ public record SchedulerKeys(boolean slurm, Optional<String> partition, OptionalI
 
     /** The keys this record reads; PluginParams leaves them alone. */
     public static final Set<String> NAMES = Set.of("scheduler", "partition", "cpus", "mem", "time", "sbatch_args",
-            "slurm_conf", "slurm_output", "slurm_pending_timeout", "worker_command", "relay", "relay_bind",
+            "slurm_conf", "slurm_bin", "slurm_output", "slurm_pending_timeout", "worker_command", "relay", "relay_bind",
             "relay_port", "relay_lz4");
 
     public static final String DEFAULT_OUTPUT = "/tmp/podheitor-hpc-worker-%j.out";
     public static final SchedulerKeys LOCAL = new SchedulerKeys(false, Optional.empty(), OptionalInt.empty(),
-            Optional.empty(), Optional.empty(), List.of(), Optional.empty(), DEFAULT_OUTPUT, Duration.ofSeconds(600),
+            Optional.empty(), Optional.empty(), List.of(), Optional.empty(), Optional.empty(), DEFAULT_OUTPUT, Duration.ofSeconds(600),
             Optional.empty(), Relay.AUTO, Optional.empty(), 0, false);
 
     private static final Pattern MEM = Pattern.compile("[0-9]{1,12}[KMGT]?");
@@ -72,6 +73,7 @@ public record SchedulerKeys(boolean slurm, Optional<String> partition, OptionalI
         Duration time = null;
         List<String> extra = List.of();
         Path conf = null;
+        Path bin = null;
         String output = DEFAULT_OUTPUT;
         Duration pending = LOCAL.pendingTimeout();
         Path worker = null;
@@ -112,6 +114,7 @@ public record SchedulerKeys(boolean slurm, Optional<String> partition, OptionalI
                     extra = words;
                 }
                 case "slurm_conf" -> conf = Path.of((String) value);
+                case "slurm_bin" -> bin = Path.of((String) value);
                 case "slurm_output" -> output = (String) value;
                 case "slurm_pending_timeout" -> pending = Duration.ofSeconds((int) value);
                 case "worker_command" -> worker = Path.of((String) value);
@@ -138,7 +141,8 @@ public record SchedulerKeys(boolean slurm, Optional<String> partition, OptionalI
         }
         return new SchedulerKeys(slurm, Optional.ofNullable(partition),
                 cpus == null ? OptionalInt.empty() : OptionalInt.of(cpus), Optional.ofNullable(mem),
-                Optional.ofNullable(time), extra, Optional.ofNullable(conf), output, pending,
+                Optional.ofNullable(time), extra, Optional.ofNullable(conf),
+                Optional.ofNullable(bin), output, pending,
                 Optional.ofNullable(worker), relay, Optional.ofNullable(bind), port, lz4);
     }
 
