@@ -113,6 +113,50 @@ public final class GenFilesetCommand implements Callable<Integer> {
     @Option(names = "--force", description = "overwrite existing files")
     boolean force;
 
+    @Option(names = "--scheduler", paramLabel = "local|slurm", defaultValue = "local",
+            description = "where each shard's scan runs (plugin key scheduler): local (default: in the backend "
+                    + "bacula-fd starts) or slurm (one Slurm batch job per Bacula job: N shards, N Slurm jobs; "
+                    + "bacula-fd stays on the Client; docs/sharding.md §8)")
+    String scheduler;
+
+    @Option(names = "--partition", paramLabel = "P", description = "--scheduler slurm: the workers' partition")
+    String partition;
+
+    @Option(names = "--cpus", paramLabel = "N", description = "--scheduler slurm: CPUs of each worker's job, 1..4096")
+    String cpus;
+
+    @Option(names = "--mem", paramLabel = "M", description = "--scheduler slurm: memory of each worker's job: a number "
+            + "and K, M, G or T (16G)")
+    String mem;
+
+    @Option(names = "--time", paramLabel = "T", description = "--scheduler slurm: time limit of each worker's job: a "
+            + "number and s, m, h or d (90m, 1h, 2d)")
+    String time;
+
+    @Option(names = "--sbatch-args", paramLabel = "WORDS", description = "--scheduler slurm: more sbatch arguments, "
+            + "separated by single blanks (\"--account=hpc --qos=low\"); not --parsable, --export, --export-file, "
+            + "--wrap")
+    String sbatchArgs;
+
+    @Option(names = "--slurm-conf", paramLabel = "PATH", description = "--scheduler slurm: the slurm.conf of the "
+            + "Slurm commands (SLURM_CONF)")
+    String slurmConf;
+
+    @Option(names = "--relay", paramLabel = "auto|unix|tcp", description = "--scheduler slurm: how a worker "
+            + "connects back to the Client (default auto)")
+    String relay;
+
+    @Option(names = "--relay-bind", paramLabel = "ADDR", description = "--scheduler slurm: the Client's address "
+            + "(IPv4 or host name) the compute nodes reach, for the TCP relay")
+    String relayBind;
+
+    @Option(names = "--relay-lz4", description = "--scheduler slurm: compress the TCP relay with LZ4")
+    boolean relayLz4;
+
+    @Option(names = "--one-node-per-shard", description = "--scheduler slurm: --exclusive in every shard's "
+            + "sbatch_args, so each shard's worker has a node of its own")
+    boolean oneNodePerShard;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -125,7 +169,8 @@ public final class GenFilesetCommand implements Callable<Integer> {
             GenRequest r = new GenRequest(path, shards, strategy, mtimeBucket, subtrees, mode,
                     Topology.of(topology), storages, clients != null ? clients : List.of(defaultClient()), schedule,
                     name, jobDefs, messages, restoreWhere, signature, accurate.equals("yes"), priority,
-                    changelogUsers, keys, commandLine());
+                    changelogUsers, keys, new SchedulerRequest(scheduler, partition, cpus, mem, time, sbatchArgs,
+                            slurmConf, relay, relayBind, relayLz4, oneNodePerShard), commandLine());
             plan = Planner.plan(r);
         } catch (IllegalArgumentException e) {
             err.println("podheitor-hpc gen-fileset: " + e.getMessage());

@@ -27,17 +27,19 @@ import java.util.List;
  * @param changelogUsers mode=lustre: one changelog consumer id per shard (plugin key {@code changelog_user}), or
  *                     none
  * @param extraKeys    further plugin keys, {@code key=value} each
+ * @param scheduler    where the scans run: {@code --scheduler} and the Slurm options
  * @param commandLine  the command line, for the header comment
  */
 public record GenRequest(String path, int shards, String strategy, Integer mtimeBucket, List<String> subtrees,
         String mode, Topology topology, List<String> storages, List<String> clients, String schedule, String name,
         String jobDefs, String messages, String restoreWhere, String signature, boolean accurate, int priority,
-        List<String> changelogUsers, List<String> extraKeys, String commandLine) {
+        List<String> changelogUsers, List<String> extraKeys, SchedulerRequest scheduler, String commandLine) {
     public GenRequest {
         changelogUsers = List.copyOf(changelogUsers);
         subtrees = List.copyOf(subtrees);
         storages = List.copyOf(storages);
         clients = List.copyOf(clients);
         extraKeys = List.copyOf(extraKeys);
+        java.util.Objects.requireNonNull(scheduler, "scheduler");
     }
 }

@@ -9,11 +9,15 @@ import java.util.List;
  * @param root    {@code path=} normalized (repeated and trailing slashes removed)
  * @param jobs    the shards' jobs, shard 0 first
  * @param pools   the Pools, each with the shards that write to it
+ * @param scheduler the scheduler keys of every shard's plugin string, in the key table's order (key -> value, as
+ *                written before the plugin-string escapes); empty for --scheduler local
  */
-public record Plan(GenRequest request, String root, List<ShardJob> jobs, List<PoolDef> pools) {
+public record Plan(GenRequest request, String root, List<ShardJob> jobs, List<PoolDef> pools,
+        java.util.Map<String, String> scheduler) {
     public Plan {
         jobs = List.copyOf(jobs);
         pools = List.copyOf(pools);
+        scheduler = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(scheduler));
     }
 
     /**

@@ -7,9 +7,12 @@ import io.podheitor.hpc.shard.Shard;
 import io.podheitor.hpc.shard.ShardSpec;
 import io.podheitor.hpc.shard.SubtreeList;
 import java.io.ByteArrayOutputStream;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -34,8 +37,38 @@ public final class Planner {
      */
     static final int MAX_CONF_STRING = 4000;
     private static final Set<String> SIGNATURES = Set.of("MD5", "SHA1", "SHA256", "SHA512", "none");
+    /** The scheduler keys gen-fileset writes from an option of its own (key -> option); {@code --key} may not. */
+    static final Map<String, String> SCHEDULER_OPTIONS = schedulerOptions();
+    /** The {@code scheduler=slurm} keys without an option: {@code --key} gives them, with --scheduler slurm only. */
+    static final Set<String> SLURM_KEYS = Set.of("slurm_output", "slurm_pending_timeout", "worker_command",
+            "relay_port");
+    /** {@code mem}: as the backend takes it (SchedulerKeys), sbatch --mem's number and unit. */
+    private static final Pattern MEM = Pattern.compile("[0-9]{1,12}[KMGT]?");
+    /** {@code time}: as the backend takes it (SchedulerKeys). */
+    private static final Pattern TIME = Pattern.compile("([0-9]{1,9})([smhd])");
+    /** {@code relay_bind}: as the backend takes it (SchedulerKeys): an IPv4 address or a host name. */
+    private static final Pattern BIND = Pattern.compile("[A-Za-z0-9.-]{1,64}");
+    /** sbatch arguments the backend's submitter gives itself and refuses in {@code sbatch_args}. */
+    private static final List<String> SUBMITTER_ARGS = List.of("--parsable", "--export", "--export-file", "--wrap");
+    /** What --one-node-per-shard adds to sbatch_args. */
+    static final String EXCLUSIVE = "--exclusive";
 
     private Planner() {
+    }
+
+    private static Map<String, String> schedulerOptions() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("scheduler", "--scheduler");
+        m.put("partition", "--partition");
+        m.put("cpus", "--cpus");
+        m.put("mem", "--mem");
+        m.put("time", "--time");
+        m.put("sbatch_args", "--sbatch-args (and --one-node-per-shard)");
+        m.put("slurm_conf", "--slurm-conf");
+        m.put("relay", "--relay");
+        m.put("relay_bind", "--relay-bind");
+        m.put("relay_lz4", "--relay-lz4");
+        return java.util.Collections.unmodifiableMap(m);
     }
 
     /** The plan; IllegalArgumentException with a message for the operator when an input is wrong. */
@@ -90,7 +123,8 @@ public final class Planner {
         if (r.mode() != null) {
             key(common, "mode", r.mode());
         }
-        List<String> extra = extraKeys(r.extraKeys());
+        Map<String, String> scheduler = schedulerKeys(r.scheduler());
+        List<String> extra = extraKeys(r.extraKeys(), r.scheduler().slurm());
         if (!r.changelogUsers().isEmpty()) {
             if (!"lustre".equals(r.mode())) {
                 throw new IllegalArgumentException("--changelog-users belongs to --mode lustre");
@@ -130,6 +164,7 @@ public final class Planner {
             if (!r.changelogUsers().isEmpty()) {
                 key(p, "changelog_user", r.changelogUsers().get(k));
             }
+            scheduler.forEach((key, value) -> key(p, key, value));
             for (String kv : extra) {
                 int eq = kv.indexOf('=');
                 key(p, kv.substring(0, eq), kv.substring(eq + 1));
@@ -151,7 +186,7 @@ public final class Planner {
             jobs.add(new Plan.ShardJob(k, r.name() + "-" + k, r.name() + "-" + k + "-fs", pool, client, storage,
                     p.toString()));
         }
-        return new Plan(r, root, jobs, pools(r, jobs));
+        return new Plan(r, root, jobs, pools(r, jobs), scheduler);
     }
 
     private static List<Plan.PoolDef> pools(GenRequest r, List<Plan.ShardJob> jobs) {
@@ -217,8 +252,11 @@ public final class Planner {
         b.append(key).append('=').append(Escaping.text(Escaping.pluginValue(Escaping.utf8(value)))).append(';');
     }
 
-    /** --key K=V: known keys, not one gen-fileset writes, each once; "K=V" as given (checked by key()). */
-    private static List<String> extraKeys(List<String> given) {
+    /**
+     * --key K=V: known keys, not one gen-fileset writes (nor a scheduler key with an option of its own), the other
+     * scheduler=slurm keys only with --scheduler slurm, each once; "K=V" as given (checked by key()).
+     */
+    private static List<String> extraKeys(List<String> given, boolean slurm) {
         Set<String> seen = new LinkedHashSet<>();
         for (String kv : given) {
             int eq = kv.indexOf('=');
@@ -231,12 +269,131 @@ public final class Planner {
                         + " itself (use --path, --mode, --shards, --strategy, --subtree, --mtime-bucket, "
                         + "--changelog-users)");
             }
+            if (SCHEDULER_OPTIONS.containsKey(k)) {
+                throw new IllegalArgumentException("--key " + k + "=...: gen-fileset writes " + k + " itself from "
+                        + SCHEDULER_OPTIONS.get(k) + "; give that option instead");
+            }
+            if (SLURM_KEYS.contains(k) && !slurm) {
+                throw new IllegalArgumentException("--key " + k + "=...: a key of scheduler=slurm; it belongs to "
+                        + "--scheduler slurm");
+            }
             if (!seen.add(k)) {
                 throw new IllegalArgumentException("--key " + k + " is given twice");
             }
             Escaping.checkConfText("--key " + k, kv);
         }
         return given;
+    }
+
+    /**
+     * The scheduler keys of every shard's plugin string, in the key table's order, each value checked against the
+     * key table as the shim checks it and against the backend's further rules (SchedulerKeys: mem, time,
+     * relay_bind, the submitter's own sbatch arguments), the message naming the option. None for --scheduler local
+     * (whose plugin strings are those of a gen-fileset without the option); the Slurm options are refused there.
+     */
+    static Map<String, String> schedulerKeys(SchedulerRequest s) {
+        Map<String, String> keys = new LinkedHashMap<>();
+        option(keys, "--scheduler", "scheduler", s.scheduler());
+        if (!s.slurm()) {
+            Map<String, Boolean> slurmOnly = new LinkedHashMap<>();
+            slurmOnly.put("--partition", s.partition() != null);
+            slurmOnly.put("--cpus", s.cpus() != null);
+            slurmOnly.put("--mem", s.mem() != null);
+            slurmOnly.put("--time", s.time() != null);
+            slurmOnly.put("--sbatch-args", s.sbatchArgs() != null);
+            slurmOnly.put("--slurm-conf", s.slurmConf() != null);
+            slurmOnly.put("--relay", s.relay() != null);
+            slurmOnly.put("--relay-bind", s.relayBind() != null);
+            slurmOnly.put("--relay-lz4", s.relayLz4());
+            slurmOnly.put("--one-node-per-shard", s.oneNodePerShard());
+            List<String> given = slurmOnly.entrySet().stream().filter(Map.Entry::getValue).map(Map.Entry::getKey)
+                    .toList();
+            if (!given.isEmpty()) {
+                throw new IllegalArgumentException(String.join(", ", given) + (given.size() == 1 ? " belongs" : " belong")
+                        + " to --scheduler slurm, not --scheduler " + s.scheduler());
+            }
+            return Map.of();
+        }
+        option(keys, "--partition", "partition", s.partition());
+        option(keys, "--cpus", "cpus", s.cpus());
+        option(keys, "--mem", "mem", s.mem());
+        if (s.mem() != null && !MEM.matcher(s.mem()).matches()) {
+            throw new IllegalArgumentException("--mem \"" + s.mem() + "\": expected a number and K, M, G or T (16G)");
+        }
+        option(keys, "--time", "time", s.time());
+        if (s.time() != null) {
+            checkTime(s.time());
+        }
+        List<String> words = new ArrayList<>();
+        if (s.sbatchArgs() != null) {
+            option(keys, "--sbatch-args", "sbatch_args", s.sbatchArgs());
+            words.addAll(List.of(s.sbatchArgs().split(" ")));
+            for (String a : words) {
+                for (String own : SUBMITTER_ARGS) {
+                    if (a.equals(own) || a.startsWith(own + "=")) {
+                        throw new IllegalArgumentException("--sbatch-args: " + own + " is the submitter's own (the "
+                                + "backend gives it and refuses it in sbatch_args)");
+                    }
+                }
+                if (s.oneNodePerShard() && a.startsWith(EXCLUSIVE + "=")) {
+                    throw new IllegalArgumentException("--sbatch-args " + a + " and --one-node-per-shard (which "
+                            + "adds " + EXCLUSIVE + ") contradict each other: give one");
+                }
+            }
+        }
+        if (s.oneNodePerShard() && !words.contains(EXCLUSIVE)) {
+            words.addFirst(EXCLUSIVE);
+            keys.remove("sbatch_args");
+            option(keys, "--one-node-per-shard", "sbatch_args", String.join(" ", words));
+        }
+        option(keys, "--slurm-conf", "slurm_conf", s.slurmConf());
+        option(keys, "--relay", "relay", s.relay());
+        option(keys, "--relay-bind", "relay_bind", s.relayBind());
+        if (s.relayBind() != null && !BIND.matcher(s.relayBind()).matches()) {
+            throw new IllegalArgumentException("--relay-bind \"" + s.relayBind() + "\": expected an IPv4 address or "
+                    + "a host name (A-Z a-z 0-9 . -, at most 64)");
+        }
+        if ("unix".equals(s.relay()) && (s.relayBind() != null || s.relayLz4())) {
+            throw new IllegalArgumentException((s.relayBind() != null ? "--relay-bind" : "--relay-lz4")
+                    + " is for the TCP relay; --relay unix never uses it");
+        }
+        if (s.relayLz4()) {
+            option(keys, "--relay-lz4", "relay_lz4", "yes");
+        }
+        return keys;
+    }
+
+    /** One option's value as its plugin key: checked against the key table, the message naming the option. */
+    private static void option(Map<String, String> keys, String option, String key, String value) {
+        if (value == null) {
+            return;
+        }
+        Escaping.checkConfText(option, value);
+        try {
+            PluginKeys.table().check(Escaping.utf8(key), Escaping.utf8(value));
+        } catch (PluginKeyException e) {
+            throw new IllegalArgumentException(option + " \"" + value + "\": " + e.rule() + " (plugin key " + key
+                    + ")", e);
+        }
+        keys.put(key, value);
+    }
+
+    /** {@code time}: a number and s, m, h or d, more than 0, at most 365 days (the backend's rule). */
+    private static void checkTime(String text) {
+        java.util.regex.Matcher m = TIME.matcher(text);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("--time \"" + text + "\": expected a number and s, m, h or d (90m, 1h, 2d)");
+        }
+        long n = Long.parseLong(m.group(1));
+        Duration d = switch (m.group(2)) {
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
+        };
+        if (n == 0 || d.toDays() > 365) {
+            throw new IllegalArgumentException("--time \"" + text + "\": more than 0, at most 365 days");
+        }
     }
 
     /**

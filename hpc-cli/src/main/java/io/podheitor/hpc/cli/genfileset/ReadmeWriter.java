@@ -36,6 +36,9 @@ public final class ReadmeWriter {
                     + String.join(", ", r.storages().stream().map(s -> "`" + s + "`").toList()) + ", one Pool per "
                     + "Storage with `Maximum Volume Jobs = 1`, so every job gets a Volume of its own.";
         });
+        if (r.scheduler().slurm()) {
+            b.append(" Each job's scan runs in a Slurm job of its own (`scheduler=slurm`, section 5).");
+        }
         b.append("\n\n| shard | Job | FileSet | Pool | Client | Storage |\n|---|---|---|---|---|---|\n");
         for (Plan.ShardJob j : plan.jobs()) {
             b.append("| ").append(j.k()).append(" | `").append(j.job()).append("` | `").append(j.fileSet())
@@ -153,7 +156,94 @@ public final class ReadmeWriter {
         b.append("```\n\n");
         b.append("When the Director has more than one Restore job, add `restorejob=NAME` to each `restore` line. One "
                 + "shard restored alone gives its own files with their parent directories.\n");
+        if (r.scheduler().slurm()) {
+            slurm(b, plan, perClient.keySet());
+        }
         return b.toString();
+    }
+
+    /** Section 5 of a --scheduler slurm README: what it means for these jobs, what it needs, how to watch them. */
+    private static void slurm(StringBuilder b, Plan plan, java.util.Collection<String> clients) {
+        GenRequest r = plan.request();
+        Map<String, String> k = plan.scheduler();
+        int n = r.shards();
+        b.append("\n## 5. The scans run as Slurm jobs (`scheduler=slurm`)\n\n");
+        b.append("Every shard's plugin string has `scheduler=slurm`. When a shard's backup (or estimate) starts, the "
+                + "backend that bacula-fd started on the Client submits **one Slurm batch job** (`sbatch`), and the "
+                + "walk, the change source and the file reads run in that job on a compute node; what it reads comes "
+                + "back to the Client over an authenticated relay, and bacula-fd sends it to the Storage daemon as "
+                + "usual. So the ").append(n).append(" Bacula jobs of a run are **").append(n)
+                .append(" Slurm jobs**, one per Bacula job. bacula-fd and the plugin stay on the Client")
+                .append(clients.size() > 1 ? "s " : " ").append(names(clients))
+                .append(clients.size() > 1 ? ", which keep" : ", which keeps")
+                .append(" the `Maximum Concurrent Jobs` of section 2; restores always run there, without Slurm.\n\n");
+        b.append("| each shard's Slurm job | |\n|---|---|\n");
+        b.append("| partition | ").append(val(k, "partition", "Slurm's default partition")).append(" |\n");
+        b.append("| CPUs (`--cpus-per-task`) | ").append(val(k, "cpus", "Slurm's default (1)")).append(" |\n");
+        b.append("| memory (`--mem`) | ").append(val(k, "mem", "the partition's default")).append(" |\n");
+        b.append("| time limit | ").append(val(k, "time", "the partition's limit")).append(" (a worker still "
+                + "running then is killed by Slurm, and its shard's backup fails naming `TIMEOUT`) |\n");
+        b.append("| more `sbatch` arguments | ").append(val(k, "sbatch_args", "none")).append(" |\n");
+        b.append("| nodes | ").append(r.scheduler().oneNodePerShard()
+                ? "one of its own (`--one-node-per-shard`: `" + Planner.EXCLUSIVE + "`): a run needs " + n
+                        + " free nodes in the partition at once"
+                : "where Slurm puts it: several shards' workers may share a node (`--one-node-per-shard` gives "
+                        + "each a node of its own)").append(" |\n");
+        b.append("| `slurm.conf` | ").append(val(k, "slurm_conf", "Slurm's own")).append(" |\n");
+        b.append("| relay | ").append(val(k, "relay", "`auto`"));
+        if (!k.containsKey("relay") || k.get("relay").equals("auto")) {
+            b.append(" (AF_UNIX when the worker runs on the Client's host, TCP otherwise)");
+        }
+        if (k.containsKey("relay_bind")) {
+            b.append(", TCP on ").append(val(k, "relay_bind", null));
+        }
+        if (k.containsKey("relay_lz4")) {
+            b.append(", LZ4-compressed");
+        }
+        b.append(" |\n\n");
+        String pending = extraKey(r, "slurm_pending_timeout");
+        b.append("A worker waits in the queue at most ").append(pending == null ? "600 s (`slurm_pending_timeout`)"
+                : pending + " s (`slurm_pending_timeout`)").append("; its shard's backup then fails, naming the "
+                + "Slurm job's state and reason (`PENDING (Resources)`). Start the shards when the partition has room "
+                + "for ").append(n).append(" workers at once.\n\n");
+        b.append(clients.size() > 1 ? "The Clients must be Slurm submit hosts" : "The Client must be a Slurm "
+                + "submit host").append(" (`sbatch`, `squeue` and `scancel` for the user bacula-fd runs as). The "
+                + "compute nodes must mount `").append(plan.root()).append("` at the same path and the podheitor-hpc "
+                + "backend at the same path (or `--key worker_command=`), and a worker on another host must reach the "
+                + "Client over TCP (`--relay-bind`: the Client's address the nodes reach; default: the address its "
+                + "host name resolves to).\n\n");
+        String conf = k.containsKey("slurm_conf") ? "SLURM_CONF=" + GenFilesetCommand.shellWord(k.get("slurm_conf"))
+                + " " : "";
+        String first = plan.jobs().get(0).job();
+        b.append("Each Slurm job is named `podheitor-` and the Bacula job's name, every character outside "
+                + "`[A-Za-z0-9_.:+@-]` replaced by `_`, so the shards' Slurm jobs are told apart by their Jobs' "
+                + "names: the name is the unique one bacula-fd gets (`").append(first)
+                .append(".2026-01-31_02.00.00_07`: "
+                + "the Job, its start time and a counter, as `status dir` shows it), and the job log names the Slurm "
+                + "job id and the worker's node. To watch them:\n\n```\n");
+        b.append("# the Slurm jobs of all ").append(n).append(" shards: id, partition, state, time, node or reason, "
+                + "name\n");
+        b.append(conf).append("squeue -o '%.12i %.10P %.9T %.10M %.24R %j' | grep -E ' podheitor-")
+                .append(r.name().replace(".", "\\.")).append("-[0-9]+\\.'\n");
+        b.append("# one shard's, by the Bacula job's name from status dir\n");
+        b.append(conf).append("squeue -n 'podheitor-").append(first).append(".2026-01-31_02.00.00_07'\n```\n\n");
+        b.append("`cancel jobid=N` in bconsole also cancels (`scancel`) that shard's Slurm job.\n");
+    }
+
+    /** A scheduler key's value in backquotes, or the default's description. */
+    private static String val(Map<String, String> keys, String key, String otherwise) {
+        String v = keys.get(key);
+        return v != null ? "`" + v + "`" : otherwise;
+    }
+
+    /** The value of a --key KEY=VALUE, or null. */
+    private static String extraKey(GenRequest r, String key) {
+        for (String kv : r.extraKeys()) {
+            if (kv.startsWith(key + "=")) {
+                return kv.substring(key.length() + 1);
+            }
+        }
+        return null;
     }
 
     private static String runLine(Plan.ShardJob j, String level) {

@@ -391,4 +391,294 @@ class GenFilesetCommandTest {
         r = gen("--path", "/a", "--shards", "2", "--mode", "lustre", "--changelog-users", "cl1,cl1");
         assertTrue(r.err().contains("each shard needs its own consumer"), r.err());
     }
+
+    private static final String[] SLURM = {"--scheduler", "slurm", "--partition", "backup", "--cpus", "4", "--mem",
+        "16G", "--time", "90m", "--sbatch-args", "--account=hpc --qos=low", "--slurm-conf", "/etc/slurm/c2.conf",
+        "--relay", "tcp", "--relay-bind", "10.0.0.5", "--relay-lz4"};
+
+    private Run genSlurm(String... more) {
+        List<String> a = new ArrayList<>(List.of("--path", "/lustre/proj", "--shards", "3", "--client", "fd1"));
+        a.addAll(List.of(SLURM));
+        a.addAll(List.of(more));
+        return gen(a.toArray(String[]::new));
+    }
+
+    @Test
+    void schedulerSlurmPutsTheKeysIntoEveryShardsPluginString() throws Exception {
+        Run r = genSlurm("--key", "threads=32", "--key", "slurm_pending_timeout=1800");
+        assertEquals(0, r.status(), r.err());
+        String conf = conf();
+        for (int k = 0; k < 3; k++) {
+            Map<String, String> expected = new LinkedHashMap<>();
+            expected.put("path", "/lustre/proj");
+            expected.put("shard", k + "/3");
+            expected.put("strategy", "inode-hash");
+            expected.put("scheduler", "slurm");
+            expected.put("partition", "backup");
+            expected.put("cpus", "4");
+            expected.put("mem", "16G");
+            expected.put("time", "90m");
+            expected.put("sbatch_args", "--account=hpc --qos=low");
+            expected.put("slurm_conf", "/etc/slurm/c2.conf");
+            expected.put("relay", "tcp");
+            expected.put("relay_bind", "10.0.0.5");
+            expected.put("relay_lz4", "yes");
+            expected.put("threads", "32");
+            expected.put("slurm_pending_timeout", "1800");
+            Map<String, String> got = plugin(null, conf, "Shard-" + k + "-fs");
+            assertEquals(expected, got);
+            assertEquals(List.copyOf(expected.keySet()), List.copyOf(got.keySet()), "key order");
+        }
+        assertTrue(conf.contains("    Plugin = \"podheitor-hpc:path=/lustre/proj;shard=1/3;strategy=inode-hash;"
+                + "scheduler=slurm;partition=backup;cpus=4;mem=16G;time=90m;sbatch_args=--account=hpc --qos=low;"
+                + "slurm_conf=/etc/slurm/c2.conf;relay=tcp;relay_bind=10.0.0.5;relay_lz4=yes;threads=32;"
+                + "slurm_pending_timeout=1800\"\n"), conf);
+        assertTrue(conf.startsWith("# podheitor-hpc gen-fileset: 3 shards of /lustre/proj (strategy inode-hash, "
+                + "topology per-shard-pool, scheduler slurm: a Slurm job per Bacula job)\n"), conf);
+        // the Jobs themselves are the same as without Slurm: one Slurm job per Bacula job, named after it
+        List<Map<String, String>> jobs = resources(conf, "Job");
+        assertEquals(3, jobs.size());
+        for (int k = 0; k < 3; k++) {
+            assertEquals("\"Shard-" + k + "\"", jobs.get(k).get("Name"));
+            assertEquals("\"fd1\"", jobs.get(k).get("Client"));
+        }
+
+        String readme = readme();
+        assertTrue(readme.contains("\n## 5. The scans run as Slurm jobs (`scheduler=slurm`)\n"), readme);
+        assertTrue(readme.contains("So the 3 Bacula jobs of a run are **3 Slurm jobs**, one per Bacula job. "
+                + "bacula-fd and the plugin stay on the Client `fd1`"), readme);
+        assertTrue(readme.contains("| partition | `backup` |\n"), readme);
+        assertTrue(readme.contains("| CPUs (`--cpus-per-task`) | `4` |\n"), readme);
+        assertTrue(readme.contains("| memory (`--mem`) | `16G` |\n"), readme);
+        assertTrue(readme.contains("| time limit | `90m` "), readme);
+        assertTrue(readme.contains("| more `sbatch` arguments | `--account=hpc --qos=low` |\n"), readme);
+        assertTrue(readme.contains("several shards' workers may share a node"), readme);
+        assertTrue(readme.contains("| relay | `tcp`, TCP on `10.0.0.5`, LZ4-compressed |\n"), readme);
+        assertTrue(readme.contains("at most 1800 s (`slurm_pending_timeout`)"), readme);
+        assertTrue(readme.contains("Each Slurm job is named `podheitor-` and the Bacula job's name, every character "
+                + "outside `[A-Za-z0-9_.:+@-]` replaced by `_`"), readme);
+        assertTrue(readme.contains("\nSLURM_CONF=/etc/slurm/c2.conf squeue -o '%.12i %.10P %.9T %.10M %.24R %j' | "
+                + "grep -E ' podheitor-Shard-[0-9]+\\.'\n"), readme);
+        assertTrue(readme.contains("\nSLURM_CONF=/etc/slurm/c2.conf squeue -n "
+                + "'podheitor-Shard-0.2026-01-31_02.00.00_07'\n"), readme);
+        assertTrue(readme.contains("(`scheduler=slurm`, section 5)"), readme);
+        // the bconsole blocks are those of a local run
+        for (int k = 0; k < 3; k++) {
+            assertTrue(readme.contains("\nrun job=Shard-" + k + " level=Full yes\n"), readme);
+        }
+    }
+
+    @Test
+    void theReadmesSlurmSectionWithDefaultsAndAnOddPrefix() throws Exception {
+        Run r = gen("--path", "/p", "--shards", "2", "--client", "c1,c2", "--name", "proj.a", "--scheduler", "slurm");
+        assertEquals(0, r.status(), r.err());
+        assertEquals(Map.of("path", "/p", "shard", "0/2", "strategy", "inode-hash", "scheduler", "slurm"),
+                plugin(null, conf(), "proj.a-0-fs"));
+        String readme = readme();
+        assertTrue(readme.contains("| partition | Slurm's default partition |\n"), readme);
+        assertTrue(readme.contains("| more `sbatch` arguments | none |\n"), readme);
+        assertTrue(readme.contains("| relay | `auto` (AF_UNIX when the worker runs on the Client's host, TCP "
+                + "otherwise) |\n"), readme);
+        assertTrue(readme.contains("at most 600 s (`slurm_pending_timeout`)"), readme);
+        assertTrue(readme.contains("stay on the Clients `c1`, `c2`, which keep"), readme);
+        assertTrue(readme.contains("The Clients must be Slurm submit hosts"), readme);
+        // the '.' of the prefix is a literal in the grep pattern; no SLURM_CONF without --slurm-conf
+        assertTrue(readme.contains("\nsqueue -o '%.12i %.10P %.9T %.10M %.24R %j' | grep -E ' podheitor-proj\\.a-"
+                + "[0-9]+\\.'\n"), readme);
+        assertFalse(readme.contains("SLURM_CONF="), readme);
+    }
+
+    @Test
+    void oneNodePerShardAddsExclusiveToEveryShardsSbatchArgs() throws Exception {
+        Run r = gen("--path", "/p", "--shards", "3", "--client", "c", "--scheduler", "slurm", "--partition", "backup",
+                "--one-node-per-shard");
+        assertEquals(0, r.status(), r.err());
+        for (int k = 0; k < 3; k++) {
+            assertEquals("--exclusive", plugin(null, conf(), "Shard-" + k + "-fs").get("sbatch_args"));
+        }
+        assertTrue(readme().contains("| nodes | one of its own (`--one-node-per-shard`: `--exclusive`): a run needs 3 "
+                + "free nodes in the partition at once |\n"), readme());
+
+        r = gen("--path", "/p", "--shards", "3", "--client", "c", "--scheduler", "slurm", "--one-node-per-shard",
+                "--sbatch-args", "--account=hpc --qos=low", "--force");
+        assertEquals(0, r.status(), r.err());
+        for (int k = 0; k < 3; k++) {
+            assertEquals("--exclusive --account=hpc --qos=low", plugin(null, conf(), "Shard-" + k + "-fs")
+                    .get("sbatch_args"));
+        }
+        // given already: not twice
+        r = gen("--path", "/p", "--shards", "2", "--client", "c", "--scheduler", "slurm", "--one-node-per-shard",
+                "--sbatch-args", "--qos=low --exclusive", "--force");
+        assertEquals(0, r.status(), r.err());
+        assertEquals("--qos=low --exclusive", plugin(null, conf(), "Shard-1-fs").get("sbatch_args"));
+    }
+
+    @Test
+    void badSlurmValuesAreRefusedNamingTheOption() {
+        String[][] bad = {
+            {"--scheduler", "pbs"},
+            {"--scheduler", "slurm", "--partition", "a b"},
+            {"--scheduler", "slurm", "--partition", ""},
+            {"--scheduler", "slurm", "--partition", "p".repeat(65)},
+            {"--scheduler", "slurm", "--cpus", "0"},
+            {"--scheduler", "slurm", "--cpus", "4097"},
+            {"--scheduler", "slurm", "--cpus", "-1"},
+            {"--scheduler", "slurm", "--cpus", "four"},
+            {"--scheduler", "slurm", "--mem", "16GB"},
+            {"--scheduler", "slurm", "--mem", "16g"},
+            {"--scheduler", "slurm", "--mem", "G"},
+            {"--scheduler", "slurm", "--mem", "1234567890123"},
+            {"--scheduler", "slurm", "--time", "90"},
+            {"--scheduler", "slurm", "--time", "1.5h"},
+            {"--scheduler", "slurm", "--time", "1w"},
+            {"--scheduler", "slurm", "--time", "0m"},
+            {"--scheduler", "slurm", "--time", "366d"},
+            {"--scheduler", "slurm", "--time", "1234567890s"},
+            {"--scheduler", "slurm", "--sbatch-args", "--parsable"},
+            {"--scheduler", "slurm", "--sbatch-args", "--qos=low --export=ALL"},
+            {"--scheduler", "slurm", "--sbatch-args", "--export-file=/tmp/e"},
+            {"--scheduler", "slurm", "--sbatch-args", "--wrap=hostname"},
+            {"--scheduler", "slurm", "--sbatch-args", "--qos=low  --account=a"},
+            {"--scheduler", "slurm", "--sbatch-args", " --qos=low"},
+            {"--scheduler", "slurm", "--sbatch-args", "--comment=a;b"},
+            {"--scheduler", "slurm", "--sbatch-args", "--comment=\"x\""},
+            {"--scheduler", "slurm", "--sbatch-args", "--exclusive=user", "--one-node-per-shard"},
+            {"--scheduler", "slurm", "--slurm-conf", "etc/slurm.conf"},
+            {"--scheduler", "slurm", "--slurm-conf", "/etc/sl\u00fcrm.conf"},
+            {"--scheduler", "slurm", "--relay", "udp"},
+            {"--scheduler", "slurm", "--relay-bind", "10.0.0.5:7000"},
+            {"--scheduler", "slurm", "--relay-bind", "node_1"},
+            {"--scheduler", "slurm", "--relay", "unix", "--relay-bind", "10.0.0.5"},
+            {"--scheduler", "slurm", "--relay", "unix", "--relay-lz4"},
+        };
+        for (String[] b : bad) {
+            List<String> a = new ArrayList<>(List.of("--path", "/a", "--shards", "3", "--client", "c"));
+            a.addAll(List.of(b));
+            Run r = gen(a.toArray(String[]::new));
+            String what = String.join(" ", b) + ": " + r.err();
+            assertEquals(2, r.status(), what);
+            assertTrue(r.err().startsWith("podheitor-hpc gen-fileset: "), what);
+            // the option whose value is wrong is named: the last option given (--sbatch-args for its conflict
+            // with --one-node-per-shard)
+            List<String> options = List.of("--scheduler", "--partition", "--cpus", "--mem", "--time", "--sbatch-args",
+                    "--slurm-conf", "--relay", "--relay-bind", "--relay-lz4");
+            String option = null;
+            for (String w : b) {
+                option = options.contains(w) ? w : option;
+            }
+            assertTrue(r.err().contains(option), what);
+            assertFalse(Files.exists(tmp.resolve("out")), what + " wrote something");
+        }
+        Run r = gen("--path", "/a", "--shards", "2", "--scheduler", "slurm", "--cpus", "0");
+        assertTrue(r.err().contains("--cpus \"0\": expected a number in 1..4096 (plugin key cpus)"), r.err());
+        r = gen("--path", "/a", "--shards", "2", "--scheduler", "pbs");
+        assertTrue(r.err().contains("--scheduler \"pbs\": expected local or slurm"), r.err());
+        r = gen("--path", "/a", "--shards", "2", "--scheduler", "slurm", "--time", "366d");
+        assertTrue(r.err().contains("--time \"366d\": more than 0, at most 365 days"), r.err());
+        r = gen("--path", "/a", "--shards", "2", "--scheduler", "slurm", "--sbatch-args", "--qos=low --export=ALL");
+        assertTrue(r.err().contains("--sbatch-args: --export is the submitter's own"), r.err());
+        r = gen("--path", "/a", "--shards", "2", "--scheduler", "slurm", "--mem", "16GB");
+        assertTrue(r.err().contains("--mem \"16GB\": expected a number and K, M, G or T"), r.err());
+        // the largest values the rules allow pass
+        r = gen("--path", "/a", "--shards", "2", "--client", "c", "--scheduler", "slurm", "--cpus", "4096", "--mem",
+                "999999999999T", "--time", "365d", "--relay-bind", "node-1.example.org");
+        assertEquals(0, r.status(), r.err());
+    }
+
+    @Test
+    void slurmOptionsBelongToSchedulerSlurm() {
+        String[][] bad = {
+            {"--partition", "backup"},
+            {"--scheduler", "local", "--partition", "backup"},
+            {"--scheduler", "local", "--cpus", "4"},
+            {"--mem", "1G"},
+            {"--time", "1h"},
+            {"--sbatch-args", "--qos=low"},
+            {"--slurm-conf", "/etc/slurm.conf"},
+            {"--relay", "tcp"},
+            {"--relay-bind", "10.0.0.1"},
+            {"--relay-lz4"},
+            {"--one-node-per-shard"},
+        };
+        for (String[] b : bad) {
+            List<String> a = new ArrayList<>(List.of("--path", "/a", "--shards", "2", "--client", "c"));
+            a.addAll(List.of(b));
+            Run r = gen(a.toArray(String[]::new));
+            String option = b[0].equals("--scheduler") ? b[2] : b[0];
+            assertEquals(2, r.status(), String.join(" ", b));
+            assertTrue(r.err().contains("podheitor-hpc gen-fileset: " + option + " belongs to --scheduler slurm, not "
+                    + "--scheduler local"), String.join(" ", b) + ": " + r.err());
+            assertFalse(Files.exists(tmp.resolve("out")));
+        }
+        Run r = gen("--path", "/a", "--shards", "2", "--partition", "p", "--relay-lz4");
+        assertTrue(r.err().contains("--partition, --relay-lz4 belong to --scheduler slurm"), r.err());
+        r = gen("--path", "/a", "--shards", "2", "--key", "slurm_pending_timeout=60");
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("--key slurm_pending_timeout=...: a key of scheduler=slurm; it belongs to "
+                + "--scheduler slurm"), r.err());
+    }
+
+    @Test
+    void keyMayNotGiveTheSchedulerKeysOfTheOptions() throws Exception {
+        for (String kv : List.of("scheduler=slurm", "scheduler=local", "partition=other", "cpus=2", "mem=1G", "time=1h",
+                "sbatch_args=--qos=low", "slurm_conf=/etc/s.conf", "relay=tcp", "relay_bind=h", "relay_lz4=yes")) {
+            String key = kv.substring(0, kv.indexOf('='));
+            Run r = gen("--path", "/a", "--shards", "2", "--client", "c", "--scheduler", "slurm", "--partition",
+                    "backup", "--key", kv);
+            assertEquals(2, r.status(), kv);
+            assertTrue(r.err().contains("--key " + key + "=...: gen-fileset writes " + key + " itself from --"), r.err());
+            assertFalse(Files.exists(tmp.resolve("out")));
+        }
+        Run r = gen("--path", "/a", "--shards", "2", "--client", "c", "--scheduler", "slurm", "--partition", "p",
+                "--key", "partition=q");
+        assertTrue(r.err().contains("gen-fileset writes partition itself from --partition"), r.err());
+        // the keys of scheduler=slurm without an option of their own go through --key, once each
+        r = gen("--path", "/a", "--shards", "2", "--client", "c", "--scheduler", "slurm", "--key", "relay_port=7000",
+                "--key", "worker_command=/opt/phpc/bin/podheitor-hpc-backend", "--key", "slurm_output=/scratch/w-%j.out");
+        assertEquals(0, r.status(), r.err());
+        Map<String, String> keys = plugin(null, conf(), "Shard-1-fs");
+        assertEquals("7000", keys.get("relay_port"));
+        assertEquals("/opt/phpc/bin/podheitor-hpc-backend", keys.get("worker_command"));
+        assertEquals("/scratch/w-%j.out", keys.get("slurm_output"));
+        r = gen("--path", "/a", "--shards", "2", "--client", "c", "--scheduler", "slurm", "--key", "relay_port=1",
+                "--key", "relay_port=2", "--force");
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("--key relay_port is given twice"), r.err());
+    }
+
+    @Test
+    void slurmValuesGoThroughTheQuotingLayers() throws Exception {
+        // slurm_conf is an ascii-path: ';', '\' and '"' are allowed and escaped by both outer layers
+        String odd = "/etc/sl;urm \"c\"\\x.conf";
+        Run r = gen("--path", "/a", "--shards", "2", "--client", "c", "--scheduler", "slurm", "--slurm-conf", odd);
+        assertEquals(0, r.status(), r.err());
+        String conf = conf();
+        assertEquals(odd, plugin(null, conf, "Shard-0-fs").get("slurm_conf"));
+        assertTrue(conf.contains(";slurm_conf=/etc/sl\\\\;urm \\\"c\\\"\\\\\\\\x.conf\"\n"), conf);
+        assertTrue(readme().contains("SLURM_CONF='/etc/sl;urm \"c\"\\x.conf' squeue -n"), readme());
+    }
+
+    @Test
+    void schedulerLocalWritesWhatNoSchedulerOptionWrites() throws Exception {
+        String[] common = {"--path", "/p", "--shards", "3", "--client", "c", "--key", "threads=8", "--mode", "lustre"};
+        Run r = gen(common);
+        assertEquals(0, r.status(), r.err());
+        String conf = conf();
+        String readme = readme();
+        List<String> a = new ArrayList<>(List.of(common));
+        a.addAll(List.of("--scheduler", "local", "--force"));
+        r = gen(a.toArray(String[]::new));
+        assertEquals(0, r.status(), r.err());
+        // all but the line quoting the command line
+        assertEquals(conf.replaceFirst("(?m)^# generated by: .*$", ""),
+                conf().replaceFirst("(?m)^# generated by: .*$", ""));
+        assertEquals(readme.replaceFirst("(?m)^Generated by `.*$", ""),
+                readme().replaceFirst("(?m)^Generated by `.*$", ""));
+        assertFalse(conf.contains("scheduler") || readme.contains("Slurm"), conf + readme);
+        Run h = run("gen-fileset", "--help");
+        for (String o : List.of("--scheduler", "--partition", "--cpus", "--mem", "--time", "--sbatch-args",
+                "--slurm-conf", "--relay", "--relay-bind", "--relay-lz4", "--one-node-per-shard")) {
+            assertTrue(h.out().contains(o), o + " not in --help");
+        }
+    }
 }
