@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#define PHPC_MAX_PARAMS 32          /* at least the number of known keys (checked in params.c) */
+#define PHPC_MAX_PARAMS 64          /* at least the number of known keys (checked in params.c) */
 #define PHPC_PARAM_ERR_MAX 1024
 
 /*
