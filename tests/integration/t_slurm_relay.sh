@@ -180,11 +180,12 @@ relay_slow_backup() { # test-name pid-var jobid-var slurmjob-var
   F=$SCRATCH/$n.throttle.toml
   printf 'threads = 1\nread_buffer_kib = 64\npause_ms = 1000\n' > "$F"
   out=$SCRATCH/$n.slow
+  : > "$out.err"
   H backup-plugin "podheitor-hpc:path=$T;$(relay_keys);throttle_file=$F" Full > "$out" 2> "$out.err" &
   _hp=$!
   _j=''; _sj=''
   for ((i = 0; i < 600; i++)); do
-    [ -n "$_j" ] || _j=$(sed -n 's/.*JobId=\([0-9]*\) queued.*/\1/p' "$out.err" | head -1)
+    [ -n "$_j" ] || _j=$(sed -n 's/.*JobId=\([0-9]*\) queued.*/\1/p' "$out.err" | head -1 || true)
     line=$(relay_sq squeue -h -t R -o '%i %j' 2>/dev/null | grep ' podheitor-' | head -1 || true)
     if [ -n "$_j" ] && [ -n "$line" ] && [ -n "$(H backend-pids 2>/dev/null)" ]; then
       _sj=${line%% *}
