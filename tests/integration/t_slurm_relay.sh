@@ -13,7 +13,7 @@
 #   107 failures before the worker connects: a refused partition, a job pending past slurm_pending_timeout (cancelled,
 #       nothing left queued), a worker that exits at once (FAILED, its output quoted)
 # With Bacula 15 the FD runs chrooted in the trixie root, which has no Slurm: slurm_bin names wrappers that run the
-# host's commands in PID 1's mount namespace (a site runs the FD and the Slurm client on the same system).
+# host's commands in the host's root (chroot /proc/PID/root of the lab's munged; a site runs the FD and the Slurm client on one system).
 
 relay_env() {
   local k=$((PHPC_DIR_PORT % 10000))
@@ -43,11 +43,14 @@ relay_lab() { # test-name
       || { cat "$SCRATCH/relay-lab.up" >&2; fail "$1" "the Slurm lab did not start"; return 1; }
     touch "$CTX/relay-lab-up"
   fi
-  if [ "${PHPC_BACULA:-9.6}" != 9.6 ] && [ ! -x "$IT_TRUSTED/slurm-bin/sbatch" ]; then
+  if [ "${PHPC_BACULA:-9.6}" != 9.6 ]; then
+    # the host's root as the lab's munged sees it (PID 1 of this machine is not dumpable: its /proc root is closed)
+    local c pid
+    pid=$(relay_env; "$ROOT/scripts/lib/slurm-lab.sh" pids | awk '$1 == "munged" {print $2}')
+    [ -n "$pid" ] || { fail "$1" "the Slurm lab's munged has no PID"; return 1; }
     install -d -m 755 "$IT_TRUSTED/slurm-bin"
-    local c
     for c in sbatch squeue scancel sacct; do
-      printf '#!/bin/sh\nexec nsenter -t 1 -m -- /usr/bin/%s "$@"\n' "$c" > "$IT_TRUSTED/slurm-bin/$c"
+      printf '#!/bin/sh\nexec chroot /proc/%s/root /usr/bin/%s "$@"\n' "$pid" "$c" > "$IT_TRUSTED/slurm-bin/$c"
       chmod 755 "$IT_TRUSTED/slurm-bin/$c"
     done
   fi
