@@ -4,8 +4,10 @@
   scripts/backend-session.py [--estimate] [--backend CMD] [--param k=v ...] PATH
 
 Prints on stdout: start_to_first_frame_s (spawn -> the Hello reply), start_to_params_reply_s (spawn -> the
-answer to the Params block, which the backend checks against the plugin-key table), files, data_bytes, total_s and the
-backend's peak RSS (VmHWM, kB, read just before T). Used to build the AOT cache (a training run,
+answer to the Params block, which the backend checks against the plugin-key table), start_to_first_record_s (BackupStart
+-> the first FILE record: with scheduler=slurm the Slurm job's submission, scheduling and the worker's start),
+stream_s (the first FILE record -> the final F), files, data_bytes, total_s and the backend's peak RSS (VmHWM, kB, read
+just before T; with scheduler=slurm the submitter's). I, W and E messages are skipped (printed on stderr with -v). Used to build the AOT cache (a training run,
 scripts/build-aot.sh) and to measure start-up and memory (docs/bench.md). Exit status 1 on a protocol error.
 """
 import argparse, os, subprocess, sys, time
@@ -29,33 +31,51 @@ def read_frame(f):
     n = int(h[1:7])
     return chr(h[0]), read_exact(f, n)
 
+VERBOSE = False
+
+def read_answer(f):
+    """The next frame that is not a transparent I/W/E message."""
+    while True:
+        letter, payload = read_frame(f)
+        if letter not in "IWE":
+            return letter, payload
+        if VERBOSE:
+            print(f"backend-session: {letter} {payload.decode(errors='replace')}", file=sys.stderr)
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("path")
     ap.add_argument("--estimate", action="store_true")
     ap.add_argument("--backend", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bin", "podheitor-hpc-backend"))
     ap.add_argument("--param", action="append", default=[])
+    ap.add_argument("-v", "--verbose", action="store_true")
     a = ap.parse_args()
+    global VERBOSE
+    VERBOSE = a.verbose
     t0 = time.perf_counter()
     p = subprocess.Popen([a.backend], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=sys.stderr, bufsize=0)
     w, r = p.stdin, p.stdout
     w.write(frame("C", b"Hello podheitor-hpc 1"))
-    letter, payload = read_frame(r)
+    letter, payload = read_answer(r)
     first = time.perf_counter() - t0
     if (letter, payload) != ("C", b"Hello Bacula 1"):
         raise SystemExit(f"backend-session: unexpected Hello reply {letter} {payload!r}")
     kind = b"E" if a.estimate else b"B"
     job = [b"Job", b"Name=session-py", b"JobID=1", b"Type=" + kind, b"Level=F", b"Accurate=0", b"FDVersion=22"]
     w.write(b"".join(frame("C", l) for l in job) + frame("F"))
-    assert read_frame(r)[0] == "F"
+    assert read_answer(r)[0] == "F"
     params = [b"Params", b"path=" + os.fsencode(a.path)] + [x.encode() for x in a.param]
     w.write(b"".join(frame("C", l) for l in params) + frame("F"))
-    assert read_frame(r)[0] == "F"
+    letter, payload = read_answer(r)
+    if letter != "F":
+        raise SystemExit(f"backend-session: Params refused: {letter} {payload!r}")
     params_s = time.perf_counter() - t0  # the backend has read the plugin-key table by now
     w.write(frame("C", b"EstimateStart" if a.estimate else b"BackupStart"))
-    letter, payload = read_frame(r)
+    t_start = time.perf_counter()
+    letter, payload = read_answer(r)
     if letter != "F":
         raise SystemExit(f"backend-session: start refused: {letter} {payload!r}")
+    t_first = None
     files = data = 0
     in_data = False
     while True:
@@ -64,6 +84,8 @@ def main():
             # docs/ptcomm.md §8 / §3.2 (the first name of a multiply linked inode): send everything
             w.write(frame("C", b"CHANGED"))
         elif letter == "C":
+            if t_first is None:
+                t_first = time.perf_counter()
             files += 1
             in_data = bool(int(payload.split(b"\n", 1)[0].split(b" ")[14]) & 1)  # flags: data section follows
         elif letter == "D":
@@ -75,6 +97,11 @@ def main():
             break
         elif letter == "A":
             raise SystemExit(f"backend-session: abort: {payload!r}")
+        elif letter in "IWE" and VERBOSE:
+            print(f"backend-session: {letter} {payload.decode(errors='replace')}", file=sys.stderr)
+    t_end = time.perf_counter()
+    if t_first is None:
+        t_first = t_end
     rss = 0
     try:
         for line in open(f"/proc/{p.pid}/status"):
@@ -87,7 +114,9 @@ def main():
     w.close()
     rc = p.wait()
     total = time.perf_counter() - t0
-    print(f"start_to_first_frame_s={first:.3f} start_to_params_reply_s={params_s:.3f} files={files} data_bytes={data} total_s={total:.3f} "
+    print(f"start_to_first_frame_s={first:.3f} start_to_params_reply_s={params_s:.3f} "
+          f"start_to_first_record_s={t_first - t_start:.3f} stream_s={t_end - t_first:.3f} "
+          f"files={files} data_bytes={data} total_s={total:.3f} "
           f"backend_peak_rss_kB={rss} exit={rc}")
     return 0 if rc == 0 else 1
 

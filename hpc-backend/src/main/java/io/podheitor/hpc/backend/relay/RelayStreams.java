@@ -1,5 +1,7 @@
 package io.podheitor.hpc.backend.relay;
 
+import java.io.FilterInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.zip.CRC32C;
@@ -29,10 +31,17 @@ public final class RelayStreams {
         if (!lz4) {
             return raw;
         }
-        return LZ4BlockInputStream.newBuilder()
+        InputStream lz4in = LZ4BlockInputStream.newBuilder()
                 .withDecompressor(LZ4Factory.safeInstance().safeDecompressor())
                 .withChecksum(new CRC32C())
                 .withStopOnEmptyBlock(false)
                 .build(raw);
+        // lz4-java's read(b, off, 0) waits for the next block; InputStream's contract (and readNBytes) wants 0 at once
+        return new FilterInputStream(lz4in) {
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                return len == 0 ? 0 : super.read(b, off, len);
+            }
+        };
     }
 }
