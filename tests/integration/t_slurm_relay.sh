@@ -247,35 +247,29 @@ test_106_slurm_cancel() {
   pass "$n (job $j cancelled in bconsole -> Slurm job $sj CANCELLED, nothing left queued)"
 }
 
+# a backup that must fail before its worker connects, with a job-log line matching REGEX; 1 after a FAIL line
+relay_must_fail() { # test-name what plugin-keys regex
+  local out=$SCRATCH/$1.$RANDOM j
+  if hrun "$out" backup-plugin "podheitor-hpc:$3"; then fail "$1" "$2: the backup succeeded"; return 1; fi
+  j=$(field JobId "$out")
+  H joblog "$j" | grep -q -- "$4" || { fail "$1" "$2: job $j has no line like '$4': $(job_err "$j")"; return 1; }
+  local q
+  q=$(relay_queued)
+  [ -z "$q" ] || { fail "$1" "$2: jobs left in the queue: $q"; return 1; }
+}
+
 test_107_slurm_failures() {
-  local n=slurm_failures T out j log q
+  local n=slurm_failures T
   require_plugin $n || return 0
   relay_lab $n || return 0
   T=$(mk_tree odd -n 300 --big 0 --odd-bytes --hardlinks 0)
-  out=$SCRATCH/$n.partition
-  if hrun "$out" backup-plugin "podheitor-hpc:path=$T;$(relay_keys | sed 's/partition=backup/partition=nosuch/')"; then
-    fail $n "a backup into partition nosuch succeeded"; return 0
-  fi
-  j=$(field JobId "$out"); log=$(H joblog "$j")
-  grep -q "Slurm refused the job: .*nvalid partition" <<< "$log" \
-    || { fail $n "job $j: no 'Slurm refused the job: ... invalid partition': $(job_err "$j")"; return 0; }
-  out=$SCRATCH/$n.pending
-  if hrun "$out" backup-plugin "podheitor-hpc:path=$T;$(relay_keys);sbatch_args=--begin=now+3600;slurm_pending_timeout=4"; then
-    fail $n "a backup whose Slurm job cannot start succeeded"; return 0
-  fi
-  j=$(field JobId "$out"); log=$(H joblog "$j")
-  grep -q "Slurm job [0-9]* still PENDING (BeginTime) after 4 s (slurm_pending_timeout): cancelled" <<< "$log" \
-    || { fail $n "job $j: no 'still PENDING (BeginTime) after 4 s ... cancelled': $(job_err "$j")"; return 0; }
-  q=$(relay_queued)
-  [ -z "$q" ] || { fail $n "jobs left in the queue after the pending timeout: $q"; return 0; }
-  out=$SCRATCH/$n.dead
-  if hrun "$out" backup-plugin "podheitor-hpc:path=$T;$(relay_keys);worker_command=/bin/false"; then
-    fail $n "a backup whose worker exits at once succeeded"; return 0
-  fi
-  j=$(field JobId "$out"); log=$(H joblog "$j")
-  grep -q "Slurm job [0-9]* ended FAILED.* before its worker connected" <<< "$log" \
-    || { fail $n "job $j: no 'ended FAILED ... before its worker connected': $(job_err "$j")"; return 0; }
+  relay_must_fail $n "partition nosuch" "path=$T;$(relay_keys | sed 's/partition=backup/partition=nosuch/')" \
+    "Slurm refused the job: .*nvalid partition" || return 0
+  relay_must_fail $n "a job that cannot start" "path=$T;$(relay_keys);sbatch_args=--begin=now+3600;slurm_pending_timeout=4" \
+    "Slurm job [0-9]* still PENDING (BeginTime) after 4 s (slurm_pending_timeout): cancelled" || return 0
+  relay_must_fail $n "a worker that exits at once" "path=$T;$(relay_keys);worker_command=/bin/false" \
+    "Slurm job [0-9]* ended FAILED.* before its worker connected" || return 0
   it_slurm_relay_down
   rm -f "$CTX/relay-lab-up"
-  pass "$n (refused partition, pending past the timeout -> cancelled and nothing queued, a worker exiting at once -> FAILED; each named in the job log)"
+  pass "$n (refused partition, pending past the timeout -> cancelled, a worker exiting at once -> FAILED; each named in the job log, nothing left queued)"
 }

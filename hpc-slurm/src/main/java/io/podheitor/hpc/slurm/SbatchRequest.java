@@ -29,11 +29,8 @@ public record SbatchRequest(Optional<String> partition, OptionalInt cpus, Option
                             boolean exportAll, JobCommand command) {
 
     private static final Pattern PARTITION = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
-    private static final Pattern MEM = Pattern.compile("[0-9]{1,12}[KMGT]?");
     private static final Pattern JOB_NAME = Pattern.compile("[A-Za-z0-9_.:+@-]{1,128}");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
-    /** Options the submitter sets itself: an extra argument may not repeat or override them. */
-    private static final List<String> OWNED = List.of("--parsable", "--export", "--export-file", "--wrap");
 
     public SbatchRequest {
         Objects.requireNonNull(partition, "partition");
@@ -50,7 +47,7 @@ public record SbatchRequest(Optional<String> partition, OptionalInt cpus, Option
                 throw new IllegalArgumentException("cpus " + c + " (1..100000)");
             }
         });
-        mem.ifPresent(m -> check("mem", m, MEM));
+        mem.ifPresent(m -> check("mem", m, SlurmValues.MEM));
         time.ifPresent(t -> {
             if (t.isNegative() || t.isZero() || t.toDays() > 365) {
                 throw new IllegalArgumentException("time " + t + " (more than 0, at most 365 days)");
@@ -71,11 +68,9 @@ public record SbatchRequest(Optional<String> partition, OptionalInt cpus, Option
         extraArgs = List.copyOf(extraArgs);
         for (String a : extraArgs) {
             noNul("extra argument", a);
-            for (String o : OWNED) {
-                if (a.equals(o) || a.startsWith(o + "=")) {
-                    throw new IllegalArgumentException("extra argument " + a + ": " + o + " is the submitter's own");
-                }
-            }
+            SlurmValues.submitterOption(a).ifPresent(o -> {
+                throw new IllegalArgumentException("extra argument " + a + ": " + o + " is the submitter's own");
+            });
         }
         Map<String, String> env = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : environment.entrySet()) {

@@ -3,6 +3,7 @@ package io.podheitor.hpc.backend.job;
 import io.podheitor.hpc.posix.PathText;
 import io.podheitor.hpc.ptcomm.PluginKeyException;
 import io.podheitor.hpc.ptcomm.PluginKeys;
+import io.podheitor.hpc.slurm.SlurmValues;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,8 +12,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Where a backup's scan runs (plugin key {@code scheduler}, docs/slurm.md §4) and, for {@code scheduler=slurm}, the
@@ -53,9 +52,6 @@ public record SchedulerKeys(boolean slurm, Optional<String> partition, OptionalI
             Optional.empty(), Optional.empty(), List.of(), Optional.empty(), Optional.empty(), DEFAULT_OUTPUT, Duration.ofSeconds(600),
             Optional.empty(), Relay.AUTO, Optional.empty(), 0, false);
 
-    private static final Pattern MEM = Pattern.compile("[0-9]{1,12}[KMGT]?");
-    private static final Pattern TIME = Pattern.compile("([0-9]{1,9})([smhd])");
-    private static final Pattern BIND = Pattern.compile("[A-Za-z0-9.-]{1,64}");
 
     public SchedulerKeys {
         sbatchArgs = List.copyOf(sbatchArgs);
@@ -100,14 +96,8 @@ public record SchedulerKeys(boolean slurm, Optional<String> partition, OptionalI
                 case "scheduler" -> slurm = value.equals("slurm");
                 case "partition" -> partition = (String) value;
                 case "cpus" -> cpus = (int) value;
-                case "mem" -> {
-                    mem = (String) value;
-                    if (!MEM.matcher(mem).matches()) {
-                        throw new BadRequestException("bad plugin parameter mem=\"" + mem
-                                + "\": expected a number and K, M, G or T (16G)");
-                    }
-                }
-                case "time" -> time = duration((String) value);
+                case "mem" -> mem = rule(key, (String) value, SlurmValues::mem);
+                case "time" -> time = rule(key, (String) value, SlurmValues::time);
                 case "sbatch_args" -> {
                     @SuppressWarnings("unchecked")
                     List<String> words = (List<String>) value;
@@ -119,24 +109,17 @@ public record SchedulerKeys(boolean slurm, Optional<String> partition, OptionalI
                 case "slurm_pending_timeout" -> pending = Duration.ofSeconds((int) value);
                 case "worker_command" -> worker = Path.of((String) value);
                 case "relay" -> relay = Relay.valueOf(((String) value).toUpperCase(java.util.Locale.ROOT));
-                case "relay_bind" -> {
-                    bind = (String) value;
-                    if (!BIND.matcher(bind).matches()) {
-                        throw new BadRequestException("bad plugin parameter relay_bind=\"" + bind
-                                + "\": expected an IPv4 address or a host name");
-                    }
-                }
+                case "relay_bind" -> bind = rule(key, (String) value, SlurmValues::bindAddress);
                 case "relay_port" -> port = (int) value;
                 case "relay_lz4" -> lz4 = (boolean) value;
                 default -> throw new IllegalStateException("SchedulerKeys.NAMES has " + key + " and parse does not");
             }
         }
         for (String a : extra) {
-            for (String owned : List.of("--parsable", "--export", "--export-file", "--wrap")) {
-                if (a.equals(owned) || a.startsWith(owned + "=")) {
-                    throw new BadRequestException("bad plugin parameter sbatch_args: " + owned
-                            + " is the submitter's own");
-                }
+            Optional<String> owned = SlurmValues.submitterOption(a);
+            if (owned.isPresent()) {
+                throw new BadRequestException("bad plugin parameter sbatch_args: " + owned.get()
+                        + " is the submitter's own");
             }
         }
         return new SchedulerKeys(slurm, Optional.ofNullable(partition),
@@ -146,23 +129,13 @@ public record SchedulerKeys(boolean slurm, Optional<String> partition, OptionalI
                 Optional.ofNullable(worker), relay, Optional.ofNullable(bind), port, lz4);
     }
 
-    /** {@code 90m}, {@code 1h}, {@code 30s}, {@code 2d}: more than 0, at most 365 days. */
-    static Duration duration(String text) throws BadRequestException {
-        Matcher m = TIME.matcher(text);
-        if (!m.matches()) {
-            throw new BadRequestException("bad plugin parameter time=\"" + text
-                    + "\": expected a number and s, m, h or d (90m, 1h)");
+    /** VALUE checked by RULE (hpc-slurm's SlurmValues), its message naming the key. */
+    private static <T> T rule(String key, String value, java.util.function.Function<String, T> rule)
+            throws BadRequestException {
+        try {
+            return rule.apply(value);
+        } catch (IllegalArgumentException e) {
+            throw new BadRequestException("bad plugin parameter " + key + "=\"" + value + "\": " + e.getMessage());
         }
-        long n = Long.parseLong(m.group(1));
-        Duration d = switch (m.group(2)) {
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofDays(n);
-        };
-        if (n == 0 || d.toDays() > 365) {
-            throw new BadRequestException("bad plugin parameter time=\"" + text + "\": more than 0, at most 365 days");
-        }
-        return d;
     }
 }

@@ -15,12 +15,17 @@ import io.podheitor.hpc.slurm.SlurmSubmitter;
 import io.podheitor.hpc.slurm.SlurmTools;
 import io.podheitor.hpc.slurm.WaitPolicy;
 import java.io.BufferedInputStream;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -316,7 +321,9 @@ public final class SlurmScan {
     }
 
     private int relay(RelayEndpoint.Accepted w) throws IOException {
-        InputStream fromWorker = new BufferedInputStream(RelayStreams.input(w.in(), w.lz4()), RELAY_BUFFER);
+        // unbuffered without LZ4: after the replay the relay reads the channel itself, so no byte may wait in a buffer
+        InputStream fromWorker = w.lz4()
+                ? new BufferedInputStream(RelayStreams.input(w.in(), true), RELAY_BUFFER) : w.in();
         OutputStream toWorkerRaw = RelayStreams.output(w.out(), w.lz4());
         FrameWriter toWorker = new FrameWriter(toWorkerRaw);
         shim.message(Status.INFO, "scan runs in Slurm job " + job + " on " + w.hello().host() + " (relay "
@@ -380,14 +387,11 @@ public final class SlurmScan {
             }
         });
         long bytes = 0;
-        byte[] buf = new byte[RELAY_BUFFER];
         String failure = null;
         try {
-            for (int n; (n = fromWorker.read(buf)) > 0; ) {
-                out.write(buf, 0, n);
-                bytes += n;
-            }
-        } catch (IOException e) {
+            bytes = w.lz4() ? copy(fromWorker, out) : copy(w.channel(), out);
+        } catch (RelayBroken e) {
+            bytes = e.bytes;
             failure = e.getMessage();
         }
         watch.interrupt();
@@ -398,6 +402,51 @@ public final class SlurmScan {
         }
         up.interrupt();
         return lost(w, bytes, endedBadly.get() != null ? "" : failure == null ? "" : " (" + failure + ")");
+    }
+
+    /** The relay's read or write failed after BYTES. */
+    private static final class RelayBroken extends Exception {
+        final long bytes;
+
+        RelayBroken(long bytes, IOException cause) {
+            super(cause.getMessage() == null ? cause.toString() : cause.getMessage(), cause);
+            this.bytes = bytes;
+        }
+    }
+
+    /** The worker's bytes as they come, through one direct buffer: the kernel copies in and out, nothing else. */
+    private static long copy(SocketChannel from, OutputStream out) throws RelayBroken {
+        WritableByteChannel to = out instanceof FileOutputStream f ? f.getChannel() : Channels.newChannel(out);
+        ByteBuffer b = ByteBuffer.allocateDirect(RELAY_BUFFER);
+        long bytes = 0;
+        try {
+            while (from.read(b) > 0) {
+                b.flip();
+                bytes += b.remaining();
+                while (b.hasRemaining()) {
+                    to.write(b);
+                }
+                b.clear();
+            }
+            return bytes;
+        } catch (IOException e) {
+            throw new RelayBroken(bytes, e);
+        }
+    }
+
+    /** The decompressed bytes of an LZ4 relay, as they come. */
+    private static long copy(InputStream from, OutputStream out) throws RelayBroken {
+        byte[] buf = new byte[RELAY_BUFFER];
+        long bytes = 0;
+        try {
+            for (int n; (n = from.read(buf)) > 0; ) {
+                out.write(buf, 0, n);
+                bytes += n;
+            }
+            return bytes;
+        } catch (IOException e) {
+            throw new RelayBroken(bytes, e);
+        }
     }
 
     /**

@@ -3,11 +3,11 @@ package io.podheitor.hpc.cli.genfileset;
 import io.podheitor.hpc.ptcomm.KeySpec;
 import io.podheitor.hpc.ptcomm.PluginKeyException;
 import io.podheitor.hpc.ptcomm.PluginKeys;
+import io.podheitor.hpc.slurm.SlurmValues;
 import io.podheitor.hpc.shard.Shard;
 import io.podheitor.hpc.shard.ShardSpec;
 import io.podheitor.hpc.shard.SubtreeList;
 import java.io.ByteArrayOutputStream;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -42,14 +42,6 @@ public final class Planner {
     /** The {@code scheduler=slurm} keys without an option: {@code --key} gives them, with --scheduler slurm only. */
     static final Set<String> SLURM_KEYS = Set.of("slurm_output", "slurm_pending_timeout", "worker_command",
             "relay_port");
-    /** {@code mem}: as the backend takes it (SchedulerKeys), sbatch --mem's number and unit. */
-    private static final Pattern MEM = Pattern.compile("[0-9]{1,12}[KMGT]?");
-    /** {@code time}: as the backend takes it (SchedulerKeys). */
-    private static final Pattern TIME = Pattern.compile("([0-9]{1,9})([smhd])");
-    /** {@code relay_bind}: as the backend takes it (SchedulerKeys): an IPv4 address or a host name. */
-    private static final Pattern BIND = Pattern.compile("[A-Za-z0-9.-]{1,64}");
-    /** sbatch arguments the backend's submitter gives itself and refuses in {@code sbatch_args}. */
-    private static final List<String> SUBMITTER_ARGS = List.of("--parsable", "--export", "--export-file", "--wrap");
     /** What --one-node-per-shard adds to sbatch_args. */
     static final String EXCLUSIVE = "--exclusive";
 
@@ -317,24 +309,18 @@ public final class Planner {
         option(keys, "--partition", "partition", s.partition());
         option(keys, "--cpus", "cpus", s.cpus());
         option(keys, "--mem", "mem", s.mem());
-        if (s.mem() != null && !MEM.matcher(s.mem()).matches()) {
-            throw new IllegalArgumentException("--mem \"" + s.mem() + "\": expected a number and K, M, G or T (16G)");
-        }
+        rule("--mem", s.mem(), SlurmValues::mem);
         option(keys, "--time", "time", s.time());
-        if (s.time() != null) {
-            checkTime(s.time());
-        }
+        rule("--time", s.time(), SlurmValues::time);
         List<String> words = new ArrayList<>();
         if (s.sbatchArgs() != null) {
             option(keys, "--sbatch-args", "sbatch_args", s.sbatchArgs());
             words.addAll(List.of(s.sbatchArgs().split(" ")));
             for (String a : words) {
-                for (String own : SUBMITTER_ARGS) {
-                    if (a.equals(own) || a.startsWith(own + "=")) {
-                        throw new IllegalArgumentException("--sbatch-args: " + own + " is the submitter's own (the "
-                                + "backend gives it and refuses it in sbatch_args)");
-                    }
-                }
+                SlurmValues.submitterOption(a).ifPresent(own -> {
+                    throw new IllegalArgumentException("--sbatch-args: " + own + " is the submitter's own (the "
+                            + "backend gives it and refuses it in sbatch_args)");
+                });
                 if (s.oneNodePerShard() && a.startsWith(EXCLUSIVE + "=")) {
                     throw new IllegalArgumentException("--sbatch-args " + a + " and --one-node-per-shard (which "
                             + "adds " + EXCLUSIVE + ") contradict each other: give one");
@@ -349,10 +335,7 @@ public final class Planner {
         option(keys, "--slurm-conf", "slurm_conf", s.slurmConf());
         option(keys, "--relay", "relay", s.relay());
         option(keys, "--relay-bind", "relay_bind", s.relayBind());
-        if (s.relayBind() != null && !BIND.matcher(s.relayBind()).matches()) {
-            throw new IllegalArgumentException("--relay-bind \"" + s.relayBind() + "\": expected an IPv4 address or "
-                    + "a host name (A-Z a-z 0-9 . -, at most 64)");
-        }
+        rule("--relay-bind", s.relayBind(), SlurmValues::bindAddress);
         if ("unix".equals(s.relay()) && (s.relayBind() != null || s.relayLz4())) {
             throw new IllegalArgumentException((s.relayBind() != null ? "--relay-bind" : "--relay-lz4")
                     + " is for the TCP relay; --relay unix never uses it");
@@ -378,21 +361,15 @@ public final class Planner {
         keys.put(key, value);
     }
 
-    /** {@code time}: a number and s, m, h or d, more than 0, at most 365 days (the backend's rule). */
-    private static void checkTime(String text) {
-        java.util.regex.Matcher m = TIME.matcher(text);
-        if (!m.matches()) {
-            throw new IllegalArgumentException("--time \"" + text + "\": expected a number and s, m, h or d (90m, 1h, 2d)");
+    /** A value checked by its rule (hpc-slurm's SlurmValues, the backend's too), the message naming the option. */
+    private static void rule(String option, String value, java.util.function.Function<String, ?> rule) {
+        if (value == null) {
+            return;
         }
-        long n = Long.parseLong(m.group(1));
-        Duration d = switch (m.group(2)) {
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofDays(n);
-        };
-        if (n == 0 || d.toDays() > 365) {
-            throw new IllegalArgumentException("--time \"" + text + "\": more than 0, at most 365 days");
+        try {
+            rule.apply(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(option + " \"" + value + "\": " + e.getMessage(), e);
         }
     }
 
