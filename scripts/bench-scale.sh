@@ -18,8 +18,9 @@
 #   (dd bs=1M oflag=direct conv=fsync), the ceiling of a disk-backed SD's File Volume on this host.
 # Prints one line per job and a markdown table of medians per size and kind.
 # Environment: PHPC_STATE (default /tmp/podheitor-hpc-bench-scale), PHPC_{DIR,FD,SD}_PORT (19481-19483; the
-# PostgreSQL port is DIR port + 4), PHPC_SKIP_BUILD=1, OUT (raw outputs). Every daemon is stopped (by PID,
-# through the harness) and the catalog and Volumes removed on exit.
+# PostgreSQL port is DIR port + 4), PHPC_SKIP_BUILD=1, OUT (raw outputs); PHPC_BACULA=15 (Bacula 15.0.3 from
+# the private root; --trees is bound into it, and PHPC_STATE must be another than a 9.6 run's).
+# Every daemon is stopped (by PID, through the harness) and the catalog and Volumes removed on exit.
 # shellcheck source-path=SCRIPTDIR
 set -Eeuo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -39,7 +40,7 @@ while [ $# -gt 0 ]; do
     --runs) runs=$2; shift 2;;
     --trees) trees=$2; shift 2;;
     --dd-mib) ddmib=$2; shift 2;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0;;
     *) echo "bench-scale: unknown argument $1" >&2; exit 2;;
   esac
 done
@@ -48,6 +49,8 @@ done
 [[ "$runs" =~ ^[1-9][0-9]*$ ]] || { echo "bench-scale: --runs must be a positive integer" >&2; exit 2; }
 [[ "$ddmib" =~ ^[0-9]+$ ]] || { echo "bench-scale: --dd-mib must be a number" >&2; exit 2; }
 case $trees in /*) ;; *) echo "bench-scale: --trees must be an absolute path" >&2; exit 2;; esac
+# Bacula 15 runs chrooted in its private root: the trees must be bound in at the same path
+if [ "${PHPC_BACULA:-9.6}" = 15 ]; then export PHPC_ROOTFS_BINDS=${PHPC_ROOTFS_BINDS:+$PHPC_ROOTFS_BINDS:}$trees; fi
 ensure_state_dir "$PHPC_STATE"
 if [ "${PHPC_SKIP_BUILD:-0}" != 1 ]; then "$ROOT/scripts/build.sh" >&2; fi
 OUT=${OUT:-$PHPC_STATE/bench-scale-$(date +%Y%m%d-%H%M%S)}
