@@ -40,7 +40,7 @@ while [ $# -gt 0 ]; do
     --runs) runs=$2; shift 2;;
     --trees) trees=$2; shift 2;;
     --dd-mib) ddmib=$2; shift 2;;
-    -h|--help) sed -n '2,25p' "$0"; exit 0;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0;;
     *) echo "bench-scale: unknown argument $1" >&2; exit 2;;
   esac
 done
