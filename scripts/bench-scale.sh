@@ -14,6 +14,7 @@
 #      the job, then an Accurate Incremental of the unchanged tree: bacula-fd's VmHWM during the job (the
 #      harness resets it at the job's start) minus that VmRSS = the Accurate list's memory ->
 #      bytes per catalog entry (= the Full's JobFiles). The Director's VmHWM during the job too.
+#   3. plugin only: a second Full, whose rows go into a catalog that holds the first one's: its insert rate.
 # --dd-mib M (default 2048; 0 = off): the disk's sequential direct write rate under the state directory
 #   (dd bs=1M oflag=direct conv=fsync), the ceiling of a disk-backed SD's File Volume on this host.
 # Prints one line per job and a markdown table of medians per size and kind.
@@ -40,7 +41,7 @@ while [ $# -gt 0 ]; do
     --runs) runs=$2; shift 2;;
     --trees) trees=$2; shift 2;;
     --dd-mib) ddmib=$2; shift 2;;
-    -h|--help) sed -n '2,23p' "$0"; exit 0;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0;;
     *) echo "bench-scale: unknown argument $1" >&2; exit 2;;
   esac
 done
@@ -87,6 +88,27 @@ fd_pid() { "$H" pids | grep -o '\bfd=[0-9]*' | cut -d= -f2; }
 dir_pid() { "$H" pids | grep -o '\bdir=[0-9]*' | cut -d= -f2; }
 status_kb() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
 q() { "$H" query "$1"; }
+pg_admin() { # SQL as the catalog server's superuser (the harness's own psql helper)
+  ( # shellcheck source=lib/bacula-harness.sh
+    . "$H"; load_env; pg_psql -d postgres -A -t -c "$1" )
+}
+pglog=$PHPC_STATE/log/postgres.out
+# the catalog's attribute insert of one job, from the server log after byte OFFSET: Bacula's batch insert is a
+# COPY into a temporary table while the SD despools, then INSERT INTO Path/Filename/File ... SELECT from it.
+# Prints "seconds statements": from the start of the first such statement to the end of the last one (the log
+# line's time stamp is its end; minus its duration is its start).
+insert_window() { # log offset
+  tail -c +"$(($2 + 1))" "$1" | LC_ALL=C awk '
+    /duration: [0-9.]+ ms +(statement|execute [^:]*): / {
+      if ($0 !~ /[Bb]atch/ && $0 !~ /INSERT INTO (File|Path|Filename) /) next
+      split($2, hms, ":"); t = hms[1] * 3600 + hms[2] * 60 + hms[3]
+      for (i = 1; i <= NF; i++) if ($i == "duration:") { d = $(i + 1) / 1000; break }
+      if (n == 0 || t - d < a) a = t - d
+      if (n == 0 || t > b) b = t
+      n++
+    }
+    END { if (n) printf "%.2f %d\n", b - a, n; else print "0 0" }'
+}
 
 lines=$OUT/lines.txt
 : > "$lines"
@@ -99,6 +121,10 @@ for ((r = 1; r <= runs; r++)); do
       if [ "$k" = plugin ]; then args=(backup-plugin "podheitor-hpc:path=$t"); else args=(backup "$t"); fi
       "$H" reset-catalog >/dev/null 2>&1 || true
       "$H" up >/dev/null 2>>"$OUT/harness.err"
+      # every statement's duration into the catalog server's log (ms resolution): the insert window below
+      pg_admin "ALTER SYSTEM SET log_min_duration_statement = 0" >/dev/null
+      pg_admin "SELECT pg_reload_conf()" >/dev/null
+      pgoff=$(stat -c %s "$pglog")
       full=$("$H" "${args[@]}" Full Accurate=yes 2>>"$OUT/harness.err") \
         || { echo "$full" > "$OUT/$r-$n-$k-full.txt"; die "$label: the Full did not end OK ($OUT/$r-$n-$k-full.txt)"; }
       echo "$full" > "$OUT/$r-$n-$k-full.txt"
@@ -107,10 +133,7 @@ for ((r = 1; r <= runs; r++)); do
       rows=$(q "SELECT count(*) FROM file WHERE jobid=$id")
       sizes_b=$(q "SELECT pg_total_relation_size('file'), COALESCE(pg_total_relation_size(to_regclass('filename')), 0), pg_total_relation_size('path'), pg_relation_size('file'), (SELECT count(*) FROM path)")
       read -r file_b filename_b path_b fileheap_b paths <<< "$sizes_b"
-      t_desp=$(q "SELECT CAST(EXTRACT(EPOCH FROM min(Time)) AS BIGINT) FROM Log WHERE JobId=$id AND LogText LIKE '%Despooling%'")
-      t_end=$(q "SELECT CAST(EXTRACT(EPOCH FROM EndTime) AS BIGINT) FROM Job WHERE JobId=$id")
-      ins_s=$(( ${t_end:-0} - ${t_desp:-0} ))
-      [ -n "$t_desp" ] || ins_s=0
+      read -r ins_s ins_stmts < <(insert_window "$pglog" "$pgoff")
 
       # fresh daemons, the catalog kept: bacula-fd holds nothing before the Accurate Incremental
       "$H" down >/dev/null 2>>"$OUT/harness.err"
@@ -124,13 +147,25 @@ for ((r = 1; r <= runs; r++)); do
       incfd=$(grep -o 'Peak_RSS_kB fd=[0-9]*' <<< "$inc" | cut -d= -f2)
       incdir=$(grep -o ' dir=[0-9]*   (VmHWM' <<< "$inc" | grep -o '[0-9]*')
       incfiles=$(field JobFiles "$inc") incel=$(field Elapsed_s "$inc")
+      # plugin only (the catalog's work does not depend on the kind): a second Full into the catalog that
+      # holds the first one's rows (and all its paths already): the insert rate of a recurring Full
+      ins2_s=0 rows2=0
+      if [ "$k" = plugin ]; then
+        pgoff=$(stat -c %s "$pglog")
+        full2=$("$H" "${args[@]}" Full Accurate=yes 2>>"$OUT/harness.err") \
+          || { echo "$full2" > "$OUT/$r-$n-$k-full2.txt"; die "$label: the second Full did not end OK"; }
+        echo "$full2" > "$OUT/$r-$n-$k-full2.txt"
+        rows2=$(q "SELECT count(*) FROM file WHERE jobid=$(field JobId "$full2")")
+        read -r ins2_s _ < <(insert_window "$pglog" "$pgoff")
+      fi
       awk -v l="$label" -v id="$id" -v f="$files" -v el="$el" -v rows="$rows" -v fb="$file_b" -v fnb="$filename_b" \
-          -v pb="$path_b" -v fh="$fileheap_b" -v ins="$ins_s" -v ffd="$fullfd" -v base="$base" -v ifd="$incfd" \
-          -v plen="${pathlen[$n]}" -v idir="$incdir" -v dbase="$dirbase" -v paths="$paths" -v inf="$incfiles" -v iel="$incel" 'BEGIN{
+          -v pb="$path_b" -v fh="$fileheap_b"  -v ins="$ins_s" -v nst="$ins_stmts" -v ffd="$fullfd" -v base="$base" -v ifd="$incfd" \
+          -v plen="${pathlen[$n]}" -v idir="$incdir" -v dbase="$dirbase" -v paths="$paths" -v inf="$incfiles" -v iel="$incel" \
+          -v ins2="$ins2_s" -v rows2="$rows2" 'BEGIN{
         per = (f > 0 ? (ifd - base) * 1024 / f : 0)
-        printf "%s path_chars=%s full_jobid=%d full_files=%d full_elapsed_s=%d file_rows=%d file_bytes=%.0f filename_bytes=%.0f path_bytes=%.0f file_heap_bytes=%.0f path_rows=%d file_bytes_per_row=%.1f catalog_bytes_per_row=%.1f insert_s=%d insert_rows_per_s=%.0f full_fd_hwm_kB=%d fd_base_kB=%d inc_fd_hwm_kB=%d accurate_bytes_per_entry=%.1f dir_base_kB=%d inc_dir_hwm_kB=%d inc_files=%d inc_elapsed_s=%d\n",
-          l, plen, id, f, el, rows, fb, fnb, pb, fh, paths, (rows > 0 ? fb / rows : 0), (rows > 0 ? (fb + fnb + pb) / rows : 0), ins, (ins > 0 ? rows / ins : 0),
-          ffd, base, ifd, per, dbase, idir, inf, iel }' | tee -a "$lines"
+        printf "%s path_chars=%s full_jobid=%d full_files=%d full_elapsed_s=%d file_rows=%d file_bytes=%.0f filename_bytes=%.0f path_bytes=%.0f file_heap_bytes=%.0f path_rows=%d insert_statements=%d file_bytes_per_row=%.1f catalog_bytes_per_row=%.1f insert_s=%.2f insert_rows_per_s=%.0f full_fd_hwm_kB=%d fd_base_kB=%d inc_fd_hwm_kB=%d accurate_bytes_per_entry=%.1f dir_base_kB=%d inc_dir_hwm_kB=%d inc_files=%d inc_elapsed_s=%d full2_rows=%d full2_insert_s=%.2f full2_insert_rows_per_s=%.0f\n",
+          l, plen, id, f, el, rows, fb, fnb, pb, fh, paths, nst, (rows > 0 ? fb / rows : 0), (rows > 0 ? (fb + fnb + pb) / rows : 0), ins, (ins > 0 ? rows / ins : 0),
+          ffd, base, ifd, per, dbase, idir, inf, iel, rows2, ins2, (ins2 > 0 ? rows2 / ins2 : 0) }' | tee -a "$lines"
     done
   done
 done
@@ -150,11 +185,11 @@ spread() { col "$1" "$2" "$3" | paste -sd/ -; }
   echo
   echo "sizes $sizes; kinds $kinds; $runs run(s); Bacula ${PHPC_BACULA:-9.6}, PostgreSQL catalog; $(nproc) CPUs"
   echo
-  echo "| N | kind | mean path bytes | Full files | Full s | File rows | Path rows | file bytes/row | file+filename+path bytes/row | insert s | insert rows/s | FD base kB | Incr FD VmHWM kB (runs) | **Accurate bytes/entry** (runs) | Dir base kB | Incr Dir VmHWM kB | Incr s |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+  echo "| N | kind | mean path bytes | Full files | Full s | File rows | Path rows | file bytes/row | file+filename+path bytes/row | insert s | insert rows/s | 2nd Full insert rows/s | FD base kB | Incr FD VmHWM kB (runs) | **Accurate bytes/entry** (runs) | Dir base kB | Incr Dir VmHWM kB | Incr s |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
   for n in "${size_list[@]}"; do
     for k in "${kind_list[@]}"; do
-      echo "| $n | $k | ${pathlen[$n]} | $(col "$n" "$k" full_files | median) | $(col "$n" "$k" full_elapsed_s | median) | $(col "$n" "$k" file_rows | median) | $(col "$n" "$k" path_rows | median) | $(col "$n" "$k" file_bytes_per_row | median) | $(col "$n" "$k" catalog_bytes_per_row | median) | $(col "$n" "$k" insert_s | median) | $(col "$n" "$k" insert_rows_per_s | median) | $(col "$n" "$k" fd_base_kB | median) | $(col "$n" "$k" inc_fd_hwm_kB | median) ($(spread "$n" "$k" inc_fd_hwm_kB)) | **$(col "$n" "$k" accurate_bytes_per_entry | median)** ($(spread "$n" "$k" accurate_bytes_per_entry)) | $(col "$n" "$k" dir_base_kB | median) | $(col "$n" "$k" inc_dir_hwm_kB | median) | $(col "$n" "$k" inc_elapsed_s | median) |"
+      echo "| $n | $k | ${pathlen[$n]} | $(col "$n" "$k" full_files | median) | $(col "$n" "$k" full_elapsed_s | median) | $(col "$n" "$k" file_rows | median) | $(col "$n" "$k" path_rows | median) | $(col "$n" "$k" file_bytes_per_row | median) | $(col "$n" "$k" catalog_bytes_per_row | median) | $(col "$n" "$k" insert_s | median) | $(col "$n" "$k" insert_rows_per_s | median) | $(if [ "$k" = plugin ]; then col "$n" "$k" full2_insert_rows_per_s | median; else echo -; fi) | $(col "$n" "$k" fd_base_kB | median) | $(col "$n" "$k" inc_fd_hwm_kB | median) ($(spread "$n" "$k" inc_fd_hwm_kB)) | **$(col "$n" "$k" accurate_bytes_per_entry | median)** ($(spread "$n" "$k" accurate_bytes_per_entry)) | $(col "$n" "$k" dir_base_kB | median) | $(col "$n" "$k" inc_dir_hwm_kB | median) | $(col "$n" "$k" inc_elapsed_s | median) |"
     done
   done
   [ -z "$dd_line" ] || { echo; echo "disk: $dd_line"; }
