@@ -27,6 +27,17 @@ public final class RelayStreams {
         return new LZ4BlockOutputStream(raw, BLOCK, LZ4Factory.safeInstance().fastCompressor(), new CRC32C(), true);
     }
 
+    /**
+     * Ends what OUT (from {@link #output}) sends: the last LZ4 block and the stream's end mark, or a flush; the
+     * connection itself stays open (closing an LZ4 stream would close the channel under the other direction).
+     */
+    public static void finish(OutputStream out) throws IOException {
+        if (out instanceof LZ4BlockOutputStream lz4) {
+            lz4.finish();
+        }
+        out.flush();
+    }
+
     public static InputStream input(InputStream raw, boolean lz4) {
         if (!lz4) {
             return raw;

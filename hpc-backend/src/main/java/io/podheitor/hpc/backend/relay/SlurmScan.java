@@ -362,9 +362,7 @@ public final class SlurmScan {
                 shimDone.set(true);
                 try {
                     toWorker.flush();
-                    if (toWorkerRaw != w.out()) {
-                        toWorkerRaw.close(); // the last LZ4 block, then the channel's output side
-                    }
+                    RelayStreams.finish(toWorkerRaw); // the LZ4 end mark; the channel stays open for the down direction
                     w.channel().shutdownOutput();
                 } catch (IOException ignored) {
                     // the worker is gone: the down direction sees its end

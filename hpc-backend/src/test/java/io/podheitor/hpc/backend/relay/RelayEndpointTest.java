@@ -162,6 +162,11 @@ class RelayEndpointTest {
             OutputStream toWorker = RelayStreams.output(w.out(), true);
             roundTrip(c.out(), fromWorker, 5 << 20);
             roundTrip(toWorker, c.in(), 10); // a CHECK answer's size: must not wait for a full block
+            // the submitter ends its direction (after T): the worker sees the end, the other direction still flows
+            RelayStreams.finish(toWorker);
+            w.channel().shutdownOutput();
+            assertEquals(-1, c.in().read());
+            roundTrip(c.out(), fromWorker, 1 << 20);
             c.channel().close();
             w.channel().close();
         }
