@@ -1111,7 +1111,7 @@ static void test_failures(void)
     CHECK_MSG(M_FATAL(), "podheitor-hpc: bad plugin string: unknown key \"foo\" (known keys: "
                          "path, mode, threads, channel_depth, backend, timeout, aclsupport, xattrsupport, readahead, "
                          "hardlink_memory, spill_dir, progress, metrics_dir, restore_threads, shard, strategy, "
-                         "subtree, mtime_bucket, changelog_user, state_dir, rctime_margin, gpfs_policy_args, snapshot, parallel_reads, stripe_readers, stripe_min, restripe, throttle_file)");
+                         "subtree, mtime_bucket, changelog_user, state_dir, rctime_margin, gpfs_policy_args, snapshot, parallel_reads, stripe_readers, stripe_min, restripe, throttle_file, scheduler, partition, cpus, mem, time, sbatch_args, slurm_conf, slurm_bin, slurm_output, slurm_pending_timeout, worker_command, relay, relay_bind, relay_port, relay_lz4)");
     CHECK(count_type(M_FATAL()) == 1, "bad key: one fatal");
     /* a malformed sharding value fails the job the same way, before any backend runs */
     reset_msgs();
