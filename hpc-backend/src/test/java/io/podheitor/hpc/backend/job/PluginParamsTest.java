@@ -202,6 +202,24 @@ class PluginParamsTest {
                 continue;
             }
             boolean changed = false;
+            if (SchedulerKeys.NAMES.contains(k.name())) {
+                // read by SchedulerKeys from the same lines; PluginParams accepts them and leaves them alone
+                SchedulerKeys none = SchedulerKeys.parse(base(null));
+                List<byte[]> values = new ArrayList<>(good(k));
+                if (k.name().equals("mem") || k.name().equals("time")) {
+                    values.add(b(k.name().equals("mem") ? "16G" : "90m")); // their own rules narrow the word type
+                }
+                for (byte[] v : values) {
+                    assertEquals(without(k, v), PluginParams.parse(with(k, v)), k.name());
+                    try {
+                        changed |= !none.equals(SchedulerKeys.parse(with(k, v)));
+                    } catch (BadRequestException e) {
+                        // a value the table takes and the key's own rule refuses (mem=a): another value shows it
+                    }
+                }
+                assertTrue(changed, k.name() + " is accepted but used by neither PluginParams nor SchedulerKeys");
+                continue;
+            }
             for (byte[] v : good(k)) {
                 changed |= !without(k, v).equals(PluginParams.parse(with(k, v)));
             }
