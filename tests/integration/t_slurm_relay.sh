@@ -12,6 +12,8 @@
 #   106 bconsole cancel mid-backup: the job is Canceled and the Slurm job is CANCELLED (scancel), nothing left queued
 #   107 failures before the worker connects: a refused partition, a job pending past slurm_pending_timeout (cancelled,
 #       nothing left queued), a worker that exits at once (FAILED, its output quoted)
+#   108 a worker killed by its own time limit mid-backup (time=1m): the job fails naming the Slurm job and TIMEOUT,
+#       bacula-fd keeps its pid, nothing left queued
 # With Bacula 15 the FD runs chrooted in the trixie root, which has no Slurm: slurm_bin names wrappers that run the
 # host's commands in the host's root (chroot /proc/PID/root of the lab's munged; a site runs the FD and the Slurm client on one system).
 
@@ -58,7 +60,7 @@ relay_lab() { # test-name
 
 # the plugin-string keys every test here gives
 relay_keys() {
-  local k="scheduler=slurm;slurm_conf=$IT_STATE/slurm-relay/etc/slurm.conf;partition=backup;time=15m;mem=300M"
+  local k="scheduler=slurm;slurm_conf=$IT_STATE/slurm-relay/etc/slurm.conf;partition=backup;time=${RELAY_TIME:-15m};mem=300M"
   k+=";slurm_output=$SCRATCH/worker-%j.out"
   [ "${PHPC_BACULA:-9.6}" = 9.6 ] || k+=";slurm_bin=$IT_TRUSTED/slurm-bin;spill_dir=$SCRATCH"
   echo "$k"
@@ -182,14 +184,14 @@ test_104_slurm_shards() {
   pass "$n (Fulls ${jobs[*]} in Slurm jobs ${sjobs[*]}: $msg; restored together = the tree)"
 }
 
-# a backup slowed by the throttle file (1 s pause per 256 entries): ~80 s unless stopped; prints the harness's
-# background PID into the variable named $2, the Bacula job id into $3 and the Slurm job id into $4
-relay_slow_backup() { # test-name pid-var jobid-var slurmjob-var
+# a backup slowed by the throttle file (PAUSE ms, default 1000, per 256 entries): ~80 s unless stopped; prints the
+# harness's background PID into the variable named $2, the Bacula job id into $3 and the Slurm job id into $4
+relay_slow_backup() { # test-name pid-var jobid-var slurmjob-var [pause-ms]
   local n=$1 T F out i line
   local -n _hp=$2 _j=$3 _sj=$4
   T=$(mk_tree relayslow -n 20000 --big 0 --max-small 128 --symlinks 0 --hardlinks 0 --seed 23)
   F=$SCRATCH/$n.throttle.toml
-  printf 'threads = 1\nread_buffer_kib = 64\npause_ms = 1000\n' > "$F"
+  printf 'threads = 1\nread_buffer_kib = 64\npause_ms = %s\n' "${5:-1000}" > "$F"
   out=$SCRATCH/$n.slow
   : > "$out.err"
   H backup-plugin "podheitor-hpc:path=$T;$(relay_keys);throttle_file=$F" Full > "$out" 2> "$out.err" &
@@ -247,6 +249,32 @@ test_106_slurm_cancel() {
   pass "$n (job $j cancelled in bconsole -> Slurm job $sj CANCELLED, nothing left queued)"
 }
 
+test_108_slurm_timeout() {
+  local n=slurm_timeout hp j sj fd0 fd1 st log q t0
+  require_plugin $n || return 0
+  relay_lab $n || return 0
+  fd0=$(fd_pid)
+  t0=$SECONDS
+  # 2 s per 256 entries: ~160 s of scan under a 1-minute limit, which slurmctld enforces within about a minute
+  RELAY_TIME=1m relay_slow_backup $n hp j sj 2000
+  [ -n "$sj" ] && [ -n "$j" ] || { wait "$hp" || true; fail $n "the slow backup did not start a Slurm job (job '$j')"; return 0; }
+  wait "$hp" || true
+  st=$(H jobstatus "$j")
+  [ "$st" = f ] || [ "$st" = E ] || { fail $n "job $j ended $st under a 1-minute Slurm limit, expected f or E"; return 0; }
+  [ "$(relay_state "$sj")" = TIMEOUT ] || { fail $n "Slurm job $sj is '$(relay_state "$sj")', expected TIMEOUT"; return 0; }
+  log=$(H joblog "$j")
+  grep -q "Slurm job $sj .*TIMEOUT" <<< "$log" \
+    || { fail $n "job $j: the log does not name Slurm job $sj and TIMEOUT: $(job_err "$j")"; return 0; }
+  fd1=$(fd_pid)
+  [ -n "$fd1" ] && [ "$fd1" = "$fd0" ] || { fail $n "bacula-fd died or changed pid ($fd0 -> ${fd1:-none})"; return 0; }
+  q=$(relay_queued)
+  [ -z "$q" ] || { fail $n "jobs left in the queue: $q"; return 0; }
+  note "$(grep -m1 "Slurm job $sj .*TIMEOUT" <<< "$log" | sed 's/^.*JobId [0-9]*: //' | cut -c1-200)"
+  it_slurm_relay_down   # the last test of this file
+  rm -f "$CTX/relay-lab-up"
+  pass "$n (job $j: Slurm job $sj killed by its 1-minute limit after $((SECONDS - t0)) s -> JobStatus $st naming it and TIMEOUT; FD pid $fd0 alive; nothing queued)"
+}
+
 # a backup that must fail before its worker connects, with a job-log line matching REGEX; 1 after a FAIL line
 relay_must_fail() { # test-name what plugin-keys regex
   local out=$SCRATCH/$1.$RANDOM j
@@ -269,7 +297,5 @@ test_107_slurm_failures() {
     "Slurm job [0-9]* still PENDING (BeginTime) after 4 s (slurm_pending_timeout): cancelled" || return 0
   relay_must_fail $n "a worker that exits at once" "path=$T;$(relay_keys);worker_command=/bin/false" \
     "Slurm job [0-9]* ended FAILED.* before its worker connected" || return 0
-  it_slurm_relay_down
-  rm -f "$CTX/relay-lab-up"
   pass "$n (refused partition, pending past the timeout -> cancelled, a worker exiting at once -> FAILED; each named in the job log, nothing left queued)"
 }

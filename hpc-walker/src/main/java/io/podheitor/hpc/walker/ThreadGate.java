@@ -12,22 +12,28 @@ import java.util.function.IntSupplier;
  * one volatile read and no lock.
  *
  * <p>Deadlock-free as used by {@link Walk}: a thread holds at most one permit, never while it waits for another,
- * and a holder waits only for the consumer (channel space, read-ahead budget), which needs no permit.
+ * and a holder waits only for the consumer (channel space, read-ahead budget), which needs no permit. Other entry
+ * sources whose own threads make the metadata calls (the change-set source's stats) use it the same way, so the
+ * throttle's thread limit reaches them too.
  */
-final class ThreadGate {
+public final class ThreadGate {
     private final int poolSize;
     private final IntSupplier limit;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition freed = lock.newCondition();
     private int inside; // permits held through the locked path
 
-    ThreadGate(int poolSize, IntSupplier limit) {
+    /**
+     * @param poolSize the threads that may call {@link #enter}
+     * @param limit    how many of them may be inside at once now (read on every entry)
+     */
+    public ThreadGate(int poolSize, IntSupplier limit) {
         this.poolSize = poolSize;
         this.limit = limit;
     }
 
     /** The limit now: the supplier's, at least 1, at most the pool's size. */
-    int current() {
+    public int current() {
         return Math.max(1, Math.min(poolSize, limit.getAsInt()));
     }
 
@@ -36,7 +42,7 @@ final class ThreadGate {
      *
      * @return whether a permit was taken (pass it to {@link #exit})
      */
-    boolean enter() throws InterruptedException {
+    public boolean enter() throws InterruptedException {
         if (current() >= poolSize) {
             return false;
         }
@@ -53,7 +59,8 @@ final class ThreadGate {
         }
     }
 
-    void exit(boolean taken) {
+    /** Gives back the permit {@link #enter} took, if it took one. */
+    public void exit(boolean taken) {
         if (!taken) {
             return;
         }

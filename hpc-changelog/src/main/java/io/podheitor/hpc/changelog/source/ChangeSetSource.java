@@ -17,6 +17,7 @@ import io.podheitor.hpc.source.SourceEnd;
 import io.podheitor.hpc.source.SourceItem;
 import io.podheitor.hpc.source.SourceStats;
 import io.podheitor.hpc.walker.Paths;
+import io.podheitor.hpc.walker.ThreadGate;
 import io.podheitor.hpc.walker.Walk;
 import io.podheitor.hpc.walker.WalkOptions;
 import io.podheitor.hpc.walker.WholeFile;
@@ -94,9 +95,12 @@ public final class ChangeSetSource implements EntrySource {
     private final EntryFilter filter;
     private final WalkOptions options;
     private final java.util.concurrent.Semaphore readAheadSpace;
+    private final int readAheadTotal;
     private final Function<byte[], Walk> walks;
     private final BlockingQueue<Slot> slots;
     private final ExecutorService stats;
+    /** The throttle's thread limit over the stat threads (docs/throttle.md §3), as the walk's own gate. */
+    private final ThreadGate gate;
     private final Thread producer;
     private final AtomicLong entries = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
@@ -114,10 +118,11 @@ public final class ChangeSetSource implements EntrySource {
             int window) {
         this.filter = filter;
         this.options = options;
-        this.readAheadSpace = new java.util.concurrent.Semaphore((int) Math.min(Integer.MAX_VALUE,
-                options.readAheadBudget()));
+        this.readAheadTotal = (int) Math.min(Integer.MAX_VALUE, options.readAheadBudget());
+        this.readAheadSpace = new java.util.concurrent.Semaphore(readAheadTotal);
         this.walks = walks;
         this.threads = threads;
+        this.gate = new ThreadGate(threads, options.limits()::threads);
         this.slots = new ArrayBlockingQueue<>(window);
         AtomicInteger n = new AtomicInteger();
         this.stats = Executors.newFixedThreadPool(threads, r -> {
@@ -278,11 +283,29 @@ public final class ChangeSetSource implements EntrySource {
         return -1;
     }
 
-    /** The item of one changed path, or null when it is gone or not admitted. */
+    /**
+     * The item of one changed path, or null when it is gone, not admitted or the source was cancelled; at most
+     * as many stat threads at once as the throttle allows now ({@link WalkOptions#limits()}).
+     */
     private SourceItem statItem(byte[] path) {
         if (cancelled) {
             return null;
         }
+        boolean permit;
+        try {
+            permit = gate.enter();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // shutdownNow of a cancelled source
+            return null;
+        }
+        try {
+            return statItemInside(path);
+        } finally {
+            gate.exit(permit);
+        }
+    }
+
+    private SourceItem statItemInside(byte[] path) {
         StatX st;
         try {
             statCalls.incrementAndGet();
@@ -317,7 +340,9 @@ public final class ChangeSetSource implements EntrySource {
      */
     private byte[] readAhead(byte[] path, StatX st) {
         int size = (int) st.size();
-        if (!readAheadSpace.tryAcquire(size)) {
+        // the throttle's read buffer lowers the budget while the job runs: nothing more is read ahead past it
+        long held = readAheadTotal - readAheadSpace.availablePermits();
+        if (held + size > options.limits().readAheadBudget() || !readAheadSpace.tryAcquire(size)) {
             return null;
         }
         byte[] data = WholeFile.read(Fcntl.AT_FDCWD, path, st);

@@ -230,4 +230,98 @@ class ChangeSetSourceTest {
         assertTrue(small.xattrs() != null, "xattrs read ahead");
         assertEquals(null, got.get(root.resolve("large").toString()).data(), "above readAheadMax: the consumer reads it");
     }
+
+    /** Counts the stat threads inside the filter at once (the filter runs inside the gate, after the stat). */
+    private static final class Concurrency implements EntryFilter {
+        final java.util.concurrent.atomic.AtomicInteger inside = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.concurrent.atomic.AtomicInteger max = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.concurrent.CountDownLatch two = new java.util.concurrent.CountDownLatch(2);
+
+        @Override
+        public boolean admitsName(byte[] parent, byte[] name, long dIno, int dType) {
+            max.accumulateAndGet(inside.incrementAndGet(), Math::max);
+            two.countDown();
+            try {
+                two.await(300, java.util.concurrent.TimeUnit.MILLISECONDS); // a second thread gets in, if it may
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            inside.decrementAndGet();
+            return true;
+        }
+    }
+
+    private static io.podheitor.hpc.walker.WalkLimits limits(java.util.function.IntSupplier threads, long budget) {
+        return new io.podheitor.hpc.walker.WalkLimits() {
+            @Override
+            public int threads() {
+                return threads.getAsInt();
+            }
+
+            @Override
+            public long readAheadBudget() {
+                return budget;
+            }
+        };
+    }
+
+    @Test
+    void theThrottlesThreadLimitBoundsTheStatThreadsWhileTheSourceRuns() throws Exception {
+        Path root = Files.createDirectory(tmp.resolve("t"));
+        List<Change> changes = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            changes.add(new Change(b(Files.writeString(root.resolve("f" + i), "x")), false));
+        }
+        // no limit: the 4 stat threads overlap
+        Concurrency free = new Concurrency();
+        try (ChangeSetSource src = ChangeSetSource.start(changes, free, WalkOptions.defaults(), 4, 16)) {
+            Delivered d = drain(src, false);
+            assertTrue(d.end().completed(), d.end().toString());
+            assertEquals(40, d.paths().size());
+        }
+        assertTrue(free.max.get() >= 2, "without a limit the stat threads should overlap: " + free.max.get());
+        // the throttle's threads = 1: one stat thread at a time, every change still delivered
+        Concurrency one = new Concurrency();
+        WalkOptions o = WalkOptions.defaults().withLimits(limits(() -> 1, Long.MAX_VALUE));
+        try (ChangeSetSource src = ChangeSetSource.start(changes, one, o, 4, 16)) {
+            Delivered d = drain(src, false);
+            assertTrue(d.end().completed(), d.end().toString());
+            assertEquals(40, d.paths().size());
+        }
+        assertEquals(1, one.max.get(), "stat threads inside at once under threads = 1");
+    }
+
+    @Test
+    void theThrottlesReadBufferStopsReadAheadButNotTheEntries() throws Exception {
+        Path root = Files.createDirectory(tmp.resolve("rb"));
+        List<Change> changes = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            changes.add(new Change(b(Files.writeString(root.resolve("f" + i), "content " + i)), false));
+        }
+        WalkOptions base = WalkOptions.defaults().withReadAhead(65536, 1 << 20);
+        for (long budget : new long[] {0, 1 << 20}) {
+            int withData = 0;
+            int entries = 0;
+            try (ChangeSetSource src = ChangeSetSource.start(changes, EntryFilter.ALL,
+                    base.withLimits(limits(() -> 4, budget)), 2, 16)) {
+                for (SourceItem item; !((item = src.take()) instanceof SourceEnd); ) {
+                    if (item instanceof Entry e) {
+                        entries++;
+                        if (e.data() != null) {
+                            withData++;
+                            assertEquals(Files.readString(Path.of(s(e.path()))),
+                                    new String(e.data(), StandardCharsets.UTF_8), s(e.path()));
+                        }
+                    }
+                }
+            }
+            assertEquals(8, entries, "every change delivered under a read buffer of " + budget);
+            if (budget == 0) {
+                assertEquals(0, withData, "read ahead under a read buffer of 0");
+            } else {
+                assertEquals(8, withData, "read ahead with a 1 MiB read buffer");
+            }
+        }
+    }
 }
