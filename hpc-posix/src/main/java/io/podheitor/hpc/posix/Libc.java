@@ -151,6 +151,16 @@ final class Libc {
                 FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
     }
 
+    private static final class Flistxattr {
+        static final MethodHandle HANDLE = downcall("flistxattr",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    }
+
+    private static final class Fgetxattr {
+        static final MethodHandle HANDLE = downcall("fgetxattr",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
+    }
+
     private static final class Lsetxattr {
         static final MethodHandle HANDLE = downcall("lsetxattr",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT));
@@ -372,6 +382,22 @@ final class Libc {
     static long lgetxattr(MemorySegment cs, MemorySegment path, MemorySegment name, MemorySegment value, long size) {
         try {
             return (long) Lgetxattr.HANDLE.invokeExact(cs, path, name, value, size);
+        } catch (Throwable t) {
+            throw NativeLibrary.unchecked(t);
+        }
+    }
+
+    static long flistxattr(MemorySegment cs, int fd, MemorySegment list, long size) {
+        try {
+            return (long) Flistxattr.HANDLE.invokeExact(cs, fd, list, size);
+        } catch (Throwable t) {
+            throw NativeLibrary.unchecked(t);
+        }
+    }
+
+    static long fgetxattr(MemorySegment cs, int fd, MemorySegment name, MemorySegment value, long size) {
+        try {
+            return (long) Fgetxattr.HANDLE.invokeExact(cs, fd, name, value, size);
         } catch (Throwable t) {
             throw NativeLibrary.unchecked(t);
         }

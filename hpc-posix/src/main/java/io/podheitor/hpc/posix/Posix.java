@@ -350,31 +350,18 @@ public final class Posix {
     public static List<byte[]> listXattrs(byte[] path) throws PosixException {
         ThreadScratch s = ThreadScratch.current();
         MemorySegment p = path(s, PATH, path, "llistxattr");
-        MemorySegment buf = s.buffer(XATTR);
-        while (true) {
-            long n;
-            do {
-                n = Libc.llistxattr(s.capture(), p, buf, buf.byteSize());
-            } while (Eintr.interrupted(s, n));
-            if (n < 0 && s.errno() == Errno.ERANGE && buf.byteSize() < 2L * XATTR_MAX) {
-                buf = s.grow(XATTR, 2L * XATTR_MAX);
-                continue;
-            }
-            if (n < 0) {
-                throw new PosixException("llistxattr", s.errno(), path);
-            }
-            List<byte[]> names = new ArrayList<>();
-            long start = 0;
-            for (long i = 0; i < n; i++) {
-                if (buf.get(JAVA_BYTE, i) == 0) {
-                    if (i > start) {
-                        names.add(buf.asSlice(start, i - start).toArray(JAVA_BYTE));
-                    }
-                    start = i + 1;
-                }
-            }
-            return names;
-        }
+        return names(xattrBytes(s, (cs, buf) -> Libc.llistxattr(cs, p, buf, buf.byteSize()), 2L * XATTR_MAX,
+                "llistxattr", path));
+    }
+
+    /**
+     * flistxattr(2): as {@link #listXattrs(byte[])} for the file open as {@code fd} (no path is looked up);
+     * {@code path} only names it in a failure.
+     */
+    public static List<byte[]> listXattrs(int fd, byte[] path) throws PosixException {
+        ThreadScratch s = ThreadScratch.current();
+        return names(xattrBytes(s, (cs, buf) -> Libc.flistxattr(cs, fd, buf, buf.byteSize()), 2L * XATTR_MAX,
+                "flistxattr", path));
     }
 
     /**
@@ -385,24 +372,65 @@ public final class Posix {
         ThreadScratch s = ThreadScratch.current();
         MemorySegment p = path(s, PATH, path, "lgetxattr");
         MemorySegment nm = path(s, PATH2, name, "lgetxattr");
+        return xattrBytes(s, (cs, buf) -> Libc.lgetxattr(cs, p, nm, buf, buf.byteSize()), XATTR_MAX, "lgetxattr",
+                path);
+    }
+
+    /** fgetxattr(2): as {@link #getXattr(byte[], byte[])} for the file open as {@code fd}; {@code path} names it. */
+    public static byte[] getXattr(int fd, byte[] name, byte[] path) throws PosixException {
+        ThreadScratch s = ThreadScratch.current();
+        MemorySegment nm = path(s, PATH2, name, "fgetxattr");
+        return xattrBytes(s, (cs, buf) -> Libc.fgetxattr(cs, fd, nm, buf, buf.byteSize()), XATTR_MAX, "fgetxattr",
+                path);
+    }
+
+    /** One xattr call that fills {@code buf}: its result, or -1 with errno captured in {@code cs}. */
+    private interface XattrCall {
+        long call(MemorySegment cs, MemorySegment buf);
+    }
+
+    /**
+     * Runs CALL into the thread's xattr buffer (EINTR retried; ERANGE: once more with {@code grown} bytes): the
+     * bytes it returned, null on ENODATA (an attribute that vanished meanwhile).
+     */
+    private static byte[] xattrBytes(ThreadScratch s, XattrCall call, long grown, String op, byte[] path)
+            throws PosixException {
         MemorySegment buf = s.buffer(XATTR);
         while (true) {
             long n;
             do {
-                n = Libc.lgetxattr(s.capture(), p, nm, buf, buf.byteSize());
+                n = call.call(s.capture(), buf);
             } while (Eintr.interrupted(s, n));
-            if (n < 0 && s.errno() == Errno.ERANGE && buf.byteSize() < XATTR_MAX) {
-                buf = s.grow(XATTR, XATTR_MAX);
+            if (n < 0 && s.errno() == Errno.ERANGE && buf.byteSize() < grown) {
+                buf = s.grow(XATTR, grown);
                 continue;
             }
             if (n < 0 && s.errno() == Errno.ENODATA) {
                 return null;
             }
             if (n < 0) {
-                throw new PosixException("lgetxattr", s.errno(), path);
+                throw new PosixException(op, s.errno(), path);
             }
             return buf.asSlice(0, n).toArray(JAVA_BYTE);
         }
+    }
+
+    /** The names of a NUL-separated list (empty names skipped); null (ENODATA) reads as none. */
+    private static List<byte[]> names(byte[] list) {
+        List<byte[]> names = new ArrayList<>();
+        if (list == null) {
+            return names;
+        }
+        int start = 0;
+        for (int i = 0; i < list.length; i++) {
+            if (list[i] == 0) {
+                if (i > start) {
+                    names.add(java.util.Arrays.copyOfRange(list, start, i));
+                }
+                start = i + 1;
+            }
+        }
+        return names;
     }
 
     /** lsetxattr(2) with flags 0 (create or replace) on {@code path} itself. */

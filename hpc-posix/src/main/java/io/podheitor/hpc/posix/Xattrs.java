@@ -78,9 +78,33 @@ public final class Xattrs {
         if (scope == Scope.NONE) {
             return Read.EMPTY;
         }
+        return read(() -> Posix.listXattrs(path), name -> Posix.getXattr(path, name), scope);
+    }
+
+    /**
+     * As {@link #read(byte[], Scope)} for the file open as {@code fd} (flistxattr/fgetxattr: no path is looked up,
+     * which costs less than the {@code /proc/self/fd/...} path of {@link #readAt}); {@code path} names it in
+     * failures. The descriptor must be open for reading (not {@code O_PATH}).
+     */
+    public static Read readOpen(int fd, byte[] path, Scope scope) {
+        if (scope == Scope.NONE) {
+            return Read.EMPTY;
+        }
+        return read(() -> Posix.listXattrs(fd, path), name -> Posix.getXattr(fd, name, path), scope);
+    }
+
+    private interface Lister {
+        List<byte[]> list() throws PosixException;
+    }
+
+    private interface Getter {
+        byte[] get(byte[] name) throws PosixException;
+    }
+
+    private static Read read(Lister lister, Getter getter, Scope scope) {
         List<byte[]> names;
         try {
-            names = Posix.listXattrs(path);
+            names = lister.list();
         } catch (PosixException e) {
             if (e.errno() == Errno.EOPNOTSUPP || e.errno() == Errno.ENOENT) {
                 return Read.EMPTY;
@@ -98,7 +122,7 @@ public final class Xattrs {
             }
             byte[] value;
             try {
-                value = Posix.getXattr(path, name);
+                value = getter.get(name);
             } catch (PosixException e) {
                 if (e.errno() == Errno.ENOENT) {
                     break; // the entry vanished

@@ -373,6 +373,31 @@ class PosixTest {
         assertArrayEquals(value, Posix.getXattr(f, name));
         assertArrayEquals(big, Posix.getXattr(f, "user.big".getBytes(StandardCharsets.UTF_8)));
         assertEquals(null, Posix.getXattr(f, "user.none".getBytes(StandardCharsets.UTF_8)));
+        // the same through an open descriptor (flistxattr/fgetxattr), and Xattrs.readOpen as Xattrs.read
+        int fd = Posix.openForReading(Fcntl.AT_FDCWD, f);
+        try {
+            List<String> viaFd = new ArrayList<>();
+            for (byte[] n : Posix.listXattrs(fd, f)) {
+                viaFd.add(new String(n, StandardCharsets.UTF_8));
+            }
+            assertEquals(names, viaFd);
+            assertArrayEquals(value, Posix.getXattr(fd, name, f));
+            assertArrayEquals(big, Posix.getXattr(fd, "user.big".getBytes(StandardCharsets.UTF_8), f));
+            assertEquals(null, Posix.getXattr(fd, "user.none".getBytes(StandardCharsets.UTF_8), f));
+            Xattrs.Read byPath = Xattrs.read(f, Xattrs.Scope.ALL);
+            Xattrs.Read byFd = Xattrs.readOpen(fd, f, Xattrs.Scope.ALL);
+            assertEquals(byPath.attrs().size(), byFd.attrs().size());
+            for (int i = 0; i < byPath.attrs().size(); i++) {
+                assertArrayEquals(byPath.attrs().get(i).name(), byFd.attrs().get(i).name());
+                assertArrayEquals(byPath.attrs().get(i).value(), byFd.attrs().get(i).value());
+            }
+        } finally {
+            Posix.close(fd);
+        }
+        // a closed descriptor: EBADF, naming the path given
+        PosixException bad = assertThrows(PosixException.class, () -> Posix.listXattrs(fd, f));
+        assertEquals(Errno.EBADF, bad.errno());
+        assertTrue(bad.getMessage().contains(PathText.render(f)), bad.getMessage());
     }
 
     @Test

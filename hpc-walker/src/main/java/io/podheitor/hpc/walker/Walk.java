@@ -430,8 +430,10 @@ public final class Walk implements EntrySource {
             }
             put(new Entry(path, st, target, null, changed ? xattrsAt(dirfd, name, st) : null));
         } else if (st.isRegular() && st.size() > 0 && st.size() <= options.readAheadMax() && changed) {
-            byte[] data = readAhead(dirfd, name, st);
-            put(new Entry(path, st, null, data, xattrsAt(dirfd, name, st)));
+            WholeFile.WithXattrs read = readAhead(dirfd, name, st, path);
+            // the attributes from the descriptor the content was read through; else by the name in the directory
+            Xattrs.Read xattrs = read != null && read.xattrs() != null ? read.xattrs() : xattrsAt(dirfd, name, st);
+            put(new Entry(path, st, null, read == null ? null : read.data(), xattrs));
         } else {
             put(new Entry(path, st, null, null, changed ? xattrsAt(dirfd, name, st) : null));
         }
@@ -467,7 +469,8 @@ public final class Walk implements EntrySource {
      * then opens and reads the file itself and reports any error). Reserves budget for the bytes returned; the
      * budget is given back when the Entry leaves the channel.
      */
-    private byte[] readAhead(int dirfd, byte[] name, StatX st) throws InterruptedException {
+    private WholeFile.WithXattrs readAhead(int dirfd, byte[] name, StatX st, byte[] path)
+            throws InterruptedException {
         int size = (int) st.size();
         if (size > budgetNow()) {
             return null;
@@ -482,11 +485,12 @@ public final class Walk implements EntrySource {
                 return null;
             }
         }
-        byte[] data = WholeFile.read(dirfd, name, st);
-        if (data == null) {
+        Xattrs.Scope scope = st.type() == FileMode.S_IFSOCK ? Xattrs.Scope.NONE : options.xattrs();
+        WholeFile.WithXattrs read = WholeFile.read(dirfd, name, st, scope, path);
+        if (read.data() == null) {
             readAheadSpace.release(size);
         }
-        return data;
+        return read;
     }
 
     /** Read-ahead bytes now waiting in the channel. */
