@@ -128,6 +128,6 @@ public final class RelayClient {
             throw new RelayUnavailable("the submitter refused this worker (" + how + ")");
         }
         return new Connected(ch, RelayStreams.input(in, lz4.get()), RelayStreams.output(out, lz4.get()),
-                how + (lz4.get() ? ", lz4" : ""));
+                how + (lz4.get() ? ", lz4: " + Lz4Codec.get().description() : ""));
     }
 }
