@@ -7,6 +7,9 @@
 #   tcp-lz4    the same with relay_lz4=yes
 #   node2      in a Slurm job on node2 (its own network namespace), relayed over TCP across the veth pair
 #   node2-lz4  the same with relay_lz4=yes
+#   tcp-lz4java, node2-lz4java  tcp-lz4, node2-lz4 with lz4-java's pure-Java codec at both ends (PHPC_LIBLZ4=none
+#              in the submitter's environment, which the worker inherits: sbatch --export=ALL); the others use
+#              liblz4 through FFM when the host has it (the worker's output file names the codec)
 # Each run: page cache warmed, then one session; MB/s = data bytes / stream time (first FILE record -> final F;
 # the submission, scheduling and worker start are reported apart as start_s). Runs alternate the variants.
 #
@@ -35,7 +38,7 @@ while [ $# -gt 0 ]; do
     --big-mib) big_mib=$2; shift;;
     --small) small=$2; shift;;
     --keep-lab) keep=1;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0;;
     *) die "unknown argument $1";;
   esac
   shift
@@ -94,6 +97,8 @@ keys_of() { # variant -> the --param arguments, one per line
     tcp-lz4) printf '%s\n' "$common;sbatch_args=--nodelist=node1;relay=tcp;relay_bind=127.0.0.1;relay_lz4=yes";;
     node2) printf '%s\n' "$common;sbatch_args=--nodelist=node2;relay=tcp;relay_bind=$PHPC_SLURM_NET.1";;
     node2-lz4) printf '%s\n' "$common;sbatch_args=--nodelist=node2;relay=tcp;relay_bind=$PHPC_SLURM_NET.1;relay_lz4=yes";;
+    tcp-lz4java) keys_of tcp-lz4;;
+    node2-lz4java) keys_of node2-lz4;;
     *) die "unknown variant $1";;
   esac | tr ';' '\n'
 }
@@ -108,7 +113,10 @@ one() { # kind(data|files) tree variant run
   local k
   while IFS= read -r k; do [ -n "$k" ] && args+=(--param "$k"); done < <(keys_of "$v")
   warm "$tree"
-  line=$(python3 "$ROOT/scripts/backend-session.py" "${args[@]}" "$tree") || die "session $kind/$v/$r failed"
+  local codec=()
+  case $v in *-lz4java) codec=(PHPC_LIBLZ4=none);; esac
+  line=$(env "${codec[@]}" python3 "$ROOT/scripts/backend-session.py" "${args[@]}" "$tree") \
+    || die "session $kind/$v/$r failed"
   local files data stream start
   files=$(sed -n 's/.* files=\([0-9]*\).*/\1/p' <<< "$line")
   data=$(sed -n 's/.* data_bytes=\([0-9]*\).*/\1/p' <<< "$line")

@@ -147,13 +147,17 @@ PY
   j=$(field JobId "$out")
   sj=$(relay_slurm_job "$j")
   line=$(H joblog "$j" | grep -m1 'scan runs in Slurm job' || true)
-  grep -q "on $net.2 (relay tcp from $net.2:[0-9]*, lz4)" <<< "$line" \
-    || { fail $n "job $j: not relayed over TCP with LZ4 from node2: '${line#*: }'"; return 0; }
+  # both ends use liblz4 through FFM (the host's, and on Bacula 15 the trixie root's); the blocks are lz4-java's
+  grep -q "on $net.2 (relay tcp from $net.2:[0-9]*, lz4: liblz4\.so\.1 1\.[0-9]*\.[0-9]* (FFM))" <<< "$line" \
+    || { fail $n "job $j: not relayed over TCP with native LZ4 from node2: '${line#*: }'"; return 0; }
+  grep -q "connected to the submitter (tcp, lz4: liblz4\.so\.1 1\.[0-9]*\.[0-9]* (FFM))" "$SCRATCH/worker-$sj.out" \
+    || { fail $n "Slurm job $sj: the worker does not report native LZ4: $(head -c 300 "$SCRATCH/worker-$sj.out")"
+         return 0; }
   grep -q 'answer: b.(closed)' "$intr" || { fail $n "the intruder was not refused: $(cat "$intr")"; return 0; }
   H joblog "$j" | grep -q "relay: refused a connection from $net.2:[0-9]*: wrong token" \
     || { fail $n "job $j: no 'refused ... wrong token' line in the job log"; return 0; }
   relay_restore_check $n "$j" "$T" || return 0
-  pass "$n (Full $j: Slurm job $sj on node2 $net.2, relay TCP + LZ4; a wrong token from $net.2 refused and logged; restore verified)"
+  pass "$n (Full $j: Slurm job $sj on node2 $net.2, relay TCP + LZ4 (liblz4 through FFM at both ends); a wrong token from $net.2 refused and logged; restore verified)"
 }
 
 test_104_slurm_shards() {

@@ -24,6 +24,9 @@ import java.io.PrintStream;
 public final class BackendMain {
     public static final String OUTPUT_PROPERTY = "podheitor.ptcomm.out";
 
+    /** How long a worker waits, after its session, for the submitter to end its side of the relay. */
+    static final long WORKER_END_MS = 10_000;
+
     private BackendMain() {
     }
 
@@ -32,9 +35,11 @@ public final class BackendMain {
         int status;
         try {
             BackendSession session;
+            RelayClient.Connected relay = null;
             if (args.length == 1 && args[0].equals("--worker")) {
                 System.setOut(err);
-                session = worker(err);
+                relay = worker(err);
+                session = BackendSession.worker(new BufferedInputStream(relay.in(), 256 * 1024), relay.out());
             } else if (args.length == 0) {
                 OutputStream protocol = openProtocolOutput();
                 System.setOut(err);
@@ -47,6 +52,13 @@ public final class BackendMain {
                 return;
             }
             status = session.run();
+            if (relay != null) {
+                try {
+                    relay.end(WORKER_END_MS);
+                } catch (IOException e) {
+                    // the session is over (T, or the submitter's end); the submitter sees the channel's end either way
+                }
+            }
         } catch (ProtocolException e) {
             err.println("podheitor-hpc backend: protocol error: " + e.getMessage());
             status = 1;
@@ -66,7 +78,7 @@ public final class BackendMain {
      * session's frames go over the relay the submitter's environment variables name; stdout and stderr are the job's
      * output file.
      */
-    private static BackendSession worker(PrintStream err) throws IOException {
+    private static RelayClient.Connected worker(PrintStream err) throws IOException {
         String host;
         try {
             host = java.net.InetAddress.getLocalHost().getHostName();
@@ -76,7 +88,7 @@ public final class BackendMain {
         RelayClient.Connected c = RelayClient.connect(System.getenv(), host);
         err.println("podheitor-hpc worker: connected to the submitter (" + c.description() + ")");
         err.flush();
-        return BackendSession.worker(new BufferedInputStream(c.in(), 256 * 1024), c.out());
+        return c;
     }
 
     private static OutputStream openProtocolOutput() throws FileNotFoundException {

@@ -6,6 +6,8 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
@@ -26,6 +28,39 @@ public final class RelayClient {
 
     /** The connection the worker's session runs on. */
     public record Connected(SocketChannel channel, InputStream in, OutputStream out, String description) {
+        /**
+         * Ends the worker's side after its session: its last LZ4 block and end mark, its FIN, then whatever the
+         * submitter still sends (its own LZ4 end mark after T) is read and dropped until the submitter's FIN, at
+         * most {@code timeoutMillis} (then it stops waiting, without an error); then the channel is closed. A socket closed with bytes unread sends a reset
+         * instead of a FIN, and the submitter, still waiting for the end of the worker's stream, would take the
+         * reset for a lost worker (seen in bench-relay: "worker lost ... COMPLETED (Connection reset)").
+         */
+        public void end(long timeoutMillis) throws IOException {
+            Thread guard = null;
+            try {
+                RelayStreams.finish(out);
+                channel.shutdownOutput();
+                guard = Thread.ofVirtual().name("podheitor-relay-end").start(() -> {
+                    try {
+                        Thread.sleep(timeoutMillis);
+                        channel.close(); // the submitter did not end: stop waiting
+                    } catch (InterruptedException | IOException e) {
+                        // ended in time, or closing is all there was to do
+                    }
+                });
+                ByteBuffer sink = ByteBuffer.allocate(8192);
+                while (channel.read(sink) >= 0) {
+                    sink.clear();
+                }
+            } catch (AsynchronousCloseException timedOut) {
+                // the guard closed the channel: the submitter did not end its side in time
+            } finally {
+                if (guard != null) {
+                    guard.interrupt();
+                }
+                channel.close();
+            }
+        }
     }
 
     private RelayClient() {
@@ -128,6 +163,6 @@ public final class RelayClient {
             throw new RelayUnavailable("the submitter refused this worker (" + how + ")");
         }
         return new Connected(ch, RelayStreams.input(in, lz4.get()), RelayStreams.output(out, lz4.get()),
-                how + (lz4.get() ? ", lz4" : ""));
+                how + (lz4.get() ? ", lz4: " + Lz4Codec.get().description() : ""));
     }
 }

@@ -24,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
@@ -37,6 +38,9 @@ import jdk.net.UnixDomainPrincipal;
  */
 public final class RelayEndpoint implements Closeable {
     public static final long HELLO_TIMEOUT_MS = 10_000;
+    private static final int WAITING = 0;
+    private static final int IN_TIME = 1;
+    private static final int TIMED_OUT = 2;
 
     /** A worker that passed the checks. */
     public record Accepted(SocketChannel channel, InputStream in, OutputStream out, String kind, String peer,
@@ -152,7 +156,14 @@ public final class RelayEndpoint implements Closeable {
 
     private void check(SocketChannel ch, String kind) {
         String peer = peerOf(ch, kind);
-        var deadline = timer.schedule(() -> quietClose(ch), HELLO_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        // the timer and the hello race for STATE (WAITING -> IN_TIME or TIMED_OUT): the first to move it decides (a
+        // close by the timer wakes the reader before the timer's task has returned, so its future cannot tell)
+        AtomicInteger state = new AtomicInteger(WAITING);
+        var deadline = timer.schedule(() -> {
+            if (state.compareAndSet(WAITING, TIMED_OUT)) {
+                quietClose(ch);
+            }
+        }, HELLO_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         try {
             if (kind.equals("unix")) {
                 UnixDomainPrincipal p = ch.getOption(ExtendedSocketOptions.SO_PEERCRED);
@@ -163,7 +174,8 @@ public final class RelayEndpoint implements Closeable {
             }
             InputStream in = Channels.newInputStream(ch);
             String line = RelayHello.readLine(in);
-            if (!deadline.cancel(false)) {
+            deadline.cancel(false);
+            if (!state.compareAndSet(WAITING, IN_TIME)) {
                 refuse(ch, peer, "no hello within " + HELLO_TIMEOUT_MS / 1000 + " s");
                 return;
             }
@@ -193,17 +205,19 @@ public final class RelayEndpoint implements Closeable {
             out.flush();
             accepted.add(new Accepted(ch, in, out, kind, peer, hello.get(), lz4));
         } catch (IOException | RuntimeException e) {
-            boolean timedOut = !deadline.cancel(false) && !deadline.isCancelled();
+            deadline.cancel(false);
+            boolean timedOut = !state.compareAndSet(WAITING, IN_TIME) && state.get() == TIMED_OUT;
             refuse(ch, peer, timedOut ? "no hello within " + HELLO_TIMEOUT_MS / 1000 + " s"
                     : e.getMessage() == null ? e.toString() : e.getMessage());
         }
     }
 
     private void refuse(SocketChannel ch, String peer, String why) {
-        quietClose(ch);
+        // reported before the close, so whoever sees the close finds the report (the tests do)
         if (!closed) {
             onRefused.accept("relay: refused a connection from " + peer + ": " + why);
         }
+        quietClose(ch);
     }
 
     private static String peerOf(SocketChannel ch, String kind) {

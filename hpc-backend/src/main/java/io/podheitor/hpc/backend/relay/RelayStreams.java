@@ -7,12 +7,12 @@ import java.io.OutputStream;
 import java.util.zip.CRC32C;
 import net.jpountz.lz4.LZ4BlockInputStream;
 import net.jpountz.lz4.LZ4BlockOutputStream;
-import net.jpountz.lz4.LZ4Factory;
 
 /**
  * The relay's byte streams after the hello: as they are, or LZ4 blocks (lz4-java's block format, 256 KiB blocks,
- * CRC32C of each block, pure Java: no native library is loaded). A flush ends the current block, so a small frame
- * (a CHECK, its answer) is never held back.
+ * CRC32C of each block), compressed and decompressed by {@link Lz4Codec#get()}: liblz4 through FFM when the host
+ * has it, else lz4-java in pure Java; the blocks are the same either way. A flush ends the current block, so a
+ * small frame (a CHECK, its answer) is never held back.
  */
 public final class RelayStreams {
     static final int BLOCK = 256 * 1024;
@@ -21,10 +21,12 @@ public final class RelayStreams {
     }
 
     public static OutputStream output(OutputStream raw, boolean lz4) {
-        if (!lz4) {
-            return raw;
-        }
-        return new LZ4BlockOutputStream(raw, BLOCK, LZ4Factory.safeInstance().fastCompressor(), new CRC32C(), true);
+        return lz4 ? output(raw, Lz4Codec.get()) : raw;
+    }
+
+    /** RAW as LZ4 blocks compressed by CODEC. */
+    static OutputStream output(OutputStream raw, Lz4Codec codec) {
+        return new LZ4BlockOutputStream(raw, BLOCK, codec.compressor(), new CRC32C(), true);
     }
 
     /**
@@ -39,11 +41,13 @@ public final class RelayStreams {
     }
 
     public static InputStream input(InputStream raw, boolean lz4) {
-        if (!lz4) {
-            return raw;
-        }
+        return lz4 ? input(raw, Lz4Codec.get()) : raw;
+    }
+
+    /** The bytes of RAW's LZ4 blocks, decompressed by CODEC. */
+    static InputStream input(InputStream raw, Lz4Codec codec) {
         InputStream lz4in = LZ4BlockInputStream.newBuilder()
-                .withDecompressor(LZ4Factory.safeInstance().safeDecompressor())
+                .withDecompressor(codec.decompressor())
                 .withChecksum(new CRC32C())
                 .withStopOnEmptyBlock(false)
                 .build(raw);

@@ -327,7 +327,8 @@ public final class SlurmScan {
         OutputStream toWorkerRaw = RelayStreams.output(w.out(), w.lz4());
         FrameWriter toWorker = new FrameWriter(toWorkerRaw);
         shim.message(Status.INFO, "scan runs in Slurm job " + job + " on " + w.hello().host() + " (relay "
-                + w.kind() + (w.kind().equals("tcp") ? " from " + w.peer() : "") + (w.lz4() ? ", lz4" : "") + ")");
+                + w.kind() + (w.kind().equals("tcp") ? " from " + w.peer() : "")
+                + (w.lz4() ? ", lz4: " + Lz4Codec.get().description() : "") + ")");
         // the session's start, replayed: the worker's answers were given to the shim already
         try {
             if (!replay(toWorker, new FrameReader(fromWorker))) {

@@ -135,6 +135,11 @@ class RelayEndpointTest {
                 assertEquals(-1, silent.getInputStream().read(), "the silent connection was not closed");
             }
             assertTrue(refused.stream().anyMatch(r -> r.endsWith(": not a relay hello")), refused.toString());
+            // the timer closes the silent connection; its check thread reports it right after
+            long until = System.nanoTime() + 5_000_000_000L;
+            while (refused.stream().noneMatch(r -> r.endsWith(": no hello within 10 s")) && System.nanoTime() < until) {
+                Thread.sleep(10);
+            }
             assertTrue(refused.stream().anyMatch(r -> r.endsWith(": no hello within 10 s")), refused.toString());
         }
     }
@@ -168,6 +173,45 @@ class RelayEndpointTest {
             assertEquals(-1, c.in().read());
             roundTrip(c.out(), fromWorker, 1 << 20);
             c.channel().close();
+            w.channel().close();
+        }
+    }
+
+    @Test
+    void theWorkersEndReadsWhatIsLeftSoTheSubmitterSeesAnEndNotAReset() throws Exception {
+        for (boolean end : new boolean[] {false, true}) {
+            try (RelayEndpoint e = tcp(true)) {
+                RelayClient.Connected c = RelayClient.connect(env(e, true), "w");
+                RelayEndpoint.Accepted w = e.poll(5000);
+                InputStream fromWorker = RelayStreams.input(w.in(), true);
+                OutputStream toWorker = RelayStreams.output(w.out(), true);
+                roundTrip(toWorker, c.in(), 1000); // T, say: the worker has read it and ends its session
+                roundTrip(c.out(), fromWorker, 1000);
+                RelayStreams.finish(toWorker); // what the submitter sends after T: the LZ4 end mark, then its FIN
+                w.channel().shutdownOutput();
+                Thread.sleep(300); // ... which reaches the worker before it exits
+                if (end) {
+                    c.end(5000);
+                    assertEquals(-1, fromWorker.read(), "the submitter sees the end of the worker's stream");
+                } else {
+                    // what the worker did before: exit with the end mark unread, and the kernel resets the connection
+                    c.channel().close();
+                    IOException reset = assertThrows(IOException.class, fromWorker::read);
+                    assertTrue(String.valueOf(reset.getMessage()).contains("reset"), reset.toString());
+                }
+                assertFalse(c.channel().isOpen());
+                w.channel().close();
+            }
+        }
+        // a submitter that never ends its side: the worker stops waiting after the timeout
+        try (RelayEndpoint e = tcp(true)) {
+            RelayClient.Connected c = RelayClient.connect(env(e, true), "w");
+            RelayEndpoint.Accepted w = e.poll(5000);
+            long t0 = System.nanoTime();
+            c.end(300);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(ms >= 250 && ms < 5000, ms + " ms");
+            assertFalse(c.channel().isOpen());
             w.channel().close();
         }
     }
