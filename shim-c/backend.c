@@ -341,6 +341,9 @@ int bk_check_trusted(const char *path, char *err, size_t errsz)
  */
 #define BK_PIPE_SIZE (1024 * 1024)
 
+/* SO_SNDBUF of the backend's end of the handoff socket (see bk_spawn). */
+#define BK_HANDOFF_SNDBUF (16 * 1024)
+
 static void widen_pipe(int fd)
 {
     (void)fcntl(fd, F_SETPIPE_SZ, BK_PIPE_SIZE);
@@ -378,6 +381,15 @@ int bk_spawn(phpc_backend *b, const char *path, char *err, size_t errsz)
     if (b->want_handoff && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, hs) != 0) {
         snprintf(err, errsz, "cannot create the handoff socket for the backend: %s", strerror(errno));
         goto fail;
+    }
+    if (hs[1] >= 0) {
+        /* A message waits in our queue until the shim reaches its H packet,
+         * holding an open file: the backend's send buffer bounds how many
+         * (about 20 at 16 KiB; the default ~200 KiB would allow hundreds).
+         * Best effort: the default works too. */
+        int sndbuf = BK_HANDOFF_SNDBUF;
+
+        (void)setsockopt(hs[1], SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
     }
 
     /* Block all signals across fork so the child cannot run one of the FD's

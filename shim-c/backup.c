@@ -82,6 +82,7 @@ void backup_reset(phpc_ctx *c)
     c->data = DS_NONE;
     c->dptr = NULL;
     c->dlen = 0;
+    c->hchanged = 0;
     c->acl_pending = c->xattr_pending = c->sparse = false;
     phpc_linkmap_clear(&c->links);
 }
@@ -170,15 +171,18 @@ static void handoff_done(phpc_ctx *c)
     char q[512];
 
     drop_cache(c->hfd, 0, 0);
-    if (c->hread != r->size)
+    if (c->hread != r->size) {
+        c->hchanged++;
         phpc_jmsg(c->bctx, PM_WARNING, "\"%s\" changed while being saved: size %llu when listed, %llu bytes read",
                   cur_name(c, q, sizeof q), (unsigned long long)r->size, (unsigned long long)c->hread);
-    else if (fstat(c->hfd, &now) == 0 &&
-             (now.st_size != c->hst.st_size || now.st_mtim.tv_sec != c->hst.st_mtim.tv_sec ||
-              now.st_mtim.tv_nsec != c->hst.st_mtim.tv_nsec))
+    } else if (fstat(c->hfd, &now) == 0 &&
+               (now.st_size != c->hst.st_size || now.st_mtim.tv_sec != c->hst.st_mtim.tv_sec ||
+                now.st_mtim.tv_nsec != c->hst.st_mtim.tv_nsec)) {
+        c->hchanged++;
         phpc_jmsg(c->bctx, PM_WARNING, "\"%s\" changed while being saved: size %llu or mtime changed while "
                   "it was read (%llu bytes read)", cur_name(c, q, sizeof q),
                   (unsigned long long)now.st_size, (unsigned long long)c->hread);
+    }
     backup_release(c);
 }
 
@@ -309,6 +313,10 @@ static int next_record(phpc_ctx *c, int slot)
             return -1;
         if (f.letter == 'F') {
             c->state = ST_STREAM_DONE;
+            /* the backend's closing count cannot include what only the shim saw */
+            if (c->hchanged > 0)
+                phpc_jmsg(c->bctx, PM_WARNING, "%llu files handed off to the shim changed while being saved",
+                          (unsigned long long)c->hchanged);
             if (c->flt.excluded > 0)
                 phpc_jmsg(c->bctx, PM_INFO,
                           "FileSet options excluded %llu entries (%llu directories with their contents)",

@@ -131,6 +131,7 @@ typedef struct phpc_ctx {
     int hfd;                    /* its descriptor, or -1 */
     struct stat hst;            /* its fstat when received */
     uint64_t hread, hdropped;   /* bytes read, bytes dropped from the page cache */
+    uint64_t hchanged;          /* handed-off files of this session that changed while read */
     unsigned char *blob;        /* copy of the blob handed to the FD */
     size_t blob_cap;
     phpc_linkmap links;

@@ -1988,8 +1988,9 @@ static void test_handoff(unsigned v, int32_t count)
           "stopearly: 64 KiB and less than one more read, then closed (%zu)", files[3].len);
     CHECK(files[4].len == 0 && files[4].xattr_count == 1, "noio: never read, its blob still follows");
     CHECK(files[5].type == FT_DIREND && files[5].end_rc == bRC_OK, "the directory last");
-    CHECK(count_type(M_FATAL()) == 0 && count_type(M_ERROR()) == 0 && count_type(M_WARNING()) == 1,
-          "handoff: one warning, no errors");
+    CHECK_MSG(M_WARNING(), "podheitor-hpc: 1 files handed off to the shim changed while being saved");
+    CHECK(count_type(M_FATAL()) == 0 && count_type(M_ERROR()) == 0 && count_type(M_WARNING()) == 2,
+          "handoff: the file's warning and the closing count, no errors");
     CHECK_END("C END T 0");
     CHECK(count_fds() == fds0, "handoff: no descriptor left open (%d, before %d)", count_fds(), fds0);
     check_no_child("handoff");
