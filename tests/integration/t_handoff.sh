@@ -44,7 +44,7 @@ ho_round() { # test-name tree opts
   HO_JOBID=$jobid
 }
 
-test_77_handoff_large_files() {
+test_79_handoff_large_files() {
   local n=handoff_large_files T line want
   require_plugin $n || return 0
   T=$(ho_tree)
