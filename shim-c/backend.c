@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -59,7 +60,7 @@ void bk_init(phpc_backend *b, phpc_line_fn on_stderr, void *cb_arg)
 {
     memset(b, 0, sizeof *b);
     pthread_mutex_init(&b->lock, NULL);
-    b->to_fd = b->from_fd = b->err_fd = -1;
+    b->to_fd = b->from_fd = b->err_fd = b->hand_fd = -1;
     b->timeout_s = PHPC_IO_TIMEOUT_S;
     b->kill_wait_ms = PHPC_KILL_WAIT_MS;
     b->on_stderr = on_stderr;
@@ -73,6 +74,7 @@ void bk_destroy(phpc_backend *b)
     close_fd(&b->to_fd);
     close_fd(&b->from_fd);
     close_fd(&b->err_fd);
+    close_fd(&b->hand_fd);
     pthread_mutex_destroy(&b->lock);
 }
 
@@ -91,11 +93,11 @@ static void write_str(int fd, const char *s)
     }
 }
 
-/* Close every fd >= 3 (async-signal-safe). */
-static void close_from_3(void)
+/* Close every fd >= from (async-signal-safe). */
+static void close_from(int from)
 {
 #ifdef SYS_close_range
-    if (syscall(SYS_close_range, 3U, ~0U, 0U) == 0)
+    if (syscall(SYS_close_range, (unsigned)from, ~0U, 0U) == 0)
         return;
 #endif
     {
@@ -105,7 +107,7 @@ static void close_from_3(void)
         if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
             rl.rlim_cur < (rlim_t)(1L << 20))
             max = (long)rl.rlim_cur;
-        for (long fd = 3; fd < max; fd++)
+        for (long fd = from; fd < max; fd++)
             close((int)fd);
     }
 }
@@ -131,13 +133,14 @@ static void reset_reserved_signal(int sig)
 #endif
 }
 
-/* In the child after fork(): only async-signal-safe calls. Never returns. */
-static void child_exec(int in_fd, int out_fd, int err_fd, const char *path,
+/* In the child after fork(): only async-signal-safe calls. Never returns.
+ * hand_fd >= 0: it becomes PHPC_HANDOFF_FD. */
+static void child_exec(int in_fd, int out_fd, int err_fd, int hand_fd, const char *path,
                        char *const argv[], char *const envp[])
 {
     struct sigaction sa;
     sigset_t empty;
-    int t0, t1, t2;
+    int t0, t1, t2, th = -1;
     char num[16];
     int e, i;
 
@@ -154,14 +157,24 @@ static void child_exec(int in_fd, int out_fd, int err_fd, const char *path,
     sigemptyset(&empty);
     sigprocmask(SIG_SETMASK, &empty, NULL);
 
-    /* Move the pipe ends to >= 3 first so that dup2 onto 0/1/2 never sees
-     * src == dst (which would keep FD_CLOEXEC), then close all the rest. */
-    t0 = fcntl(in_fd, F_DUPFD, 3);
-    t1 = fcntl(out_fd, F_DUPFD, 3);
-    t2 = fcntl(err_fd, F_DUPFD, 3);
-    if (t0 < 0 || t1 < 0 || t2 < 0 || dup2(t0, 0) < 0 || dup2(t1, 1) < 0 || dup2(t2, 2) < 0)
+    /* Move the ends above PHPC_HANDOFF_FD first so that dup2 onto 0/1/2/4
+     * never sees src == dst (which would keep FD_CLOEXEC), then close all
+     * the rest. */
+    t0 = fcntl(in_fd, F_DUPFD, PHPC_HANDOFF_FD + 1);
+    t1 = fcntl(out_fd, F_DUPFD, PHPC_HANDOFF_FD + 1);
+    t2 = fcntl(err_fd, F_DUPFD, PHPC_HANDOFF_FD + 1);
+    if (hand_fd >= 0)
+        th = fcntl(hand_fd, F_DUPFD, PHPC_HANDOFF_FD + 1);
+    if (t0 < 0 || t1 < 0 || t2 < 0 || (hand_fd >= 0 && th < 0) || dup2(t0, 0) < 0 ||
+        dup2(t1, 1) < 0 || dup2(t2, 2) < 0 || (th >= 0 && dup2(th, PHPC_HANDOFF_FD) < 0))
         _exit(127);
-    close_from_3();
+    if (th >= 0) {
+        for (int fd = 3; fd < PHPC_HANDOFF_FD; fd++)
+            close(fd);
+        close_from(PHPC_HANDOFF_FD + 1);
+    } else {
+        close_from(3);
+    }
 
     execve(path, argv, envp);
     e = errno;
@@ -328,6 +341,9 @@ int bk_check_trusted(const char *path, char *err, size_t errsz)
  */
 #define BK_PIPE_SIZE (1024 * 1024)
 
+/* SO_SNDBUF of the backend's end of the handoff socket (see bk_spawn). */
+#define BK_HANDOFF_SNDBUF (16 * 1024)
+
 static void widen_pipe(int fd)
 {
     (void)fcntl(fd, F_SETPIPE_SZ, BK_PIPE_SIZE);
@@ -335,7 +351,7 @@ static void widen_pipe(int fd)
 
 int bk_spawn(phpc_backend *b, const char *path, char *err, size_t errsz)
 {
-    int in[2] = { -1, -1 }, out[2] = { -1, -1 }, errp[2] = { -1, -1 };
+    int in[2] = { -1, -1 }, out[2] = { -1, -1 }, errp[2] = { -1, -1 }, hs[2] = { -1, -1 };
     char *argv[2] = { (char *)path, NULL };
     sigset_t all, old;
     pid_t pid;
@@ -360,6 +376,21 @@ int bk_spawn(phpc_backend *b, const char *path, char *err, size_t errsz)
     }
     widen_pipe(in[1]);
     widen_pipe(out[0]);
+    /* the handoff socket: ours hs[0] (read with MSG_DONTWAIT only), the
+     * backend's hs[1] (close-on-exec here, made fd 4 in the child) */
+    if (b->want_handoff && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, hs) != 0) {
+        snprintf(err, errsz, "cannot create the handoff socket for the backend: %s", strerror(errno));
+        goto fail;
+    }
+    if (hs[1] >= 0) {
+        /* A message waits in our queue until the shim reaches its H packet,
+         * holding an open file: the backend's send buffer bounds how many
+         * (about 20 at 16 KiB; the default ~200 KiB would allow hundreds).
+         * Best effort: the default works too. */
+        int sndbuf = BK_HANDOFF_SNDBUF;
+
+        (void)setsockopt(hs[1], SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
+    }
 
     /* Block all signals across fork so the child cannot run one of the FD's
      * handlers before it has reset them. */
@@ -367,7 +398,7 @@ int bk_spawn(phpc_backend *b, const char *path, char *err, size_t errsz)
     pthread_sigmask(SIG_SETMASK, &all, &old);
     pid = fork();
     if (pid == 0)
-        child_exec(in[0], out[1], errp[1], path, argv, environ);
+        child_exec(in[0], out[1], errp[1], hs[1], path, argv, environ);
     e = errno;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (pid < 0) {
@@ -378,6 +409,9 @@ int bk_spawn(phpc_backend *b, const char *path, char *err, size_t errsz)
     close(in[0]);
     close(out[1]);
     close(errp[1]);
+    close_fd(&hs[1]);
+    close_fd(&b->hand_fd);
+    b->hand_fd = hs[0];
     pthread_mutex_lock(&b->lock);
     b->pid = pid;
     pthread_mutex_unlock(&b->lock);
@@ -396,6 +430,7 @@ fail:
         close_fd(&in[i]);
         close_fd(&out[i]);
         close_fd(&errp[i]);
+        close_fd(&hs[i]);
     }
     return -1;
 }
@@ -566,6 +601,66 @@ void bk_close_input(phpc_backend *b)
     close_fd(&b->to_fd);
 }
 
+/* ---- the handoff socket ------------------------------------------------- */
+
+enum bk_handoff bk_recv_handoff(phpc_backend *b, unsigned char tag[PHPC_HANDOFF_TAG], int *fd,
+                                int *nfds, size_t *len)
+{
+    /* room for more than one descriptor, so that extra ones are received (and
+     * closed) instead of being dropped as MSG_CTRUNC */
+    union {
+        struct cmsghdr h;
+        char space[CMSG_SPACE(sizeof(int) * 8)];
+    } ctl;
+    unsigned char data[PHPC_HANDOFF_TAG + 1];
+    struct iovec iov = { data, sizeof data };
+    struct msghdr m;
+    int got[64], n = 0;
+    ssize_t r;
+
+    *fd = -1;
+    *nfds = 0;
+    *len = 0;
+    if (b->hand_fd < 0) {
+        errno = EBADF;
+        return BK_HO_ERR;
+    }
+    memset(&m, 0, sizeof m);
+    memset(&ctl, 0, sizeof ctl);
+    m.msg_iov = &iov;
+    m.msg_iovlen = 1;
+    m.msg_control = ctl.space;
+    m.msg_controllen = sizeof ctl.space;
+    do {
+        r = recvmsg(b->hand_fd, &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+    } while (r < 0 && errno == EINTR);
+    if (r < 0)
+        return errno == EAGAIN || errno == EWOULDBLOCK ? BK_HO_NONE : BK_HO_ERR;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c != NULL; c = CMSG_NXTHDR(&m, c)) {
+        size_t k;
+
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS || c->cmsg_len < CMSG_LEN(0))
+            continue;
+        k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        for (size_t i = 0; i < k && n < (int)(sizeof got / sizeof got[0]); i++)
+            memcpy(&got[n++], CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+    }
+    *nfds = n;
+    *len = (size_t)r;
+    if (r == 0 && n == 0 && !(m.msg_flags & MSG_CTRUNC))
+        return BK_HO_EOF;
+    if (n != 1 || r != PHPC_HANDOFF_TAG || (m.msg_flags & (MSG_CTRUNC | MSG_TRUNC))) {
+        for (int i = 0; i < n; i++)
+            close(got[i]);
+        if (m.msg_flags & MSG_TRUNC)
+            *len = sizeof data;         /* at least that long */
+        return BK_HO_BAD;
+    }
+    memcpy(tag, data, PHPC_HANDOFF_TAG);
+    *fd = got[0];
+    return BK_HO_OK;
+}
+
 /* ---- reaping and cancel ------------------------------------------------- */
 
 /* The background reaper of one pid: waits for exactly that child (never
@@ -613,6 +708,7 @@ void bk_reap(phpc_backend *b, int sig, int grace_ms)
     close_fd(&b->to_fd);
     close_fd(&b->from_fd);
     close_fd(&b->err_fd);
+    close_fd(&b->hand_fd);          /* descriptors still queued in it are released */
     b->errlen = 0;
     b->abandoned = 0;                   /* reported once, by the caller of the reap that left it */
 

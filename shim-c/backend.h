@@ -38,6 +38,16 @@
 
 #define PHPC_ERRLINE_MAX 1024       /* longer stderr lines are split */
 
+/*
+ * The handoff socket (docs/ptcomm.md §4.1c): with want_handoff, bk_spawn
+ * creates an AF_UNIX SOCK_SEQPACKET socket pair and gives the backend its end
+ * as this descriptor (fd 3 is taken by the launcher, which moves the protocol
+ * pipe there); the shim names it in the Job line Handoff=4.
+ */
+#define PHPC_HANDOFF_FD 4
+/* The payload of an H packet and of a handoff message: the handoff number. */
+#define PHPC_HANDOFF_TAG 8
+
 typedef void (*phpc_line_fn)(void *arg, const char *line, size_t len);
 
 typedef struct phpc_backend {
@@ -50,6 +60,8 @@ typedef struct phpc_backend {
     int to_fd;                  /* our end of the backend's stdin, or -1 */
     int from_fd;                /* our end of the backend's stdout, or -1 */
     int err_fd;                 /* our end of the backend's stderr, or -1 */
+    bool want_handoff;          /* bk_spawn: create the handoff socket (a backup) */
+    int hand_fd;                /* our end of the handoff socket, or -1 */
     int timeout_s;
 
     phpc_line_fn on_stderr;     /* called for every stderr line */
@@ -94,11 +106,31 @@ int bk_check_trusted(const char *path, char *err, size_t errsz);
 
 /*
  * Start path with argv {path, NULL} after access(X_OK) and bk_check_trusted:
- * fd 0/1/2 are pipes to us, every other fd closed, default signal
+ * fd 0/1/2 are pipes to us, with want_handoff fd PHPC_HANDOFF_FD the
+ * backend's end of the handoff socket, every other fd closed, default signal
  * dispositions, empty signal mask, inherited environment.  0, or -1 with a
  * message in err.
  */
 int bk_spawn(phpc_backend *b, const char *path, char *err, size_t errsz);
+
+/* What bk_recv_handoff found. */
+enum bk_handoff {
+    BK_HO_OK,           /* exactly one descriptor and an 8-byte tag */
+    BK_HO_NONE,         /* no message waiting (the backend sent H without one) */
+    BK_HO_EOF,          /* the backend closed its end */
+    BK_HO_BAD,          /* not exactly one descriptor, truncated, or a tag that is not 8 bytes;
+                         * every descriptor it carried is closed */
+    BK_HO_ERR           /* recvmsg failed: errno */
+};
+
+/*
+ * Take the next handoff message without waiting (the backend sends it before
+ * the H packet, so it is there): *fd = the descriptor (close-on-exec, ours to
+ * close), tag = its 8 bytes.  *nfds / *len: what the message carried (for a
+ * BK_HO_BAD message).
+ */
+enum bk_handoff bk_recv_handoff(phpc_backend *b, unsigned char tag[PHPC_HANDOFF_TAG], int *fd,
+                                int *nfds, size_t *len);
 
 /* ptc_read_fn / ptc_write_fn on the pipes (arg = phpc_backend *).  Errors:
  * ETIMEDOUT (no progress for timeout_s), ECANCELED (job canceled), EPIPE...;

@@ -20,8 +20,10 @@
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ctx.h"
 #include "msg.h"
@@ -61,14 +63,26 @@ static void sp_view(void *sp, struct sp_view *v)
     }
 }
 
+void backup_release(phpc_ctx *c)
+{
+    if (c->hfd >= 0) {
+        close(c->hfd);                  /* no retry on EINTR: Linux always frees the fd */
+        c->hfd = -1;
+    }
+    if (c->data == DS_HANDOFF)
+        c->data = DS_EOF;
+}
+
 void backup_reset(phpc_ctx *c)
 {
+    backup_release(c);
     c->cur = 0;
     c->have_next = c->have_cur = false;
     c->nrec = 0;
     c->data = DS_NONE;
     c->dptr = NULL;
     c->dlen = 0;
+    c->hchanged = 0;
     c->acl_pending = c->xattr_pending = c->sparse = false;
     phpc_linkmap_clear(&c->links);
 }
@@ -78,20 +92,156 @@ static const char *cur_name(phpc_ctx *c, char *buf, size_t n)
     return sess_q(c->rec[c->cur].name, c->rec[c->cur].name_len, buf, n);
 }
 
+/* ---- handed-off sections (docs/ptcomm.md §4.1c) -------------------------- */
+
+/*
+ * An H packet f: take its descriptor from the handoff socket (the backend
+ * sent it before the packet), check that the message carried exactly one
+ * descriptor with f's handoff number and that it is a regular file, then the
+ * section reads from it (DS_HANDOFF).  0, or -1 after a protocol error (the
+ * backend is stopped; every descriptor received is closed).
+ */
+static int take_handoff(phpc_ctx *c, const ptc_frame *f)
+{
+    unsigned char tag[PHPC_HANDOFF_TAG];
+    struct stat st;
+    size_t len;
+    int fd, nfds;
+
+    if (c->dseen) {
+        sess_protocol_error(c, "'H' packet after data packets while %s", c->doing);
+        return -1;
+    }
+    if (c->bk.hand_fd < 0) {
+        sess_protocol_error(c, "'H' packet, but this session has no handoff socket, while %s", c->doing);
+        return -1;
+    }
+    switch (bk_recv_handoff(&c->bk, tag, &fd, &nfds, &len)) {
+    case BK_HO_OK:
+        break;
+    case BK_HO_NONE:
+        sess_protocol_error(c, "'H' packet without a descriptor on the handoff socket while %s", c->doing);
+        return -1;
+    case BK_HO_EOF:
+        sess_protocol_error(c, "'H' packet, but the backend closed the handoff socket, while %s", c->doing);
+        return -1;
+    case BK_HO_BAD:
+        sess_protocol_error(c, "bad handoff message (%d descriptors, %zu bytes; want 1 descriptor and %d "
+                            "bytes) while %s", nfds, len, PHPC_HANDOFF_TAG, c->doing);
+        return -1;
+    default:
+        sess_protocol_error(c, "cannot receive from the handoff socket: %s (while %s)", strerror(errno),
+                            c->doing);
+        return -1;
+    }
+    if (memcmp(tag, f->data, PHPC_HANDOFF_TAG) != 0) {
+        close(fd);
+        sess_protocol_error(c, "handoff message and 'H' packet do not match while %s", c->doing);
+        return -1;
+    }
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        sess_protocol_error(c, "the handed-off descriptor is not a regular file while %s", c->doing);
+        return -1;
+    }
+    c->hfd = fd;
+    c->hst = st;
+    c->hread = c->hdropped = 0;
+    c->data = DS_HANDOFF;
+    return 0;
+}
+
+/* Advice: errors ignored (as the backend's Posix.fadvise). */
+static void drop_cache(int fd, uint64_t off, uint64_t len)
+{
+    (void)posix_fadvise(fd, (off_t)off, (off_t)len, POSIX_FADV_DONTNEED);
+}
+
+/*
+ * The end of a handed-off file (EOF or its size at receipt reached): the
+ * whole file leaves the page cache, and a file changed while it was read gets
+ * one warning, as from the backend's SequentialReader: its size when listed
+ * (the FILE record) differs from the bytes read, or its size or mtime now
+ * differ from when the descriptor arrived.
+ */
+static void handoff_done(phpc_ctx *c)
+{
+    const phpc_record *r = &c->rec[c->cur];
+    struct stat now;
+    char q[512];
+
+    drop_cache(c->hfd, 0, 0);
+    if (c->hread != r->size) {
+        c->hchanged++;
+        phpc_jmsg(c->bctx, PM_WARNING, "\"%s\" changed while being saved: size %llu when listed, %llu bytes read",
+                  cur_name(c, q, sizeof q), (unsigned long long)r->size, (unsigned long long)c->hread);
+    } else if (fstat(c->hfd, &now) == 0 &&
+               (now.st_size != c->hst.st_size || now.st_mtim.tv_sec != c->hst.st_mtim.tv_sec ||
+                now.st_mtim.tv_nsec != c->hst.st_mtim.tv_nsec)) {
+        c->hchanged++;
+        phpc_jmsg(c->bctx, PM_WARNING, "\"%s\" changed while being saved: size %llu or mtime changed while "
+                  "it was read (%llu bytes read)", cur_name(c, q, sizeof q),
+                  (unsigned long long)now.st_size, (unsigned long long)c->hread);
+    }
+    backup_release(c);
+}
+
+/* IO_READ of a handed-off file: one read(2) into io->buf (a short count is
+ * returned as is, as stock bacula-fd does), never past its size at receipt
+ * (a growing file is not chased); 0 at the end; -1 with the read's errno. */
+static void handoff_read(phpc_ctx *c, struct io_pkt *io)
+{
+    uint64_t size = c->hst.st_size > 0 ? (uint64_t)c->hst.st_size : 0;
+    size_t want = io->count > 0 ? (size_t)io->count : 0;
+    ssize_t n = 0;
+
+    if (size - c->hread < want)
+        want = (size_t)(size - c->hread);
+    while (want > 0 && (n = read(c->hfd, io->buf, want)) < 0 && errno == EINTR)
+        ;
+    if (n < 0) {
+        int e = errno;
+
+        drop_cache(c->hfd, 0, 0);
+        backup_release(c);
+        io->status = -1;
+        io->io_errno = e;
+        return;
+    }
+    if (n == 0) {
+        handoff_done(c);
+        io->status = 0;
+        return;
+    }
+    c->hread += (uint64_t)n;
+    if (c->hread - c->hdropped >= PHPC_DROP_BEHIND) {
+        drop_cache(c->hfd, c->hdropped, c->hread - c->hdropped);
+        c->hdropped = c->hread;
+    }
+    io->status = (int32_t)n;
+}
+
 /* Consume the rest of the data section.  0 / -1. */
 static int drain_data(phpc_ctx *c)
 {
     ptc_frame f;
 
     c->dlen = 0;
+    backup_release(c);                  /* the FD stopped reading a handed-off file */
     while (c->data == DS_ACTIVE) {
-        if (sess_recv(c, &f, "DFE") != 0)
+        if (sess_recv(c, &f, "DFEH") != 0)
             return -1;
         if (f.letter == 'F') {
             c->data = DS_EOF;
         } else if (f.letter == 'E') {
             sess_post_text(c, PM_ERROR, &f);    /* the FD did not read it */
             c->data = DS_EOF;
+        } else if (f.letter == 'H') {
+            if (take_handoff(c, &f) != 0)      /* received and closed unread */
+                return -1;
+            backup_release(c);
+        } else {
+            c->dseen = true;
         }
     }
     if (c->data == DS_ERROR)
@@ -163,6 +313,10 @@ static int next_record(phpc_ctx *c, int slot)
             return -1;
         if (f.letter == 'F') {
             c->state = ST_STREAM_DONE;
+            /* the backend's closing count cannot include what only the shim saw */
+            if (c->hchanged > 0)
+                phpc_jmsg(c->bctx, PM_WARNING, "%llu files handed off to the shim changed while being saved",
+                          (unsigned long long)c->hchanged);
             if (c->flt.excluded > 0)
                 phpc_jmsg(c->bctx, PM_INFO,
                           "FileSet options excluded %llu entries (%llu directories with their contents)",
@@ -194,6 +348,7 @@ static int next_record(phpc_ctx *c, int slot)
         c->acl_pending = (r->flags & PHPC_REC_ACL) != 0;
         c->xattr_pending = (r->flags & PHPC_REC_XATTR) != 0;
         c->sparse = (r->flags & (PHPC_REC_DATA | PHPC_REC_SPARSE)) == (PHPC_REC_DATA | PHPC_REC_SPARSE);
+        c->dseen = false;
         {
             char q[512];
 
@@ -368,6 +523,10 @@ static void io_read(phpc_ctx *c, struct io_pkt *io)
         io->io_errno = EIO;
         return;
     }
+    if (c->data == DS_HANDOFF) {
+        handoff_read(c, io);
+        return;
+    }
     while (got < want) {
         if (c->dlen > 0) {
             size_t n = c->dlen < want - got ? c->dlen : want - got;
@@ -384,16 +543,26 @@ static void io_read(phpc_ctx *c, struct io_pkt *io)
          * for more while there are bytes to hand out */
         if (got > 0 && !ptc_frame_buffered(&c->rd))
             break;
-        if (sess_recv(c, &f, "DFE") != 0) {
+        if (sess_recv(c, &f, "DFEH") != 0) {
             if (got > 0)
                 break;                  /* return these; the failure sticks */
             io->status = -1;
             io->io_errno = EIO;
             return;
         }
+        if (f.letter == 'H') {          /* the whole section: the file is read here */
+            if (take_handoff(c, &f) != 0) {
+                io->status = -1;
+                io->io_errno = EIO;
+                return;
+            }
+            handoff_read(c, io);
+            return;
+        }
         if (f.letter == 'D') {
             c->dptr = f.data;           /* valid until the next frame read */
             c->dlen = f.len;
+            c->dseen = true;
         } else if (f.letter == 'F') {
             c->data = DS_EOF;
         } else {                        /* 'E': read error for this file (docs/ptcomm.md §4.2) */

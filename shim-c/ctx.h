@@ -88,7 +88,12 @@ struct acc_names {
 #define PHPC_ACC_NAMES_MAX ((size_t)512 << 20)
 
 /* Data section of the record the FD is working on (backup). */
-enum phpc_data { DS_NONE, DS_ACTIVE, DS_EOF, DS_ERROR };
+enum phpc_data { DS_NONE, DS_ACTIVE, DS_HANDOFF /* read from hfd */, DS_EOF, DS_ERROR };
+
+/* Drop-behind of a handed-off file: what was read leaves the page cache in
+ * steps of this size and as a whole at the end (as the backend's
+ * SequentialReader.DROP_BEHIND, docs/bench.md). */
+#define PHPC_DROP_BEHIND ((uint64_t)8 << 20)
 
 typedef struct phpc_ctx {
     bpContext *bctx;
@@ -121,6 +126,12 @@ typedef struct phpc_ctx {
     bool acl_pending, xattr_pending;    /* announced blob not yet read */
     bool sparse;                /* data D packets carry offsets (FO_OFFSETS) */
     uint64_t doff;              /* file offset of dptr[0] when sparse */
+    bool dseen;                 /* a D packet arrived in the current section */
+    /* a section handed off (docs/ptcomm.md §4.1c): the file, read here */
+    int hfd;                    /* its descriptor, or -1 */
+    struct stat hst;            /* its fstat when received */
+    uint64_t hread, hdropped;   /* bytes read, bytes dropped from the page cache */
+    uint64_t hchanged;          /* handed-off files of this session that changed while read */
     unsigned char *blob;        /* copy of the blob handed to the FD */
     size_t blob_cap;
     phpc_linkmap links;
@@ -233,6 +244,7 @@ void sess_end(phpc_ctx *c);
 /* ---- backup.c ----------------------------------------------------------- */
 
 void backup_reset(phpc_ctx *c);     /* new session */
+void backup_release(phpc_ctx *c);   /* close a handed-off file still open */
 bRC backup_start_file(phpc_ctx *c, void *sp);
 bRC backup_end_file(phpc_ctx *c);
 bRC backup_io(phpc_ctx *c, struct io_pkt *io);

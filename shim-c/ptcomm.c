@@ -51,6 +51,8 @@ int ptc_check_header(const unsigned char hdr[PTC_HDR_LEN], const char *letters, 
         return -1;                      /* F and T are always header-only */
     if (hdr[0] == 'D' && n == 0)
         return -1;                      /* a D packet is never empty */
+    if (hdr[0] == 'H' && n != PTC_HANDOFF_LEN)
+        return -1;                      /* an H packet is its handoff number */
     *len = n;
     return 0;
 }

@@ -19,7 +19,9 @@
 #define PTC_READER_CAP (2u * 1024 * 1024)   /* 2 MiB >= header + max payload */
 
 /* Letters the backend may send (docs/ptcomm.md §1 table). */
-#define PTC_LETTERS_FROM_BACKEND "CDFIWEA"
+#define PTC_LETTERS_FROM_BACKEND "CDFIWEAH"
+/* An H packet (a data section handed off, docs/ptcomm.md §4.1c) carries exactly this many bytes. */
+#define PTC_HANDOFF_LEN 8
 /* Letters the shim may send (what a backend-side reader accepts). */
 #define PTC_LETTERS_TO_BACKEND "CDFT"
 
@@ -65,7 +67,8 @@ void ptc_reader_free(ptc_reader *r);
 
 /*
  * Check one header: byte 7 '\n', bytes 1..6 digits, letter in letters,
- * 'F' and 'T' header-only, 'D' never empty.  Returns 0 and the length, or -1.
+ * 'F' and 'T' header-only, 'D' never empty, 'H' exactly PTC_HANDOFF_LEN bytes.
+ * Returns 0 and the length, or -1.
  */
 int ptc_check_header(const unsigned char hdr[PTC_HDR_LEN], const char *letters, size_t *len);
 

@@ -182,6 +182,7 @@ static void on_stderr(void *arg, const char *line, size_t len)
 void sess_init(phpc_ctx *c)
 {
     bk_init(&c->bk, on_stderr, c);
+    c->hfd = -1;
     c->state = ST_NONE;
 }
 
@@ -599,6 +600,11 @@ static int send_job(phpc_ctx *c)
             send_line(c, "Replace", one) != 0 || send_line(c, "Pipeline", "1") != 0)
             return -1;
     }
+    /* Handoff=4: large files may come as a descriptor over the handoff socket
+     * instead of D packets (docs/ptcomm.md §4.1c); a backend that does not
+     * know the line never sends H */
+    if (c->bk.hand_fd >= 0 && send_line_int(c, "Handoff", PHPC_HANDOFF_FD) != 0)
+        return -1;
     /* EndStatus=1: END is to carry the job's outcome (docs/ptcomm.md §6); a
      * backend that agrees says "C EndStatus 1" before its F, an older one
      * ignores the line and gets a bare END */
@@ -653,6 +659,7 @@ int sess_start(phpc_ctx *c, char jobtype, const char *cmd)
         c->state = ST_FAILED;
         return -1;
     }
+    c->bk.want_handoff = jobtype == 'B';     /* estimates and restores read no file data */
     if (bk_spawn(&c->bk, path, err, sizeof err) != 0) {
         phpc_jmsg(c->bctx, PM_FATAL, "%s", err);
         c->state = ST_FAILED;
@@ -788,6 +795,7 @@ void sess_end(phpc_ctx *c)
      * backend may be busy walking, so do not wait for an END answer. */
     if (bk_has_child(&c->bk))
         kill_backend(c);
+    backup_release(c);                  /* a handed-off file the FD did not finish */
     c->state = ST_NONE;
     c->pipelined = false;
     c->wlen = 0;

@@ -71,6 +71,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             __builtin_trap();           /* the reader must refuse empty D */
         if ((f.letter == 'F' || f.letter == 'T') && f.len != 0)
             __builtin_trap();
+        if (f.letter == 'H' && f.len != PTC_HANDOFF_LEN)
+            __builtin_trap();           /* an H packet is exactly its handoff number */
         (void)ptc_frame_buffered(&rd);
         if (f.letter != 'C')
             continue;

@@ -43,6 +43,18 @@
  *   statloop   stat()s PHPC_FAKE_PATH forever, from the start (test/lfs.h:
  *              a name on a hung file system)
  *   fshang     answers up to the start command, then as statloop
+ *   handoff    backup with sections handed off (docs/ptcomm.md §4.1c; needs the
+ *              Job line Handoff=4): /data/big1 (300000 bytes of (i*13)),
+ *              /data/small (D packets "abc"), /data/grown (listed 1000, the
+ *              file has 2000 bytes), /data/stopearly (200000 bytes; fake_fd
+ *              stops reading it after 64 KiB), /data/noio (100000 bytes; fake_fd
+ *              makes no IO calls for it), /data/
+ *   handoff_nofd, handoff_twofds, handoff_nodesc, handoff_badtag,
+ *   handoff_notreg, handoff_long  an H packet for /data/big1 whose message has no
+ *              descriptor queued at all, two descriptors, none, another number, a
+ *              pipe, or 9 bytes
+ *   handoff_sparse  an H packet in a sparse section
+ *   handoff_die  hands /data/big1 off, then SIGKILLs itself before its blob
  * A restore whose Job block has "Pipeline=1" is answered "C Pipeline 1" (the
  * pipelined restore, docs/ptcomm.md §5.1) unless PHPC_FAKE_MODE is "lockstep";
  * then: no answer to a FILE record with Replace=a but a hard link's (else
@@ -62,6 +74,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -70,6 +83,8 @@ static FILE *logf;
 static int pipeline;                    /* Job block had Pipeline=1 */
 static int end_status;                  /* answered the Job block's EndStatus=1 (docs/ptcomm.md §6) */
 static char replace = 'a';              /* Job block's Replace */
+static int hand_fd = -1;                /* Job block's Handoff=<fd> */
+static unsigned long long hand_no;      /* handoffs sent */
 static unsigned char buf[1000000];
 
 static void die(const char *why)
@@ -110,7 +125,7 @@ static void write_all(const void *p, size_t n)
     }
 }
 
-static void send(char letter, const void *data, size_t len)
+static void put_pkt(char letter, const void *data, size_t len)
 {
     char hdr[32];
 
@@ -122,7 +137,7 @@ static void send(char letter, const void *data, size_t len)
 
 static void send_text(char letter, const char *s)
 {
-    send(letter, s, strlen(s));
+    put_pkt(letter, s, strlen(s));
 }
 
 /* Receive one packet into buf; returns the letter, *len the payload size. */
@@ -188,12 +203,14 @@ static void block(const char *name)
             pipeline = 1;
         if (strncmp((char *)buf, "Replace=", 8) == 0)
             replace = (char)buf[8];
+        if (strncmp((char *)buf, "Handoff=", 8) == 0)
+            hand_fd = atoi((char *)buf + 8);
     }
     if (endstatus && strcmp(mode, "oldend") != 0) {
         send_text('C', strcmp(mode, "badendstatus") == 0 ? "EndStatus 9" : "EndStatus 1");
         end_status = 1;
     }
-    send('F', NULL, 0);
+    put_pkt('F', NULL, 0);
 }
 
 static void record(char type, const char *mode_oct, unsigned long long size, unsigned nlink,
@@ -211,7 +228,7 @@ static void record(char type, const char *mode_oct, unsigned long long size, uns
     rec[n++] = '\0';
     memcpy(rec + n, link, strlen(link));
     n += strlen(link);
-    send('C', rec, n);
+    put_pkt('C', rec, n);
 }
 
 /* docs/ptcomm.md §8: "CHECK " + FILE record; returns 1 for CHANGED. */
@@ -226,7 +243,7 @@ static int check_one(char type, const char *mode_oct, const char *name)
     n = (size_t)h;
     memcpy(rec + n, name, strlen(name) + 1);      /* with the NUL separator */
     n += strlen(name) + 1;
-    send('C', rec, n);
+    put_pkt('C', rec, n);
     return 0;
 }
 
@@ -262,11 +279,11 @@ static void accurate_backup(void)
             continue;
         record('F', "100644", 5, 1, 1, 0, names[i], strlen(names[i]), "");
         send_text('D', "12345");
-        send('F', NULL, 0);
+        put_pkt('F', NULL, 0);
     }
     if (changed[2])
         record('D', "40755", 0, 2, 0, 0, names[2], strlen(names[2]), "");
-    send('F', NULL, 0);
+    put_pkt('F', NULL, 0);
 }
 
 /* a FILE record + data section "<name>" (5 bytes of content) */
@@ -275,7 +292,7 @@ static void file_with_data(const char *name, unsigned nlink, int with_data)
     record('F', "100644", 5, nlink, with_data ? 1 : 0, 0, name, strlen(name), "");
     if (with_data) {
         send_text('D', "12345");
-        send('F', NULL, 0);
+        put_pkt('F', NULL, 0);
     }
 }
 
@@ -296,7 +313,7 @@ static void check_linked(const char *name, unsigned nlink)
     n = (size_t)h;
     memcpy(rec + n, name, strlen(name) + 1);
     n += strlen(name) + 1;
-    send('C', rec, n);
+    put_pkt('C', rec, n);
 }
 
 static void filter_backup(int with_data)
@@ -342,7 +359,7 @@ static void filter_backup(int with_data)
     dir_record("/data/a/b/");
     dir_record("/data/a/");
     dir_record("/data/");
-    send('F', NULL, 0);
+    put_pkt('F', NULL, 0);
 }
 
 static void accfilter_backup(void)
@@ -361,7 +378,144 @@ static void accfilter_backup(void)
             file_with_data(names[i], 1, 1);
     if (changed[4])
         dir_record(names[4]);
-    send('F', NULL, 0);
+    put_pkt('F', NULL, 0);
+}
+
+/* An unlinked temporary file of n bytes (byte i = i * mul), open at offset 0. */
+static int temp_file(size_t n, unsigned mul)
+{
+    char path[] = "/tmp/phpc-fake-handoff.XXXXXX";
+    unsigned char chunk[4096];
+    int fd = mkstemp(path);
+    size_t done = 0;
+
+    if (fd < 0)
+        die("mkstemp");
+    unlink(path);
+    while (done < n) {
+        size_t k = n - done < sizeof chunk ? n - done : sizeof chunk;
+        ssize_t w;
+
+        for (size_t i = 0; i < k; i++)
+            chunk[i] = (unsigned char)((done + i) * mul);
+        w = write(fd, chunk, k);
+        if (w <= 0)
+            die("write temp file");
+        done += (size_t)w;
+    }
+    if (lseek(fd, 0, SEEK_SET) != 0)
+        die("lseek");
+    return fd;
+}
+
+/* One message on the handoff socket: len bytes with nfds descriptors. */
+static void send_msg(const void *data, size_t len, const int *fds, int nfds)
+{
+    union {
+        struct cmsghdr h;
+        char space[CMSG_SPACE(sizeof(int) * 4)];
+    } ctl;
+    struct iovec iov = { (void *)data, len };
+    struct msghdr m;
+
+    if (hand_fd < 0)
+        die("no Handoff line in the Job block");
+    memset(&m, 0, sizeof m);
+    memset(&ctl, 0, sizeof ctl);
+    m.msg_iov = &iov;
+    m.msg_iovlen = 1;
+    if (nfds > 0) {
+        struct cmsghdr *c;
+
+        m.msg_control = ctl.space;
+        m.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)nfds);
+        c = CMSG_FIRSTHDR(&m);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
+        memcpy(CMSG_DATA(c), fds, sizeof(int) * (size_t)nfds);
+    }
+    while (sendmsg(hand_fd, &m, MSG_NOSIGNAL) < 0) {
+        if (errno != EINTR)
+            die("sendmsg");
+    }
+}
+
+static void tag_of(unsigned long long no, unsigned char tag[8])
+{
+    for (int i = 0; i < 8; i++)
+        tag[i] = (unsigned char)(no >> (56 - 8 * i));
+}
+
+/* The section of fd handed off: the message, our copy closed, the H packet. */
+static void hand_off(int fd)
+{
+    unsigned char tag[8];
+
+    tag_of(++hand_no, tag);
+    send_msg(tag, 8, &fd, 1);
+    close(fd);
+    put_pkt('H', tag, 8);
+}
+
+static void handoff_backup(void)
+{
+    if (strncmp(mode, "handoff_", 8) == 0) {
+        unsigned char tag[8], tag2[8];
+        int fd = temp_file(300000, 13);
+
+        tag_of(1, tag);
+        tag_of(2, tag2);
+        if (strcmp(mode, "handoff_sparse") == 0) {
+            record('F', "100644", 300000, 1, 1 | 4 | 8, 0, "/data/big1", 10, "");
+            send_msg(tag, 8, &fd, 1);
+            put_pkt('H', tag, 8);
+        } else {
+            record('F', "100644", 300000, 1, 1 | 4, 0, "/data/big1", 10, "");
+            if (strcmp(mode, "handoff_die") == 0) {
+                hand_off(fd);
+                raise(SIGKILL);
+            } else if (strcmp(mode, "handoff_twofds") == 0) {
+                int two[2] = { fd, fd };
+
+                send_msg(tag, 8, two, 2);
+            } else if (strcmp(mode, "handoff_nodesc") == 0) {
+                send_msg(tag, 8, NULL, 0);
+            } else if (strcmp(mode, "handoff_badtag") == 0) {
+                send_msg(tag2, 8, &fd, 1);
+            } else if (strcmp(mode, "handoff_long") == 0) {
+                send_msg("123456789", 9, &fd, 1);
+            } else if (strcmp(mode, "handoff_notreg") == 0) {
+                int p[2];
+
+                if (pipe(p) != 0)
+                    die("pipe");
+                send_msg(tag, 8, &p[0], 1);
+            }                           /* handoff_nofd: no message at all */
+            put_pkt('H', tag, 8);
+        }
+        close(fd);
+        pause();
+        exit(0);
+    }
+    record('F', "100644", 300000, 1, 1 | 4, 0, "/data/big1", 10, "");          /* 0 */
+    hand_off(temp_file(300000, 13));
+    send_text('D', "PHMB-1");
+    record('F', "100644", 3, 1, 1 | 4, 0, "/data/small", 11, "");             /* 1 */
+    send_text('D', "abc");
+    put_pkt('F', NULL, 0);
+    send_text('D', "PHMB-2");
+    record('F', "100644", 1000, 1, 1 | 4, 0, "/data/grown", 11, "");          /* 2 */
+    hand_off(temp_file(2000, 3));
+    send_text('D', "PHMB-3");
+    record('F', "100644", 200000, 1, 1 | 4, 0, "/data/stopearly", 15, "");    /* 3 */
+    hand_off(temp_file(200000, 5));
+    send_text('D', "PHMB-4");
+    record('F', "100644", 100000, 1, 1 | 4, 0, "/data/noio", 10, "");         /* 4 */
+    hand_off(temp_file(100000, 7));
+    send_text('D', "PHMB-5");
+    record('D', "40755", 4096, 2, 0, 0, "/data/", 6, "");                     /* 5 */
+    put_pkt('F', NULL, 0);
 }
 
 static void backup(int with_data)
@@ -369,9 +523,13 @@ static void backup(int with_data)
     unsigned d = with_data ? 1 : 0;
     static unsigned char big[200000];
 
+    if (strncmp(mode, "handoff", 7) == 0 && with_data) {
+        handoff_backup();
+        return;
+    }
     if (strcmp(mode, "oldend") == 0) {
         file_with_data("/data/a.txt", 1, with_data);
-        send('F', NULL, 0);
+        put_pkt('F', NULL, 0);
         return;
     }
     if (strcmp(mode, "garbage") == 0) {
@@ -390,7 +548,7 @@ static void backup(int with_data)
         exit(0);
     }
     if (strcmp(mode, "empty") == 0) {
-        send('F', NULL, 0);
+        put_pkt('F', NULL, 0);
         return;
     }
     if (strcmp(mode, "accurate") == 0) {
@@ -413,7 +571,7 @@ static void backup(int with_data)
         send_text('C', "GONE /data/both");
         send_text('C', "KEEP /data/both");
         file_with_data("/data/new.txt", 1, with_data);
-        send('F', NULL, 0);
+        put_pkt('F', NULL, 0);
         return;
     }
     if (strcmp(mode, "badgone") == 0) {
@@ -431,15 +589,15 @@ static void backup(int with_data)
         static const unsigned char p2[] = { 0, 0, 0, 2, 0, 0, 0, 0, 'x', 'y', 'z', 'w' };
 
         record('F', "100644", 8589934596ULL, 1, 1 | 4 | 8, 0, "/data/sparse", 12, "");
-        send('D', p1, sizeof p1);       /* "abc" at 4096 */
-        send('D', p2, sizeof p2);       /* "xyzw" at 8 GiB */
-        send('F', NULL, 0);
+        put_pkt('D', p1, sizeof p1);       /* "abc" at 4096 */
+        put_pkt('D', p2, sizeof p2);       /* "xyzw" at 8 GiB */
+        put_pkt('F', NULL, 0);
         send_text('D', "PHMB-blob");
         record('F', "100644", 3, 1, 1, 0, "/data/dense", 11, "");
         send_text('D', "d1");
-        send('F', NULL, 0);
+        put_pkt('F', NULL, 0);
         record('D', "40755", 4096, 2, 0, 0, "/data/", 6, "");
-        send('F', NULL, 0);
+        put_pkt('F', NULL, 0);
         return;
     }
     send_text('I', "walk started\n");
@@ -447,7 +605,7 @@ static void backup(int with_data)
     if (d) {
         send_text('D', "hello ");
         send_text('D', "world");
-        send('F', NULL, 0);
+        put_pkt('F', NULL, 0);
     }
     record('E', "100600", 0, 1, 0, 0, "/data/empty", 11, "");               /* 1 */
     record('S', "120777", 5, 1, 0, 0, "/data/link", 10, "a.txt");           /* 2 */
@@ -456,16 +614,16 @@ static void backup(int with_data)
     if (d) {
         for (size_t i = 0; i < sizeof big; i++)
             big[i] = (unsigned char)(i * 7);
-        send('D', big, 70000);
+        put_pkt('D', big, 70000);
         send_text('W', "file /data/big changed while read");
-        send('D', big + 70000, 70000);
-        send('D', big + 140000, 60000);
-        send('F', NULL, 0);
+        put_pkt('D', big + 70000, 70000);
+        put_pkt('D', big + 140000, 60000);
+        put_pkt('F', NULL, 0);
     }
     record('F', "100644", 3, 1, d ? 1 | 2 : 0, 0, "/data/new\nline", 14, ""); /* 5 */
     if (d) {
         send_text('D', "abc");
-        send('F', NULL, 0);
+        put_pkt('F', NULL, 0);
         send_text('D', "acl-blob");
     }
     record('F', "100644", 5, 1, d, 0, "/data/unreadable", 16, "");         /* 6 */
@@ -474,7 +632,7 @@ static void backup(int with_data)
         send_text('E', "cannot read /data/unreadable: Input/output error");
     }
     record('D', "40755", 4096, 3, 0, 0, "/data/", 6, "");                   /* 7 */
-    send('F', NULL, 0);
+    put_pkt('F', NULL, 0);
 }
 
 static void restore(void)
@@ -486,7 +644,7 @@ static void restore(void)
         char *name;
 
         if (l == 'C' && strcmp((char *)buf, "FINISH") == 0) {
-            send('F', NULL, 0);
+            put_pkt('F', NULL, 0);
             return;
         }
         if (l == 'C' && (strcmp((char *)buf, "XATTR") == 0 || strcmp((char *)buf, "ACL") == 0)) {
@@ -530,7 +688,7 @@ static void failed(unsigned long long seq, const char *text)
     char p[1200];
     int n = snprintf(p, sizeof p, "FAILED %llu %s", seq, text);
 
-    send('C', p, (size_t)n);
+    put_pkt('C', p, (size_t)n);
 }
 
 /* The pipelined restore (docs/ptcomm.md §5.1). */
@@ -554,7 +712,7 @@ static void restore_pipelined(void)
             continue;
         }
         if (l == 'C' && strcmp((char *)buf, "FINISH") == 0) {
-            send('F', NULL, 0);
+            put_pkt('F', NULL, 0);
             return;
         }
         if (l == 'C' && (strcmp((char *)buf, "XATTR") == 0 || strcmp((char *)buf, "ACL") == 0)) {
@@ -609,6 +767,14 @@ static void envcheck(void)
             snprintf(out + strlen(out), sizeof out - strlen(out), "%s%d", first ? "" : ",", fd);
             first = 0;
         }
+    }
+    {
+        int type = 0;
+        socklen_t tl = sizeof type;
+
+        if (getsockopt(4, SOL_SOCKET, SO_TYPE, &type, &tl) == 0)
+            snprintf(out + strlen(out), sizeof out - strlen(out), " sock4=%s",
+                     type == SOCK_SEQPACKET ? "seqpacket" : "other");
     }
     st = fopen("/proc/self/status", "r");
     while (st && fgets(line, sizeof line, st)) {
@@ -683,7 +849,7 @@ int main(int argc, char **argv)
         send_text('C', "Pipeline 1");
     else
         pipeline = 0;
-    send('F', NULL, 0);
+    put_pkt('F', NULL, 0);
     if (strcmp(mode, "fshang") == 0)
         statloop();
     if (strcmp((char *)buf, "BackupStart") == 0)
@@ -707,7 +873,7 @@ int main(int argc, char **argv)
     }
     if (strcmp(mode, "dieonend") == 0)
         raise(SIGKILL);                 /* every file was sent, then the backend dies */
-    send('F', NULL, 0);
+    put_pkt('F', NULL, 0);
     expect('T', NULL);
     return 0;
 }

@@ -9,6 +9,7 @@
  *
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -401,7 +402,12 @@ static void clear_files(void)
     nfiles = 0;
 }
 
-/* The per-plugin backup loop (docs/abi.md §7.3); estimate: no IO (§7.6). */
+/* IO_READ's count (the FD's buffer); tests of short counts lower it. */
+static int32_t io_count = 65536;
+
+/* The per-plugin backup loop (docs/abi.md §7.3); estimate: no IO (§7.6).
+ * Like an FD that stops early: a file named "...stopearly" is read up to
+ * 64 KiB, then closed; for one named "...noio" no IO call is made. */
 static void backup_loop(bpContext *ctx, char *cmd, int estimate)
 {
     static char buf[65536];
@@ -434,7 +440,7 @@ static void backup_loop(bpContext *ctx, char *cmd, int estimate)
         s->LinkFI = SP(u, LinkFI);
         s->flags = SP(u, flags);
         if (!estimate) {
-            if (!s->no_read) {
+            if (!s->no_read && !strstr(s->fname, "noio")) {
                 memset(&io, 0, sizeof io);
                 io.pkt_size = io.pkt_end = sizeof io;
                 io.func = IO_OPEN;
@@ -443,9 +449,11 @@ static void backup_loop(bpContext *ctx, char *cmd, int estimate)
                 pf->pluginIO(ctx, &io);
                 if (io.status >= 0) {
                     for (;;) {
+                        if (strstr(s->fname, "stopearly") && s->len >= 65536)
+                            break;
                         io.func = IO_READ;
                         io.buf = buf;
-                        io.count = sizeof buf;
+                        io.count = io_count;
                         pf->pluginIO(ctx, &io);
                         if (io.status <= 0) {
                             s->read_error = io.status < 0;
@@ -1111,7 +1119,7 @@ static void test_failures(void)
     CHECK_MSG(M_FATAL(), "podheitor-hpc: bad plugin string: unknown key \"foo\" (known keys: "
                          "path, mode, threads, channel_depth, backend, timeout, aclsupport, xattrsupport, readahead, "
                          "hardlink_memory, spill_dir, progress, metrics_dir, restore_threads, shard, strategy, "
-                         "subtree, mtime_bucket, changelog_user, state_dir, rctime_margin, gpfs_policy_args, snapshot, parallel_reads, stripe_readers, stripe_min, restripe, throttle_file, scheduler, partition, cpus, mem, time, sbatch_args, slurm_conf, slurm_bin, slurm_output, slurm_pending_timeout, worker_command, relay, relay_bind, relay_port, relay_lz4)");
+                         "subtree, mtime_bucket, changelog_user, state_dir, rctime_margin, gpfs_policy_args, snapshot, parallel_reads, stripe_readers, stripe_min, handoff, handoff_min, restripe, throttle_file, scheduler, partition, cpus, mem, time, sbatch_args, slurm_conf, slurm_bin, slurm_output, slurm_pending_timeout, worker_command, relay, relay_bind, relay_port, relay_lz4)");
     CHECK(count_type(M_FATAL()) == 1, "bad key: one fatal");
     /* a malformed sharding value fails the job the same way, before any backend runs */
     reset_msgs();
@@ -1916,6 +1924,114 @@ static void test_sparse(unsigned v)     /* v21+: the restore packet's v21 layout
     check_no_child("sparse restore");
 }
 
+/* Open descriptors of this process (none may leak from a handoff). */
+static int count_fds(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    struct dirent *e;
+    int n = 0;
+
+    if (d == NULL)
+        return -1;
+    while ((e = readdir(d)) != NULL)
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n - 1;                       /* the directory's own descriptor */
+}
+
+/* Bytes i * mul of a fake_backend temp_file. */
+static int pattern_is(const unsigned char *p, size_t n, unsigned mul)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] != (unsigned char)(i * mul))
+            return 0;
+    return 1;
+}
+
+/*
+ * Sections handed off (docs/ptcomm.md §4.1c): the descriptors come over the
+ * handoff socket through real sockets and pipes, the shim reads the files
+ * into the FD's buffer (exact bytes, reads bounded by count, the last one
+ * short), a file whose size differs from its record gets the warning, one
+ * the FD stops reading or never reads is closed, and no descriptor leaks.
+ */
+static void test_handoff(unsigned v, int32_t count)
+{
+    char cmd[PATH_MAX + 128];
+    int fds0 = count_fds();
+
+    use_version(v);
+    new_log();
+    io_count = count;
+    setenv("PHPC_FAKE_MODE", "handoff", 1);
+    CHECK(backup_job(make_cmd(cmd, sizeof cmd, ""), 0, 'F', 0) == bRC_OK, "handoff v%u: BackupCommand", v);
+    io_count = 65536;
+    CHECK_LOG("C Handoff=4");
+    CHECK(nfiles == 6, "handoff: 6 files, got %d", nfiles);
+    if (nfiles != 6) {
+        dump_msgs();
+        return;
+    }
+    CHECK(strcmp(files[0].fname, "/data/big1") == 0 && files[0].len == 300000 &&
+          pattern_is(files[0].data, 300000, 13) && !files[0].read_error,
+          "big1: %zu bytes, exact, no error (%d)", files[0].len, files[0].read_error);
+    CHECK(files[0].max_read <= (size_t)count && files[0].max_read > 0, "big1: reads bounded by count %d (max %zu)",
+          count, files[0].max_read);
+    CHECK(files[0].xattr_count == 1 && files[0].end_rc == bRC_More, "big1: its blob after the handoff");
+    CHECK(files[1].len == 3 && memcmp(files[1].data, "abc", 3) == 0, "small: D packets between handoffs");
+    CHECK(files[2].len == 2000 && pattern_is(files[2].data, 2000, 3), "grown: the 2000 bytes there (%zu)",
+          files[2].len);
+    CHECK_MSG(M_WARNING(), "podheitor-hpc: \"/data/grown\" changed while being saved: size 1000 when listed, "
+                           "2000 bytes read");
+    CHECK(files[3].len >= 65536 && files[3].len < 65536 + (size_t)count && files[3].len < 200000 &&
+          pattern_is(files[3].data, files[3].len, 5) && files[3].xattr_count == 1,
+          "stopearly: 64 KiB and less than one more read, then closed (%zu)", files[3].len);
+    CHECK(files[4].len == 0 && files[4].xattr_count == 1, "noio: never read, its blob still follows");
+    CHECK(files[5].type == FT_DIREND && files[5].end_rc == bRC_OK, "the directory last");
+    CHECK_MSG(M_WARNING(), "podheitor-hpc: 1 files handed off to the shim changed while being saved");
+    CHECK(count_type(M_FATAL()) == 0 && count_type(M_ERROR()) == 0 && count_type(M_WARNING()) == 2,
+          "handoff: the file's warning and the closing count, no errors");
+    CHECK_END("C END T 0");
+    CHECK(count_fds() == fds0, "handoff: no descriptor left open (%d, before %d)", count_fds(), fds0);
+    check_no_child("handoff");
+}
+
+/* A backend that breaks the handoff rules fails the job (one protocol error),
+ * never the FD; the descriptors it sent are all closed. */
+static void test_handoff_failures(void)
+{
+    static const char *const modes[][2] = {
+        { "handoff_nofd", "podheitor-hpc: protocol error: 'H' packet without a descriptor on the handoff socket "
+                          "while sending file \"/data/big1\"" },
+        { "handoff_twofds", "podheitor-hpc: protocol error: bad handoff message (2 descriptors, 8 bytes; want 1 "
+                            "descriptor and 8 bytes) while sending file \"/data/big1\"" },
+        { "handoff_nodesc", "podheitor-hpc: protocol error: bad handoff message (0 descriptors, 8 bytes; want 1 "
+                            "descriptor and 8 bytes) while sending file \"/data/big1\"" },
+        { "handoff_long", "podheitor-hpc: protocol error: bad handoff message (1 descriptors, 9 bytes; want 1 "
+                          "descriptor and 8 bytes) while sending file \"/data/big1\"" },
+        { "handoff_badtag", "podheitor-hpc: protocol error: handoff message and 'H' packet do not match while "
+                            "sending file \"/data/big1\"" },
+        { "handoff_notreg", "podheitor-hpc: protocol error: the handed-off descriptor is not a regular file "
+                            "while sending file \"/data/big1\"" },
+        { "handoff_sparse", "podheitor-hpc: protocol error: unexpected 'H' packet from backend while sending "
+                            "file \"/data/big1\"" },
+    };
+    int fds0 = count_fds();
+
+    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+        test_failure(modes[i][0], "", bRC_OK, modes[i][1]);
+        CHECK(nfiles == 1 && files[0].read_error && files[0].len == 0, "%s: a read error, no bytes", modes[i][0]);
+    }
+    /* the backend dies after handing a file off: the file is read to its end
+     * (the FD never depends on the backend for it), then the job fails */
+    test_failure("handoff_die", "", bRC_OK,
+                 "podheitor-hpc: backend exited unexpectedly (killed by signal 9) while sending file "
+                 "\"/data/big1\"");
+    CHECK(nfiles == 1 && files[0].len == 300000 && pattern_is(files[0].data, 300000, 13) && !files[0].read_error,
+          "handoff_die: the handed-off file read whole (%zu bytes)", nfiles == 1 ? files[0].len : 0);
+    CHECK(count_fds() == fds0, "handoff failures: no descriptor left open (%d, before %d)", count_fds(), fds0);
+}
+
 static void test_idle_job(void)
 {
     bpContext ctx = { (void *)0x1, NULL };
@@ -2007,6 +2123,9 @@ int main(int argc, char **argv)
     test_backend_choice();
     test_sparse(22);
     test_sparse(23);
+    test_handoff(14, 65536);
+    test_handoff(23, 7001);
+    test_handoff_failures();
     test_fileset_filter(14, 0);
     test_fileset_filter(22, 0);
     test_fileset_filter(21, 1);

@@ -95,6 +95,29 @@ static void test_child_environment(void)
     bk_cancel(&b);                      /* no pid any more: nothing is signalled */
     CHECK(bk_is_canceled(&b), "cancel flag");
     bk_destroy(&b);
+
+    /* a backup's backend: also its end of the handoff socket, at fd 4 (fd 3
+     * stays free for the launcher), a SOCK_SEQPACKET socket; our end is
+     * close-on-exec and released by the reap */
+    bk_init(&b, on_line, NULL);
+    b.want_handoff = true;
+    CHECK(bk_spawn(&b, be, err, sizeof err) == 0, "spawn with handoff: %s", err);
+    read_all(&b, out, sizeof out);
+    CHECK(strcmp(out, "fds=0,1,2,4 sock4=seqpacket sigblk=0000000000000000 sigign=0000000000000000\n") == 0,
+          "child with the handoff socket at 4, got \"%s\"", out);
+    CHECK(b.hand_fd >= 0 && (fcntl(b.hand_fd, F_GETFD) & FD_CLOEXEC), "our handoff end is close-on-exec");
+    {
+        unsigned char tag[PHPC_HANDOFF_TAG];
+        int fd = -2, nfds = -1;
+        size_t len = 1;
+
+        /* the child exited: its end is closed, nothing was sent */
+        CHECK(bk_recv_handoff(&b, tag, &fd, &nfds, &len) == BK_HO_EOF && fd == -1 && nfds == 0 && len == 0,
+              "handoff socket at EOF after the child exited (fd %d, %d descriptors)", fd, nfds);
+    }
+    bk_reap(&b, 0, 5000);
+    CHECK(b.hand_fd == -1, "the reap closed the handoff socket");
+    bk_destroy(&b);
     sigprocmask(SIG_UNBLOCK, &block, NULL);
     close(leak);
 }

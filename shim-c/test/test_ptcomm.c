@@ -77,7 +77,8 @@ static void good_frames(size_t maxstep)
         "D000004\n\0\n\xff\x01"
         "E000003\nbad"
         "A000000\n"
-        "W000001\nw";
+        "W000001\nw"
+        "H000008\n\0\0\0\0\0\0\1\2";
     struct src s;
     ptc_frame f;
 
@@ -91,6 +92,8 @@ static void good_frames(size_t maxstep)
     CHECK(ptc_read_frame(&rd, &f) == PTC_OK && f.letter == 'E' && f.len == 3, "E frame");
     CHECK(ptc_read_frame(&rd, &f) == PTC_OK && f.letter == 'A' && f.len == 0, "empty A frame");
     CHECK(ptc_read_frame(&rd, &f) == PTC_OK && f.letter == 'W' && f.len == 1, "W frame");
+    CHECK(ptc_read_frame(&rd, &f) == PTC_OK && f.letter == 'H' && f.len == PTC_HANDOFF_LEN &&
+          memcmp(f.data, "\0\0\0\0\0\0\1\2", 8) == 0, "H frame (handoff 258)");
     CHECK(ptc_read_frame(&rd, &f) == PTC_EOF, "clean EOF");
 }
 
@@ -118,6 +121,9 @@ static void bad_frames(void)
     expect_status("lower-case letter", "c000000\n", 8, PTC_EBADHDR);
     expect_status("F with a length", "F000001\nx", 9, PTC_EBADHDR);
     expect_status("empty D", "D000000\n", 8, PTC_EBADHDR);
+    expect_status("H without its number", "H000000\n", 8, PTC_EBADHDR);
+    expect_status("H of 7 bytes", "H000007\n1234567", 15, PTC_EBADHDR);
+    expect_status("H of 9 bytes", "H000009\n123456789", 17, PTC_EBADHDR);
     expect_status("space in length", "C 00005\nHello", 13, PTC_EBADHDR);
     expect_status("sign in length", "C-00005\nHello", 13, PTC_EBADHDR);
     expect_status("NUL letter", "\0" "000000\n", 8, PTC_EBADHDR);

@@ -4,6 +4,7 @@ import io.podheitor.hpc.backend.restore.LayoutRestore;
 import io.podheitor.hpc.lustre.Lustre;
 import io.podheitor.hpc.backend.backup.Backup;
 import io.podheitor.hpc.backend.backup.FileOpener;
+import io.podheitor.hpc.backend.backup.HandoffChannel;
 import io.podheitor.hpc.backend.job.BadRequestException;
 import io.podheitor.hpc.backend.job.JobEnd;
 import io.podheitor.hpc.backend.job.JobInfo;
@@ -272,10 +273,36 @@ public final class BackendSession {
             out.message(Status.ABORT, "path \"" + PathText.render(params.path()) + "\" is not a directory");
             return;
         }
+        HandoffChannel handoff = withData ? handoffChannel() : null;
         out.end();
         out.flush();
-        new Backup(out, in::answer, in::interrupted, opener, java.time.InstantSource.system(), jobEnd::register)
-                .run(params, job, withData);
+        try {
+            new Backup(out, in::answer, in::interrupted, opener, java.time.InstantSource.system(), jobEnd::register,
+                    handoff).run(params, job, withData);
+        } finally {
+            if (handoff != null) {
+                handoff.close();
+            }
+        }
+    }
+
+    /**
+     * The handoff socket the shim offered (Job line {@code Handoff=<fd>}, docs/ptcomm.md §4.1c) when plugin key
+     * handoff allows it; null when none was offered, in a Slurm worker (its Job lines are the submitter's: the
+     * descriptor number means nothing in this process), or when the descriptor is not an AF_UNIX SOCK_SEQPACKET
+     * socket (one warning; the data then goes as D packets).
+     */
+    private HandoffChannel handoffChannel() throws IOException {
+        if (worker || job.handoffFd() < 0 || !params.handoff().enabled()) {
+            return null;
+        }
+        try {
+            return HandoffChannel.offered(job.handoffFd());
+        } catch (PosixException e) {
+            out.message(Status.WARNING, "handoff socket " + job.handoffFd() + " unusable (" + e.getMessage()
+                    + "): large files' data goes through the backend");
+            return null;
+        }
     }
 
     /**

@@ -112,6 +112,65 @@ class BackendSessionTest {
         return shim;
     }
 
+    /**
+     * A backup whose Job block offers a handoff socket (docs/ptcomm.md §4.1c): with handoff_min=64 (KiB) the large
+     * file's section is one H packet whose descriptor reads back its exact bytes, the small ones stay D packets; with
+     * handoff=no, or a Job line naming a descriptor that is no socket (one warning), everything is D packets.
+     */
+    @Test
+    void aBackupHandsLargeFilesOffWhenTheShimOffersASocket() throws Exception {
+        for (String handoff : List.of("auto", "no", "worker")) {
+            int[] p = io.podheitor.hpc.posix.UnixSockets.socketpair(io.podheitor.hpc.posix.UnixSockets.AF_UNIX,
+                    io.podheitor.hpc.posix.UnixSockets.SOCK_SEQPACKET | io.podheitor.hpc.posix.UnixSockets.SOCK_CLOEXEC);
+            // a Slurm worker's Job lines are the submitter's: it never takes the descriptor they name
+            try (ShimSide shim = handoff.equals("worker") ? new ShimSide(io.podheitor.hpc.backend.backup.FileOpener.POSIX,
+                    new io.podheitor.hpc.backend.job.JobEnd(false), true) : new ShimSide()) {
+                shim.handoffSocket = p[0];
+                List<String> job = List.of("Name=test.2024", "JobID=7", "Type=B", "Level=F", "Accurate=0",
+                        "FDVersion=14", "Handoff=" + p[1]);
+                Frame answer = shim.handshake(job, List.of(cat(b("path="), rootBytes), b("threads=4"),
+                        b("handoff=" + (handoff.equals("no") ? "no" : "auto")), b("handoff_min=64")));
+                assertEquals('F', answer.status(), answer.toString());
+                shim.command("BackupStart");
+                shim.expect('F');
+                ShimSide.Stream s = shim.readStream();
+                assertEquals(handoff.equals("auto") ? List.of("I handoff: 1 files (" + bigData.length
+                        + " bytes) read by the shim from descriptors the backend opened") : List.of(), s.messages());
+                Map<String, ShimSide.Received> m = byName(s.records());
+                assertArrayEquals(bigData, m.get(key("/big")).data(), handoff);
+                assertEquals("hello\n", new String(m.get(key("/small")).data(), StandardCharsets.UTF_8));
+                assertEquals(handoff.equals("auto") ? 1 : 0, shim.handoffs, handoff);
+                shim.finish();
+            } finally {
+                io.podheitor.hpc.posix.Posix.closeQuietly(p[0]);
+                if (!handoff.equals("auto")) {
+                    // not taken: still open, still ours (auto: the backend closed it after the backup)
+                    assertEquals(io.podheitor.hpc.posix.UnixSockets.SOCK_SEQPACKET, io.podheitor.hpc.posix.UnixSockets
+                            .intOption(p[1], io.podheitor.hpc.posix.UnixSockets.SOL_SOCKET,
+                                    io.podheitor.hpc.posix.UnixSockets.SO_TYPE), handoff);
+                    io.podheitor.hpc.posix.Posix.closeQuietly(p[1]);
+                }
+            }
+        }
+        // a Job line naming a descriptor that is no socket: a warning, and D packets
+        try (ShimSide shim = new ShimSide()) {
+            shim.handoffSocket = -1;
+            Frame answer = shim.handshake(List.of("Name=test.2024", "JobID=7", "Type=B", "Level=F", "Accurate=0",
+                    "FDVersion=14", "Handoff=999999"), List.of(cat(b("path="), rootBytes), b("handoff_min=64")));
+            assertEquals('F', answer.status(), answer.toString());
+            shim.command("BackupStart");
+            Frame w = shim.read();
+            assertEquals('W', w.status(), w.toString());
+            assertTrue(w.text().startsWith("handoff socket 999999 unusable (getsockopt: Bad file descriptor (EBADF))"),
+                    w.text());
+            shim.expect('F');
+            ShimSide.Stream s = shim.readStream();
+            assertArrayEquals(bigData, byName(s.records()).get(key("/big")).data());
+            assertEquals(0, shim.handoffs);
+            shim.finish();
+        }
+    }
+
     private static Map<String, ShimSide.Received> byName(List<ShimSide.Received> records) {
         Map<String, ShimSide.Received> m = new HashMap<>();
         for (ShimSide.Received r : records) {

@@ -63,6 +63,11 @@ final class ShimSide implements AutoCloseable {
 
     /** An in-process backend whose job-end actions are those of {@code jobEnd} (tests register some). */
     ShimSide(FileOpener opener, io.podheitor.hpc.backend.job.JobEnd jobEnd) {
+        this(opener, jobEnd, false);
+    }
+
+    /** An in-process backend; {@code worker}: the session of a Slurm worker (BackendMain --worker). */
+    ShimSide(FileOpener opener, io.podheitor.hpc.backend.job.JobEnd jobEnd, boolean worker) {
         BytePipe in = new BytePipe();
         BytePipe out = new BytePipe();
         toBackend = in.out;
@@ -71,7 +76,7 @@ final class ShimSide implements AutoCloseable {
         process = null;
         Thread t = new Thread(() -> {
             try {
-                exit.complete(new BackendSession(in.in, out.out, opener, jobEnd).run());
+                exit.complete(new BackendSession(in.in, out.out, opener, jobEnd, worker).run());
             } catch (Throwable e) {
                 exit.completeExceptionally(e);
             } finally {
@@ -176,6 +181,14 @@ final class ShimSide implements AutoCloseable {
         return out;
     }
 
+    /**
+     * The shim's end of a handoff socket (docs/ptcomm.md §4.1c) when the Job block offered one, else -1: an H section
+     * is read through the descriptor received on it, as the shim does.
+     */
+    int handoffSocket = -1;
+    /** H sections seen by readStream. */
+    int handoffs;
+
     /** Names of the CHECK records seen by {@link #readStream(java.util.function.Predicate)}, in order. */
     final List<String> checked = new ArrayList<>();
     /** The paths of the KEEP notices (docs/ptcomm.md §8) seen by readStream, in order. */
@@ -249,6 +262,10 @@ final class ShimSide implements AutoCloseable {
                             Frame d = read();
                             if (d.is('D')) {
                                 data.writeBytes(d.payload());
+                            } else if (d.is('H')) {
+                                data.writeBytes(handedOff(d.payload()));
+                                handoffs++;
+                                break;
                             } else if (d.is('F')) {
                                 break;
                             } else if (d.is('E')) {
@@ -280,6 +297,27 @@ final class ShimSide implements AutoCloseable {
                 }
                 default -> fail("unexpected " + f);
             }
+        }
+    }
+
+    /** The file of an H packet: one message with exactly its tag and one descriptor, read to its end. */
+    private byte[] handedOff(byte[] tag) throws IOException {
+        if (handoffSocket < 0) {
+            fail("an H packet without a handoff socket");
+        }
+        io.podheitor.hpc.posix.UnixSockets.Received m = io.podheitor.hpc.posix.UnixSockets.receive(handoffSocket, 16,
+                4, io.podheitor.hpc.posix.UnixSockets.MSG_DONTWAIT);
+        try {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(tag, m.data(), "the message's number is the H packet's");
+            assertEquals(1, m.descriptors().length, m.toString());
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            byte[] buf = new byte[65536];
+            for (int n; (n = io.podheitor.hpc.posix.Posix.read(m.descriptors()[0], buf, 0, buf.length)) > 0; ) {
+                out.write(buf, 0, n);
+            }
+            return out.toByteArray();
+        } finally {
+            m.closeDescriptors();
         }
     }
 

@@ -25,6 +25,7 @@ public final class Errno {
     /** "Inappropriate ioctl for device": what a Lustre ioctl answers on another file system. */
     public static final int ENOTTY = 25;
     public static final int ENOSPC = 28;
+    public static final int EPIPE = 32;
     public static final int EROFS = 30;
     public static final int EMLINK = 31;
     public static final int ENAMETOOLONG = 36;
@@ -35,6 +36,9 @@ public final class Errno {
     public static final int ENODATA = 61;
     /** Also ENOTSUP on Linux. */
     public static final int EOPNOTSUPP = 95;
+    public static final int ENOTSOCK = 88;
+    public static final int EMSGSIZE = 90;
+    public static final int ECONNRESET = 104;
     public static final int ESTALE = 116;
 
     private record Info(String name, String message) {
@@ -76,7 +80,10 @@ public final class Errno {
             Map.entry(40, new Info("ELOOP", "Too many levels of symbolic links")),
             Map.entry(61, new Info("ENODATA", "No data available")),
             Map.entry(75, new Info("EOVERFLOW", "Value too large for defined data type")),
+            Map.entry(88, new Info("ENOTSOCK", "Socket operation on non-socket")),
+            Map.entry(90, new Info("EMSGSIZE", "Message too long")),
             Map.entry(95, new Info("EOPNOTSUPP", "Operation not supported")),
+            Map.entry(104, new Info("ECONNRESET", "Connection reset by peer")),
             Map.entry(107, new Info("ENOTCONN", "Transport endpoint is not connected")),
             Map.entry(110, new Info("ETIMEDOUT", "Connection timed out")),
             Map.entry(116, new Info("ESTALE", "Stale file handle")),

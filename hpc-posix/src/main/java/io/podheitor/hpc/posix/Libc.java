@@ -166,6 +166,26 @@ final class Libc {
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT));
     }
 
+    private static final class Socketpair {
+        static final MethodHandle HANDLE = downcall("socketpair",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    }
+
+    private static final class Sendmsg {
+        static final MethodHandle HANDLE = downcall("sendmsg",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    }
+
+    private static final class Recvmsg {
+        static final MethodHandle HANDLE = downcall("recvmsg",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    }
+
+    private static final class Getsockopt {
+        static final MethodHandle HANDLE = downcall("getsockopt",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    }
+
     private Libc() {
     }
 
@@ -407,6 +427,38 @@ final class Libc {
             int flags) {
         try {
             return (int) Lsetxattr.HANDLE.invokeExact(cs, path, name, value, size, flags);
+        } catch (Throwable t) {
+            throw NativeLibrary.unchecked(t);
+        }
+    }
+
+    static int socketpair(MemorySegment cs, int domain, int type, int protocol, MemorySegment sv) {
+        try {
+            return (int) Socketpair.HANDLE.invokeExact(cs, domain, type, protocol, sv);
+        } catch (Throwable t) {
+            throw NativeLibrary.unchecked(t);
+        }
+    }
+
+    static long sendmsg(MemorySegment cs, int fd, MemorySegment msg, int flags) {
+        try {
+            return (long) Sendmsg.HANDLE.invokeExact(cs, fd, msg, flags);
+        } catch (Throwable t) {
+            throw NativeLibrary.unchecked(t);
+        }
+    }
+
+    static long recvmsg(MemorySegment cs, int fd, MemorySegment msg, int flags) {
+        try {
+            return (long) Recvmsg.HANDLE.invokeExact(cs, fd, msg, flags);
+        } catch (Throwable t) {
+            throw NativeLibrary.unchecked(t);
+        }
+    }
+
+    static int getsockopt(MemorySegment cs, int fd, int level, int name, MemorySegment value, MemorySegment len) {
+        try {
+            return (int) Getsockopt.HANDLE.invokeExact(cs, fd, level, name, value, len);
         } catch (Throwable t) {
             throw NativeLibrary.unchecked(t);
         }

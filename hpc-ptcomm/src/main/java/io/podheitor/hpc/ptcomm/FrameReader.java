@@ -64,6 +64,9 @@ public final class FrameReader {
         if (letter == Status.DATA && length == 0) {
             throw bad(h, "empty 'D' packet");
         }
+        if (letter == Status.HANDOFF && length != Status.HANDOFF_LENGTH) {
+            throw bad(h, "an 'H' packet carries exactly " + Status.HANDOFF_LENGTH + " bytes");
+        }
         return length;
     }
 

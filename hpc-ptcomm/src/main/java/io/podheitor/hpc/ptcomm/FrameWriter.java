@@ -44,6 +44,9 @@ public final class FrameWriter implements Closeable {
         if (status == Status.DATA && len == 0) {
             throw new IllegalArgumentException("a 'D' packet is never empty");
         }
+        if (status == Status.HANDOFF && len != Status.HANDOFF_LENGTH) {
+            throw new IllegalArgumentException("an 'H' packet carries exactly " + Status.HANDOFF_LENGTH + " bytes");
+        }
         header[0] = (byte) status;
         int v = len;
         for (int i = 6; i >= 1; i--) {
@@ -65,6 +68,15 @@ public final class FrameWriter implements Closeable {
 
     public void data(byte[] buf, int off, int len) throws IOException {
         write(Status.DATA, buf, off, len);
+    }
+
+    /** An H packet (docs/ptcomm.md §4.1c): the handoff number, big-endian, as in the socket message. */
+    public void handoff(long number) throws IOException {
+        byte[] b = new byte[Status.HANDOFF_LENGTH];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (byte) (number >>> (56 - 8 * i));
+        }
+        write(Status.HANDOFF, b, 0, b.length);
     }
 
     public void end() throws IOException {

@@ -18,13 +18,21 @@ public final class Status {
     public static final char ERROR = 'E';
     /** Abort: the job fails. */
     public static final char ABORT = 'A';
+    /**
+     * Handoff (backend to shim, a whole data section): the file's open descriptor went to the shim over the handoff
+     * socket, in a message whose bytes equal this packet's payload, exactly {@link #HANDOFF_LENGTH} bytes
+     * (docs/ptcomm.md §4.1c).
+     */
+    public static final char HANDOFF = 'H';
+    /** The payload length of an {@link #HANDOFF} packet: the big-endian handoff number. */
+    public static final int HANDOFF_LENGTH = 8;
 
     private Status() {
     }
 
     public static boolean isKnown(int letter) {
         return switch (letter) {
-            case COMMAND, DATA, END, TERMINATE, INFO, WARNING, ERROR, ABORT -> true;
+            case COMMAND, DATA, END, TERMINATE, INFO, WARNING, ERROR, ABORT, HANDOFF -> true;
             default -> false;
         };
     }

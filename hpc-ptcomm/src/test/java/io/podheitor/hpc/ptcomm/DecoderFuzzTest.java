@@ -70,6 +70,8 @@ class DecoderFuzzTest {
         w.command(rec(FileType.REGULAR, "/d/a", null).withFlags(FileRecord.FLAG_DATA).encode());
         w.data(new byte[] {1, 2, 3, 4, 5}, 0, 5);
         w.end();
+        w.command(rec(FileType.REGULAR, "/d/big", null).withFlags(FileRecord.FLAG_DATA).encode());
+        w.handoff(1);
         w.command(rec(FileType.DIRECTORY, "/d/", null).encode());
         w.message(Status.WARNING, "w");
         w.command("SEEN");
@@ -104,6 +106,7 @@ class DecoderFuzzTest {
             "\u0000000000\n",   // NUL status byte
             "C000010\nabc",     // EOF mid-payload
             "D999999\n",        // EOF right after a maximal header
+            "H000007\n1234567", // H of the wrong length
         };
         for (String w : wires) {
             ProtocolException e = assertThrows(ProtocolException.class,

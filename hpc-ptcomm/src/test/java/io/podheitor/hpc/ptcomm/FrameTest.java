@@ -40,6 +40,7 @@ class FrameTest {
         w.end();
         w.data(new byte[] {0, 1, 2}, 1, 2);
         w.message('W', "careful");
+        w.handoff(0x0102030405060708L);
         w.terminate();
         w.flush();
         byte[] expected = new byte[0];
@@ -47,7 +48,10 @@ class FrameTest {
         exp.writeBytes(ascii("C000014\nHello Bacula 1F000000\nD000002\n"));
         exp.write(1);
         exp.write(2);
-        exp.writeBytes(ascii("W000007\ncarefulT000000\n"));
+        exp.writeBytes(ascii("W000007\ncareful"));
+        exp.writeBytes(ascii("H000008\n"));
+        exp.writeBytes(new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+        exp.writeBytes(ascii("T000000\n"));
         expected = exp.toByteArray();
         assertArrayEquals(expected, bos.toByteArray());
     }
@@ -94,6 +98,8 @@ class FrameTest {
         assertThrows(IllegalArgumentException.class, () -> w.write(new Frame('F', new byte[1])));
         assertThrows(IllegalArgumentException.class, () -> w.write(new Frame('T', new byte[1])));
         assertThrows(IllegalArgumentException.class, () -> w.write(new Frame('Z', new byte[1])));
+        assertThrows(IllegalArgumentException.class, () -> w.write(new Frame('H', new byte[7])));
+        assertThrows(IllegalArgumentException.class, () -> w.write(new Frame('H', new byte[0])));
     }
 
     @Test
@@ -125,6 +131,8 @@ class FrameTest {
         "F000001\na",        // F with a payload
         "T000003\nabc",      // T with a payload
         "D000000\n",         // empty D
+        "H000000\n",         // H without its handoff number
+        "H000009\n123456789", // H longer than its 8 bytes
         "\n000000\n",
     })
     void malformedHeadersAreRejectedWithQuotedHeader(String wire) {

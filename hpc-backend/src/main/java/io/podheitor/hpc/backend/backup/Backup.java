@@ -37,9 +37,17 @@ import io.podheitor.hpc.lustre.MdtLookup;
  * @param clock   the time of progress lines and the summary ({@link InstantSource#system()}; tests inject)
  * @param onJobEnd registers what must happen once the job's outcome is known (the changelog cursor's commit), or
  *                null
+ * @param handoff the handoff socket the shim offered (large files' descriptors go over it, docs/ptcomm.md §4.1c), or
+ *                null (every byte as D packets)
  */
 public record Backup(FrameWriter out, EntryChecks.Answers answers, BooleanSupplier stop, FileOpener opener,
-        InstantSource clock, Consumer<JobEndAction> onJobEnd) {
+        InstantSource clock, Consumer<JobEndAction> onJobEnd, HandoffChannel handoff) {
+    /** Without a handoff socket. */
+    public Backup(FrameWriter out, EntryChecks.Answers answers, BooleanSupplier stop, FileOpener opener,
+            InstantSource clock, Consumer<JobEndAction> onJobEnd) {
+        this(out, answers, stop, opener, clock, onJobEnd, null);
+    }
+
     /** Without job-end actions (no cursor of a change source is kept: Incrementals walk). */
     public Backup(FrameWriter out, EntryChecks.Answers answers, BooleanSupplier stop, FileOpener opener,
             InstantSource clock) {
@@ -113,7 +121,7 @@ public record Backup(FrameWriter out, EntryChecks.Answers answers, BooleanSuppli
                 HardLinks links = new HardLinks(params.hardlinkMemory(), params.spillDir(), out);
                 EntrySource source = openSource(params, job, policy, withData, sharding, changes, snapshot,
                         throttle.walkLimits());
-                DataReaders readers = DataReaders.forJob(params)) {
+                DataReaders readers = DataReaders.forJob(params, withData ? handoff : null)) {
             if (snapshot != null) {
                 for (String i : snapshot.infos()) {
                     out.message(Status.INFO, i);
@@ -155,6 +163,8 @@ public record Backup(FrameWriter out, EntryChecks.Answers answers, BooleanSuppli
                     : FileLayouts.NONE;
             report.closingWarning(layouts::closingWarning);
             report.closingInfo(readers::summary);
+            report.closingInfo(readers::handoffSummary);
+            report.closingWarning(readers::handoffWarning);
             EntryWriter writer = new EntryWriter(out, withData, links, meta, readers,
                     opener != null ? opener : root, report, keeper, stop,
                     new LayoutCarrier(layouts, params.mode() == Mode.LUSTRE));

@@ -22,8 +22,16 @@ record DataReaders(List<DataReader> inOrder) implements AutoCloseable {
 
     /** The readers of a job: prefetched data, large files in parallel (docs/stripe.md), sparse, sequential. */
     static DataReaders forJob(PluginParams params) {
+        return forJob(params, null);
+    }
+
+    /**
+     * The readers of a job: prefetched data, large files in parallel (docs/stripe.md), sparse, large files handed off
+     * to the shim when the session has a {@code handoff} channel (docs/ptcomm.md §4.1c; null: none), sequential.
+     */
+    static DataReaders forJob(PluginParams params, HandoffChannel handoff) {
         return new DataReaders(List.of(new PrefetchedReader(), new StripedReader(params.stripe(), params.mode()),
-                new SparseReader(), new SequentialReader()));
+                new SparseReader(), new HandoffReader(params.handoff(), handoff), new SequentialReader()));
     }
 
     /** The reader for {@code file}. */
@@ -41,6 +49,26 @@ record DataReaders(List<DataReader> inOrder) implements AutoCloseable {
         for (DataReader r : inOrder) {
             if (r instanceof StripedReader s) {
                 return s.summary();
+            }
+        }
+        return null;
+    }
+
+    /** The job-end line of the handoff, or null. */
+    String handoffSummary() {
+        for (DataReader r : inOrder) {
+            if (r instanceof HandoffReader h) {
+                return h.summary();
+            }
+        }
+        return null;
+    }
+
+    /** The job-end warning of a handoff that failed (the job's data then went through the backend), or null. */
+    String handoffWarning() {
+        for (DataReader r : inOrder) {
+            if (r instanceof HandoffReader h) {
+                return h.warning();
             }
         }
         return null;

@@ -22,4 +22,16 @@ interface DataSink {
 
     /** True when the shim went away: a reader ends its section at the next packet boundary. */
     boolean stopped();
+
+    /**
+     * The whole section is handoff {@code number} (docs/ptcomm.md §4.1c): the H packet, whose descriptor went to the
+     * shim over the handoff socket just before. Only the job's frame sink can; a layout prefix never is handed off.
+     */
+    default void handoff(long number) throws IOException {
+        throw new UnsupportedOperationException("this data sink cannot hand a section off");
+    }
+
+    /** Writes what is buffered on to the shim (before a call that may wait for the shim to read). */
+    default void flush() throws IOException {
+    }
 }

@@ -213,5 +213,15 @@ final class EntryWriter {
         public boolean stopped() {
             return stop.getAsBoolean();
         }
+
+        @Override
+        public void handoff(long number) throws IOException {
+            out.handoff(number);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            out.flush();
+        }
     }
 }

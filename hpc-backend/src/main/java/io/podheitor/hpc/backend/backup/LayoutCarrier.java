@@ -110,6 +110,11 @@ final class LayoutCarrier {
         }
 
         @Override
+        public void flush() throws IOException {
+            inner.flush();
+        }
+
+        @Override
         public boolean stopped() {
             return inner.stopped();
         }

@@ -12,9 +12,17 @@ import java.util.List;
  * @param replace restore replace mode 'a', 'w', 'n' or 'o' (default 'a')
  * @param pipeline restore: the shim asks for the pipelined restore (Job line {@code Pipeline=1}, docs/ptcomm.md §5.1)
  * @param endStatus the shim will send the job's outcome with END (Job line {@code EndStatus=1}, docs/ptcomm.md §6)
+ * @param handoffFd backup: the descriptor of the handoff socket the shim gave this process (Job line
+ *                  {@code Handoff=<fd>}, docs/ptcomm.md §4.1c), or -1 (none offered)
  */
 public record JobInfo(String name, long jobId, char type, char level, long since, boolean accurate,
-        byte[] where, byte[] regexWhere, char replace, int fdVersion, boolean pipeline, boolean endStatus) {
+        byte[] where, byte[] regexWhere, char replace, int fdVersion, boolean pipeline, boolean endStatus,
+        int handoffFd) {
+
+    public JobInfo(String name, long jobId, char type, char level, long since, boolean accurate, byte[] where,
+            byte[] regexWhere, char replace, int fdVersion, boolean pipeline, boolean endStatus) {
+        this(name, jobId, type, level, since, accurate, where, regexWhere, replace, fdVersion, pipeline, endStatus, -1);
+    }
 
     public JobInfo(String name, long jobId, char type, char level, long since, boolean accurate, byte[] where,
             byte[] regexWhere, char replace, int fdVersion, boolean pipeline) {
@@ -50,6 +58,7 @@ public record JobInfo(String name, long jobId, char type, char level, long since
         int fdVersion = j.fdVersion;
         boolean pipeline = false;
         boolean endStatus = false;
+        int handoffFd = -1;
         for (byte[] line : lines) {
             int eq = indexOf(line, (byte) '=');
             if (eq < 0) {
@@ -71,13 +80,20 @@ public record JobInfo(String name, long jobId, char type, char level, long since
                 case "FDVersion" -> fdVersion = (int) number(key, value);
                 case "Pipeline" -> pipeline = value.equals("1");
                 case "EndStatus" -> endStatus = value.equals("1");
+                case "Handoff" -> {
+                    long fd = number(key, value);
+                    if (fd < 3 || fd > 1_000_000) {
+                        throw new BadRequestException("bad job line Handoff=\"" + value + "\": not a descriptor >= 3");
+                    }
+                    handoffFd = (int) fd;
+                }
                 default -> {
                     // forward compatible: unknown job lines are ignored
                 }
             }
         }
         return new JobInfo(name, jobId, type, level, since, accurate, where, regexWhere, replace, fdVersion, pipeline,
-                endStatus);
+                endStatus, handoffFd);
     }
 
     private static long number(String key, String value) throws BadRequestException {

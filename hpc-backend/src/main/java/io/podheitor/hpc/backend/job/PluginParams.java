@@ -40,11 +40,13 @@ import java.util.Set;
  * @param stripe       parallel reads of large files and restripe-on-restore (docs/stripe.md)
  * @param throttleFile backup and estimate: the throttle file the job checks while it runs (throttle_file,
  *                     docs/throttle.md)
+ * @param handoff      backup: large files' descriptors handed to the shim instead of their bytes (keys handoff,
+ *                     handoff_min; docs/ptcomm.md §4.1c)
  */
 public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth, byte[] backend,
         boolean aclSupport, boolean xattrSupport, int readAhead, int hardlinkMemory, Path spillDir,
         int progressMinutes, Path metricsDir, int restoreThreads, ShardSpec sharding, ChangeKeys changes,
-        boolean snapshot, StripeKeys stripe, Path throttleFile) {
+        boolean snapshot, StripeKeys stripe, Path throttleFile, HandoffKeys handoff) {
     /** The default of plugin key throttle_file. */
     public static final Path DEFAULT_THROTTLE_FILE = Path.of("/var/lib/podheitor-hpc/throttle.toml");
 
@@ -54,6 +56,25 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
             StripeKeys stripe) {
         this(path, mode, threads, channelDepth, backend, aclSupport, xattrSupport, readAhead, hardlinkMemory, spillDir,
                 progressMinutes, metricsDir, restoreThreads, sharding, changes, snapshot, stripe, DEFAULT_THROTTLE_FILE);
+    }
+
+    public PluginParams(byte[] path, Mode mode, int threads, int channelDepth, byte[] backend, boolean aclSupport,
+            boolean xattrSupport, int readAhead, int hardlinkMemory, Path spillDir, int progressMinutes,
+            Path metricsDir, int restoreThreads, ShardSpec sharding, ChangeKeys changes, boolean snapshot,
+            StripeKeys stripe, Path throttleFile) {
+        this(path, mode, threads, channelDepth, backend, aclSupport, xattrSupport, readAhead, hardlinkMemory, spillDir,
+                progressMinutes, metricsDir, restoreThreads, sharding, changes, snapshot, stripe, throttleFile,
+                HandoffKeys.DEFAULT);
+    }
+
+    /**
+     * The keys of the descriptor handoff of large files (docs/ptcomm.md §4.1c).
+     *
+     * @param enabled  handoff=auto (true: whenever the shim offers the socket) or no
+     * @param minBytes handoff_min, in bytes: smaller files are sent as D packets
+     */
+    public record HandoffKeys(boolean enabled, long minBytes) {
+        public static final HandoffKeys DEFAULT = new HandoffKeys(true, 1L << 20);
     }
 
     /**
@@ -110,6 +131,7 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
         changes = changes == null ? ChangeKeys.NONE : changes;
         stripe = stripe == null ? StripeKeys.DEFAULT : stripe;
         throttleFile = throttleFile == null ? DEFAULT_THROTTLE_FILE : throttleFile;
+        handoff = handoff == null ? HandoffKeys.DEFAULT : handoff;
     }
 
     public PluginParams(byte[] path, Mode mode, int threads, int channelDepth, byte[] backend, boolean aclSupport,
@@ -145,38 +167,45 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
     /** The same parameters, saving {@code shard} of the tree (tests and tools). */
     public PluginParams withSharding(ShardSpec shard) {
         return new PluginParams(path, mode, threads, channelDepth, backend, aclSupport, xattrSupport, readAhead,
-                hardlinkMemory, spillDir, progressMinutes, metricsDir, restoreThreads, shard, changes, snapshot, stripe, throttleFile);
+                hardlinkMemory, spillDir, progressMinutes, metricsDir, restoreThreads, shard, changes, snapshot, stripe, throttleFile, handoff);
     }
 
     /** The same parameters with these change-source keys (tests and tools). */
     public PluginParams withChanges(ChangeKeys c) {
         return new PluginParams(path, mode, threads, channelDepth, backend, aclSupport, xattrSupport, readAhead,
-                hardlinkMemory, spillDir, progressMinutes, metricsDir, restoreThreads, sharding, c, snapshot, stripe, throttleFile);
+                hardlinkMemory, spillDir, progressMinutes, metricsDir, restoreThreads, sharding, c, snapshot, stripe, throttleFile, handoff);
     }
 
     /** The same parameters for another root: a snapshot of {@code path} the job reads instead (snapshot=yes). */
     public PluginParams withPath(byte[] root) {
         return new PluginParams(root, mode, threads, channelDepth, backend, aclSupport, xattrSupport, readAhead,
-                hardlinkMemory, spillDir, progressMinutes, metricsDir, restoreThreads, sharding, changes, snapshot, stripe, throttleFile);
+                hardlinkMemory, spillDir, progressMinutes, metricsDir, restoreThreads, sharding, changes, snapshot, stripe, throttleFile, handoff);
     }
 
     /** The same parameters with snapshot=yes or no (tests and tools). */
     public PluginParams withSnapshot(boolean yes) {
         return new PluginParams(path, mode, threads, channelDepth, backend, aclSupport, xattrSupport, readAhead,
-                hardlinkMemory, spillDir, progressMinutes, metricsDir, restoreThreads, sharding, changes, yes, stripe, throttleFile);
+                hardlinkMemory, spillDir, progressMinutes, metricsDir, restoreThreads, sharding, changes, yes, stripe, throttleFile, handoff);
     }
 
     /** The same parameters with these stripe keys (tests and tools). */
     public PluginParams withStripe(StripeKeys k) {
         return new PluginParams(path, mode, threads, channelDepth, backend, aclSupport, xattrSupport, readAhead,
-                hardlinkMemory, spillDir, progressMinutes, metricsDir, restoreThreads, sharding, changes, snapshot, k, throttleFile);
+                hardlinkMemory, spillDir, progressMinutes, metricsDir, restoreThreads, sharding, changes, snapshot, k, throttleFile, handoff);
     }
 
     /** The same parameters with this throttle file (tests and tools). */
     public PluginParams withThrottleFile(Path f) {
         return new PluginParams(path, mode, threads, channelDepth, backend, aclSupport, xattrSupport, readAhead,
                 hardlinkMemory, spillDir, progressMinutes, metricsDir, restoreThreads, sharding, changes, snapshot, stripe,
-                f);
+                f, handoff);
+    }
+
+    /** The same parameters with these handoff keys (tests and tools). */
+    public PluginParams withHandoff(HandoffKeys k) {
+        return new PluginParams(path, mode, threads, channelDepth, backend, aclSupport, xattrSupport, readAhead,
+                hardlinkMemory, spillDir, progressMinutes, metricsDir, restoreThreads, sharding, changes, snapshot, stripe,
+                throttleFile, k);
     }
 
     public PluginParams(byte[] path, Mode mode, int threads, int channelDepth, byte[] backend) {
@@ -212,6 +241,8 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
         long stripeMin = StripeKeys.DEFAULT.minBytes();
         StripeKeys.Restripe restripe = StripeKeys.DEFAULT.restripe();
         Path throttleFile = DEFAULT_THROTTLE_FILE;
+        boolean handoff = HandoffKeys.DEFAULT.enabled();
+        long handoffMin = HandoffKeys.DEFAULT.minBytes();
         Set<String> seen = new HashSet<>();
         for (byte[] line : lines) {
             int eq = JobInfo.indexOf(line, (byte) '=');
@@ -258,6 +289,8 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
                 case "restripe" -> restripe = StripeKeys.Restripe.valueOf(
                         ((String) value).toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
                 case "throttle_file" -> throttleFile = Path.of((String) value);
+                case "handoff" -> handoff = value.equals("auto");
+                case "handoff_min" -> handoffMin = ((int) value) * 1024L;
                 case "gpfs_policy_args" -> {
                     @SuppressWarnings("unchecked")
                     List<String> words = (List<String>) value;
@@ -291,7 +324,7 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
         return new PluginParams(path, mode, threads, channelDepth, backend, acl, xattr, readAhead, hardlinkMemory,
                 spillDir, progress, metricsDir, restoreThreads, sharding, new ChangeKeys(changelogUser, stateDir, gpfsArgs,
                 rctimeMargin), snapshot, new StripeKeys(parallelReads, stripeReaders, stripeMin, restripe),
-                throttleFile);
+                throttleFile, new HandoffKeys(handoff, handoffMin));
     }
 
     /** The hard-link index spills to java.io.tmpdir unless spill_dir says otherwise. */
@@ -308,7 +341,7 @@ public record PluginParams(byte[] path, Mode mode, int threads, int channelDepth
                 && p.progressMinutes == progressMinutes && java.util.Objects.equals(p.metricsDir, metricsDir)
                 && p.restoreThreads == restoreThreads && java.util.Objects.equals(p.sharding, sharding)
                 && p.changes.equals(changes) && p.snapshot == snapshot && p.stripe.equals(stripe)
-                && p.throttleFile.equals(throttleFile);
+                && p.throttleFile.equals(throttleFile) && p.handoff.equals(handoff);
     }
 
     @Override

@@ -10,6 +10,8 @@ final class RecordingSink implements DataSink {
     final List<byte[]> packets = new ArrayList<>();
     final List<String> events = new ArrayList<>();
     boolean stopped;
+    int flushes;
+    Runnable onFlush = () -> { };
 
     @Override
     public void data(byte[] buf, int off, int len) {
@@ -34,6 +36,17 @@ final class RecordingSink implements DataSink {
     @Override
     public boolean stopped() {
         return stopped;
+    }
+
+    @Override
+    public void handoff(long number) {
+        events.add("H " + number);
+    }
+
+    @Override
+    public void flush() {
+        flushes++;
+        onFlush.run();
     }
 
     /** The packets' bytes one after the other (a dense section). */
