@@ -162,9 +162,7 @@ public record Backup(FrameWriter out, EntryChecks.Answers answers, BooleanSuppli
             FileLayouts layouts = params.mode() == Mode.LUSTRE && withData ? FileLayouts.lustre(Lustre.get())
                     : FileLayouts.NONE;
             report.closingWarning(layouts::closingWarning);
-            report.closingInfo(readers::summary);
-            report.closingInfo(readers::handoffSummary);
-            report.closingWarning(readers::handoffWarning);
+            readers.reportTo(report);
             EntryWriter writer = new EntryWriter(out, withData, links, meta, readers,
                     opener != null ? opener : root, report, keeper, stop,
                     new LayoutCarrier(layouts, params.mode() == Mode.LUSTRE));

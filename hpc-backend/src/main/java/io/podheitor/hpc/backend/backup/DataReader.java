@@ -21,4 +21,14 @@ interface DataReader {
      * @return the data bytes sent (holes excluded)
      */
     long send(FileToRead file, DataSink sink) throws IOException;
+
+    /** A line for the job's closing messages (what this reader did), asked for at the end; null: nothing. */
+    default String closingInfo() {
+        return null;
+    }
+
+    /** A warning for the job's closing messages, asked for at the end; null: nothing. */
+    default String closingWarning() {
+        return null;
+    }
 }

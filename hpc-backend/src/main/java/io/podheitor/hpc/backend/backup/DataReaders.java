@@ -20,11 +20,6 @@ record DataReaders(List<DataReader> inOrder) implements AutoCloseable {
         return new DataReaders(List.of(new PrefetchedReader(), new SparseReader(), new SequentialReader()));
     }
 
-    /** The readers of a job: prefetched data, large files in parallel (docs/stripe.md), sparse, sequential. */
-    static DataReaders forJob(PluginParams params) {
-        return forJob(params, null);
-    }
-
     /**
      * The readers of a job: prefetched data, large files in parallel (docs/stripe.md), sparse, large files handed off
      * to the shim when the session has a {@code handoff} channel (docs/ptcomm.md §4.1c; null: none), sequential.
@@ -44,34 +39,14 @@ record DataReaders(List<DataReader> inOrder) implements AutoCloseable {
         throw new IllegalStateException("no data reader takes " + file);
     }
 
-    /** The job-end line of the parallel reads, or null. */
-    String summary() {
+    /** Registers every reader's closing line and warning with the job's report, in the readers' order. */
+    void reportTo(JobReport report) {
         for (DataReader r : inOrder) {
-            if (r instanceof StripedReader s) {
-                return s.summary();
-            }
+            report.closingInfo(r::closingInfo);
         }
-        return null;
-    }
-
-    /** The job-end line of the handoff, or null. */
-    String handoffSummary() {
         for (DataReader r : inOrder) {
-            if (r instanceof HandoffReader h) {
-                return h.summary();
-            }
+            report.closingWarning(r::closingWarning);
         }
-        return null;
-    }
-
-    /** The job-end warning of a handoff that failed (the job's data then went through the backend), or null. */
-    String handoffWarning() {
-        for (DataReader r : inOrder) {
-            if (r instanceof HandoffReader h) {
-                return h.warning();
-            }
-        }
-        return null;
     }
 
     @Override

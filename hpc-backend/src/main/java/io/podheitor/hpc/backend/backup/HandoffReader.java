@@ -72,12 +72,14 @@ final class HandoffReader implements DataReader {
     }
 
     /** The job-end warning after a failed send, or null. */
-    String warning() {
+    @Override
+    public String closingWarning() {
         return failure;
     }
 
     /** The job-end line: files handed off and their bytes at open, or null when none was. */
-    String summary() {
+    @Override
+    public String closingInfo() {
         return handed == 0 ? null : "handoff: " + handed + " files (" + handedBytes
                 + " bytes) read by the shim from descriptors the backend opened";
     }

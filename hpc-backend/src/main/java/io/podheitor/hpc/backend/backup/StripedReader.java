@@ -164,7 +164,8 @@ final class StripedReader implements DataReader, AutoCloseable {
     }
 
     /** The job-end line: files read in parallel, and the buffer memory they took; null when none was. */
-    String summary() {
+    @Override
+    public String closingInfo() {
         if (files == 0) {
             return null;
         }

@@ -111,9 +111,8 @@ class HandoffReaderTest {
         }
         assertEquals(2, h.handedOff());
         assertEquals("handoff: 2 files (" + ((2 << 20) * 2 + 3) + " bytes) read by the shim from descriptors the "
-                + "backend opened", readers.handoffSummary());
-        assertNull(h.warning());
-        assertNull(readers.handoffWarning());
+                + "backend opened", h.closingInfo());
+        assertNull(h.closingWarning());
     }
 
     @Test
@@ -210,7 +209,7 @@ class HandoffReaderTest {
             assertArrayEquals(Files.readAllBytes(f), sink.bytes(), "the section as D packets");
             assertEquals(List.of("end"), sink.events);
         }
-        String w = readers.handoffWarning();
+        String w = h.closingWarning();
         assertTrue(w != null && w.startsWith("handing a file's descriptor to the shim failed (sendmsg: Broken pipe (EPIPE))"), w);
         try (FileToRead file = new FileToRead(Frames.entry(f), FileOpener.POSIX)) {
             assertInstanceOf(SequentialReader.class, readers.choose(file), "no more handoffs in this job");

@@ -92,7 +92,7 @@ class StripedReaderTest {
             assertArrayEquals(header, Arrays.copyOf(all, header.length), "the header first");
             assertArrayEquals(content, Arrays.copyOfRange(all, header.length, all.length), "then the exact bytes");
             assertTrue(s.packets.stream().skip(1).allMatch(p -> p.length <= SequentialReader.PACKET));
-            String summary = r.summary();
+            String summary = r.closingInfo();
             assertNotNull(summary);
             assertTrue(summary.startsWith("1 large file(s) read in parallel (" + content.length + " bytes"), summary);
         }
