@@ -35,7 +35,13 @@ public record WalkOptions(int threads, int channelDepth, boolean crossMounts, in
     /** The plugin's default read-ahead limit (the walker's own default is off). */
     public static final int DEFAULT_READ_AHEAD = 64 * 1024;
     public static final int MAX_READ_AHEAD = 1 << 20;
-    public static final long DEFAULT_READ_AHEAD_BUDGET = 16L << 20;
+    /**
+     * The plugin's read-ahead budget: 4 MiB, ~1,000 small files of the 1M benchmark tree, ~40 ms of the emitter's
+     * work through Bacula, so the walker stays ahead of it. These bytes live on the Java heap until the emitter
+     * has sent them, and must survive young collections there: 16 MiB made the backend's young generation 64 MiB
+     * (docs/bench.md §5).
+     */
+    public static final long DEFAULT_READ_AHEAD_BUDGET = 4L << 20;
     public static final int DEFAULT_CHANNEL_DEPTH = 8192;
     public static final int MAX_THREADS = 1024;
 
