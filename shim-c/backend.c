@@ -67,6 +67,11 @@ void bk_init(phpc_backend *b, phpc_line_fn on_stderr, void *cb_arg)
     b->cb_arg = cb_arg;
 }
 
+void bk_close_handoff(phpc_backend *b)
+{
+    close_fd(&b->hand_fd);
+}
+
 void bk_destroy(phpc_backend *b)
 {
     if (bk_has_child(b))

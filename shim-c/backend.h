@@ -139,6 +139,9 @@ enum bk_handoff bk_recv_handoff(phpc_backend *b, unsigned char tag[PHPC_HANDOFF_
 ssize_t bk_read(void *arg, void *buf, size_t len);
 int bk_write(void *arg, const void *buf, size_t len);
 
+/* Close our end of the handoff socket (a backend spawned for a backup that
+ * turned out to be an estimate or a restore). */
+void bk_close_handoff(phpc_backend *b);
 /* Close our end of the backend's stdin (the backend then sees EOF). */
 void bk_close_input(phpc_backend *b);
 /* Forward stderr until EOF or for at most ms milliseconds. */

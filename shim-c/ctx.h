@@ -108,6 +108,11 @@ typedef struct phpc_ctx {
     enum phpc_state state;
     phpc_params params;
     phpc_backend bk;
+    /* The backend spawned early, at bEventPluginCommand, for the job's first
+     * plugin item, so that its start overlaps the FD's own set-up (docs/abi.md
+     * §7.2): its path until sess_start takes it over; NULL otherwise. */
+    char *early_path;
+    bool early_tried;           /* one early spawn per job */
     ptc_reader rd;              /* 2 MiB buffer, allocated at the first spawn */
     char doing[600];            /* "sending file \"/x\"" for failure messages */
     bool end_status;            /* the backend answered the Job block "C EndStatus 1": END carries the outcome (docs/ptcomm.md §6) */
@@ -198,6 +203,15 @@ int sess_validate(phpc_ctx *c, const char *cmd, phpc_params *out);
  * job message is posted, the backend is gone and -1 is returned.
  */
 int sess_start(phpc_ctx *c, char jobtype, const char *cmd);
+
+/*
+ * bEventPluginCommand of the job's first plugin item, p its validated string:
+ * spawn its backend now (nothing is sent to it), so that the JVM starts while
+ * the FD finishes its set-up; sess_start then takes that process over when the
+ * path is the same, and otherwise ends it.  A failure here is silent: the
+ * sess_start that follows spawns again and reports it.
+ */
+void sess_spawn_early(phpc_ctx *c, const phpc_params *p);
 
 /*
  * Read the next packet whose letter is in want, handling the transparent

@@ -134,6 +134,7 @@ static bRC handlePluginEvent(bpContext *ctx, bEvent *event, void *value)
         keep_cmd(c, value);
         if (sess_validate(c, value, &p) != 0)
             return bRC_Error;
+        sess_spawn_early(c, &p);
         phpc_params_free(&p);
         return bRC_OK;
     }

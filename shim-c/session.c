@@ -614,6 +614,36 @@ static int send_job(phpc_ctx *c)
     return 0;
 }
 
+/* End the early-spawned backend without a word: it has been sent nothing,
+ * and what it would say on the way out is no news for the job. */
+static void end_early(phpc_ctx *c)
+{
+    if (c->early_path == NULL)
+        return;
+    free(c->early_path);
+    c->early_path = NULL;
+    if (bk_has_child(&c->bk))
+        bk_reap(&c->bk, SIGKILL, 0);
+}
+
+void sess_spawn_early(phpc_ctx *c, const phpc_params *p)
+{
+    const char *path = p->backend ? p->backend : PHPC_DEFAULT_BACKEND;
+    char err[1024];
+
+    if (c->early_tried || c->state != ST_NONE || bk_has_child(&c->bk) || bk_is_canceled(&c->bk))
+        return;
+    c->early_tried = true;
+    c->early_path = strdup(path);
+    if (c->early_path == NULL)
+        return;
+    c->bk.want_handoff = true;          /* a backup, most likely; closed again for anything else */
+    if (bk_spawn(&c->bk, path, err, sizeof err) != 0) {
+        free(c->early_path);            /* sess_start spawns again and reports why */
+        c->early_path = NULL;
+    }
+}
+
 int sess_start(phpc_ctx *c, char jobtype, const char *cmd)
 {
     static const char *const start_cmd[] = { "BackupStart", "EstimateStart", "RestoreStart" };
@@ -621,15 +651,19 @@ int sess_start(phpc_ctx *c, char jobtype, const char *cmd)
     const char *path;
     char err[1024];
     ptc_frame f;
+    bool early;
 
-    sess_end(c);                        /* a previous Plugin= item of this job */
+    if (c->early_path == NULL)
+        sess_end(c);                    /* a previous Plugin= item of this job */
     backup_reset(c);
     phpc_params_free(&c->params);
     if (bk_is_canceled(&c->bk)) {
+        end_early(c);
         c->state = ST_FAILED;
         return -1;
     }
     if (sess_validate(c, cmd, &c->params) != 0) {
+        end_early(c);
         c->state = ST_FAILED;
         return -1;
     }
@@ -655,15 +689,28 @@ int sess_start(phpc_ctx *c, char jobtype, const char *cmd)
     }
     if (c->rd.buf == NULL &&
         ptc_reader_init(&c->rd, PTC_READER_CAP, PTC_LETTERS_FROM_BACKEND) != 0) {
+        end_early(c);
         phpc_jmsg(c->bctx, PM_FATAL, "out of memory");
         c->state = ST_FAILED;
         return -1;
     }
-    c->bk.want_handoff = jobtype == 'B';     /* estimates and restores read no file data */
-    if (bk_spawn(&c->bk, path, err, sizeof err) != 0) {
-        phpc_jmsg(c->bctx, PM_FATAL, "%s", err);
-        c->state = ST_FAILED;
-        return -1;
+    /* the backend spawned at bEventPluginCommand, when it is the one this item
+     * runs (same path: not a restore's replaced backend, not a later item) */
+    early = c->early_path != NULL && bk_has_child(&c->bk) && strcmp(c->early_path, path) == 0;
+    if (!early)
+        end_early(c);
+    free(c->early_path);
+    c->early_path = NULL;
+    if (early) {
+        if (jobtype != 'B')
+            bk_close_handoff(&c->bk);   /* estimates and restores read no file data */
+    } else {
+        c->bk.want_handoff = jobtype == 'B';     /* estimates and restores read no file data */
+        if (bk_spawn(&c->bk, path, err, sizeof err) != 0) {
+            phpc_jmsg(c->bctx, PM_FATAL, "%s", err);
+            c->state = ST_FAILED;
+            return -1;
+        }
     }
     ptc_reader_reset(&c->rd, bk_read, &c->bk);
     c->bk.timeout_s = c->params.timeout > 0 ? (int)c->params.timeout : PHPC_IO_TIMEOUT_S;
@@ -766,6 +813,8 @@ void sess_end(phpc_ctx *c)
 {
     bool clean = c->state == ST_STREAM_DONE || c->state == ST_RESTORE ||
                  c->state == ST_FINISHED;
+
+    end_early(c);                       /* spawned early, never started: the job ended before its command */
 
     if (clean && !bk_is_canceled(&c->bk)) {
         ptc_frame f;

@@ -739,6 +739,54 @@ static void test_incremental_and_estimate(void)
     check_no_child("estimate");
 }
 
+/* The backend is spawned at bEventPluginCommand (its JVM starts while the FD
+ * finishes its set-up) and taken over by the backup or estimate command: one
+ * process per job, no handoff socket announced to an estimate; a job that
+ * ends before its command leaves no process and no message. */
+static void test_early_spawn(void)
+{
+    bpContext ctx = { (void *)0x1, NULL };
+    char cmd[PATH_MAX + 128], exec_line[PATH_MAX + 16];
+
+    use_version(23);
+    setenv("PHPC_FAKE_MODE", "normal", 1);
+    snprintf(exec_line, sizeof exec_line, "EXEC %s", backend_path);
+
+    /* spawned by the FileSet's plugin command, before the backup command */
+    new_log();
+    reset_msgs();
+    make_cmd(cmd, sizeof cmd, "");
+    CHECK(pf->newPlugin(&ctx) == bRC_OK, "early: newPlugin");
+    event(&ctx, bEventJobStart, "JobId=9 Job=early");
+    event(&ctx, bEventLevel, (void *)(intptr_t)'F');
+    CHECK(event(&ctx, bEventPluginCommand, cmd) == bRC_OK, "early: PluginCommand");
+    CHECK(waitpid(-1, NULL, WNOHANG) == 0, "early: a backend runs after the plugin command");
+    /* the job ends before its backup command (the SD could not be reached, a cancel) */
+    CHECK(pf->freePlugin(&ctx) == bRC_OK, "early: freePlugin");
+    check_no_child("early: job ended before its command");
+    CHECK(nmsgs == 0, "early: %d job messages for a backend that was never used", nmsgs);
+    if (nmsgs)
+        dump_msgs();
+    read_log();                         /* (it may be killed before it logs its EXEC line) */
+    CHECK(strstr(log_text, "Hello") == NULL, "early: nothing was sent to the unused backend");
+
+    /* a backup takes the early backend over: one process, handoff announced */
+    new_log();
+    backup_job(make_cmd(cmd, sizeof cmd, ""), 0, 'F', 0);
+    check_normal_files();
+    CHECK(log_count(exec_line) == 1, "early backup: spawned %d times", log_count(exec_line));
+    CHECK_LOG("C Handoff=4");
+    check_no_child("early backup");
+
+    /* an estimate too, without the handoff socket */
+    new_log();
+    CHECK(backup_job(make_cmd(cmd, sizeof cmd, ""), 1, 'F', 0) == bRC_OK, "early estimate");
+    CHECK(nfiles == 8, "early estimate: 8 files, got %d", nfiles);
+    CHECK(log_count(exec_line) == 1, "early estimate: spawned %d times", log_count(exec_line));
+    CHECK(strstr(log_text, "Handoff") == NULL, "early estimate: no handoff announced");
+    check_no_child("early estimate");
+}
+
 /* checkFile after an accurate backup whose backend sent KEEP /data/locked/
  * and KEEP /data/secret.txt: those and the names below them are kept */
 static void accurate_check_files(bpContext *ctx)
@@ -2097,6 +2145,7 @@ int main(int argc, char **argv)
     test_load();
     test_normal_backup(14);
     test_incremental_and_estimate();
+    test_early_spawn();
     test_accurate(14);
     test_accurate(23);
     test_changelog_deletions(14);
