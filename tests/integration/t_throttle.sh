@@ -69,9 +69,9 @@ th_body() {
   fj=$(field JobId "$out"); st=$(field JobStatus "$out")
   [ "$st" = T ] || { fail_job $n "throttled Full" "$out"; return 0; }
   log=$(H joblog "$fj")
-  down=$(grep -c "throttle: threads 32 -> 2, read buffer 16384 -> 512 KiB, pause 0 -> 200 ms" <<< "$log" || true)
+  down=$(grep -c "throttle: threads 32 -> 2, read buffer 4096 -> 512 KiB, pause 0 -> 200 ms" <<< "$log" || true)
   w=$(grep -c "throttle: .*throttle.toml ignored: .*; keeping threads 2" <<< "$log" || true)
-  up=$(grep -c "throttle: threads 2 -> 32, read buffer 512 -> 16384 KiB, pause 200 -> 0 ms" <<< "$log" || true)
+  up=$(grep -c "throttle: threads 2 -> 32, read buffer 512 -> 4096 KiB, pause 200 -> 0 ms" <<< "$log" || true)
   note "$(grep -m3 'throttle:' <<< "$log" | sed 's/^.*JobId [0-9]*: //' | cut -c1-160 | tr '\n' '|')"
   [ "$down" = 1 ] || { fail $n "Full $fj: the saturated level was not applied at the start ($down lines)"; return 0; }
   [ "$w" = 1 ] || { fail $n "Full $fj: $w warnings for the torn file, expected exactly 1"; return 0; }

@@ -11,6 +11,7 @@ import io.podheitor.hpc.backend.throttle.ThrottleWatcher;
 import io.podheitor.hpc.ptcomm.throttle.ThrottleFile;
 import io.podheitor.hpc.ptcomm.throttle.ThrottleValues;
 import io.podheitor.hpc.source.Entry;
+import io.podheitor.hpc.walker.WalkOptions;
 import io.podheitor.hpc.source.EntryFilter;
 import io.podheitor.hpc.source.EntrySource;
 import io.podheitor.hpc.source.SourceEnd;
@@ -27,6 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The throttle through the backend's own wiring (Backup, SourceFactory, the watcher): docs/throttle.md. */
 class ThrottledBackupTest {
+    /** The job's own read-ahead budget in KiB, which the file lowers (the backend's default). */
+    private static final long JOB_KIB = WalkOptions.DEFAULT_READ_AHEAD_BUDGET >> 10;
+
     @TempDir
     Path tmp;
 
@@ -65,7 +69,7 @@ class ThrottledBackupTest {
         assertTrue(new Backup(frames.out, millis -> true, () -> false, null, java.time.InstantSource.system())
                 .run(params(root, 6, 64, file), job(), true));
         List<String> s = frames.summary();
-        assertTrue(s.contains("I throttle: threads 6 -> 2, read buffer 16384 -> 64 KiB, pause 0 -> 1 ms per 256 "
+        assertTrue(s.contains("I throttle: threads 6 -> 2, read buffer " + JOB_KIB + " -> 64 KiB, pause 0 -> 1 ms per 256 "
                 + "entries"), s.toString());
         assertEquals("F", s.getLast());
         assertEquals(300, s.stream().filter(l -> l.startsWith("C FILE F ") || l.startsWith("C FILE R ")).count()
@@ -83,7 +87,7 @@ class ThrottledBackupTest {
         List<String> warnings = frames.summary().stream().filter(l -> l.startsWith("W throttle: ")).toList();
         assertEquals(1, warnings.size(), frames.summary().toString());
         assertTrue(warnings.getFirst().contains(file + " ignored: not valid TOML") && warnings.getFirst()
-                .endsWith("; keeping threads 4, read buffer 16384 KiB, pause 0 ms"), warnings.toString());
+                .endsWith("; keeping threads 4, read buffer " + JOB_KIB + " KiB, pause 0 ms"), warnings.toString());
         assertEquals("F", frames.summary().getLast());
     }
 
