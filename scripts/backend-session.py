@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Drives one PTCOMM backup or estimate session against bin/podheitor-hpc-backend (no Bacula), like the shim.
 
-  scripts/backend-session.py [--estimate] [--backend CMD] [--param k=v ...] PATH
+  scripts/backend-session.py [--estimate] [--backend CMD] [--param k=v ...] [--command-delay S] PATH
 
 Prints on stdout: start_to_first_frame_s (spawn -> the Hello reply), start_to_params_reply_s (spawn -> the
 answer to the Params block, which the backend checks against the plugin-key table), start_to_first_record_s (BackupStart
 -> the first FILE record: with scheduler=slurm the Slurm job's submission, scheduling and the worker's start),
 stream_s (the first FILE record -> the final F), files, data_bytes, total_s and the backend's peak RSS (VmHWM, kB, read
-just before T; with scheduler=slurm the submitter's). I, W and E messages are skipped (printed on stderr with -v). Used to build the AOT cache (a training run,
+just before T; with scheduler=slurm the submitter's). --command-delay S waits S seconds after the spawn before the Hello,
+as bacula-fd does (the shim spawns the backend at the plugin command, ~0.15 s before the backup command: docs/abi.md
+§7.2); command_to_first_record_s is then the Hello -> the first FILE record, what a job waits for. I, W and E messages are skipped (printed on stderr with -v). Used to build the AOT cache (a training run,
 scripts/build-aot.sh) and to measure start-up and memory (docs/bench.md). Exit status 1 on a protocol error.
 """
 import argparse, os, subprocess, sys, time
@@ -48,6 +50,7 @@ def main():
     ap.add_argument("--estimate", action="store_true")
     ap.add_argument("--backend", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bin", "podheitor-hpc-backend"))
     ap.add_argument("--param", action="append", default=[])
+    ap.add_argument("--command-delay", type=float, default=0.0)
     ap.add_argument("-v", "--verbose", action="store_true")
     a = ap.parse_args()
     global VERBOSE
@@ -55,6 +58,9 @@ def main():
     t0 = time.perf_counter()
     p = subprocess.Popen([a.backend], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=sys.stderr, bufsize=0)
     w, r = p.stdin, p.stdout
+    if a.command_delay > 0:
+        time.sleep(a.command_delay)
+    t_cmd = time.perf_counter()
     w.write(frame("C", b"Hello podheitor-hpc 1"))
     letter, payload = read_answer(r)
     first = time.perf_counter() - t0
@@ -115,7 +121,8 @@ def main():
     rc = p.wait()
     total = time.perf_counter() - t0
     print(f"start_to_first_frame_s={first:.3f} start_to_params_reply_s={params_s:.3f} "
-          f"start_to_first_record_s={t_first - t_start:.3f} stream_s={t_end - t_first:.3f} "
+          f"start_to_first_record_s={t_first - t_start:.3f} command_to_first_record_s={t_first - t_cmd:.3f} "
+          f"stream_s={t_end - t_first:.3f} "
           f"files={files} data_bytes={data} total_s={total:.3f} "
           f"backend_peak_rss_kB={rss} exit={rc}")
     return 0 if rc == 0 else 1
