@@ -117,8 +117,10 @@ start_daemon() { # name binary [--via PREFIX... --] args...
     exec setsid "${prefix[@]}" "$exe" "$@" < /dev/null >> "$LOGD/$name.out" 2>&1
   ) &
   pid=$!
+  # wait for everything 'ours' checks, not only the exe: during an exec /proc/PID/exe names the new program a moment
+  # before /proc/PID/cmdline holds its arguments (empty in between; once seen under load, 2026-12-04)
   for ((i = 0; i < 100; i++)); do
-    [ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = "$exe" ] && break
+    ours "$exe" "$pid" "$(proc_starttime "$pid")" && break
     pid_alive "$pid" || break
     sleep 0.02
   done
