@@ -1,7 +1,6 @@
 package io.podheitor.hpc.backend;
 
 import io.podheitor.hpc.backend.relay.RelayClient;
-import io.podheitor.hpc.posix.LinkAhead;
 import io.podheitor.hpc.ptcomm.ProtocolException;
 import java.io.BufferedInputStream;
 import java.io.FileDescriptor;
@@ -32,8 +31,6 @@ public final class BackendMain {
     }
 
     public static void main(String[] args) {
-        // the libc calls of the first entries linked while the first command has not come yet (LinkAhead)
-        Thread.ofPlatform().daemon().name("podheitor-link-ahead").start(LinkAhead::backupCalls);
         PrintStream err = System.err;
         int status;
         try {
