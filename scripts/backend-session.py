@@ -7,10 +7,11 @@ Prints on stdout: start_to_first_frame_s (spawn -> the Hello reply), start_to_pa
 answer to the Params block, which the backend checks against the plugin-key table), start_to_first_record_s (BackupStart
 -> the first FILE record: with scheduler=slurm the Slurm job's submission, scheduling and the worker's start),
 stream_s (the first FILE record -> the final F), files, data_bytes, total_s and the backend's peak RSS (VmHWM, kB, read
-just before T; with scheduler=slurm the submitter's). --command-delay S waits S seconds after the spawn before the Hello,
-as bacula-fd does (the shim spawns the backend at the plugin command, ~0.15 s before the backup command: docs/abi.md
-§7.2); command_to_first_record_s is then the Hello -> the first FILE record, what a job waits for. I, W and E messages are skipped (printed on stderr with -v). Used to build the AOT cache (a training run,
-scripts/build-aot.sh) and to measure start-up and memory (docs/bench.md). Exit status 1 on a protocol error.
+just before T; with scheduler=slurm the submitter's), and command_to_first_record_s (the Hello -> the first FILE
+record, what a job waits for). --command-delay S sends the Hello S seconds after the spawn, as a job does (the shim
+spawns the backend at the plugin command, ~0.15 s before the backup command: docs/abi.md §7.2). I, W and E messages
+are skipped (printed on stderr with -v). Used to build the AOT cache (a training run, scripts/build-aot.sh) and to
+measure start-up and memory (docs/bench.md). Exit status 1 on a protocol error.
 """
 import argparse, os, subprocess, sys, time
 

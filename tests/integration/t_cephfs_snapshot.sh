@@ -19,12 +19,17 @@ snap_list() {
   return 0
 }
 
-# "TID:STATE/WCHAN " for every thread of PID; a thread in D adds its innermost kernel frames (the comm field
-# may hold spaces and parentheses: the state is the first field after the last ") ")
+# the state letter of one thread (/proc/PID/task/TID); empty when it is gone (the comm field may hold spaces and
+# parentheses: the state is the first field after the last ") ")
+snap_task_state() { # task-dir
+  sed 's/.*) //' "$1/stat" 2>/dev/null | cut -d' ' -f1
+}
+
+# "TID:STATE/WCHAN " for every thread of PID; a thread in D adds its innermost kernel frames
 snap_tasks() { # pid
   local t st fr
   for t in /proc/"$1"/task/*; do
-    st=$(sed 's/.*) //' "$t/stat" 2>/dev/null | cut -d' ' -f1)
+    st=$(snap_task_state "$t")
     [ -n "$st" ] || continue
     fr=''
     [ "$st" != D ] || fr=$(head -n 3 "$t/stack" 2>/dev/null | awk '{print $2}' | paste -s -d, -)
@@ -36,7 +41,7 @@ snap_tasks() { # pid
 snap_alive() { # pid
   local t st
   for t in /proc/"$1"/task/*; do
-    st=$(sed 's/.*) //' "$t/stat" 2>/dev/null | cut -d' ' -f1)
+    st=$(snap_task_state "$t")
     [ -n "$st" ] && [ "$st" != Z ] && return 0
   done
   return 1
