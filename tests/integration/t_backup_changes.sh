@@ -1,10 +1,13 @@
 # shellcheck shell=bash
 # Files that change during a plugin backup (issue 3, item 3). A directory vz/
-# of 8 files of 8 MiB and one 'grow' of 64 MiB is watched with inotify
-# (scripts/vanish-on-open.py): when the backend opens the first v* file for its
-# data, all the other v* are deleted (listed by the walk, gone at open; or gone
-# before the walk stats them), and when it opens 'grow', 'grow' is cut to half
-# while being read. Meanwhile a loop appends 4 KiB blocks to 'append' for the
+# of 8 files of 8 MiB and one 'grow' of 64 MiB is watched with a fanotify
+# permission watch (scripts/vanish-on-open.py): when the backend opens the first
+# v* file for its data, that open waits while all the other v* are deleted
+# (listed by the walk, gone at open, or denied when their open had already
+# found them; or gone before the walk stats them), and when it opens 'grow',
+# 'grow' is cut to half while being read. An inotify watch, used before, only
+# learnt of an open after it happened: readers that opened every v* at once got
+# past the deletion and nothing vanished (a CI run failed on that). Meanwhile a loop appends 4 KiB blocks to 'append' for the
 # whole job.
 # Expect: job T, "Backup OK -- with warnings"; one error per vanished file and
 # one warning per changed file; a final
