@@ -2,7 +2,7 @@
 # Plugin backup vs stock bacula-fd backup of the same tree, in the same run, through real Bacula.
 #
 #   scripts/bench-backup.sh [--files N | --tree PATH] [--runs N] [--plugin-opts 'k=v;...'] [--alternate]
-#                           [--prefault-mib M] [--verify] [--json]
+#                           [--prefault-mib M] [--volumes-in-ram] [--verify] [--json]
 #
 # Each repetition warms the page cache (tar | cat) and runs a plugin Full backup, then warms again and runs a
 # stock-FD Full backup (File = PATH) of the same tree: stock bacula-fd drops the page cache of every file it
@@ -12,7 +12,10 @@
 # every even round. --prefault-mib M: before each job (after the warm-up), M MiB of memory are written and freed, so
 # the pages bacula-sd writes its volume into are ones the guest has just used (on a VM whose host reclaims idle guest
 # memory, the first touch of a reclaimed page is a host fault: it made bacula-sd's CPU per 2 GB volume vary 3-4x
-# between identical jobs; STRESS_RESULTS.md, "Large files: the bytes path"). With --json the result is one JSON
+# between identical jobs; STRESS_RESULTS.md, "Large files: the bytes path"). --volumes-in-ram (Bacula 9.6): bacula-sd's
+# volumes go to a tmpfs mounted on PHPC_STATE/storage (2x the tree + 512 MiB, unmounted at the end), and every volume is
+# deleted (catalog and file) before each job (with --verify not before the run's last job, so the last plugin backup
+# can be restored), so many rounds of a large tree fit and neither job waits for the disk's write-back. With --json the result is one JSON
 # object on stdout (medians, ratios, backend peak RSS) and the table goes to stderr.
 #
 # Environment: PHPC_STATE (default /tmp/podheitor-hpc-bench), PHPC_{DIR,FD,SD}_PORT (19401-19403), PHPC_SKIP_BUILD=1,
@@ -30,7 +33,7 @@ export PHPC_STATE=${PHPC_STATE:-/tmp/podheitor-hpc-bench}
 export PHPC_DIR_PORT=${PHPC_DIR_PORT:-19401} PHPC_FD_PORT=${PHPC_FD_PORT:-19402} PHPC_SD_PORT=${PHPC_SD_PORT:-19403}
 H=$ROOT/scripts/lib/bacula-harness.sh
 
-files=100000 tree='' runs=3 popts='' verify=0 json=0 alternate=0 prefault=0
+files=100000 tree='' runs=3 popts='' verify=0 json=0 alternate=0 prefault=0 ramvols=0
 while [ $# -gt 0 ]; do
   case $1 in
     --files) files=$2; shift 2;;
@@ -40,13 +43,18 @@ while [ $# -gt 0 ]; do
     --verify) verify=1; shift;;
     --alternate) alternate=1; shift;;
     --prefault-mib) prefault=$2; shift 2;;
+    --volumes-in-ram) ramvols=1; shift;;
     --json) json=1; shift;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0;;
     *) echo "bench-backup: unknown argument $1" >&2; exit 2;;
   esac
 done
 [[ "$runs" =~ ^[1-9][0-9]*$ ]] || { echo "bench-backup: --runs must be a positive integer" >&2; exit 2; }
 [[ "$prefault" =~ ^[0-9]+$ ]] || { echo "bench-backup: --prefault-mib must be a number" >&2; exit 2; }
+if [ "$ramvols" = 1 ] && [ "${PHPC_BACULA:-9.6}" != 9.6 ]; then
+  echo "bench-backup: --volumes-in-ram is for Bacula 9.6 (Bacula 15's daemons see the state directory through a bind mount)" >&2
+  exit 2
+fi
 # the state directory, and where generated trees are kept: root's own, or refused (before anything runs)
 ensure_state_dir "$PHPC_STATE"
 [ -n "$tree" ] || ensure_state_dir "${TREES:-/tmp/podheitor-hpc-trees}"
@@ -67,8 +75,30 @@ mkdir -p "$OUT"
 
 # at the end the daemons stop and the volumes are removed with the catalog that names them (a 1M-file Full is
 # ~4 GB; repeated runs filled the disk), unless PHPC_KEEP_VOLUMES=1; the next run starts with a new catalog
-trap 'if [ "${PHPC_KEEP_VOLUMES:-0}" = 1 ]; then "$H" down; else "$H" reset-catalog; fi >/dev/null 2>&1 || true' EXIT
+# with --volumes-in-ram the tmpfs is unmounted (after the daemons stop) before the volumes' directory is removed
+ramfs=$PHPC_STATE/storage
+finish() {
+  "$H" down >/dev/null 2>&1 || true
+  if [ "$ramvols" = 1 ] && mountpoint -q "$ramfs"; then umount "$ramfs" || echo "bench-backup: cannot unmount $ramfs" >&2; fi
+  if [ "${PHPC_KEEP_VOLUMES:-0}" != 1 ]; then "$H" reset-catalog >/dev/null 2>&1 || true; fi
+}
+trap finish EXIT
+if [ "$ramvols" = 1 ]; then
+  "$H" down >/dev/null 2>&1 || true
+  mountpoint -q "$ramfs" && { echo "bench-backup: $ramfs is already a mount point" >&2; exit 1; }
+  mkdir -p "$ramfs"
+  treemib=$(( $(du -sbx "$tree" | cut -f1) >> 20 ))
+  mount -t tmpfs -o "size=$(( 2 * treemib + 512 ))m,mode=0700" podheitor-hpc-bench-volumes "$ramfs"
+fi
 "$H" up >&2
+# --volumes-in-ram: every volume deleted from the catalog and from the tmpfs
+drop_volumes() {
+  local v
+  for v in $("$H" console 'list volumes' | grep -o 'PhpcVol-[0-9]*' | sort -u); do
+    "$H" console "delete volume=$v yes" >/dev/null
+    rm -f -- "$ramfs/$v"
+  done
+}
 
 plugin="podheitor-hpc:path=$tree${popts:+;$popts}"
 warm() {
@@ -86,6 +116,9 @@ for ((r = 1; r <= runs; r++)); do
   order=(plugin stock)
   if [ "$alternate" = 1 ] && [ $((r % 2)) = 0 ]; then order=(stock plugin); fi
   for kind in "${order[@]}"; do
+    # at most two jobs' volumes at a time: the tmpfs holds 2x the tree; the run's last job keeps the one before it
+    # (with --verify, the last plugin job's volume when the stock job runs last)
+    if [ "$ramvols" = 1 ] && { [ "$verify" = 0 ] || [ "$r" -lt "$runs" ] || [ "$kind" = "${order[0]}" ]; }; then drop_volumes; fi
     warm
     out=$OUT/$kind-$r.txt
     if [ "$kind" = plugin ]; then "$H" backup-plugin "$plugin" Full > "$out" 2>&1 || true
