@@ -66,16 +66,16 @@ public record Backup(FrameWriter out, EntryChecks.Answers answers, BooleanSuppli
         }
         // snapshot=yes (docs/ceph.md, "snapshot=yes"): made before anything is read, removed at job end whatever
         // the outcome; an estimate lists the live tree
+        // with a job-end seam the snapshot's removal is armed before the mkdir (a cancel just then removes it)
         CephSnapshot snapshot;
         try {
-            snapshot = CephSnapshot.take(params, job, Mounts.SELF, this::jobLogInfo);
+            snapshot = CephSnapshot.take(params, job, Mounts.SELF, this::jobLogInfo, onJobEnd);
         } catch (CephSnapshot.Refused e) {
             out.message(Status.ABORT, e.getMessage());
             out.flush();
             return false;
         }
         if (onJobEnd != null) {
-            onJobEnd.accept(snapshot);
             return run(params, job, withData, snapshot);
         }
         try { // no job-end actions in this session: removed when the backup is done

@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -54,7 +53,11 @@ final class CephSnapshot implements JobEndAction {
     private final List<String> infos;
     private final List<String> warnings;
     private final Consumer<String> jobLog;
-    private final AtomicBoolean removed = new AtomicBoolean();
+    /* The mkdir and the removal exclude each other: a removal (SIGTERM's job-end action) that comes while the mkdir
+       runs waits for it and removes what it made; one that comes before it closes the door, and no mkdir follows. */
+    private final Object lock = new Object();
+    private boolean made; // guarded by lock
+    private boolean closed; // guarded by lock: removed, or never to be made; pathFd is closed
 
     private CephSnapshot(byte[] path, byte[] name, int pathFd, List<String> infos, List<String> warnings,
             Consumer<String> jobLog) {
@@ -62,22 +65,31 @@ final class CephSnapshot implements JobEndAction {
         this.name = name;
         this.dir = join(join(path, SNAPDIR), name);
         this.pathFd = pathFd;
-        this.infos = List.copyOf(infos);
+        this.infos = new ArrayList<>(infos);
         this.warnings = List.copyOf(warnings);
         this.jobLog = jobLog;
+    }
+
+    /** {@link #take(PluginParams, JobInfo, Path, Consumer, Consumer)} with no job-end seam to arm. */
+    static CephSnapshot take(PluginParams params, JobInfo job, Path mountinfo, Consumer<String> jobLog)
+            throws Refused {
+        return take(params, job, mountinfo, jobLog, null);
     }
 
     /**
      * Makes the job's snapshot of {@code params.path()}: checks that snapshot=yes can be honoured (mode=cephfs, a
      * shard strategy that does not split by inode number, PATH on CephFS by the mount table), removes this Job's
-     * leftovers in {@code PATH/.snap}, then {@code mkdir PATH/.snap/NAME}.
+     * leftovers in {@code PATH/.snap}, hands the snapshot to {@code arm} (the job-end seam, which removes it at the
+     * job's end or on SIGTERM), then {@code mkdir PATH/.snap/NAME}. Armed before it exists: a cancel that comes just
+     * as the snapshot is made still removes it (the job-end action waits for a running mkdir).
      *
      * @param mountinfo the mount table ({@link Mounts#SELF}; tests give another)
      * @param jobLog    where the job-end line goes while the job's conversation is open ({@link #onJobEnd})
+     * @param arm       registers the snapshot's job-end action before the mkdir; null: the caller removes it
      * @throws Refused the job's error: it must not run
      */
-    static CephSnapshot take(PluginParams params, JobInfo job, Path mountinfo, Consumer<String> jobLog)
-            throws Refused {
+    static CephSnapshot take(PluginParams params, JobInfo job, Path mountinfo, Consumer<String> jobLog,
+            Consumer<? super CephSnapshot> arm) throws Refused {
         byte[] path = params.path();
         String shown = PathText.render(path);
         if (params.mode() != Mode.CEPHFS) {
@@ -124,20 +136,54 @@ final class CephSnapshot implements JobEndAction {
         List<String> warnings = new ArrayList<>();
         try {
             removeLeftovers(pathFd, path, sn, infos, warnings);
-            byte[] rel = join(SNAPDIR, name);
-            try {
-                Posix.mkdirat(pathFd, rel, 0755);
-            } catch (PosixException e) {
-                throw new Refused("snapshot=yes: cannot make the snapshot \"" + PathText.render(join(path, rel))
-                        + "\": " + e.strerror() + " (" + e.errnoName() + ")" + refusedHint(e.errno())
-                        + "; the job does not back up the live tree instead");
-            }
         } catch (Refused e) {
             Posix.closeQuietly(pathFd);
             throw e;
         }
-        infos.add("snapshot: " + PathText.render(join(join(path, SNAPDIR), name)) + " created; the backup reads it");
-        return new CephSnapshot(path, name, pathFd, infos, warnings, jobLog);
+        CephSnapshot snapshot = new CephSnapshot(path, name, pathFd, infos, warnings, jobLog);
+        if (arm != null) {
+            try {
+                arm.accept(snapshot);
+            } catch (RuntimeException e) { // e.g. the JVM is already shutting down (SIGTERM): nothing is made
+                snapshot.close();
+                throw e;
+            }
+        }
+        snapshot.make();
+        return snapshot;
+    }
+
+    /** The mkdir, unless the snapshot was removed (the job ended) before it. */
+    private void make() throws Refused {
+        byte[] rel = join(SNAPDIR, name);
+        synchronized (lock) {
+            if (closed) {
+                throw new Refused("snapshot=yes: the job ended before its snapshot was made");
+            }
+            try {
+                Posix.mkdirat(pathFd, rel, 0755);
+            } catch (PosixException e) {
+                closeLocked();
+                throw new Refused("snapshot=yes: cannot make the snapshot \"" + PathText.render(join(path, rel))
+                        + "\": " + e.strerror() + " (" + e.errnoName() + ")" + refusedHint(e.errno())
+                        + "; the job does not back up the live tree instead");
+            }
+            made = true;
+            infos.add("snapshot: " + PathText.render(dir) + " created; the backup reads it");
+        }
+    }
+
+    private void close() {
+        synchronized (lock) {
+            closeLocked();
+        }
+    }
+
+    private void closeLocked() {
+        if (!closed) {
+            closed = true;
+            Posix.closeQuietly(pathFd);
+        }
     }
 
     /** What the other modes' snapshots would be: the mapping of the same key, documented, not implemented. */
@@ -218,7 +264,9 @@ final class CephSnapshot implements JobEndAction {
 
     /** Job-log lines of the start: leftovers removed, the snapshot made. */
     List<String> infos() {
-        return infos;
+        synchronized (lock) {
+            return List.copyOf(infos);
+        }
     }
 
     /** Job-log warnings of the start: leftovers that could not be removed. */
@@ -245,24 +293,31 @@ final class CephSnapshot implements JobEndAction {
     }
 
     /**
-     * Removes the snapshot if it was not removed yet.
+     * Removes the snapshot if it was not removed yet (waiting for a mkdir that is running); before the mkdir, makes
+     * sure none follows.
      *
-     * @return the job-log line, or null when it was removed before
+     * @return the job-log line, or null when it was removed before or never made
      * @throws IOException the rmdir failed (the next run of this Job removes it)
      */
     String remove() throws IOException {
-        if (!removed.compareAndSet(false, true)) {
-            return null;
+        synchronized (lock) {
+            if (closed) {
+                return null;
+            }
+            if (!made) {
+                closeLocked();
+                return null;
+            }
+            try {
+                Posix.unlinkat(pathFd, join(SNAPDIR, name), Fcntl.AT_REMOVEDIR);
+            } catch (PosixException e) {
+                throw new IOException("cannot remove the snapshot " + PathText.render(dir) + ": " + e.strerror() + " ("
+                        + e.errnoName() + "); the next run of this Job removes it", e);
+            } finally {
+                closeLocked();
+            }
+            return "snapshot: " + PathText.render(dir) + " removed";
         }
-        try {
-            Posix.unlinkat(pathFd, join(SNAPDIR, name), Fcntl.AT_REMOVEDIR);
-        } catch (PosixException e) {
-            throw new IOException("cannot remove the snapshot " + PathText.render(dir) + ": " + e.strerror() + " ("
-                    + e.errnoName() + "); the next run of this Job removes it", e);
-        } finally {
-            Posix.closeQuietly(pathFd);
-        }
-        return "snapshot: " + PathText.render(dir) + " removed";
     }
 
     @Override

@@ -98,6 +98,48 @@ class CephSnapshotTest {
     }
 
     @Test
+    void armedBeforeTheMkdir() throws Exception {
+        List<Boolean> existedWhenArmed = new ArrayList<>();
+        List<CephSnapshot> armed = new ArrayList<>();
+        CephSnapshot s = CephSnapshot.take(params(Mode.CEPHFS), job("Proj", 20), mountinfo, jobLog::add, a -> {
+            existedWhenArmed.add(Files.exists(live.resolve(".snap/podheitor-Proj-20")));
+            armed.add(a);
+        });
+        assertEquals(List.of(false), existedWhenArmed); // the job-end action knew of it before it existed
+        assertEquals(List.of(s), armed);
+        assertEquals(List.of("podheitor-Proj-20"), snapDir());
+        s.onJobEnd(JobOutcome.OK);
+        assertEquals(List.of(), snapDir());
+    }
+
+    @Test
+    void aJobEndBetweenTheArmingAndTheMkdirMeansNoSnapshot() throws Exception {
+        // what a cancel's SIGTERM does when it comes right after the arming: the job-end action runs first
+        CephSnapshot.Refused r = assertThrows(CephSnapshot.Refused.class, () -> CephSnapshot.take(params(Mode.CEPHFS),
+                job("Proj", 21), mountinfo, jobLog::add, a -> {
+                    try {
+                        a.onJobEnd(new JobOutcome.Failed('?', 0, "terminated (SIGTERM) before END"));
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }));
+        assertEquals("snapshot=yes: the job ended before its snapshot was made", r.getMessage());
+        assertEquals(List.of(), snapDir());
+        assertEquals(List.of(), jobLog);
+    }
+
+    @Test
+    void anArmingThatFailsMakesNothing() throws Exception {
+        // JobEnd.register during the JVM's shutdown: Runtime.addShutdownHook throws IllegalStateException
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> CephSnapshot.take(
+                params(Mode.CEPHFS), job("Proj", 22), mountinfo, jobLog::add, a -> {
+                    throw new IllegalStateException("Shutdown in progress");
+                }));
+        assertEquals("Shutdown in progress", e.getMessage());
+        assertEquals(List.of(), snapDir());
+    }
+
+    @Test
     void removedWhenTheJobFailedToo() throws Exception {
         CephSnapshot s = CephSnapshot.take(params(Mode.CEPHFS), job("Proj", 8), mountinfo, jobLog::add);
         s.onJobEnd(new JobOutcome.Failed('E', 3, "job status E, 3 errors posted by the plugin"));
