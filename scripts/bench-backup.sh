@@ -110,7 +110,7 @@ warm() {
 field() { sed -n "s/^$1=\\([^ ]*\\).*/\\1/p" "$2" | head -1; }
 
 rows=$OUT/rows.tsv
-printf 'kind\trun\tjobid\tstatus\tfiles\tbytes\telapsed_s\tfd_active_s\tfiles_per_s\tMB_per_s\tfd_files_per_s\tfd_MB_per_s\tbackend_peak_rss_kB\tfd_cpu_s\tsd_cpu_s\tbackend_cpu_s\n' > "$rows"
+printf 'kind\trun\tjobid\tstatus\tfiles\tbytes\telapsed_s\tfd_active_s\tfiles_per_s\tMB_per_s\tfd_files_per_s\tfd_MB_per_s\tbackend_peak_rss_kB\tfd_cpu_s\tsd_cpu_s\tbackend_cpu_s\tfd_stream_s\tfd_stream_lead_s\n' > "$rows"
 cpu() { sed -n "s/^CPU_s .*$1=\([0-9.]*\).*/\1/p" "$2" | head -1; }
 for ((r = 1; r <= runs; r++)); do
   order=(plugin stock)
@@ -123,11 +123,12 @@ for ((r = 1; r <= runs; r++)); do
     out=$OUT/$kind-$r.txt
     if [ "$kind" = plugin ]; then "$H" backup-plugin "$plugin" Full > "$out" 2>&1 || true
     else "$H" backup "$tree" Full > "$out" 2>&1 || true; fi
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$kind" "$r" \
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$kind" "$r" \
       "$(field JobId "$out")" "$(field JobStatus "$out")" "$(field JobFiles "$out")" "$(field JobBytes "$out")" \
       "$(field Elapsed_s "$out")" "$(field FD_active_s "$out")" "$(field Files_per_s "$out")" \
       "$(field MB_per_s "$out")" "$(field FD_files_per_s "$out")" "$(field FD_MB_per_s "$out")" \
-      "$(field Backend_peak_RSS_kB "$out")" "$(cpu fd "$out")" "$(cpu sd "$out")" "$(cpu backend "$out")" >> "$rows"
+      "$(field Backend_peak_RSS_kB "$out")" "$(cpu fd "$out")" "$(cpu sd "$out")" "$(cpu backend "$out")" \
+      "$(field FD_stream_s "$out")" "$(field FD_stream_lead_s "$out")" >> "$rows"
     tail -n 1 "$rows" | tr '\t' ' ' >&2
   done
 done
@@ -170,6 +171,16 @@ per = [p["plugin"] / p["stock"] for p in pairs.values() if "plugin" in p and "st
 if per:
     print("per-round MB/s (FD active) plugin/stock: " + " ".join(f"{x:.2f}" for x in per)
           + f" (median {statistics.median(per):.2f}x)")
+# the stream: the samples in which bacula-fd wrote >= 1 MiB (file data flowing); the lead: its first write .. then
+for r in rows:
+    s = float(r["fd_stream_s"]) if r.get("fd_stream_s") not in (None, "", "-") else 0.0
+    r["stream_MB_per_s"] = f"{int(r['bytes'] or 0) / 1e6 / s:.2f}" if s > 0 else "-"
+stream = {k: med(k, "stream_MB_per_s") for k in ("plugin", "stock")}
+lead = {k: med(k, "fd_stream_lead_s") for k in ("plugin", "stock")}
+if stream["plugin"] == stream["plugin"] and stream["stock"] == stream["stock"]:
+    print(f"stream MB/s (bacula-fd writing >= 1 MiB per sample, medians): plugin {stream['plugin']:.2f} / stock "
+          f"{stream['stock']:.2f} = {stream['plugin'] / stream['stock']:.2f}x; first FD write -> stream: plugin "
+          f"{lead['plugin']:.2f} s, stock {lead['stock']:.2f} s")
 if as_json:
     def num(v):
         return None if v != v else round(v, 3)
@@ -179,6 +190,8 @@ if as_json:
            "backend_peak_rss_mib": num(med("plugin", "backend_peak_rss_kB") / 1024),
            "failed_jobs": [{"kind": r["kind"], "run": int(r["run"]), "jobid": r["jobid"], "status": r["status"]} for r in bad]}
     res["ratio"] = {c: num(ratio(c)) for c, _ in cols}
+    res["stream_MB_per_s"] = {k: num(v) for k, v in stream.items()}
+    res["stream_lead_s"] = {k: num(v) for k, v in lead.items()}
     real_stdout.write(json.dumps(res) + "\n")
 if bad:
     print(f"FAILED JOBS: {[(r['kind'], r['run'], r['jobid'], r['status']) for r in bad]}")

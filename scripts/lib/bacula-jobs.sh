@@ -141,6 +141,16 @@ run_and_report() { # kind name level label [jobname]
       $3 != w { if (!f) f=prev; l=$1; w=$3 }
       {prev=$1}
       END { if (f) printf "%.2f", l-f; else print "0" }' "$samp" 2>/dev/null || echo 0)
+  # FD stream window: first..last sample in which bacula-fd wrote >= 1 MiB (file data
+  # flowing), and the time from the first socket write to it (the job's set-up and,
+  # through the plugin, the backend's start until the first record)
+  local fdstream fdlead
+  read -r fdstream fdlead < <(awk '
+      NR==1 {w=$3; next}
+      $3 - w >= 1048576 { if (!f) f=prev; l=$1 }
+      $3 != w && !a { a=prev }
+      {prev=$1; w=$3}
+      END { if (f) printf "%.2f %.2f\n", l-f, f-a; else print "0 -" }' "$samp" 2>/dev/null || echo "0 -")
   bkhwm=$(awk 'END { print ($5 == "" ? 0 : $5) }' "$samp" 2>/dev/null || echo 0)
   bkpids=$(awk '$7 != "-" { n = split($7, a, ","); for (i = 1; i <= n; i++) if (!(a[i] in s)) { s[a[i]]; o = o (o ? "," : "") a[i] } }
                 END { print (o ? o : "-") }' "$samp" 2>/dev/null || echo -)
@@ -174,6 +184,8 @@ run_and_report() { # kind name level label [jobname]
   echo "Elapsed_s=$Elapsed          (catalog EndTime-StartTime, 1 s resolution)"
   echo "Wall_s=$wall             (harness: 'run' sent .. job terminated)"
   echo "FD_active_s=$fdact        (bacula-fd socket writes first..last, ${SAMPLE_INTERVAL:-0.05} s sampling)"
+  echo "FD_stream_s=$fdstream      (bacula-fd writing >= 1 MiB per sample, first..last)"
+  echo "FD_stream_lead_s=$fdlead  (bacula-fd's first write .. the stream's start)"
   echo "Files_per_s=$fps          (JobFiles/Elapsed_s)"
   echo "MB_per_s=$mbps            (JobBytes/1e6/Elapsed_s)"
   echo "FD_files_per_s=$fps_fd    (JobFiles/FD_active_s)"
