@@ -13,8 +13,12 @@ the deletion (its permission event is queued behind the first one) is denied:
 it fails with EPERM, a file the backup could not read, as one that is gone.
 Without fanotify (no CAP_SYS_ADMIN, a kernel without permission events) it
 falls back to inotify, which only learns of an open after it happened, and
-says so: then a fast reader may have opened every file before the deletion."""
-import ctypes, os, struct, sys
+says so: then a fast reader may have opened every file before the deletion.
+A permission event names its file by a descriptor; the file is known by its
+inode (DIR's files as they were at the start), not by the descriptor's path,
+which for an opener in another mount namespace (Bacula 15's chrooted
+bacula-fd) is a path in that namespace."""
+import ctypes, os, stat, struct, sys
 
 FAN_CLOEXEC, FAN_CLASS_CONTENT = 0x1, 0x4
 FAN_MARK_ADD = 0x1
@@ -29,6 +33,11 @@ d = os.fsencode(os.path.abspath(sys.argv[1]))
 keep = os.fsencode(sys.argv[2])
 deleted = cut = False
 gone = set()
+by_inode = {}
+for e in os.listdir(d):
+    st = os.lstat(os.path.join(d, os.fsencode(e)))
+    if stat.S_ISREG(st.st_mode):
+        by_inode[(st.st_dev, st.st_ino)] = os.fsencode(e)
 
 
 def opened(name):
@@ -74,11 +83,9 @@ def with_fanotify():
                 continue
             allow = True
             try:
-                path = os.fsencode(os.readlink(f"/proc/self/fd/{efd}"))
-                if path.endswith(b" (deleted)"):
-                    path = path[:-len(b" (deleted)")]
-                head, name = os.path.split(path)
-                if head == d and os.path.isfile(f"/proc/self/fd/{efd}"):
+                st = os.fstat(efd)
+                name = by_inode.get((st.st_dev, st.st_ino))
+                if name is not None:
                     allow = opened(name)
             finally:
                 os.write(fd, struct.pack("iI", efd, FAN_ALLOW if allow else FAN_DENY))
