@@ -15,8 +15,8 @@
 # between identical jobs; STRESS_RESULTS.md, "Large files: the bytes path"). --volumes-in-ram (Bacula 9.6): bacula-sd's
 # volumes go to a tmpfs mounted on PHPC_STATE/storage (2x the tree + 512 MiB, unmounted at the end), and every volume is
 # deleted (catalog and file) before each job (with --verify not before the run's last job, so the last plugin backup
-# can be restored), so many rounds of a large tree fit and neither job waits for the disk's write-back. With --json the result is one JSON
-# object on stdout (medians, ratios, backend peak RSS) and the table goes to stderr.
+# can be restored), so many rounds of a large tree fit and neither job waits for the disk's write-back. With --json
+# the result is one JSON object on stdout (medians, ratios, backend peak RSS) and the table goes to stderr.
 #
 # Environment: PHPC_STATE (default /tmp/podheitor-hpc-bench), PHPC_{DIR,FD,SD}_PORT (19401-19403), PHPC_SKIP_BUILD=1,
 # PHPC_KEEP_VOLUMES=1 (keep the Bacula volumes, removed at the end otherwise), PHPC_BACULA=15 (Bacula 15.0.3 from

@@ -65,8 +65,8 @@ public record Backup(FrameWriter out, EntryChecks.Answers answers, BooleanSuppli
             return run(params, job, withData, null);
         }
         // snapshot=yes (docs/ceph.md, "snapshot=yes"): made before anything is read, removed at job end whatever
-        // the outcome; an estimate lists the live tree
-        // with a job-end seam the snapshot's removal is armed before the mkdir (a cancel just then removes it)
+        // the outcome (with a job-end seam, armed before the mkdir: a cancel just then removes it); an estimate
+        // lists the live tree
         CephSnapshot snapshot;
         try {
             snapshot = CephSnapshot.take(params, job, Mounts.SELF, this::jobLogInfo, onJobEnd);
