@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
@@ -15,7 +17,8 @@ import java.util.function.Consumer;
  *
  * <p>Bounded: the actions run one after the other, each on its own daemon thread, within one time limit for all;
  * an action still running at the limit is reported and left behind (the process exits without waiting for it), and
- * the ones after it do not run.
+ * the ones after it do not run. A second delivery while the first one runs (SIGTERM's shutdown hook while the
+ * session delivers the end of its input) waits for it, within its own limit: the JVM must not halt under it.
  */
 public final class JobEnd {
     /** All actions of a job together, at END. The shim's {@code timeout} (default 300 s) must be larger. */
@@ -25,6 +28,7 @@ public final class JobEnd {
 
     private final List<JobEndAction> actions = new CopyOnWriteArrayList<>();
     private final AtomicBoolean delivered = new AtomicBoolean();
+    private final CountDownLatch finished = new CountDownLatch(1);
     private final boolean onSigterm;
     private final AtomicBoolean hooked = new AtomicBoolean();
 
@@ -55,8 +59,32 @@ public final class JobEnd {
     public List<String> deliver(JobOutcome outcome, Duration limit, Consumer<String> report) {
         List<String> problems = new ArrayList<>();
         if (!delivered.compareAndSet(false, true)) {
+            awaitFirst(limit);
             return problems;
         }
+        try {
+            runAll(outcome, limit, problems);
+            problems.forEach(report);
+        } finally {
+            finished.countDown();
+        }
+        return problems;
+    }
+
+    /**
+     * A later delivery waits for the one that runs the actions (at most {@code limit}): when SIGTERM's shutdown hook
+     * finds the session delivering (the shim closed the input and signalled at once), returning at once would let
+     * the JVM halt while an action, e.g. a snapshot's rmdir, has not run yet.
+     */
+    private void awaitFirst(Duration limit) {
+        try {
+            finished.await(limit.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void runAll(JobOutcome outcome, Duration limit, List<String> problems) {
         long deadline = System.nanoTime() + limit.toNanos();
         for (JobEndAction a : actions) {
             long left = deadline - System.nanoTime();
@@ -87,8 +115,6 @@ public final class JobEnd {
                 problems.add("job-end action " + a.name() + " failed: " + failure[0]);
             }
         }
-        problems.forEach(report);
-        return problems;
     }
 
     private static String text(Duration d) {

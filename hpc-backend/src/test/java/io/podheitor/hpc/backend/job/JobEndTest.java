@@ -71,4 +71,54 @@ class JobEndTest {
                 "job-end action later not run: the job-end actions' time limit of 300 ms was reached"), reports);
         never.countDown();
     }
+
+    /** SIGTERM's hook while the session delivers: the hook returns only when the session's actions are done. */
+    @Test
+    void aSecondDeliveryWaitsForTheFirstOne() throws Exception {
+        JobEnd end = new JobEnd(false);
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        List<String> ran = new java.util.concurrent.CopyOnWriteArrayList<>();
+        end.register(new Named("rmdir", o -> {
+            started.countDown();
+            release.await();
+            ran.add("rmdir " + o);
+        }));
+        Thread session = Thread.ofPlatform().start(() -> end.deliverWithoutEnd("EOF"));
+        started.await();
+        java.util.concurrent.atomic.AtomicLong returnedAt = new java.util.concurrent.atomic.AtomicLong();
+        Thread hook = Thread.ofPlatform().start(() -> {
+            end.deliver(JobOutcome.noEnd("SIGTERM"), Duration.ofSeconds(20), s -> { });
+            returnedAt.set(System.nanoTime());
+        });
+        Thread.sleep(300);
+        assertTrue(hook.isAlive(), "the second delivery returned while the first one's action was running");
+        long releasedAt = System.nanoTime();
+        release.countDown();
+        hook.join();
+        session.join();
+        assertTrue(returnedAt.get() >= releasedAt);
+        assertEquals(1, ran.size());
+        assertTrue(ran.get(0).startsWith("rmdir Failed[status=?"), ran.get(0));
+    }
+
+    /** ... but no longer than its own limit (the shim's SIGKILL comes 5 s after its SIGTERM). */
+    @Test
+    void aSecondDeliveryWaitsAtMostItsLimit() throws Exception {
+        JobEnd end = new JobEnd(false);
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch never = new CountDownLatch(1);
+        end.register(new Named("hang", o -> {
+            started.countDown();
+            never.await();
+        }));
+        Thread session = Thread.ofPlatform().daemon().start(() -> end.deliverWithoutEnd("EOF"));
+        started.await();
+        long t0 = System.nanoTime();
+        assertEquals(List.of(), end.deliver(JobOutcome.noEnd("SIGTERM"), Duration.ofMillis(300), s -> { }));
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(ms >= 250 && ms < 5000, ms + " ms");
+        never.countDown();
+        session.join();
+    }
 }
