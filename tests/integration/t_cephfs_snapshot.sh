@@ -25,6 +25,18 @@ snap_task_state() { # task-dir
   sed 's/.*) //' "$1/stat" 2>/dev/null | cut -d' ' -f1
 }
 
+# what the ceph-fuse client still has in flight (its admin socket): the MDS requests and the OSD operations a thread
+# held in a ceph-fuse call waits for, for the test log of a failure
+snap_client_requests() {
+  local asok=$IT_STATE/ceph-lab/run/client.fuse.asok q
+  [ -S "$asok" ] || { echo "no admin socket $asok"; return 0; }
+  for q in mds_requests objecter_requests; do
+    echo "---- ceph-fuse $q:"
+    timeout 10 ceph --admin-daemon "$asok" $q 2>&1 | head -n 200
+  done
+  return 0
+}
+
 # "TID:STATE/WCHAN " for every thread of PID; a thread in D adds its innermost kernel frames
 snap_tasks() { # pid
   local t st fr
@@ -248,7 +260,11 @@ test_98_cephfs_snapshot_cancel() {
         fi
         waited_d=$el
       fi
-      [ "$el" -lt 180 ] || { bad="backend still inside the kernel $el s after the cancel (tid:state/wchan): $states"; break; }
+      if [ "$el" -ge 180 ]; then
+        bad="backend still inside the kernel $el s after the cancel (tid:state/wchan): $states"
+        snap_client_requests >&2
+        break
+      fi
     fi
     sleep 0.5
   done
