@@ -34,10 +34,10 @@ keep = os.fsencode(sys.argv[2])
 deleted = cut = False
 gone = set()
 by_inode = {}
-for e in os.listdir(d):
-    st = os.lstat(os.path.join(d, os.fsencode(e)))
+for e in os.listdir(d):  # d is bytes: so are the names
+    st = os.lstat(os.path.join(d, e))
     if stat.S_ISREG(st.st_mode):
-        by_inode[(st.st_dev, st.st_ino)] = os.fsencode(e)
+        by_inode[(st.st_dev, st.st_ino)] = e
 
 
 def opened(name):

@@ -275,8 +275,8 @@ test_98_cephfs_snapshot_cancel() {
   [ -z "$waited_d" ] || note "job $jobid: a backend thread stayed inside a ceph-fuse call for $waited_d s or more after the cancel: $states"
   local left
   left=$(snap_list "$T")
-  H joblog "$jobid" > "$SCRATCH/$n.joblog" 2>&1 || true
   if [ -n "$left" ]; then
+    H joblog "$jobid" > "$SCRATCH/$n.joblog" 2>&1 || true
     echo "job $jobid's log lines about the plugin or the snapshot (after a cancel bacula-fd may drop the backend's last words):" >&2
     grep -i -E 'podheitor|snapshot' "$SCRATCH/$n.joblog" >&2 || true
     fail $n "left in $T/.snap after the cancelled job $jobid: $left"; return 0
