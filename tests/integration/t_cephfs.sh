@@ -63,7 +63,7 @@ it_wait_rctime() { # ns bound path...
 }
 
 test_97_cephfs_rctime() {
-  local n=cephfs_rctime why M T sd out fj ij log st saved del want R jname i margin=8 t0 pruned
+  local n=cephfs_rctime why M T sd out fj ij log st saved del want R jname i margin=8 t0 pruned tb
   why=$(it_ceph_missing)
   if [ -n "$why" ]; then skip $n "$why"; return 0; fi
   require_plugin $n || return 0
@@ -92,15 +92,15 @@ test_97_cephfs_rctime() {
   grep -q "cephfs: .* directories walked, none pruned" <<< "$log" \
     || { fail $n "Full $fj: no cephfs summary line: $(grep -m3 -i -e cephfs -e warn <<< "$log" | tr '\n' ' ')"; return 0; }
   sleep 1.1
-  # the changes
+  # the changes; each changed directory's rctime must reach the clock read before them (not the last change's
+  # ctime: the changes can straddle a second, and the first ones' directories never reach the later second)
+  tb=$(date +%s%N)
   printf 'new\n' > "$T/work/created"; printf 'more\n' >> "$T/work/mod"; mv -- "$T/work/renme" "$T/work/renamed"
   mv -- "$T/ren/old" "$T/ren/new"; rm -- "$T/del/gone"; chmod 600 -- "$T/perm/p"; mkdir -- "$T/emptynew"
   local fut=$(( $(date +%s) + 10 * 365 * 86400 ))
   printf 'later\n' > "$T/fut/later"; touch -m -d "@$fut" -- "$T/fut/later"
-  local cns
-  cns=$(stat -c %Z -- "$T/perm/p")000000000
   # wait until rctime reflects the changes up to the root (lazy propagation: docs/ceph.md §2)
-  it_wait_rctime "$cns" 60 "$T/perm" "$T/del" "$T/work" "$T/ren" "$T" && it_wait_rctime "${fut}000000000" 60 "$T/fut" \
+  it_wait_rctime "$tb" 60 "$T/perm" "$T/del" "$T/work" "$T/ren" "$T" && it_wait_rctime "${fut}000000000" 60 "$T/fut" \
     || { fail $n "rctime did not propagate in 60 s"; return 0; }
   out=$SCRATCH/$n.incr
   if ! hrun "$out" backup-plugin "$ps" Incremental Accurate=yes; then fail_job $n "rctime Incremental" "$out"; return 0; fi
