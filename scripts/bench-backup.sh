@@ -9,7 +9,8 @@
 # reads (fadvise DONTNEED), so without the re-warm the second job would read cold data. It prints one line per
 # job, then a markdown table of medians and the plugin/stock ratios. With --verify the last plugin backup is
 # restored, verified (scripts/verify.py) and its catalog compared with find. --alternate: the stock job first in
-# every even round. --prefault-mib M: before each job (after the warm-up), M MiB of memory are written and freed, so
+# every even round. Before each job the script waits until bacula-fd's children (a spare backend started by the
+# previous plugin job's end, plugin key spare_backend) use no CPU. --prefault-mib M: before each job (after the warm-up), M MiB of memory are written and freed, so
 # the pages bacula-sd writes its volume into are ones the guest has just used (on a VM whose host reclaims idle guest
 # memory, the first touch of a reclaimed page is a host fault: it made bacula-sd's CPU per 2 GB volume vary 3-4x
 # between identical jobs; STRESS_RESULTS.md, "Large files: the bytes path"). --volumes-in-ram (Bacula 9.6): bacula-sd's
@@ -108,6 +109,23 @@ warm() {
   fi
 }
 field() { sed -n "s/^$1=\\([^ ]*\\).*/\\1/p" "$2" | head -1; }
+# CPU ticks of bacula-fd's descendants (a spare backend, spare_backend=N, between jobs)
+child_ticks() {
+  local p s t=0
+  for p in $("$H" backend-pids 2>/dev/null); do
+    s=$(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null) && t=$((t + s))
+  done
+  echo "$t"
+}
+# A spare backend starts its JVM when a plugin job ends: before each job, wait (at most 10 s) until bacula-fd's
+# descendants use no CPU over 0.5 s, so that start never overlaps the next job (stock's or the plugin's).
+settle() {
+  local i a b
+  for ((i = 0; i < 20; i++)); do
+    a=$(child_ticks); sleep 0.5; b=$(child_ticks)
+    [ "$a" = "$b" ] && return 0
+  done
+}
 
 rows=$OUT/rows.tsv
 printf 'kind\trun\tjobid\tstatus\tfiles\tbytes\telapsed_s\tfd_active_s\tfiles_per_s\tMB_per_s\tfd_files_per_s\tfd_MB_per_s\tbackend_peak_rss_kB\tfd_cpu_s\tsd_cpu_s\tbackend_cpu_s\tfd_stream_s\tfd_stream_lead_s\n' > "$rows"
@@ -120,6 +138,7 @@ for ((r = 1; r <= runs; r++)); do
     # (with --verify, the last plugin job's volume when the stock job runs last)
     if [ "$ramvols" = 1 ] && { [ "$verify" = 0 ] || [ "$r" -lt "$runs" ] || [ "$kind" = "${order[0]}" ]; }; then drop_volumes; fi
     warm
+    settle
     out=$OUT/$kind-$r.txt
     if [ "$kind" = plugin ]; then "$H" backup-plugin "$plugin" Full > "$out" 2>&1 || true
     else "$H" backup "$tree" Full > "$out" 2>&1 || true; fi
