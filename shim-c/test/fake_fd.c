@@ -819,10 +819,35 @@ static int count_msgs_with(int type, const char *part)
 /* spare_backend=N: a backend started when a backup ends, taken over by the
  * next backup or estimate of the same launcher; not used (and ended) when it
  * exited, is too old, or its launcher changed (spare.c). */
+static const char spare_took[] = "took over the spare backend";
+
+/* A fresh log, a backup with keep_cmd, and the spare it leaves: its pid. */
+static long leave_spare(const char *keep_cmd, const char *what)
+{
+    new_log();
+    CHECK(backup_job(keep_cmd, 0, 'F', 0) == bRC_OK && nfiles == 8, "spare: backup before %s", what);
+    return wait_spawns(backend_path, 2);
+}
+
+/* After leave_spare and one more backup of the default launcher, which must
+ * not have used the spare: it spawned its own, and the spare was reaped. */
+static void check_spare_unused(const char *what)
+{
+    char exec_line[PATH_MAX + 16];
+
+    snprintf(exec_line, sizeof exec_line, "EXEC %s", backend_path);
+    check_normal_files();
+    CHECK(count_msgs_with(M_INFO(), spare_took) == 0, "spare: not taken over %s", what);
+    CHECK(count_type(M_ERROR()) == 1 && count_type(M_FATAL()) == 0,
+          "spare: %s: the normal backup's one error, no other", what);
+    read_log();
+    CHECK(log_count(exec_line) == 3, "spare: a backend of its own %s (%d EXEC lines)", what, log_count(exec_line));
+    check_no_child(what);
+}
+
 static void test_spare_backend(void)
 {
     char cmd[PATH_MAX + 128], keep[PATH_MAX + 128], exec_line[PATH_MAX + 16];
-    const char *took = "took over the spare backend";
     long spare, pid;
 
     use_version(23);
@@ -832,16 +857,14 @@ static void test_spare_backend(void)
     make_cmd(keep, sizeof keep, ";spare_backend=60");
 
     /* a backup with the key leaves one backend running; the next backup takes it over */
-    new_log();
-    CHECK(backup_job(keep, 0, 'F', 0) == bRC_OK && nfiles == 8, "spare: first backup");
-    spare = wait_spawns(backend_path, 2);
+    spare = leave_spare(keep, "the first take-over");
     CHECK(log_count(exec_line) == 2, "spare: started after the job (%d EXEC lines)", log_count(exec_line));
     CHECK(waitpid(-1, NULL, WNOHANG) == 0, "spare: a backend runs between the jobs");
     CHECK(log_count("C Hello podheitor-hpc 1") == 1, "spare: the spare has been sent nothing yet (%d Hello)",
           log_count("C Hello podheitor-hpc 1"));
     CHECK(backup_job(cmd, 0, 'F', 0) == bRC_OK, "spare: second backup");
     check_normal_files();
-    CHECK(count_msgs_with(M_INFO(), took) == 1, "spare: the job log says the spare was taken over");
+    CHECK(count_msgs_with(M_INFO(), spare_took) == 1, "spare: the job log says the spare was taken over");
     pid = wait_spawns(backend_path, 3);
     CHECK(log_count(exec_line) == 2, "spare: the second backup started no backend (%d EXEC lines)",
           log_count(exec_line));
@@ -849,68 +872,41 @@ static void test_spare_backend(void)
     check_no_child("spare: the second backup had no key: nothing kept after it");
 
     /* an estimate takes it over too */
-    new_log();
-    CHECK(backup_job(keep, 0, 'F', 0) == bRC_OK, "spare: backup before the estimate");
-    wait_spawns(backend_path, 2);
+    leave_spare(keep, "the estimate");
     CHECK(backup_job(cmd, 1, 'F', 0) == bRC_OK && nfiles == 8, "spare: estimate");
-    CHECK(count_msgs_with(M_INFO(), took) == 1, "spare: the estimate took over the spare");
+    CHECK(count_msgs_with(M_INFO(), spare_took) == 1, "spare: the estimate took over the spare");
     read_log();
     CHECK(log_count(exec_line) == 2, "spare: the estimate started no backend (%d EXEC lines)", log_count(exec_line));
     check_no_child("spare: estimate");
 
     /* the launcher changed since (an upgrade): the spare is ended, a fresh backend runs */
-    new_log();
-    CHECK(backup_job(keep, 0, 'F', 0) == bRC_OK, "spare: backup before the upgrade");
-    wait_spawns(backend_path, 2);
+    leave_spare(keep, "the upgrade");
     CHECK(utimensat(AT_FDCWD, backend_path, NULL, 0) == 0, "touch %s", backend_path);
     CHECK(backup_job(cmd, 0, 'F', 0) == bRC_OK, "spare: backup after the launcher changed");
-    check_normal_files();
-    CHECK(count_msgs_with(M_INFO(), took) == 0, "spare: not taken over after an upgrade");
-    read_log();
-    CHECK(log_count(exec_line) == 3, "spare: a fresh backend after an upgrade (%d EXEC lines)", log_count(exec_line));
-    check_no_child("spare: the stale spare was ended and reaped");
+    check_spare_unused("after the launcher changed");
 
     /* a spare that died (killed, OOM): the next job starts its own, no message */
-    new_log();
-    CHECK(backup_job(keep, 0, 'F', 0) == bRC_OK, "spare: backup before the kill");
-    spare = wait_spawns(backend_path, 2);
+    spare = leave_spare(keep, "the kill");
     CHECK(spare > 0 && kill((pid_t)spare, SIGKILL) == 0, "spare: SIGKILL the spare %ld", spare);
     usleep(50000);
     CHECK(backup_job(cmd, 0, 'F', 0) == bRC_OK, "spare: backup after the spare died");
-    check_normal_files();
-    CHECK(count_msgs_with(M_INFO(), took) == 0 && count_type(M_ERROR()) == 1 && count_type(M_FATAL()) == 0,
-          "spare: a dead spare is not taken over, and adds no error to the normal backup's one");
-    if (count_type(M_ERROR()) != 1 || count_type(M_FATAL()) != 0)
-        dump_msgs();
-    read_log();
-    CHECK(log_count(exec_line) == 3, "spare: a fresh backend after the spare died (%d EXEC lines)",
-          log_count(exec_line));
-    check_no_child("spare: the dead spare was reaped");
+    check_spare_unused("after it died");
 
     /* older than its limit: not used */
-    new_log();
-    CHECK(backup_job(make_cmd(keep, sizeof keep, ";spare_backend=1"), 0, 'F', 0) == bRC_OK, "spare: backup, 1 s");
-    wait_spawns(backend_path, 2);
+    leave_spare(make_cmd(keep, sizeof keep, ";spare_backend=1"), "the limit");
     usleep(1300000);
-    CHECK(backup_job(cmd, 0, 'F', 0) == bRC_OK && count_msgs_with(M_INFO(), took) == 0,
-          "spare: backup after the spare's limit, not taking it over");
-    read_log();
-    CHECK(log_count(exec_line) == 3, "spare: a fresh backend after the limit (%d EXEC lines)", log_count(exec_line));
-    check_no_child("spare: the expired spare was ended");
+    CHECK(backup_job(cmd, 0, 'F', 0) == bRC_OK, "spare: backup after the spare's limit");
+    check_spare_unused("past its limit");
 
     /* another launcher: not used for it, ended */
-    new_log();
-    CHECK(backup_job(make_cmd(keep, sizeof keep, ";spare_backend=60"), 0, 'F', 0) == bRC_OK, "spare: backup");
-    wait_spawns(backend_path, 2);
+    leave_spare(make_cmd(keep, sizeof keep, ";spare_backend=60"), "another launcher");
     snprintf(cmd, sizeof cmd, "podheitor-hpc:path=/data;backend=%s", other_backend);
-    CHECK(backup_job(cmd, 0, 'F', 0) == bRC_OK && nfiles == 8 && count_msgs_with(M_INFO(), took) == 0,
+    CHECK(backup_job(cmd, 0, 'F', 0) == bRC_OK && nfiles == 8 && count_msgs_with(M_INFO(), spare_took) == 0,
           "spare: a backup with another backend does not take it over");
     check_no_child("spare: the other launcher's job ended the spare");
 
-    /* unloadPlugin ends a kept spare */
-    new_log();
-    CHECK(backup_job(keep, 0, 'F', 0) == bRC_OK, "spare: backup before unload");
-    wait_spawns(backend_path, 2);
+    /* unloadPlugin ends a kept spare (main checks that no child is left) */
+    leave_spare(keep, "unload");
     CHECK(waitpid(-1, NULL, WNOHANG) == 0, "spare: kept before unload");
 }
 
