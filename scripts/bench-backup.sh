@@ -2,7 +2,7 @@
 # Plugin backup vs stock bacula-fd backup of the same tree, in the same run, through real Bacula.
 #
 #   scripts/bench-backup.sh [--files N | --tree PATH] [--runs N] [--plugin-opts 'k=v;...'] [--alternate]
-#                           [--prefault-mib M] [--volumes-in-ram] [--verify] [--json]
+#                           [--prefault-mib M] [--volumes-in-ram] [--warmup] [--verify] [--json]
 #
 # Each repetition warms the page cache (tar | cat) and runs a plugin Full backup, then warms again and runs a
 # stock-FD Full backup (File = PATH) of the same tree: stock bacula-fd drops the page cache of every file it
@@ -10,7 +10,8 @@
 # job, then a markdown table of medians and the plugin/stock ratios. With --verify the last plugin backup is
 # restored, verified (scripts/verify.py) and its catalog compared with find. --alternate: the stock job first in
 # every even round. Before each job the script waits until bacula-fd's children (a spare backend started by the
-# previous plugin job's end, plugin key spare_backend) use no CPU. --prefault-mib M: before each job (after the warm-up), M MiB of memory are written and freed, so
+# previous plugin job's end, plugin key spare_backend) use no CPU; --warmup runs one plugin job before the rounds,
+# not recorded (with spare_backend, so that the first round has its spare too). --prefault-mib M: before each job (after the warm-up), M MiB of memory are written and freed, so
 # the pages bacula-sd writes its volume into are ones the guest has just used (on a VM whose host reclaims idle guest
 # memory, the first touch of a reclaimed page is a host fault: it made bacula-sd's CPU per 2 GB volume vary 3-4x
 # between identical jobs; STRESS_RESULTS.md, "Large files: the bytes path"). --volumes-in-ram (Bacula 9.6): bacula-sd's
@@ -34,7 +35,7 @@ export PHPC_STATE=${PHPC_STATE:-/tmp/podheitor-hpc-bench}
 export PHPC_DIR_PORT=${PHPC_DIR_PORT:-19401} PHPC_FD_PORT=${PHPC_FD_PORT:-19402} PHPC_SD_PORT=${PHPC_SD_PORT:-19403}
 H=$ROOT/scripts/lib/bacula-harness.sh
 
-files=100000 tree='' runs=3 popts='' verify=0 json=0 alternate=0 prefault=0 ramvols=0
+files=100000 tree='' runs=3 popts='' verify=0 json=0 alternate=0 prefault=0 ramvols=0 warmup=0
 while [ $# -gt 0 ]; do
   case $1 in
     --files) files=$2; shift 2;;
@@ -45,8 +46,9 @@ while [ $# -gt 0 ]; do
     --alternate) alternate=1; shift;;
     --prefault-mib) prefault=$2; shift 2;;
     --volumes-in-ram) ramvols=1; shift;;
+    --warmup) warmup=1; shift;;
     --json) json=1; shift;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0;;
+    -h|--help) sed -n '2,27p' "$0"; exit 0;;
     *) echo "bench-backup: unknown argument $1" >&2; exit 2;;
   esac
 done
@@ -130,6 +132,12 @@ settle() {
 rows=$OUT/rows.tsv
 printf 'kind\trun\tjobid\tstatus\tfiles\tbytes\telapsed_s\tfd_active_s\tfiles_per_s\tMB_per_s\tfd_files_per_s\tfd_MB_per_s\tbackend_peak_rss_kB\tfd_cpu_s\tsd_cpu_s\tbackend_cpu_s\tfd_stream_s\tfd_stream_lead_s\n' > "$rows"
 cpu() { sed -n "s/^CPU_s .*$1=\([0-9.]*\).*/\1/p" "$2" | head -1; }
+if [ "$warmup" = 1 ]; then
+  [ "$ramvols" = 0 ] || drop_volumes
+  warm; settle
+  "$H" backup-plugin "$plugin" Full > "$OUT/plugin-warmup.txt" 2>&1 || true
+  echo "warm-up plugin job $(field JobId "$OUT/plugin-warmup.txt"): $(field JobStatus "$OUT/plugin-warmup.txt") (not recorded)" >&2
+fi
 for ((r = 1; r <= runs; r++)); do
   order=(plugin stock)
   if [ "$alternate" = 1 ] && [ $((r % 2)) = 0 ]; then order=(stock plugin); fi
