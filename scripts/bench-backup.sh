@@ -9,9 +9,8 @@
 # reads (fadvise DONTNEED), so without the re-warm the second job would read cold data. It prints one line per
 # job, then a markdown table of medians and the plugin/stock ratios. With --verify the last plugin backup is
 # restored, verified (scripts/verify.py) and its catalog compared with find. --alternate: the stock job first in
-# every even round. Before each job the script waits until bacula-fd's children (a spare backend started by the
-# previous plugin job's end, plugin key spare_backend) use no CPU; --warmup runs one plugin job before the rounds,
-# not recorded (with spare_backend, so that the first round has its spare too). --prefault-mib M: before each job (after the warm-up), M MiB of memory are written and freed, so
+# every even round. --warmup: one plugin job before the rounds, not recorded (the first round then finds the
+# machine as the later ones do). --prefault-mib M: before each job (after the warm-up), M MiB of memory are written and freed, so
 # the pages bacula-sd writes its volume into are ones the guest has just used (on a VM whose host reclaims idle guest
 # memory, the first touch of a reclaimed page is a host fault: it made bacula-sd's CPU per 2 GB volume vary 3-4x
 # between identical jobs; STRESS_RESULTS.md, "Large files: the bytes path"). --volumes-in-ram (Bacula 9.6): bacula-sd's
@@ -48,7 +47,7 @@ while [ $# -gt 0 ]; do
     --volumes-in-ram) ramvols=1; shift;;
     --warmup) warmup=1; shift;;
     --json) json=1; shift;;
-    -h|--help) sed -n '2,27p' "$0"; exit 0;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0;;
     *) echo "bench-backup: unknown argument $1" >&2; exit 2;;
   esac
 done
@@ -111,30 +110,13 @@ warm() {
   fi
 }
 field() { sed -n "s/^$1=\\([^ ]*\\).*/\\1/p" "$2" | head -1; }
-# CPU ticks of bacula-fd's descendants (a spare backend, spare_backend=N, between jobs)
-child_ticks() {
-  local p s t=0
-  for p in $("$H" backend-pids 2>/dev/null); do
-    s=$(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null) && t=$((t + s))
-  done
-  echo "$t"
-}
-# A spare backend starts its JVM when a plugin job ends: before each job, wait (at most 10 s) until bacula-fd's
-# descendants use no CPU over 0.5 s, so that start never overlaps the next job (stock's or the plugin's).
-settle() {
-  local i a b
-  for ((i = 0; i < 20; i++)); do
-    a=$(child_ticks); sleep 0.5; b=$(child_ticks)
-    [ "$a" = "$b" ] && return 0
-  done
-}
 
 rows=$OUT/rows.tsv
 printf 'kind\trun\tjobid\tstatus\tfiles\tbytes\telapsed_s\tfd_active_s\tfiles_per_s\tMB_per_s\tfd_files_per_s\tfd_MB_per_s\tbackend_peak_rss_kB\tfd_cpu_s\tsd_cpu_s\tbackend_cpu_s\tfd_stream_s\tfd_stream_lead_s\n' > "$rows"
 cpu() { sed -n "s/^CPU_s .*$1=\([0-9.]*\).*/\1/p" "$2" | head -1; }
 if [ "$warmup" = 1 ]; then
   [ "$ramvols" = 0 ] || drop_volumes
-  warm; settle
+  warm
   "$H" backup-plugin "$plugin" Full > "$OUT/plugin-warmup.txt" 2>&1 || true
   echo "warm-up plugin job $(field JobId "$OUT/plugin-warmup.txt"): $(field JobStatus "$OUT/plugin-warmup.txt") (not recorded)" >&2
 fi
@@ -146,7 +128,6 @@ for ((r = 1; r <= runs; r++)); do
     # (with --verify, the last plugin job's volume when the stock job runs last)
     if [ "$ramvols" = 1 ] && { [ "$verify" = 0 ] || [ "$r" -lt "$runs" ] || [ "$kind" = "${order[0]}" ]; }; then drop_volumes; fi
     warm
-    settle
     out=$OUT/$kind-$r.txt
     if [ "$kind" = plugin ]; then "$H" backup-plugin "$plugin" Full > "$out" 2>&1 || true
     else "$H" backup "$tree" Full > "$out" 2>&1 || true; fi

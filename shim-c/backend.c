@@ -820,63 +820,6 @@ bool bk_has_child(phpc_backend *b)
     return c;
 }
 
-bool bk_exited(phpc_backend *b)
-{
-    pid_t r;
-    int st = 0;
-
-    pthread_mutex_lock(&b->lock);
-    if (b->pid <= 0) {
-        pthread_mutex_unlock(&b->lock);
-        return true;
-    }
-    r = waitpid(b->pid, &st, WNOHANG);
-    if (r == 0 || (r < 0 && errno == EINTR)) {
-        pthread_mutex_unlock(&b->lock);
-        return false;
-    }
-    b->pid = 0;                         /* reaped (or ECHILD: not ours any more) */
-    pthread_mutex_unlock(&b->lock);
-    b->have_status = r > 0;
-    b->status = st;
-    close_fd(&b->to_fd);
-    close_fd(&b->from_fd);
-    close_fd(&b->err_fd);
-    close_fd(&b->hand_fd);
-    b->errlen = 0;
-    return true;
-}
-
-void bk_adopt(phpc_backend *dst, phpc_backend *src)
-{
-    pid_t pid;
-
-    pthread_mutex_lock(&src->lock);
-    pid = src->pid;
-    src->pid = 0;
-    pthread_mutex_unlock(&src->lock);
-    pthread_mutex_lock(&dst->lock);
-    dst->pid = pid;
-    pthread_mutex_unlock(&dst->lock);
-    close_fd(&dst->to_fd);
-    close_fd(&dst->from_fd);
-    close_fd(&dst->err_fd);
-    close_fd(&dst->hand_fd);
-    dst->to_fd = src->to_fd;
-    dst->from_fd = src->from_fd;
-    dst->err_fd = src->err_fd;
-    dst->hand_fd = src->hand_fd;
-    src->to_fd = src->from_fd = src->err_fd = src->hand_fd = -1;
-    /* what the spare wrote to stderr while it waited stays in the pipe, read
-     * as the job's from here on */
-    dst->errlen = 0;
-    src->errlen = 0;
-    dst->have_status = false;
-    dst->killed_by_us = false;
-    dst->abandoned = 0;
-    dst->reaper_err = 0;
-}
-
 const char *bk_status_str(const phpc_backend *b, char *buf, size_t n)
 {
     if (!b->have_status)

@@ -166,15 +166,6 @@ void bk_cancel(phpc_backend *b);
 bool bk_is_canceled(phpc_backend *b);
 bool bk_has_child(phpc_backend *b);
 
-/* The child has exited (reaped now, its descriptors closed, status kept), or
- * there is none: true.  Still running: false.  Never waits. */
-bool bk_exited(phpc_backend *b);
-
-/* Move src's child (pid, pipes, handoff socket) into dst, which has none;
- * src is left without one.  dst keeps its callbacks, timeout and cancel flag
- * (the spare backend, spare.c). */
-void bk_adopt(phpc_backend *dst, phpc_backend *src);
-
 /* "exit status N" / "killed by signal N" / "exit status unknown". */
 const char *bk_status_str(const phpc_backend *b, char *buf, size_t n);
 

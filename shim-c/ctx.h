@@ -113,8 +113,6 @@ typedef struct phpc_ctx {
      * §7.2): its path until sess_start takes it over; NULL otherwise. */
     char *early_path;
     bool early_tried;           /* one early spawn per job */
-    long early_spare_pid;       /* > 0: the early backend is the spare an earlier job left (spare.c) */
-    double early_spare_age;     /* its age in seconds when taken over */
     ptc_reader rd;              /* 2 MiB buffer, allocated at the first spawn */
     char doing[600];            /* "sending file \"/x\"" for failure messages */
     bool end_status;            /* the backend answered the Job block "C EndStatus 1": END carries the outcome (docs/ptcomm.md §6) */
@@ -214,8 +212,6 @@ int sess_start(phpc_ctx *c, char jobtype, const char *cmd);
  * sess_start that follows spawns again and reports it.
  */
 void sess_spawn_early(phpc_ctx *c, const phpc_params *p);
-/* After a backup: leave a spare backend for the next job (plugin key spare_backend) */
-void sess_keep_spare(phpc_ctx *c);
 
 /*
  * Read the next packet whose letter is in want, handling the transparent

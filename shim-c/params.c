@@ -361,7 +361,6 @@ bad_item:
     out->threads = num[PHPC_KEY_THREADS];
     out->channel_depth = num[PHPC_KEY_CHANNEL_DEPTH];
     out->timeout = num[PHPC_KEY_TIMEOUT];
-    out->spare_backend = num[PHPC_KEY_SPARE_BACKEND];
     out->readahead = num[PHPC_KEY_READAHEAD];
     out->readahead_given = val[PHPC_KEY_READAHEAD] != NULL;
     return 0;

@@ -62,7 +62,6 @@ typedef struct phpc_params {
     long threads;
     long channel_depth;
     long timeout;                   /* seconds; 0 = PHPC_IO_TIMEOUT_S */
-    long spare_backend;             /* seconds a spare backend is kept after the job; 0 = none */
     long readahead;                 /* bytes: files up to this size are read by the walker threads */
     int readahead_given;            /* readahead=0 is meaningful (off) */
 } phpc_params;

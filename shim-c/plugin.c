@@ -10,9 +10,8 @@
  * +120 is checkStream in v14 but restoreFileList in v21+, docs/abi.md §2.3; v23
  * appends the two Verify slots, §10.4).
  *
- * Global state is limited to these tables, the saved bInfo/bFuncs pointers,
- * the chosen version and the spare backend (spare.c); everything per job
- * lives in struct phpc_ctx.
+ * Global state is limited to these tables, the saved bInfo/bFuncs pointers
+ * and the chosen version; everything per job lives in struct phpc_ctx.
  *
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
@@ -22,7 +21,6 @@
 
 #include "ctx.h"
 #include "msg.h"
-#include "spare.h"
 
 #define EXPORT __attribute__((visibility("default")))
 
@@ -160,7 +158,6 @@ static bRC handlePluginEvent(bpContext *ctx, bEvent *event, void *value)
          * open, so a backend failure in END/F/T fails the job (at JobEnd the
          * status has already been sent to the Director). */
         sess_end(c);
-        sess_keep_spare(c);             /* after this job's backend has ended (spare.c) */
         return bRC_OK;
     case bEventEndRestoreJob: {
         bRC rc = restore_finish(c);
@@ -301,6 +298,5 @@ EXPORT bRC loadPlugin(bInfo *binfo, bFuncs *bfuncs, pInfo **pinfo, void **pfuncs
 
 EXPORT bRC unloadPlugin(void)
 {
-    spare_discard();
     return bRC_OK;
 }

@@ -20,7 +20,6 @@
 
 #include "ctx.h"
 #include "msg.h"
-#include "spare.h"
 
 #ifndef PHPC_DEFAULT_BACKEND
 #define PHPC_DEFAULT_BACKEND "/opt/podheitor-hpc/bin/podheitor-hpc-backend"
@@ -627,14 +626,6 @@ static void end_early(phpc_ctx *c)
         bk_reap(&c->bk, SIGKILL, 0);
 }
 
-void sess_keep_spare(phpc_ctx *c)
-{
-    /* after a cancel the FD is ending the job in a hurry; the next job spawns as usual */
-    if (c->params.path == NULL || c->params.spare_backend <= 0 || bk_is_canceled(&c->bk))
-        return;
-    spare_keep(c->params.backend ? c->params.backend : PHPC_DEFAULT_BACKEND, c->params.spare_backend);
-}
-
 void sess_spawn_early(phpc_ctx *c, const phpc_params *p)
 {
     const char *path = p->backend ? p->backend : PHPC_DEFAULT_BACKEND;
@@ -647,11 +638,6 @@ void sess_spawn_early(phpc_ctx *c, const phpc_params *p)
     if (c->early_path == NULL)
         return;
     c->bk.want_handoff = true;          /* a backup, most likely; closed again for anything else */
-    /* the spare an earlier job left, if it runs this launcher and is usable
-     * (spare.c); it was started with the handoff socket, as here */
-    if (spare_take(&c->bk, path, &c->early_spare_age, &c->early_spare_pid))
-        return;
-    c->early_spare_pid = 0;
     if (bk_spawn(&c->bk, path, err, sizeof err) != 0) {
         free(c->early_path);            /* sess_start spawns again and reports why */
         c->early_path = NULL;
@@ -715,10 +701,6 @@ int sess_start(phpc_ctx *c, char jobtype, const char *cmd)
         end_early(c);
     free(c->early_path);
     c->early_path = NULL;
-    if (early && c->early_spare_pid > 0)
-        phpc_jmsg(c->bctx, PM_INFO, "backend: took over the spare backend (pid %ld) an earlier job started %.1f s ago",
-                  c->early_spare_pid, c->early_spare_age);
-    c->early_spare_pid = 0;
     if (early) {
         if (jobtype != 'B')
             bk_close_handoff(&c->bk);   /* estimates and restores read no file data */

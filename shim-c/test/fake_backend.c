@@ -64,8 +64,7 @@
  * (the shim must read while its writes wait); mode "diemid": SIGKILLs itself
  * at the second FILE record.
  * PHPC_FAKE_LOG names a file receiving one line per packet received, after a
- * first line "EXEC <argv[0]>" (which file the shim started) and a second
- * "PID <pid>".
+ * first line "EXEC <argv[0]>" (which file the shim started).
  *
  * SPDX-License-Identifier: AGPL-3.0-or-later
  */
@@ -817,7 +816,6 @@ int main(int argc, char **argv)
         logf = fopen(lp, "a");
     if (logf) {
         fprintf(logf, "EXEC %s\n", argc > 0 ? argv[0] : "(none)");
-        fprintf(logf, "PID %ld\n", (long)getpid());
         fflush(logf);
     }
     if (strcmp(mode, "envcheck") == 0)

@@ -787,129 +787,6 @@ static void test_early_spawn(void)
     check_no_child("early estimate");
 }
 
-/* Wait (up to 5 s) until the backend log has n EXEC lines of path; the pid
- * of the last backend that logged, or 0. */
-static long wait_spawns(const char *path, int n)
-{
-    char line[PATH_MAX + 16];
-    long pid = 0;
-
-    snprintf(line, sizeof line, "EXEC %s", path);
-    for (int i = 0; i < 500; i++) {
-        read_log();
-        if (log_count(line) >= n)
-            break;
-        usleep(10000);
-    }
-    for (const char *p = log_text; p && (p = strstr(p, "PID ")) != NULL; p += 4)
-        if (p == log_text || p[-1] == '\n')
-            pid = strtol(p + 4, NULL, 10);
-    return pid;
-}
-
-static int count_msgs_with(int type, const char *part)
-{
-    int n = 0;
-
-    for (int i = 0; i < nmsgs; i++)
-        n += msgs[i].type == type && strstr(msgs[i].text, part) != NULL;
-    return n;
-}
-
-/* spare_backend=N: a backend started when a backup ends, taken over by the
- * next backup or estimate of the same launcher; not used (and ended) when it
- * exited, is too old, or its launcher changed (spare.c). */
-static const char spare_took[] = "took over the spare backend";
-
-/* A fresh log, a backup with keep_cmd, and the spare it leaves: its pid. */
-static long leave_spare(const char *keep_cmd, const char *what)
-{
-    new_log();
-    CHECK(backup_job(keep_cmd, 0, 'F', 0) == bRC_OK && nfiles == 8, "spare: backup before %s", what);
-    return wait_spawns(backend_path, 2);
-}
-
-/* After leave_spare and one more backup of the default launcher, which must
- * not have used the spare: it spawned its own, and the spare was reaped. */
-static void check_spare_unused(const char *what)
-{
-    char exec_line[PATH_MAX + 16];
-
-    snprintf(exec_line, sizeof exec_line, "EXEC %s", backend_path);
-    check_normal_files();
-    CHECK(count_msgs_with(M_INFO(), spare_took) == 0, "spare: not taken over %s", what);
-    CHECK(count_type(M_ERROR()) == 1 && count_type(M_FATAL()) == 0,
-          "spare: %s: the normal backup's one error, no other", what);
-    read_log();
-    CHECK(log_count(exec_line) == 3, "spare: a backend of its own %s (%d EXEC lines)", what, log_count(exec_line));
-    check_no_child(what);
-}
-
-static void test_spare_backend(void)
-{
-    char cmd[PATH_MAX + 128], keep[PATH_MAX + 128], exec_line[PATH_MAX + 16];
-    long spare, pid;
-
-    use_version(23);
-    setenv("PHPC_FAKE_MODE", "normal", 1);
-    snprintf(exec_line, sizeof exec_line, "EXEC %s", backend_path);
-    make_cmd(cmd, sizeof cmd, "");
-    make_cmd(keep, sizeof keep, ";spare_backend=60");
-
-    /* a backup with the key leaves one backend running; the next backup takes it over */
-    spare = leave_spare(keep, "the first take-over");
-    CHECK(log_count(exec_line) == 2, "spare: started after the job (%d EXEC lines)", log_count(exec_line));
-    CHECK(waitpid(-1, NULL, WNOHANG) == 0, "spare: a backend runs between the jobs");
-    CHECK(log_count("C Hello podheitor-hpc 1") == 1, "spare: the spare has been sent nothing yet (%d Hello)",
-          log_count("C Hello podheitor-hpc 1"));
-    CHECK(backup_job(cmd, 0, 'F', 0) == bRC_OK, "spare: second backup");
-    check_normal_files();
-    CHECK(count_msgs_with(M_INFO(), spare_took) == 1, "spare: the job log says the spare was taken over");
-    pid = wait_spawns(backend_path, 3);
-    CHECK(log_count(exec_line) == 2, "spare: the second backup started no backend (%d EXEC lines)",
-          log_count(exec_line));
-    CHECK(pid == spare, "spare: the last backend to start is the spare %ld (%ld)", spare, pid);
-    check_no_child("spare: the second backup had no key: nothing kept after it");
-
-    /* an estimate takes it over too */
-    leave_spare(keep, "the estimate");
-    CHECK(backup_job(cmd, 1, 'F', 0) == bRC_OK && nfiles == 8, "spare: estimate");
-    CHECK(count_msgs_with(M_INFO(), spare_took) == 1, "spare: the estimate took over the spare");
-    read_log();
-    CHECK(log_count(exec_line) == 2, "spare: the estimate started no backend (%d EXEC lines)", log_count(exec_line));
-    check_no_child("spare: estimate");
-
-    /* the launcher changed since (an upgrade): the spare is ended, a fresh backend runs */
-    leave_spare(keep, "the upgrade");
-    CHECK(utimensat(AT_FDCWD, backend_path, NULL, 0) == 0, "touch %s", backend_path);
-    CHECK(backup_job(cmd, 0, 'F', 0) == bRC_OK, "spare: backup after the launcher changed");
-    check_spare_unused("after the launcher changed");
-
-    /* a spare that died (killed, OOM): the next job starts its own, no message */
-    spare = leave_spare(keep, "the kill");
-    CHECK(spare > 0 && kill((pid_t)spare, SIGKILL) == 0, "spare: SIGKILL the spare %ld", spare);
-    usleep(50000);
-    CHECK(backup_job(cmd, 0, 'F', 0) == bRC_OK, "spare: backup after the spare died");
-    check_spare_unused("after it died");
-
-    /* older than its limit: not used */
-    leave_spare(make_cmd(keep, sizeof keep, ";spare_backend=1"), "the limit");
-    usleep(1300000);
-    CHECK(backup_job(cmd, 0, 'F', 0) == bRC_OK, "spare: backup after the spare's limit");
-    check_spare_unused("past its limit");
-
-    /* another launcher: not used for it, ended */
-    leave_spare(make_cmd(keep, sizeof keep, ";spare_backend=60"), "another launcher");
-    snprintf(cmd, sizeof cmd, "podheitor-hpc:path=/data;backend=%s", other_backend);
-    CHECK(backup_job(cmd, 0, 'F', 0) == bRC_OK && nfiles == 8 && count_msgs_with(M_INFO(), spare_took) == 0,
-          "spare: a backup with another backend does not take it over");
-    check_no_child("spare: the other launcher's job ended the spare");
-
-    /* unloadPlugin ends a kept spare (main checks that no child is left) */
-    leave_spare(keep, "unload");
-    CHECK(waitpid(-1, NULL, WNOHANG) == 0, "spare: kept before unload");
-}
-
 /* checkFile after an accurate backup whose backend sent KEEP /data/locked/
  * and KEEP /data/secret.txt: those and the names below them are kept */
 static void accurate_check_files(bpContext *ctx)
@@ -1288,7 +1165,7 @@ static void test_failures(void)
     /* bad plugin strings are refused at bEventPluginCommand */
     CHECK(backup_job("podheitor-hpc:path=/x;foo=1", 0, 'F', 1) == bRC_Error, "bad key");
     CHECK_MSG(M_FATAL(), "podheitor-hpc: bad plugin string: unknown key \"foo\" (known keys: "
-                         "path, mode, threads, channel_depth, backend, timeout, spare_backend, aclsupport, xattrsupport, readahead, "
+                         "path, mode, threads, channel_depth, backend, timeout, aclsupport, xattrsupport, readahead, "
                          "hardlink_memory, spill_dir, progress, metrics_dir, restore_threads, shard, strategy, "
                          "subtree, mtime_bucket, changelog_user, state_dir, rctime_margin, gpfs_policy_args, snapshot, parallel_reads, stripe_readers, stripe_min, handoff, handoff_min, restripe, throttle_file, scheduler, partition, cpus, mem, time, sbatch_args, slurm_conf, slurm_bin, slurm_output, slurm_pending_timeout, worker_command, relay, relay_bind, relay_port, relay_lz4)");
     CHECK(count_type(M_FATAL()) == 1, "bad key: one fatal");
@@ -2307,10 +2184,7 @@ int main(int argc, char **argv)
     test_fileset_filter_accurate();
     test_idle_job();
 
-    test_spare_backend();               /* last: it ends with a spare that unloadPlugin must end */
-
     CHECK(unload_plugin() == bRC_OK, "unloadPlugin");
-    check_no_child("unloadPlugin ended the spare");
     dlclose(so);
     clear_files();
     free(log_text);

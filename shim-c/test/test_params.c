@@ -332,7 +332,7 @@ int main(void)
     good();
     table();
     bad("podheitor-hpc:path=/x;foo=1",
-        "bad plugin string: unknown key \"foo\" (known keys: path, mode, threads, channel_depth, backend, timeout, spare_backend, aclsupport, xattrsupport, readahead, hardlink_memory, spill_dir, progress, metrics_dir, restore_threads, shard, strategy, subtree, mtime_bucket, changelog_user, state_dir, rctime_margin, gpfs_policy_args, snapshot, parallel_reads, stripe_readers, stripe_min, handoff, handoff_min, restripe, throttle_file, scheduler, partition, cpus, mem, time, sbatch_args, slurm_conf, slurm_bin, slurm_output, slurm_pending_timeout, worker_command, relay, relay_bind, relay_port, relay_lz4)");
+        "bad plugin string: unknown key \"foo\" (known keys: path, mode, threads, channel_depth, backend, timeout, aclsupport, xattrsupport, readahead, hardlink_memory, spill_dir, progress, metrics_dir, restore_threads, shard, strategy, subtree, mtime_bucket, changelog_user, state_dir, rctime_margin, gpfs_policy_args, snapshot, parallel_reads, stripe_readers, stripe_min, handoff, handoff_min, restripe, throttle_file, scheduler, partition, cpus, mem, time, sbatch_args, slurm_conf, slurm_bin, slurm_output, slurm_pending_timeout, worker_command, relay, relay_bind, relay_port, relay_lz4)");
     bad("podheitor-hpc:mode=posix", "bad plugin string: key \"path\" is required");
     bad("podheitor-hpc", "bad plugin string: key \"path\" is required");
     bad("podheitor-hpc:", "bad plugin string: key \"path\" is required");
@@ -427,6 +427,6 @@ int main(void)
     bad("podheitor-hpc:path=/x;verbose", "bad plugin string: item \"verbose\" is not key=value");
     bad("podheitor-hpc:path=/x;=3", "bad plugin string: item \"=3\" has an empty key");
     bad("podheitor-hpc:path=/x;Path=/y",
-        "bad plugin string: unknown key \"Path\" (known keys: path, mode, threads, channel_depth, backend, timeout, spare_backend, aclsupport, xattrsupport, readahead, hardlink_memory, spill_dir, progress, metrics_dir, restore_threads, shard, strategy, subtree, mtime_bucket, changelog_user, state_dir, rctime_margin, gpfs_policy_args, snapshot, parallel_reads, stripe_readers, stripe_min, handoff, handoff_min, restripe, throttle_file, scheduler, partition, cpus, mem, time, sbatch_args, slurm_conf, slurm_bin, slurm_output, slurm_pending_timeout, worker_command, relay, relay_bind, relay_port, relay_lz4)");
+        "bad plugin string: unknown key \"Path\" (known keys: path, mode, threads, channel_depth, backend, timeout, aclsupport, xattrsupport, readahead, hardlink_memory, spill_dir, progress, metrics_dir, restore_threads, shard, strategy, subtree, mtime_bucket, changelog_user, state_dir, rctime_margin, gpfs_policy_args, snapshot, parallel_reads, stripe_readers, stripe_min, handoff, handoff_min, restripe, throttle_file, scheduler, partition, cpus, mem, time, sbatch_args, slurm_conf, slurm_bin, slurm_output, slurm_pending_timeout, worker_command, relay, relay_bind, relay_port, relay_lz4)");
     return check_done("test_params");
 }

@@ -43,7 +43,7 @@ class PluginKeysTest {
 
     @Test
     void theBundledTableLoadsInItsOrder() {
-        assertEquals("path, mode, threads, channel_depth, backend, timeout, spare_backend, aclsupport, xattrsupport, readahead, "
+        assertEquals("path, mode, threads, channel_depth, backend, timeout, aclsupport, xattrsupport, readahead, "
                 + "hardlink_memory, spill_dir, progress, metrics_dir, restore_threads, shard, strategy, subtree, "
                 + "mtime_bucket, changelog_user, state_dir, rctime_margin, gpfs_policy_args, snapshot, parallel_reads, stripe_readers, stripe_min, handoff, handoff_min, restripe, throttle_file, "
                 + "scheduler, partition, cpus, mem, time, sbatch_args, slurm_conf, slurm_bin, slurm_output, slurm_pending_timeout, "
