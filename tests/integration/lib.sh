@@ -16,6 +16,16 @@ fail() { echo "FAIL $1: $2"; }
 skip() { echo "SKIP $1: $2"; }   # counted as skipped (never as passed), with the reason, by run.sh
 note() { echo "  [$CUR_TEST] $*" >&2; }
 
+# Wait until FILE has a line matching the extended regex RE, for at most BOUND seconds (a loaded CI machine can be
+# several times slower than this one: bounds are for "it does not come", not for "it comes fast").
+wait_line() { # file re bound
+  local t0=$SECONDS
+  until grep -q -E -- "$2" "$1" 2> /dev/null; do
+    [ $((SECONDS - t0)) -lt "$3" ] || return 1
+    sleep 0.1
+  done
+}
+
 H() { "$ROOT/scripts/lib/bacula-harness.sh" "$@"; }
 
 # value of KEY in harness output (lines "KEY=VALUE ..."), first token

@@ -39,7 +39,7 @@ test_31_backend_hang() {
   [ -n "$jobid" ] || { kill -KILL "${kids[@]}" 2>/dev/null; fail $n "no JobId from the backup (harness exit $rc)"; return 0; }
   st=$(H jobstatus "$jobid")
   case "$st" in E|f) ;; *) kill -KILL "${kids[@]}" 2>/dev/null; fail $n "job $jobid ended with JobStatus=$st after the backend was stopped, expected E or f"; return 0;; esac
-  local took=$((t1 - t0)) slack=20
+  local took=$((t1 - t0)) slack=60       # far below the default timeout (300 s); room for a loaded machine
   [ "$took" -le $((tmo + slack)) ] || { fail $n "job $jobid took $took s after SIGSTOP (timeout $tmo s + $slack s slack)"; return 0; }
   local msg
   msg=$(H joblog "$jobid" | grep -m1 "did not answer within $tmo s (plugin key timeout=$tmo)" || true)

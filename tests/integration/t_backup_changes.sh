@@ -31,7 +31,8 @@ test_75_backup_changing_files() {
   local wlog=$SCRATCH/$n.watch
   python3 "$ROOT/scripts/vanish-on-open.py" "$T/vz" grow > "$wlog" 2>&1 &
   local watch=$!
-  for i in $(seq 1 100); do grep -q READY "$wlog" && break; sleep 0.05; done
+  wait_line "$wlog" '^READY' 60 \
+    || { kill "$watch" 2>/dev/null; cat "$wlog" >&2; fail $n "scripts/vanish-on-open.py was not ready in 60 s"; return 0; }
   ( while :; do cat "$SCRATCH/$n.block" >> "$T/append"; done ) &
   local app=$!
   out=$SCRATCH/$n.backup

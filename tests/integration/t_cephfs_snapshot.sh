@@ -106,10 +106,11 @@ snap_wait_created() { # tree jobname
 
 # The job id of the running background job (the harness reports "JobId=N queued" on stderr).
 snap_jobid() {
-  local i j
-  for ((i = 0; i < 200; i++)); do
+  local j t0=$SECONDS
+  while [ $((SECONDS - t0)) -lt 60 ]; do
     j=$(sed -n 's/.*JobId=\([0-9]*\) queued.*/\1/p' "$SNAP_OUT.err" | head -1)
     [ -n "$j" ] && { echo "$j"; return 0; }
+    kill -0 "$SNAP_HP" 2>/dev/null || return 1
     sleep 0.05
   done
   return 1

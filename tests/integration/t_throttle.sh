@@ -29,6 +29,15 @@ test_101_throttle() {
   it_slurm_down
 }
 
+# wait (at most 120 s) until job JID's log has a line with TEXT
+th_wait_log() { # jid text
+  local t0=$SECONDS
+  until H joblog "$1" 2> /dev/null | grep -q -F -- "$2"; do
+    [ $((SECONDS - t0)) -lt 120 ] || return 1
+    sleep 0.5
+  done
+}
+
 th_body() {
   local n=throttle base T F SQ out fj log i st w down up
   require_plugin $n || return 0
@@ -55,11 +64,14 @@ th_body() {
   grep -qx 'threads = 2' "$F" || { fail $n "2 running jobs did not give the saturated level: $(tr '\n' ' ' < "$F")"; return 0; }
   out=$SCRATCH/$n.full
   H backup-plugin "podheitor-hpc:path=$T;throttle_file=$F" Full > "$out" 2> "$out.err" &
-  local job=$!
-  sleep 6
+  local job=$! jid
+  # wait (not a fixed sleep: a loaded machine starts the job later) until the job has applied the saturated level
+  wait_line "$out.err" 'JobId=[0-9]+ queued' 60 || { wait $job; fail $n "no JobId from the throttled Full"; return 0; }
+  jid=$(sed -n 's/.*JobId=\([0-9]*\) queued.*/\1/p' "$out.err" | head -1)
+  th_wait_log "$jid" "throttle: threads 32 -> 2" || { wait $job; fail $n "job $jid: the saturated level was not applied in 120 s"; return 0; }
   # a torn write: the last number cut and no newline, as a writer that is not atomic would leave it
   printf 'threads = 8\nread_buffer_kib = 2048\npause_ms = 2' > "$F.torn" && mv -f "$F.torn" "$F"
-  sleep 7
+  th_wait_log "$jid" "throttle.toml ignored" || { wait $job; fail $n "job $jid: the torn file was not reported in 120 s"; return 0; }
   SLURM_CONF=$IT_STATE/slurm-lab/etc/slurm.conf scancel -p backup
   for ((i = 0; i < 100; i++)); do [ "$("$SQ" -h -t R -o %i | wc -l)" = 0 ] && break; sleep 0.2; done
   daemon || { cat "$SCRATCH/$n.daemon" >&2; fail $n "throttle-daemon --once failed after scancel"; wait $job; return 0; }

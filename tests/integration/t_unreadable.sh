@@ -147,7 +147,8 @@ test_78_unreadable_accurate() {
   local wlog=$SCRATCH/$n.watch
   python3 "$ROOT/scripts/vanish-on-open.py" "$T/vz" no-such-name > "$wlog" 2>&1 &
   local watch=$!
-  for i in $(seq 1 100); do grep -q READY "$wlog" && break; sleep 0.05; done
+  wait_line "$wlog" '^READY' 60 \
+    || { kill "$watch" 2>/dev/null; ur_wrapper "$W" off; cat "$wlog" >&2; fail $n "scripts/vanish-on-open.py was not ready in 60 s"; return 0; }
   out=$SCRATCH/$n.incr1
   local rc=0
   hrun "$out" backup-plugin "$ps" Incremental Accurate=yes || rc=$?
