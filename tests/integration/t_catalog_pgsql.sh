@@ -66,6 +66,23 @@ pgl_up() { # test-name
   mkdir -p "$PGL_STATE/trees"
 }
 
+# A backend wrapper for jobs that must run at one moment: the backends of each group of 4 jobs wait for each other
+# (a barrier on the file BARRIER, at most 120 s), then 2 s more, so the 4 jobs overlap however slowly a loaded
+# machine starts them (a fixed delay did not guarantee it); PRE is a shell line run first.
+pgl_barrier_backend() { # wrapper-path barrier-file pre
+  cat > "$1" <<EOF
+#!/bin/sh
+$3
+echo \$\$ >> '$2'
+want=\$(( (\$(wc -l < '$2') + 3) / 4 * 4 ))
+i=0
+while [ "\$(wc -l < '$2')" -lt "\$want" ] && [ \$i -lt 1200 ]; do sleep 0.1; i=\$((i + 1)); done
+sleep 2
+exec '$ROOT/bin/podheitor-hpc-backend' "\$@"
+EOF
+  chmod 755 "$1"
+}
+
 pgl_tree() { # name mktree-args... (inside the lab's state directory: the Bacula 15 daemons see it)
   local name=$1 t; shift
   t=$PGL_STATE/trees/$name
@@ -124,9 +141,9 @@ test_56_catalog_pgsql_concurrent_jobs() {
   pgl_up $n || return 0
   W=$(trusted_dir "$n")/backend
   marks=$PGL_STATE/backend-starts
-  # the backend: 5 s late, then the real one (its start time recorded)
-  printf '#!/bin/sh\nsleep 5\ndate +%%s.%%N >> %s\nexec %s "$@"\n' "$marks" "$ROOT/bin/podheitor-hpc-backend" > "$W"
-  chmod 755 "$W"
+  # the backend: its start time recorded, then the 4 jobs' backends wait for each other, then the real one
+  : > "$PGL_STATE/backend-barrier"
+  pgl_barrier_backend "$W" "$PGL_STATE/backend-barrier" "date +%s.%N >> '$marks'"
   inc=$PGL_STATE/shards.conf
   : > "$inc"
   for k in 1 2 3 4; do

@@ -141,8 +141,8 @@ test_87_gen_fileset_concurrent_pgsql() {
   T=$(pgl_tree gf -n 2000 --big 1 --big-max-mib 2 --hardlinks 12 --symlinks 6 --odd-bytes) \
     || { fail "$n" "mktree failed"; return 0; }
   W=$(trusted_dir "$n")/backend
-  printf '#!/bin/sh\nsleep 3\nexec %s "$@"\n' "$ROOT/bin/podheitor-hpc-backend" > "$W"
-  chmod 755 "$W"
+  : > "$PGL_STATE/gf87-barrier"
+  pgl_barrier_backend "$W" "$PGL_STATE/gf87-barrier" ":"     # the 4 shards' jobs run at one moment
   out=$PGL_STATE/gf87
   where=$PGL_STATE/restores/gf87
   if ! gf_cli gen-fileset --path "$T" --shards 4 --name gf87 --client phpc-fd --storage PhpcFile \

@@ -213,7 +213,9 @@ relay_slow_backup() { # test-name pid-var jobid-var slurmjob-var [pause-ms]
     kill -0 "$_hp" 2>/dev/null || break
     sleep 0.1
   done
-  sleep 4   # the worker connected and is streaming (it connects ~1-2 s after it starts running)
+  # the worker connected and is streaming (it connects ~1-2 s after it starts running; up to 60 s on a loaded machine)
+  [ -z "$_sj" ] || wait_line "$SCRATCH/worker-$_sj.out" 'connected to the submitter' 60 || true
+  sleep 1
 }
 
 test_105_slurm_scancel() {
