@@ -357,6 +357,12 @@ public final class SlurmScan {
                         break;
                     }
                 }
+                if (!shimDone.get()) {
+                    // end of input without T: a Bacula cancel (its SIGTERM is on the way) or the shim gone. scancel
+                    // before the worker's input ends, or the worker ends its session, exits 0 and Slurm records a
+                    // cancelled backup as COMPLETED (the SIGTERM hook then finds the job ended)
+                    cancelJob();
+                }
             } catch (IOException e) {
                 // the worker's side closed; the down direction reports it
             } finally {
