@@ -28,6 +28,9 @@ wait_line() { # file re bound
 
 H() { "$ROOT/scripts/lib/bacula-harness.sh" "$@"; }
 
+# the JobId a background harness run reported on its stderr ("JobId=N queued"), or nothing yet
+queued_jobid() { sed -n 's/.*JobId=\([0-9]*\) queued.*/\1/p' "$1" | head -1; }
+
 # value of KEY in harness output (lines "KEY=VALUE ..."), first token
 field() { # KEY FILE
   sed -n "s/^$1=\\([^ ]*\\).*/\\1/p" "$2" | head -1

@@ -15,7 +15,7 @@ test_32_backend_cancel() {
   wait_backend "$hp" kids
   [ ${#kids[@]} -gt 0 ] || { wait "$hp" || true; fail $n "no backend process appeared under bacula-fd"; return 0; }
   for ((i = 0; i < 200; i++)); do   # the harness reports "JobId=N queued" on stderr
-    jobid=$(sed -n 's/.*JobId=\([0-9]*\) queued.*/\1/p' "$out.err" | head -1)
+    jobid=$(queued_jobid "$out.err")
     [ -n "$jobid" ] && break
     sleep 0.05
   done

@@ -108,7 +108,7 @@ snap_wait_created() { # tree jobname
 snap_jobid() {
   local j t0=$SECONDS
   while [ $((SECONDS - t0)) -lt 60 ]; do
-    j=$(sed -n 's/.*JobId=\([0-9]*\) queued.*/\1/p' "$SNAP_OUT.err" | head -1)
+    j=$(queued_jobid "$SNAP_OUT.err")
     [ -n "$j" ] && { echo "$j"; return 0; }
     kill -0 "$SNAP_HP" 2>/dev/null || return 1
     sleep 0.05

@@ -73,6 +73,13 @@ relay_slurm_job() { H joblog "$1" | sed -n 's/.*scan runs in Slurm job \([0-9]*\
 relay_state() { relay_sq squeue -h -t all -j "$1" -o %T 2>/dev/null | head -1; }
 
 # the jobs of ours still pending or running
+# wait (at most 60 s: Slurm's epilog and accounting can lag the Bacula job) until Slurm job SJ is in STATE; prints
+# the last state seen
+relay_wait_state() { # sj state
+  local st t0=$SECONDS
+  while st=$(relay_state "$1"); [ "$st" != "$2" ] && [ $((SECONDS - t0)) -lt 60 ]; do sleep 0.2; done
+  echo "$st"
+}
 relay_queued() { relay_sq squeue -h -t PD,R,CG,CF -o '%i %j %T' 2>/dev/null | grep ' podheitor-' || true; }
 
 relay_restore_check() { # test-name jobid tree -> 0 when the restore equals the tree
@@ -100,9 +107,7 @@ test_102_slurm_scan() {
   host=$(H joblog "$j" | sed -n 's/.*scan runs in Slurm job [0-9]* on \([^ ]*\) (relay \([a-z]*\).*/\1 \2/p' | head -1)
   [ "${host#* }" = unix ] || { fail $n "job $j: worker not relayed over AF_UNIX: '$host'"; return 0; }
   [ "${host% *}" = "$(hostname)" ] || { fail $n "job $j: worker host '${host% *}', expected node1's $(hostname)"; return 0; }
-  # the Bacula job can end before Slurm has finished the job's epilog: up to 60 s
-  local t0=$SECONDS
-  while st=$(relay_state "$sj"); [ "$st" != COMPLETED ] && [ $((SECONDS - t0)) -lt 60 ]; do sleep 0.2; done
+  st=$(relay_wait_state "$sj" COMPLETED)
   [ "$st" = COMPLETED ] || { fail $n "Slurm job $sj is $st 60 s after the backup, expected COMPLETED"; return 0; }
   relay_restore_check $n "$j" "$T" || return 0
   # an estimate is relayed the same way: the same entries as the backup's
@@ -204,7 +209,7 @@ relay_slow_backup() { # test-name pid-var jobid-var slurmjob-var [pause-ms]
   _hp=$!
   _j=''; _sj=''
   for ((i = 0; i < 600; i++)); do
-    [ -n "$_j" ] || _j=$(sed -n 's/.*JobId=\([0-9]*\) queued.*/\1/p' "$out.err" | head -1 || true)
+    [ -n "$_j" ] || _j=$(queued_jobid "$out.err" || true)
     line=$(relay_sq squeue -h -t R -o '%i %j' 2>/dev/null | grep ' podheitor-' | head -1 || true)
     if [ -n "$_j" ] && [ -n "$line" ] && [ -n "$(H backend-pids 2>/dev/null)" ]; then
       _sj=${line%% *}
@@ -242,15 +247,14 @@ test_105_slurm_scancel() {
 }
 
 test_106_slurm_cancel() {
-  local n=slurm_cancel hp j sj st i q
+  local n=slurm_cancel hp j sj st q
   require_plugin $n || return 0
   relay_lab $n || return 0
   relay_slow_backup $n hp j sj
   [ -n "$sj" ] && [ -n "$j" ] || { wait "$hp" || true; fail $n "the slow backup did not start a Slurm job (job '$j')"; return 0; }
   H console "cancel jobid=$j yes" > "$SCRATCH/$n.cancel" 2>&1 || true
   wait "$hp" || true
-  local t0=$SECONDS
-  while st=$(relay_state "$sj"); [ "$st" != CANCELLED ] && [ $((SECONDS - t0)) -lt 60 ]; do sleep 0.2; done
+  st=$(relay_wait_state "$sj" CANCELLED)
   [ "$st" = CANCELLED ] || { fail $n "Slurm job $sj is '$st' 60 s after the Bacula cancel, expected CANCELLED"; return 0; }
   [ "$(H jobstatus "$j")" = A ] || { fail $n "job $j ended $(H jobstatus "$j"), expected A"; return 0; }
   q=$(relay_queued)

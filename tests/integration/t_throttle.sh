@@ -67,7 +67,7 @@ th_body() {
   local job=$! jid
   # wait (not a fixed sleep: a loaded machine starts the job later) until the job has applied the saturated level
   wait_line "$out.err" 'JobId=[0-9]+ queued' 60 || { wait $job; fail $n "no JobId from the throttled Full"; return 0; }
-  jid=$(sed -n 's/.*JobId=\([0-9]*\) queued.*/\1/p' "$out.err" | head -1)
+  jid=$(queued_jobid "$out.err")
   th_wait_log "$jid" "throttle: threads 32 -> 2" || { wait $job; fail $n "job $jid: the saturated level was not applied in 120 s"; return 0; }
   # a torn write: the last number cut and no newline, as a writer that is not atomic would leave it
   printf 'threads = 8\nread_buffer_kib = 2048\npause_ms = 2' > "$F.torn" && mv -f "$F.torn" "$F"
